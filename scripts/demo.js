@@ -1,0 +1,26 @@
+// `make demo`: until the market exists this starts dev-consul (see scripts/consul.js).
+import { spawn } from 'node:child_process';
+
+const addr = process.env.CONSUL_HTTP_ADDR ?? '127.0.0.1:8500';
+const base = /^https?:\/\//.test(addr) ? addr : `http://${addr}`;
+
+async function agentAnswers() {
+  try {
+    const res = await fetch(new URL('/v1/status/leader', base), { signal: AbortSignal.timeout(1000) });
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+if (await agentAnswers()) {
+  console.log(`a Consul agent already answers at ${base}: using it`);
+} else {
+  const url = new URL(base);
+  const child = spawn(process.execPath, [
+    new URL('../packages/dev-consul/bin/dev-consul.js', import.meta.url).pathname,
+    '--host', url.hostname, '--port', url.port || '8500', '--log-level', 'info',
+  ], { stdio: 'inherit' });
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code) => process.exit(code ?? 0));
+}
