@@ -1,0 +1,43 @@
+/** What the page shows for one Thing's rating. */
+export type RatingView =
+  /** Just got from a ratings instance. */
+  | { kind: 'fresh'; stars: number; instance?: number; version?: string }
+  /** Ratings could not answer this time: the last rating it gave, possibly out of date. */
+  | { kind: 'stale'; stars: number; gotAt: number; reason: string }
+  /** Ratings could not answer and never has for this Thing. */
+  | { kind: 'none'; reason: string };
+
+/** One ratings instance as the status page shows it. */
+export interface InstanceStatus {
+  /** Consul service ID, e.g. `ratings-2`. */
+  id: string;
+  /** `http://127.0.0.1:8002`. */
+  address: string;
+  version?: string;
+  /** Its Consul health check: `passing`, `warning`, `critical`, or `gone` once deregistered. */
+  health: string;
+  /** `CLOSED`, `OPEN`, `HALF_OPEN`, or `none` before the first call. */
+  breaker: string;
+  calls: Record<string, number>;
+}
+
+/** The body of `/status.json`. */
+export interface StatusReport {
+  service: string;
+  mode: 'monolith' | 'ratings';
+  consul?: { url: string; reachable: boolean; error?: string };
+  instances: InstanceStatus[];
+  /** The last rating got for each Thing, with which instance gave it. */
+  lastRatings: Record<string, { stars: number; instance?: number; gotAt: string }>;
+  updatedAt: string;
+}
+
+/** Where the market gets ratings from. */
+export interface RatingsSource {
+  /** Ratings for these Things, asked concurrently; never rejects, never waits much longer than the timeout. */
+  ratingsFor(ids: readonly string[]): Promise<Map<string, RatingView>>;
+  /** The state of every ratings instance, for `/status`. */
+  status(): Promise<StatusReport>;
+  /** Stops watches and timers. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,69 @@
+import { parseArgs } from 'node:util';
+import { DEFAULT_VERSION } from './app.js';
+
+/** Everything one ratings instance needs to run, read from its arguments and environment. */
+export interface InstanceConfig {
+  /** `--instance N`. @default 1 */
+  instance: number;
+  /** `PORT`; `0` picks a free port. @default 8000 + instance */
+  port: number;
+  /** `HOST`: the address it listens on and registers. @default '127.0.0.1' */
+  host: string;
+  /** `VERSION`: tag `v<version>` and meta `version`. @default '1.0' */
+  version: string;
+  /** `RATINGS_TTL`: the TTL of its Consul check. @default '15s' */
+  ttl: string;
+  /** `RATINGS_HEARTBEAT`: how often it tells Consul it is alive. @default '5s' */
+  heartbeat: string;
+}
+
+export const DEFAULT_TTL = '15s';
+export const DEFAULT_HEARTBEAT = '5s';
+export const DEFAULT_HOST = '127.0.0.1';
+export const BASE_PORT = 8000;
+const DURATION = /^\d+(\.\d+)?(ms|s|m|h)$/;
+
+/** A configuration error: the message says which argument or variable and what it received. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  readonly code = 'ERR_RATINGS_CONFIG';
+}
+
+/** Parses a positive whole number, or throws a {@link ConfigError} naming `what`. */
+export function parseCount(what: string, value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 999) {
+    throw new ConfigError(`${what} must be a whole number from 1 to 999, got "${value}"`);
+  }
+  return Number(value);
+}
+
+/** The configuration of one instance from its command line and environment. */
+export function instanceConfig(instance: number, env: NodeJS.ProcessEnv = process.env): InstanceConfig {
+  let port = BASE_PORT + instance;
+  if (env.PORT !== undefined && env.PORT !== '') {
+    if (!/^\d+$/.test(env.PORT) || Number(env.PORT) > 65535) {
+      throw new ConfigError(`PORT must be a port number (0 for any free port), got "${env.PORT}"`);
+    }
+    port = Number(env.PORT);
+  }
+  const duration = (name: string, fallback: string): string => {
+    const value = env[name];
+    if (value === undefined || value === '') return fallback;
+    if (!DURATION.test(value)) throw new ConfigError(`${name} must be a duration like 500ms, 2s or 1m, got "${value}"`);
+    return value;
+  };
+  return {
+    instance,
+    port,
+    host: env.HOST || DEFAULT_HOST,
+    version: env.VERSION || DEFAULT_VERSION,
+    ttl: duration('RATINGS_TTL', DEFAULT_TTL),
+    heartbeat: duration('RATINGS_HEARTBEAT', DEFAULT_HEARTBEAT),
+  };
+}
+
+/** `--instance N` from `argv`; instance 1 when absent. */
+export function parseInstanceArgs(argv: string[]): number {
+  const { values } = parseArgs({ args: argv, options: { instance: { type: 'string' } }, strict: true });
+  return values.instance === undefined ? 1 : parseCount('--instance', values.instance);
+}

@@ -1,0 +1,84 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { register } from 'discovery-client';
+import { createRatingsApp } from './app.js';
+import type { InstanceConfig } from './config.js';
+import type { Log } from './log.js';
+
+/** A running ratings instance: listening and registered in Consul. */
+export interface RatingsInstance {
+  /** `ratings-N`, its service ID in Consul. */
+  readonly id: string;
+  /** The port it got (useful with `PORT=0`). */
+  readonly port: number;
+  /** Deregisters from Consul first, then stops listening. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** The service name every instance registers under. */
+export const SERVICE_NAME = 'ratings';
+
+/**
+ * Starts one ratings instance: listens, prints `listening on port <n>`, registers `ratings-N`
+ * with a TTL heartbeat. If registration fails the server is closed again and the error thrown.
+ */
+export async function startRatingsInstance(config: InstanceConfig, log: Log): Promise<RatingsInstance> {
+  const id = `${SERVICE_NAME}-${config.instance}`;
+  const app = createRatingsApp({ instance: config.instance, version: config.version, log });
+  const server = await listen(app, config.port, config.host);
+  const port = (server.address() as AddressInfo).port;
+  log.info(`listening on port ${port}`);
+
+  let registration: Awaited<ReturnType<typeof register>>;
+  try {
+    registration = await register({
+      name: SERVICE_NAME,
+      id,
+      address: config.host,
+      port,
+      tags: [`v${config.version}`],
+      meta: { version: config.version, instance: String(config.instance) },
+      ttl: config.ttl,
+      heartbeatInterval: config.heartbeat,
+      handleSignals: false,
+    });
+  } catch (error) {
+    await stopListening(server);
+    throw error;
+  }
+  log.info(`registered ${id} (version ${config.version}, TTL ${config.ttl}, heartbeat every ${config.heartbeat})`);
+
+  let closing: Promise<void> | undefined;
+  return {
+    id,
+    port,
+    close() {
+      closing ??= (async () => {
+        try {
+          await registration.close();
+          log.info(`deregistered ${id}`);
+        } catch (error) {
+          log.warn(`could not deregister ${id}: ${error instanceof Error ? error.message : String(error)}`);
+        }
+        await stopListening(server);
+      })();
+      return closing;
+    },
+  };
+}
+
+function listen(app: ReturnType<typeof createRatingsApp>, port: number, host: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host, (error?: Error) => {
+      if (error) reject(error);
+      else resolve(server);
+    });
+  });
+}
+
+function stopListening(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+}

@@ -1,0 +1,68 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createRatingsApp } from '../src/app.js';
+import type { Log } from '../src/log.js';
+import { RATINGS } from '../src/things.js';
+
+describe('the ratings API', () => {
+  let server: Server;
+  let base: string;
+  const lines: string[] = [];
+  const log: Log = { info: (m) => lines.push(m), warn: (m) => lines.push(m), error: (m) => lines.push(m) };
+
+  beforeAll(async () => {
+    const app = createRatingsApp({ instance: 3, version: '2.1', log });
+    server = await new Promise<Server>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('rates a known thing and says which instance and version answered', async () => {
+    const res = await fetch(`${base}/ratings/camera`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    await expect(res.json()).resolves.toEqual({ thing: 'camera', rating: 4, instance: 3, version: '2.1' });
+    expect(lines).toContain('GET camera => 4');
+  });
+
+  it('gives every thing the same rating every time, from 1 to 5', async () => {
+    for (const thing of Object.keys(RATINGS)) {
+      const first = await (await fetch(`${base}/ratings/${thing}`)).json() as { rating: number };
+      const second = await (await fetch(`${base}/ratings/${thing.toUpperCase()}`)).json() as { rating: number };
+      expect(first.rating).toBe(second.rating);
+      expect(first.rating).toBeGreaterThanOrEqual(1);
+      expect(first.rating).toBeLessThanOrEqual(5);
+    }
+  });
+
+  it('answers 404 in JSON for a thing it does not know', async () => {
+    const res = await fetch(`${base}/ratings/widget`);
+    expect(res.status).toBe(404);
+    await expect(res.json()).resolves.toEqual({ error: 'unknown_thing', message: 'no rating for "widget": ratings does not know this thing' });
+    expect(lines).toContain('GET widget => 404 unknown thing');
+    // names inherited from Object.prototype are not things either
+    expect((await fetch(`${base}/ratings/constructor`)).status).toBe(404);
+  });
+
+  it('answers JSON errors for unknown routes and bad URLs, without stack traces', async () => {
+    const missing = await fetch(`${base}/nope`);
+    expect(missing.status).toBe(404);
+    await expect(missing.json()).resolves.toEqual({ error: 'not_found', message: 'no route for GET /nope' });
+    const bad = await fetch(`${base}/ratings/%E0%A4%A`);
+    expect(bad.status).toBe(400);
+    const text = await bad.text();
+    expect(JSON.parse(text)).toEqual({ error: 'bad_request', message: 'the request could not be understood' });
+    expect(text).not.toContain('at ');
+  });
+
+  it('answers /health', async () => {
+    const res = await fetch(`${base}/health`);
+    await expect(res.json()).resolves.toEqual({ status: 'ok', instance: 3, version: '2.1' });
+  });
+});
