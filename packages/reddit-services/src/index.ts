@@ -1,1 +1,20 @@
-export {};
+// The service apps and their shared frame, for tests and for embedding a service in another process.
+export { createPostsApp, HOT_CANDIDATES } from './posts/posts-app.js';
+export type { PostsAppOptions } from './posts/posts-app.js';
+export type { Post, PostSummary, NewPost } from './posts/posts-store.js';
+export type { PostScore, ScoreSource } from './posts/score-source.js';
+export { createVotesApp, MAX_SORT_IDS } from './votes/votes-app.js';
+export type { VotesAppOptions } from './votes/votes-app.js';
+export type { Direction, PostTally, Vote, CastResult } from './votes/votes-store.js';
+export { createUsersApp, MAX_KARMA_DELTA } from './users/users-app.js';
+export type { UsersAppOptions } from './users/users-app.js';
+export type { User } from './users/users-store.js';
+export { createMessagesApp } from './messages/messages-app.js';
+export type { MessagesAppOptions } from './messages/messages-app.js';
+export type { Message, NewMessage } from './messages/messages-store.js';
+export { openDatabase, DEFAULT_BUSY_TIMEOUT_MS } from './shared/db.js';
+export type { OpenDatabaseOptions } from './shared/db.js';
+export { loadMigrations, migrate, MIGRATIONS_ROOT } from './shared/migrate.js';
+export type { Migration } from './shared/migrate.js';
+export { HttpError, BadRequestError, NotFoundError, ConflictError, ServiceUnavailableError } from './shared/http-errors.js';
+export type { ErrorBody } from './shared/error-middleware.js';

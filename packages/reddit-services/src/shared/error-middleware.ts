@@ -1,0 +1,61 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { HttpError } from './http-errors.js';
+
+/** What every error answer looks like. */
+export interface ErrorBody {
+  error: string;
+  details?: unknown;
+}
+
+interface BodyParserError {
+  type?: string;
+  status?: number;
+  expose?: boolean;
+  limit?: number;
+}
+
+/** The last route: a JSON 404 naming what was asked for. */
+export const notFoundRoute: RequestHandler = (req, res) => {
+  res.status(404).json({ error: `no route for ${req.method} ${req.path}` } satisfies ErrorBody);
+};
+
+/**
+ * Turns any error into a JSON answer: `HttpError` keeps its status, body-parser errors become 400
+ * (malformed JSON) or 413 (too large), the rest 500 with a generic message. Never a stack trace.
+ */
+export function errorMiddleware(onUnexpected: (error: unknown) => void): ErrorRequestHandler {
+  return (error: unknown, _req, res, next) => {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    let status = 500;
+    let body: ErrorBody = { error: 'internal error' };
+    if (error instanceof HttpError) {
+      status = error.status;
+      body = error.details === undefined ? { error: error.message } : { error: error.message, details: error.details };
+    } else if (typeof error === 'object' && error !== null && typeof (error as BodyParserError).type === 'string') {
+      const parserError = error as BodyParserError;
+      switch (parserError.type) {
+        case 'entity.parse.failed':
+          status = 400;
+          body = { error: 'malformed JSON in request body' };
+          break;
+        case 'entity.too.large':
+          status = 413;
+          body = { error: 'request body too large', details: { limitBytes: parserError.limit } };
+          break;
+        case 'request.aborted':
+          status = 400;
+          body = { error: 'request aborted' };
+          break;
+        default:
+          status = parserError.status !== undefined && parserError.status >= 400 && parserError.status < 500 ? parserError.status : 400;
+          body = { error: `unreadable request body (${parserError.type})` };
+      }
+    } else {
+      onUnexpected(error);
+    }
+    res.status(status).json(body);
+  };
+}

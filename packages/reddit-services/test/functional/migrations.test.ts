@@ -1,0 +1,86 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Sqlite from 'better-sqlite3';
+import { loadMigrations, migrate } from '../../src/shared/migrate.js';
+import { openDatabase } from '../../src/shared/db.js';
+import { tempDir } from '../helpers/apps.js';
+
+const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+describe('migrations', () => {
+  const temps: Array<{ remove(): void }> = [];
+  afterEach(() => temps.splice(0).forEach((temp) => temp.remove()));
+
+  it('opens with WAL, foreign keys, a busy timeout and every migration recorded once', () => {
+    const temp = tempDir();
+    temps.push(temp);
+    const db = openDatabase({ service: 'votes', path: join(temp.dir, 'nested', 'votes.db') });
+    try {
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+      expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
+      const versions = db.prepare('SELECT version FROM schema_migrations').all();
+      expect(versions).toEqual(loadMigrations('votes').map((migration) => ({ version: migration.version })));
+      expect(migrate(db, loadMigrations('votes'))).toEqual([]);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('enforces the foreign key from votes to post_scores', () => {
+    const temp = tempDir();
+    temps.push(temp);
+    const db = openDatabase({ service: 'votes', path: join(temp.dir, 'votes.db') });
+    try {
+      expect(() => db.prepare("INSERT INTO votes VALUES (1, 'alice', 1, 'now')").run()).toThrow(/FOREIGN KEY/);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('rolls back a failing migration entirely', () => {
+    const temp = tempDir();
+    temps.push(temp);
+    const db = new Sqlite(join(temp.dir, 'x.db'));
+    try {
+      expect(() =>
+        migrate(db, [
+          { version: 1, name: 'good', sql: 'CREATE TABLE a (x INTEGER)' },
+          { version: 2, name: 'bad', sql: 'CREATE TABLE b (x INTEGER); SELECT * FROM nowhere' },
+        ]),
+      ).toThrow(/no such table/);
+      expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('a', 'b', 'schema_migrations')").all()).toEqual([]);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('is safe when several processes start at once on the same file', async () => {
+    const temp = tempDir();
+    temps.push(temp);
+    const path = join(temp.dir, 'posts.db');
+    // Each child opens the database the way an instance does, at the same moment.
+    const script = `
+      import { openDatabase } from './dist/shared/db.js';
+      const db = openDatabase({ service: 'posts', path: ${JSON.stringify(path)} });
+      db.prepare("INSERT INTO posts (title, community, username, created_at) VALUES ('t', 'general', 'alice', 'now')").run();
+      db.close();
+    `;
+    const runs = Array.from({ length: 6 }, () =>
+      new Promise<number | null>((resolve) => {
+        const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: PACKAGE_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+        child.on('exit', resolve);
+      }),
+    );
+    expect(await Promise.all(runs)).toEqual([0, 0, 0, 0, 0, 0]);
+    const db = new Sqlite(path, { readonly: true });
+    try {
+      expect(db.prepare('SELECT version FROM schema_migrations').all()).toEqual([{ version: 1 }]);
+      expect(db.prepare('SELECT COUNT(*) AS n FROM posts').get()).toEqual({ n: 6 });
+    } finally {
+      db.close();
+    }
+  });
+});

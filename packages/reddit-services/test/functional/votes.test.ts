@@ -1,0 +1,137 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { ApiClient } from '../helpers/client.js';
+import { SpecChecker } from '../helpers/spec.js';
+import { startApp, tempDir } from '../helpers/apps.js';
+import type { TestApp } from '../helpers/apps.js';
+
+interface Tally {
+  postId: number;
+  community: string | null;
+  up: number;
+  down: number;
+  score: number;
+}
+
+describe('votes service', () => {
+  const checker = new SpecChecker();
+  const temp = tempDir();
+  let votes: TestApp;
+  let api: ApiClient;
+
+  beforeAll(async () => {
+    votes = await startApp('votes', temp.dir);
+    api = new ApiClient(votes.url, checker);
+  });
+
+  afterAll(async () => {
+    await votes.close();
+    temp.remove();
+  });
+
+  const vote = (postId: number, username: string, direction: 'up' | 'down', community = 'general') =>
+    api.put<{ direction: string; tally: Tally }>(`/votes/${postId}/users/${username}`, { direction, community });
+
+  it('first vote: 201 with Location and the new tally; the same vote again: 200, unchanged', async () => {
+    const first = await vote(1, 'alice', 'up');
+    expect(first.status).toBe(201);
+    expect(first.headers.get('location')).toBe('/votes/1/users/alice');
+    expect(first.body.tally).toEqual({ postId: 1, community: 'general', up: 1, down: 0, score: 1 });
+    const again = await vote(1, 'alice', 'up');
+    expect(again.status).toBe(200);
+    expect(again.body.tally).toEqual({ postId: 1, community: 'general', up: 1, down: 0, score: 1 });
+  });
+
+  it('a user may change a vote; counts follow', async () => {
+    await vote(2, 'alice', 'up');
+    await vote(2, 'bob', 'up');
+    const changed = await vote(2, 'alice', 'down');
+    expect(changed.status).toBe(200);
+    expect(changed.body.direction).toBe('down');
+    expect(changed.body.tally).toMatchObject({ up: 1, down: 1, score: 0 });
+    const read = await api.get(`/votes/2/users/alice`);
+    expect(read.status).toBe(200);
+    expect(read.body).toMatchObject({ postId: 2, username: 'alice', direction: 'down' });
+  });
+
+  it('reports counts of a post, zeros when nobody voted', async () => {
+    await vote(3, 'alice', 'up');
+    await vote(3, 'bob', 'up');
+    await vote(3, 'carol', 'down');
+    expect((await api.get('/votes/3')).body).toEqual({ postId: 3, community: 'general', up: 2, down: 1, score: 1 });
+    expect((await api.get('/votes/424242')).body).toEqual({ postId: 424242, community: null, up: 0, down: 0, score: 0 });
+  });
+
+  it('takes a vote back; 404 when there is none', async () => {
+    await vote(4, 'dave', 'up');
+    const removed = await api.delete<{ tally: Tally }>('/votes/4/users/dave');
+    expect(removed.status).toBe(200);
+    expect(removed.body.tally).toMatchObject({ up: 0, down: 0, score: 0 });
+    expect((await api.delete('/votes/4/users/dave')).status).toBe(404);
+    expect((await api.get('/votes/4/users/dave')).status).toBe(404);
+  });
+
+  it('lists top posts overall and per community', async () => {
+    for (const user of ['tu1', 'tu2', 'tu3']) await vote(100, user, 'up', 'topc');
+    for (const user of ['tu1', 'tu2']) await vote(101, user, 'up', 'topc');
+    await vote(102, 'tu1', 'down', 'topc');
+    for (const user of ['tu1', 'tu2', 'tu3', 'tu4']) await vote(200, user, 'up', 'elsewhere');
+    const community = await api.get<{ posts: Tally[] }>('/votes/top?community=topc&n=10');
+    expect(community.body.posts.map((post) => [post.postId, post.score])).toEqual([[100, 3], [101, 2], [102, -1]]);
+    const overall = await api.get<{ posts: Tally[] }>('/votes/top?n=2');
+    expect(overall.body.posts.map((post) => post.postId)).toEqual([200, 100]);
+  });
+
+  it('sorts a list of post ids by score, unknown ids scoring 0, newer first on ties', async () => {
+    const sorted = await api.get<{ posts: Tally[] }>('/votes/sort?ids=102,100,999,101,998');
+    expect(sorted.status).toBe(200);
+    expect(sorted.body.posts.map((post) => post.postId)).toEqual([100, 101, 999, 998, 102]);
+  });
+
+  it('409 when a post is voted on under another community', async () => {
+    await vote(300, 'alice', 'up', 'first_one');
+    const res = await vote(300, 'bob', 'up', 'second_one');
+    expect(res.status).toBe(409);
+    expect(res.body).toMatchObject({ error: 'post 300 belongs to community "first_one"' });
+    expect((await api.get('/votes/300')).body).toMatchObject({ up: 1 });
+  });
+
+  describe('bad input', () => {
+    it.each([
+      ['missing direction', { community: 'general' }, 'direction'],
+      ['direction sideways', { direction: 'sideways', community: 'general' }, 'direction'],
+      ['direction as number', { direction: 1, community: 'general' }, 'direction'],
+      ['missing community', { direction: 'up' }, 'community'],
+      ['community too long', { direction: 'up', community: 'c'.repeat(33) }, 'community'],
+      ['unknown field', { direction: 'up', community: 'general', weight: 10 }, 'weight'],
+    ])('400 for %s', async (_label, body, field) => {
+      const res = await api.put<{ details: Array<{ field: string }> }>('/votes/1/users/erin', body);
+      expect(res.status).toBe(400);
+      expect(res.body.details.map((detail) => detail.field)).toContain(field);
+    });
+
+    it('400 for bad ids and usernames in the path', async () => {
+      expect((await api.put('/votes/abc/users/erin', { direction: 'up', community: 'general' })).status).toBe(400);
+      expect((await api.put('/votes/1/users/x', { direction: 'up', community: 'general' })).status).toBe(400);
+      expect((await api.put('/votes/1/users/bad%20name', { direction: 'up', community: 'general' })).status).toBe(400);
+      expect((await api.get('/votes/-5')).status).toBe(400);
+      expect((await api.get('/votes/1/users/x')).status).toBe(400);
+      expect((await api.delete('/votes/0/users/erin')).status).toBe(400);
+    });
+
+    it('400 for malformed JSON, 413 for a huge body', async () => {
+      expect((await api.request('PUT', '/votes/1/users/erin', { raw: '{direction: up}' })).status).toBe(400);
+      expect((await api.request('PUT', '/votes/1/users/erin', { raw: JSON.stringify({ direction: 'up', community: 'x'.repeat(80_000) }) })).status).toBe(413);
+    });
+
+    it.each(['', 'ids=', 'ids=1,,2', 'ids=1,a', 'ids=0', 'ids=1&ids=2', `ids=${Array.from({ length: 501 }, (_, i) => i + 1).join(',')}`, 'ids=1&x=2'])(
+      '400 for sort query "%s"',
+      async (query) => {
+        expect((await api.get(`/votes/sort?${query}`)).status).toBe(400);
+      },
+    );
+
+    it.each(['n=0', 'n=1000', 'n=x', 'community=%24%24'])('400 for top query %s', async (query) => {
+      expect((await api.get(`/votes/top?${query}`)).status).toBe(400);
+    });
+  });
+});

@@ -1,0 +1,121 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+
+// ajv-formats is CommonJS; under ESM its default export may arrive wrapped.
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv2020) => void;
+
+export const SPEC_PATH = fileURLToPath(new URL('../../openapi.yaml', import.meta.url));
+
+export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
+
+type Json = Record<string, unknown>;
+
+interface Operation {
+  responses: Record<string, Json>;
+}
+
+export interface SpecDocument {
+  paths: Record<string, Record<string, unknown>>;
+  components: Json;
+}
+
+export function loadSpec(): SpecDocument {
+  return parse(readFileSync(SPEC_PATH, 'utf8')) as SpecDocument;
+}
+
+function rewriteRefs(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(rewriteRefs);
+  if (typeof value !== 'object' || value === null) return value;
+  const out: Json = {};
+  for (const [key, inner] of Object.entries(value)) {
+    out[key] = key === '$ref' && typeof inner === 'string' && inner.startsWith('#/') ? `spec${inner}` : rewriteRefs(inner);
+  }
+  return out;
+}
+
+/** One operation of the spec: `GET /posts/{id}`. */
+export interface OperationKey {
+  method: string;
+  path: string;
+}
+
+/**
+ * Checks responses against openapi.yaml: the path template and method must exist, the status must be
+ * declared for it, the body must be JSON matching the declared schema.
+ */
+export class SpecChecker {
+  readonly spec: SpecDocument;
+  private readonly ajv: Ajv2020;
+  private readonly validators = new Map<string, ValidateFunction>();
+  private readonly templates: Array<{ path: string; regex: RegExp; params: number }>;
+  /** Every `METHOD template status` checked so far. */
+  readonly seen = new Set<string>();
+
+  constructor(spec = loadSpec()) {
+    this.spec = spec;
+    this.ajv = new Ajv2020({ strict: false, allErrors: true });
+    addFormats(this.ajv);
+    this.ajv.addSchema({ $id: 'spec', components: rewriteRefs(spec.components) });
+    this.templates = Object.keys(spec.paths)
+      .map((path) => ({
+        path,
+        regex: new RegExp(`^${path.replace(/\{[^}]+\}/g, '[^/]+')}$`),
+        params: (path.match(/\{/g) ?? []).length,
+      }))
+      .sort((a, b) => a.params - b.params);
+  }
+
+  /** The spec path template a concrete path belongs to (literal segments win over parameters). */
+  template(path: string): string | undefined {
+    const pathname = path.split('?')[0] ?? path;
+    return this.templates.find((template) => template.regex.test(pathname))?.path;
+  }
+
+  operation(method: string, template: string): Operation | undefined {
+    return this.spec.paths[template]?.[method.toLowerCase()] as Operation | undefined;
+  }
+
+  /** Throws an Error describing every mismatch. */
+  check(method: string, path: string, status: number, contentType: string | null, body: unknown): void {
+    const template = this.template(path);
+    if (!template) throw new Error(`${method} ${path}: no such path in openapi.yaml`);
+    const operation = this.operation(method, template);
+    if (!operation) throw new Error(`${method} ${template}: method not in openapi.yaml`);
+    const response = operation.responses[String(status)] ?? operation.responses.default;
+    if (!response) throw new Error(`${method} ${template}: status ${status} not declared in openapi.yaml (body ${JSON.stringify(body)})`);
+    if (!contentType?.startsWith('application/json')) throw new Error(`${method} ${path} ${status}: content-type ${contentType}, expected application/json`);
+    const key = `${method.toUpperCase()} ${template} ${status}`;
+    let validate = this.validators.get(key);
+    if (!validate) {
+      const resolved = this.resolveResponse(response);
+      const schema = (resolved.content as Json | undefined)?.['application/json'] as Json | undefined;
+      if (!schema?.schema) throw new Error(`${key}: no application/json schema in openapi.yaml`);
+      validate = this.ajv.compile(rewriteRefs(schema.schema) as Json);
+      this.validators.set(key, validate);
+    }
+    if (!validate(body)) {
+      throw new Error(`${key}: body does not match openapi.yaml: ${this.ajv.errorsText(validate.errors)}\nbody: ${JSON.stringify(body).slice(0, 500)}`);
+    }
+    this.seen.add(key);
+  }
+
+  private resolveResponse(response: Json): Json {
+    const ref = response.$ref;
+    if (typeof ref !== 'string') return response;
+    const name = ref.replace('#/components/responses/', '');
+    return (this.spec.components.responses as Json)[name] as Json;
+  }
+
+  /** Every operation declared in the spec. */
+  operations(): OperationKey[] {
+    const list: OperationKey[] = [];
+    for (const [path, item] of Object.entries(this.spec.paths)) {
+      for (const method of HTTP_METHODS) if (item[method]) list.push({ method: method.toUpperCase(), path });
+    }
+    return list;
+  }
+}
