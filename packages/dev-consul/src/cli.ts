@@ -1,0 +1,47 @@
+/**
+ * `dev-consul` command line: parses flags, starts the agent, prints one line when listening, and stops
+ * cleanly on SIGINT/SIGTERM.
+ */
+import { USAGE, UsageError, parseArgs } from './cli-args.js';
+import { startDevConsul } from './dev-consul.js';
+import type { DevConsulOptions } from './options.js';
+import { DEFAULT_DATACENTER } from './options.js';
+
+async function main(): Promise<void> {
+  let options: DevConsulOptions | undefined;
+  try {
+    options = parseArgs(process.argv.slice(2));
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`dev-consul: ${error.message}\nRun 'dev-consul --help' for usage.\n`);
+      process.exitCode = 2;
+      return;
+    }
+    throw error;
+  }
+  if (options === undefined) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  // The startup line is printed here, whatever the log level, so scripts can wait for it.
+  const consul = await startDevConsul({ ...options, logLevel: options.logLevel });
+  process.stdout.write(`dev-consul listening on ${consul.url} (node ${consul.node}, datacenter ${options.datacenter ?? DEFAULT_DATACENTER})\n`);
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`dev-consul: ${signal} received, shutting down\n`);
+    void consul.close().then(() => {
+      process.exitCode = 0;
+    });
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  const e = error as NodeJS.ErrnoException;
+  const message = e.code === 'EADDRINUSE' ? `address already in use (${e.message.replace(/^listen EADDRINUSE: address already in use /, '')})` : e.message;
+  process.stderr.write(`dev-consul: cannot start: ${message}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,107 @@
+/** `/v1/health/*`: service entries with checks, and check lists. All blocking. */
+import type { Agent } from '../agent.js';
+import { badRequest, internalError } from '../http-error.js';
+import { CHECK_SCHEMA, SERVICE_ENTRY_SCHEMA, compileFilter } from '../filter.js';
+import type { Predicate } from '../filter.js';
+import type { ApiServer, RequestContext } from '../server.js';
+import { renderCheck, renderNode, renderNodeService } from '../state/render.js';
+import { nodeMetaMatcher, passingOnly, tagMatcher } from './query-params.js';
+
+/** Compiles `?filter=` up front: an invalid one is a 500 before any blocking. */
+export function filterOf(ctx: RequestContext, schema: Parameters<typeof compileFilter>[1]): Predicate | undefined {
+  const expression = ctx.query.get('filter');
+  return expression === null || expression === '' ? undefined : compileFilter(expression, schema);
+}
+
+/** Registers every `/v1/health/*` route. */
+export function registerHealthRoutes(server: ApiServer, agent: Agent): void {
+  const catalog = agent.catalog;
+  const nodeName = agent.options.node;
+
+  server.on('GET', '/v1/health/service/', (ctx) => {
+    const name = ctx.rest;
+    if (name === '') throw badRequest('Missing service name');
+    const passing = passingOnly(ctx.query);
+    const predicate = filterOf(ctx, SERVICE_ENTRY_SCHEMA);
+    const tagOk = tagMatcher(ctx.query);
+    const metaOk = nodeMetaMatcher(ctx.query);
+    return ctx.blocking(
+      () => catalog.indexForService(name),
+      () => {
+        const instances = catalog.instancesOf(name);
+        if (!ctx.authz.allowAll) return { body: [], filtered: instances.length > 0 };
+        if (!metaOk(catalog.node)) return { body: [] };
+        const node = renderNode(catalog.node);
+        const nodeChecks = catalog.nodeChecks();
+        let entries: Array<Record<string, unknown>> = [];
+        for (const s of instances) {
+          if (!tagOk(s)) continue;
+          const checks = [...nodeChecks, ...catalog.checksOfService(s.id)];
+          entries.push({
+            Node: node,
+            Service: renderNodeService(s),
+            Checks: checks.map((c) => renderCheck(c, nodeName, c.serviceId === '' ? [] : s.tags, 'catalog')),
+          });
+        }
+        if (predicate !== undefined) entries = entries.filter((e) => predicate(e));
+        if (passing) entries = entries.filter((e) => (e.Checks as Array<{ Status: string }>).every((c) => c.Status === 'passing'));
+        return { body: entries };
+      },
+    );
+  });
+
+  server.on('GET', '/v1/health/checks/', (ctx) => {
+    const name = ctx.rest;
+    if (name === '') throw badRequest('Missing service name');
+    const predicate = filterOf(ctx, CHECK_SCHEMA);
+    const metaOk = nodeMetaMatcher(ctx.query);
+    return ctx.blocking(
+      () => catalog.indexForService(name),
+      () => {
+        const instances = catalog.instancesOf(name);
+        if (!ctx.authz.allowAll) return { body: [], filtered: instances.length > 0 };
+        if (!metaOk(catalog.node)) return { body: [] };
+        let checks = instances.flatMap((s) => catalog.checksOfService(s.id).map((c) => renderCheck(c, nodeName, s.tags, 'catalog')));
+        if (predicate !== undefined) checks = checks.filter((c) => predicate(c));
+        return { body: checks };
+      },
+    );
+  });
+
+  server.on('GET', '/v1/health/node/', (ctx) => {
+    const wanted = ctx.rest;
+    if (wanted === '') throw badRequest('Missing node name');
+    const predicate = filterOf(ctx, CHECK_SCHEMA);
+    return ctx.blocking(
+      () => catalog.table('checks'),
+      () => {
+        if (wanted !== nodeName) return { body: [] };
+        if (!ctx.authz.allowAll) return { body: [], filtered: true };
+        let checks = catalog.allChecks().map((c) => renderCheck(c, nodeName, catalog.service(c.serviceId)?.tags ?? [], 'catalog'));
+        if (predicate !== undefined) checks = checks.filter((c) => predicate(c));
+        return { body: checks };
+      },
+    );
+  });
+
+  server.on('GET', '/v1/health/state/', (ctx) => {
+    const state = ctx.rest;
+    if (state === '') throw badRequest('Missing check state');
+    if (!['any', 'passing', 'warning', 'critical'].includes(state)) throw internalError(`invalid state: ${state}`);
+    const predicate = filterOf(ctx, CHECK_SCHEMA);
+    const metaOk = nodeMetaMatcher(ctx.query);
+    return ctx.blocking(
+      () => catalog.table('checks'),
+      () => {
+        if (!ctx.authz.allowAll) return { body: [], filtered: true };
+        if (!metaOk(catalog.node)) return { body: [] };
+        let checks = catalog
+          .allChecks()
+          .filter((c) => state === 'any' || c.status === state)
+          .map((c) => renderCheck(c, nodeName, catalog.service(c.serviceId)?.tags ?? [], 'catalog'));
+        if (predicate !== undefined) checks = checks.filter((c) => predicate(c));
+        return { body: checks };
+      },
+    );
+  });
+}
