@@ -1,1 +1,86 @@
-export {};
+export { DiscoveryClient } from './discovery-client.js';
+export { ServiceClient } from './service-client.js';
+export type { RequestOptions, ShorthandOptions, ResponsePromise } from './service-client.js';
+export type { DiscoverySnapshot, ServiceSnapshot, InstanceSnapshot } from './service-state.js';
+
+export { register, DEFAULT_TTL, DEFAULT_DEREGISTER_CRITICAL_AFTER } from './registration/register.js';
+export type { RegisterOptions, Registration, RegistrationEvents } from './registration/register.js';
+export { parseDuration } from './registration/duration.js';
+
+export {
+  DEFAULT_DEADLINE_MS,
+  DEFAULT_RETRY_LIMIT,
+  DEFAULT_RETRY_METHODS,
+  DEFAULT_RETRY_BACKOFF_INITIAL_MS,
+  DEFAULT_RETRY_BACKOFF_MAX_MS,
+  DEFAULT_RETRY_BUDGET_RATIO,
+  DEFAULT_RETRY_BUDGET_MIN_PER_SECOND,
+  DEFAULT_BREAKER_RETAIN_MS,
+  DEFAULT_WATCH_BACKOFF_INITIAL_MS,
+  DEFAULT_WATCH_BACKOFF_MAX_MS,
+} from './options.js';
+export type { DiscoveryClientOptions, ServiceOptions, BreakerOptions, RetryOptions, WatchOptions } from './options.js';
+
+export { resolveConsulOptions, parseConsulAddr, DEFAULT_CONSUL_HOST, DEFAULT_CONSUL_PORT } from './consul/consul-options.js';
+export type { ConsulOptions, ResolvedConsulOptions } from './consul/consul-options.js';
+
+export { ConsulResolver, DEFAULT_WATCH_WAIT_MS, nextIndex, parseHealthEntries } from './resolver/consul-resolver.js';
+export type { ConsulResolverOptions } from './resolver/consul-resolver.js';
+export { StaticResolver } from './resolver/static-resolver.js';
+export type { StaticInstance } from './resolver/static-resolver.js';
+export type { Resolver, ResolverListener, ResolverUpdate, InstanceFilter } from './resolver/resolver.js';
+
+export { Balancer } from './balancer/picker.js';
+export type { PickResult } from './balancer/picker.js';
+export { RoundRobinStrategy } from './balancer/round-robin.js';
+export { RandomStrategy } from './balancer/random.js';
+export { isPickable } from './balancer/strategy.js';
+export type { BalancerStrategy, BalancerName } from './balancer/strategy.js';
+
+export { BreakerPool } from './breaker/breaker-pool.js';
+export type { TrackedInstance, BreakerPoolOptions, BreakerPoolListener } from './breaker/breaker-pool.js';
+export { InstanceBreaker } from './breaker/instance-breaker.js';
+export type { BreakerState } from './breaker/instance-breaker.js';
+export {
+  BREAKER_PRESETS,
+  DEFAULT_BREAKER_PRESET,
+  DATAWIRE_BREAKER_PRESET,
+  DEFAULT_BREAKER_TIMEOUT_MS,
+  DEFAULT_BREAKER_RESET_TIMEOUT_MS,
+  DEFAULT_VOLUME_THRESHOLD,
+  DEFAULT_ERROR_THRESHOLD_PERCENTAGE,
+} from './breaker/presets.js';
+export type { BreakerPresetName, BreakerSettings } from './breaker/presets.js';
+
+export { GotTransport } from './transport/got-transport.js';
+export type { GotTransportOptions } from './transport/got-transport.js';
+export { UndiciTransport } from './transport/undici-transport.js';
+export type { UndiciTransportOptions } from './transport/undici-transport.js';
+export type { Transport, TransportRequest, TransportResponse, ServiceResponse, HttpMethod } from './transport/transport.js';
+
+export { RetryBudget } from './retry/retry-budget.js';
+export type { RetryBudgetOptions } from './retry/retry-budget.js';
+export { backoffDelay } from './retry/backoff.js';
+export type { BackoffOptions } from './retry/backoff.js';
+export { isRetryable, isInstanceFailure } from './retry/is-retryable.js';
+
+export { DiscoveryError } from './errors/discovery-error.js';
+export { NoHealthyInstancesError, isNoHealthyInstancesError } from './errors/no-healthy-instances-error.js';
+export { CircuitOpenError, isCircuitOpenError } from './errors/circuit-open-error.js';
+export { RequestTimeoutError, isRequestTimeoutError } from './errors/request-timeout-error.js';
+export { UpstreamHttpError, isUpstreamHttpError } from './errors/upstream-http-error.js';
+export { UpstreamConnectionError, isUpstreamConnectionError } from './errors/upstream-connection-error.js';
+export { RegistryUnavailableError, isRegistryUnavailableError } from './errors/registry-unavailable-error.js';
+
+export { TypedEmitter } from './events.js';
+export type { DiscoveryEvents, DiscoveryEventName, DiscoveryListener, InstanceEventInfo } from './events.js';
+
+export { createHumanLogger } from './logging/human-logger.js';
+export type { HumanLoggerOptions } from './logging/human-logger.js';
+export { createJsonLogger } from './logging/json-logger.js';
+export type { JsonLoggerOptions } from './logging/json-logger.js';
+export { silentLogger } from './logging/logger.js';
+export type { Logger, LogFields } from './logging/logger.js';
+
+export { attachMetrics, METRIC_NAMES, BREAKER_STATE_VALUE } from './metrics.js';
+export type { ServiceInstance, InstanceRef } from './instance.js';

@@ -1,0 +1,178 @@
+import { EventEmitter } from 'node:events';
+import type { InstanceRef, ServiceInstance } from '../instance.js';
+import { InstanceBreaker, type BreakerState } from './instance-breaker.js';
+import type { BreakerSettings } from './presets.js';
+
+/** An instance the pool tracks: its identity, its stable number and its breaker. */
+export interface TrackedInstance {
+  instance: ServiceInstance;
+  ref: InstanceRef;
+  breaker: InstanceBreaker;
+}
+
+/** Breaker transitions, with the tracked instance. */
+export interface BreakerPoolListener {
+  onOpen(tracked: TrackedInstance): void;
+  onHalfOpen(tracked: TrackedInstance, early: boolean): void;
+  onClose(tracked: TrackedInstance): void;
+}
+
+/** Options of {@link BreakerPool}. */
+export interface BreakerPoolOptions {
+  service: string;
+  settings: BreakerSettings;
+  /** One predicate for retries and breakers: what counts as a failure of the instance. */
+  isFailure: (error: unknown) => boolean;
+  listener: BreakerPoolListener;
+  /** How long a breaker outlives its instance's absence from the list (brief flaps keep their state). */
+  retainMs: number;
+  now?: () => number;
+}
+
+/**
+ * One breaker per instance, keyed by instance key. It follows the resolver: a breaker is created when an
+ * instance is first seen, kept while the instance is briefly absent (so an OPEN breaker stays OPEN across a
+ * flap), and shut down once the instance has been gone for `retainMs`. Instance numbers ("instance 2")
+ * live here too: stable while the instance is tracked, the smallest free number for a newcomer.
+ */
+export class BreakerPool {
+  private readonly tracked = new Map<string, TrackedInstance>();
+  private readonly numbersInUse = new Set<number>();
+  private readonly byBreaker = new WeakMap<InstanceBreaker, TrackedInstance>();
+  /** One shared bucket-rotation clock instead of two intervals per opossum breaker. */
+  private readonly rotateBucketController = new EventEmitter();
+  private readonly rotateTimer: NodeJS.Timeout;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private readonly now: () => number;
+  private closed = false;
+
+  constructor(private readonly options: BreakerPoolOptions) {
+    this.now = options.now ?? Date.now;
+    this.rotateBucketController.setMaxListeners(0);
+    const bucketMs = Math.max(1, Math.floor(options.settings.rollingCountTimeout / options.settings.rollingCountBuckets));
+    this.rotateTimer = setInterval(() => this.rotateBucketController.emit('rotate'), bucketMs);
+    this.rotateTimer.unref();
+  }
+
+  /** Instances currently tracked (listed or within their retain period). */
+  get size(): number {
+    return this.tracked.size;
+  }
+
+  get(key: string): TrackedInstance | undefined {
+    return this.tracked.get(key);
+  }
+
+  /** Every tracked instance, listed or not. */
+  all(): TrackedInstance[] {
+    return [...this.tracked.values()];
+  }
+
+  /**
+   * Follows a new resolved list; returns the tracked entries for it, in list order. Newcomers get a breaker;
+   * an instance that comes back while its breaker is OPEN gets its half-open probe now.
+   */
+  sync(instances: readonly ServiceInstance[]): TrackedInstance[] {
+    if (this.closed) return [];
+    const now = this.now();
+    const listed = new Set<string>();
+    const result: TrackedInstance[] = [];
+    for (const instance of instances) {
+      listed.add(instance.key);
+      let entry = this.tracked.get(instance.key);
+      if (!entry) {
+        entry = this.create(instance);
+      } else {
+        if (entry.instance !== instance) entry.instance = instance;
+        if (entry.breaker.goneSince !== undefined) {
+          entry.breaker.goneSince = undefined;
+          entry.breaker.probeNow();
+        }
+      }
+      result.push(entry);
+    }
+    for (const [key, entry] of this.tracked) {
+      if (!listed.has(key) && entry.breaker.goneSince === undefined) entry.breaker.goneSince = now;
+    }
+    this.scheduleSweep();
+    return result;
+  }
+
+  private create(instance: ServiceInstance): TrackedInstance {
+    let number = 1;
+    while (this.numbersInUse.has(number)) number++;
+    this.numbersInUse.add(number);
+    const ref: InstanceRef = { number, id: instance.id, url: instance.url };
+    const { listener } = this.options;
+    const breaker = new InstanceBreaker(
+      this.options.service,
+      ref,
+      this.options.settings,
+      this.options.isFailure,
+      {
+        onOpen: (b) => listener.onOpen(this.byBreaker.get(b)!),
+        onHalfOpen: (b, early) => listener.onHalfOpen(this.byBreaker.get(b)!, early),
+        onClose: (b) => listener.onClose(this.byBreaker.get(b)!),
+      },
+      this.rotateBucketController,
+    );
+    const entry: TrackedInstance = { instance, ref, breaker };
+    this.byBreaker.set(breaker, entry);
+    this.tracked.set(instance.key, entry);
+    return entry;
+  }
+
+  private scheduleSweep(): void {
+    if (this.sweepTimer || this.closed) return;
+    let earliest = Infinity;
+    for (const entry of this.tracked.values()) {
+      if (entry.breaker.goneSince !== undefined) earliest = Math.min(earliest, entry.breaker.goneSince);
+    }
+    if (earliest === Infinity) return;
+    const delay = Math.max(0, earliest + this.options.retainMs - this.now());
+    this.sweepTimer = setTimeout(() => {
+      this.sweepTimer = undefined;
+      this.sweep();
+    }, delay);
+    this.sweepTimer.unref();
+  }
+
+  /** Shuts down breakers whose instance has been gone longer than `retainMs`. Returns the removed entries. */
+  sweep(): TrackedInstance[] {
+    const now = this.now();
+    const removed: TrackedInstance[] = [];
+    for (const [key, entry] of this.tracked) {
+      const gone = entry.breaker.goneSince;
+      if (gone !== undefined && now - gone >= this.options.retainMs) {
+        entry.breaker.shutdown();
+        this.tracked.delete(key);
+        this.numbersInUse.delete(entry.ref.number);
+        removed.push(entry);
+      }
+    }
+    this.onRemoved?.(removed);
+    this.scheduleSweep();
+    return removed;
+  }
+
+  /** Called with the entries a sweep dropped (the client releases their transport pools). */
+  onRemoved: ((removed: TrackedInstance[]) => void) | undefined;
+
+  /** State of every tracked breaker, by instance key. */
+  states(): Map<string, BreakerState> {
+    const states = new Map<string, BreakerState>();
+    for (const [key, entry] of this.tracked) states.set(key, entry.breaker.state);
+    return states;
+  }
+
+  close(): void {
+    this.closed = true;
+    clearInterval(this.rotateTimer);
+    if (this.sweepTimer) clearTimeout(this.sweepTimer);
+    this.sweepTimer = undefined;
+    for (const entry of this.tracked.values()) entry.breaker.shutdown();
+    this.tracked.clear();
+    this.numbersInUse.clear();
+    this.rotateBucketController.removeAllListeners();
+  }
+}

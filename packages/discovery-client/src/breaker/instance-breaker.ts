@@ -1,0 +1,111 @@
+import type { EventEmitter } from 'node:events';
+import CircuitBreaker from 'opossum';
+import { CircuitOpenError } from '../errors/circuit-open-error.js';
+import type { InstanceRef } from '../instance.js';
+import type { BreakerSettings } from './presets.js';
+
+/** Breaker state as the walkthrough prints it. */
+export type BreakerState = 'CLOSED' | 'OPEN' | 'HALF_OPEN';
+
+/** What the pool hears from one breaker. */
+export interface BreakerTransitions {
+  onOpen(breaker: InstanceBreaker): void;
+  /** `early`: forced because the registry reported the instance passing again. */
+  onHalfOpen(breaker: InstanceBreaker, early: boolean): void;
+  onClose(breaker: InstanceBreaker): void;
+}
+
+type Action = () => Promise<unknown>;
+
+/**
+ * One opossum 9 breaker guarding one instance. opossum's own timeout is off (the service client times each
+ * attempt inside the breaker and aborts the request); opossum's errors are translated here and never escape.
+ *
+ * Half-open admits one probe at a time: opossum 9 clears `pendingClose` when the probe starts and rejects
+ * everything else until the probe settles (checked by the breaker-pool tests).
+ */
+export class InstanceBreaker {
+  private breaker: CircuitBreaker<[Action], unknown>;
+  /** Calls admitted, failures counted, rejections; for snapshots. */
+  calls = 0;
+  failures = 0;
+  rejections = 0;
+  /** When the pool saw the instance leave the passing list (ms since epoch), or undefined while listed. */
+  goneSince: number | undefined;
+
+  constructor(
+    readonly service: string,
+    readonly instance: InstanceRef,
+    private readonly settings: BreakerSettings,
+    private readonly isFailure: (error: unknown) => boolean,
+    private readonly transitions: BreakerTransitions,
+    private readonly rotateBucketController: EventEmitter,
+  ) {
+    this.breaker = this.create(false);
+  }
+
+  private create(halfOpen: boolean): CircuitBreaker<[Action], unknown> {
+    // a fresh options object every time: opossum writes into the one it gets
+    const breaker = new CircuitBreaker<[Action], unknown>((action: Action) => action(), {
+      name: `${this.service}/${this.instance.id}`,
+      timeout: false,
+      resetTimeout: this.settings.resetTimeout,
+      errorThresholdPercentage: this.settings.errorThresholdPercentage,
+      volumeThreshold: this.settings.volumeThreshold,
+      rollingCountTimeout: this.settings.rollingCountTimeout,
+      rollingCountBuckets: this.settings.rollingCountBuckets,
+      rollingPercentilesEnabled: false,
+      enableSnapshots: false,
+      rotateBucketController: this.rotateBucketController,
+      errorFilter: (error: unknown) => !this.isFailure(error),
+      ...(halfOpen ? { state: { closed: false, halfOpen: true } } : {}),
+    } as CircuitBreaker.Options<[Action]>);
+    breaker.on('open', () => this.transitions.onOpen(this));
+    breaker.on('halfOpen', () => this.transitions.onHalfOpen(this, false));
+    breaker.on('close', () => this.transitions.onClose(this));
+    return breaker;
+  }
+
+  get state(): BreakerState {
+    if (this.breaker.closed) return 'CLOSED';
+    return this.breaker.halfOpen ? 'HALF_OPEN' : 'OPEN';
+  }
+
+  /** Would a call be admitted now? Closed, or half-open with the probe slot free. Synchronous, allocation-free. */
+  isAvailable(): boolean {
+    const breaker = this.breaker;
+    return breaker.closed || (breaker.pendingClose && breaker.halfOpen);
+  }
+
+  /** Runs one attempt through the breaker. Rejections for an open circuit become {@link CircuitOpenError}. */
+  async fire<T>(action: () => Promise<T>): Promise<T> {
+    this.calls++;
+    try {
+      return (await this.breaker.fire(action)) as T;
+    } catch (error) {
+      if (CircuitBreaker.isOurError(error as Error)) {
+        this.calls--;
+        this.rejections++;
+        throw new CircuitOpenError(this.service, this.instance, { cause: error });
+      }
+      if (this.isFailure(error)) this.failures++;
+      throw error;
+    }
+  }
+
+  /**
+   * The registry says the instance is passing again while the breaker is OPEN: skip the rest of the retest
+   * delay and let the next call probe it now.
+   */
+  probeNow(): boolean {
+    if (this.state !== 'OPEN') return false;
+    this.breaker.shutdown();
+    this.breaker = this.create(true);
+    this.transitions.onHalfOpen(this, true);
+    return true;
+  }
+
+  shutdown(): void {
+    this.breaker.shutdown();
+  }
+}

@@ -1,0 +1,200 @@
+import { RandomStrategy } from './balancer/random.js';
+import { RoundRobinStrategy } from './balancer/round-robin.js';
+import type { BalancerStrategy } from './balancer/strategy.js';
+import type { TrackedInstance } from './breaker/breaker-pool.js';
+import { ConsulHttp } from './consul/consul-http.js';
+import { resolveConsulOptions, type ResolvedConsulOptions } from './consul/consul-options.js';
+import { TypedEmitter, type DiscoveryEvents } from './events.js';
+import { createLogger } from './logging/create-logger.js';
+import { logEvents } from './logging/log-events.js';
+import type { Logger } from './logging/logger.js';
+import { attachMetrics } from './metrics.js';
+import {
+  resolveServiceOptions,
+  resolveWatchOptions,
+  type DiscoveryClientOptions,
+  type ResolvedServiceOptions,
+  type ResolvedWatchOptions,
+  type ServiceOptions,
+} from './options.js';
+import { ConsulResolver, DEFAULT_MIN_QUERY_INTERVAL_MS } from './resolver/consul-resolver.js';
+import type { InstanceFilter, Resolver } from './resolver/resolver.js';
+import { StaticResolver } from './resolver/static-resolver.js';
+import { ServiceClient } from './service-client.js';
+import { ServiceState, type DiscoverySnapshot } from './service-state.js';
+import { GotTransport } from './transport/got-transport.js';
+import type { Transport } from './transport/transport.js';
+import { UndiciTransport } from './transport/undici-transport.js';
+
+function filterKey(name: string, filter: InstanceFilter): string {
+  const tags = filter.tags ? [...filter.tags].sort() : [];
+  const meta = filter.meta ? Object.entries(filter.meta).sort(([a], [b]) => a.localeCompare(b)) : [];
+  return JSON.stringify([name, tags, meta]);
+}
+
+/** Call options that make a distinct client view (functions such as `fallback` are not compared). */
+function callOptionsKey(options: ResolvedServiceOptions): string {
+  const transport = options.transport;
+  let transportKey: string | number = transport as string;
+  if (typeof transport === 'object') {
+    transportKey = transportIds.get(transport) ?? ++transportCounter;
+    transportIds.set(transport, transportKey);
+  }
+  return JSON.stringify([
+    options.timeout,
+    options.deadline,
+    { ...options.retry, methods: [...options.retry.methods].sort() },
+    transportKey,
+    options.headers,
+    options.fallback !== undefined,
+  ]);
+}
+
+const transportIds = new WeakMap<object, number>();
+let transportCounter = 0;
+
+function createStrategy(balancer: ResolvedServiceOptions['balancer']): BalancerStrategy {
+  if (typeof balancer === 'function') return balancer();
+  return balancer === 'random' ? new RandomStrategy() : new RoundRobinStrategy();
+}
+
+/**
+ * Calls services by name: Consul resolver, balancer, a breaker per instance, retries on other instances.
+ *
+ * @example
+ * const discovery = new DiscoveryClient();                    // CONSUL_HTTP_ADDR or 127.0.0.1:8500
+ * const ratings = discovery.service('ratings', { breaker: { preset: 'datawire' } });
+ * const rating = await ratings.get('/ratings/camera').json<{ stars: number }>();
+ * await discovery.close();
+ */
+export class DiscoveryClient {
+  private readonly events = new TypedEmitter<DiscoveryEvents>();
+  private readonly states = new Map<string, ServiceState>();
+  private readonly clients = new Map<string, ServiceClient>();
+  private readonly transports = new Map<string, Transport>();
+  private readonly consulOptions: ResolvedConsulOptions;
+  private consul: ConsulHttp | undefined;
+  private readonly watch: ResolvedWatchOptions;
+  private readonly logger: Logger;
+  private readonly detach: Array<() => void> = [];
+  private closed = false;
+
+  constructor(private readonly options: DiscoveryClientOptions = {}) {
+    if (options === null || typeof options !== 'object') {
+      throw new TypeError(`Expected DiscoveryClient options to be an object, got ${String(options)}`);
+    }
+    this.consulOptions = resolveConsulOptions(options.consul);
+    this.watch = resolveWatchOptions(options.watch);
+    if (options.static !== undefined && (options.static === null || typeof options.static !== 'object')) {
+      throw new TypeError(`Expected \`static\` to be an object of instance lists, got ${JSON.stringify(options.static)}`);
+    }
+    if (options.resolver !== undefined && typeof options.resolver !== 'function') {
+      throw new TypeError(`Expected \`resolver\` to be a function, got ${JSON.stringify(options.resolver)}`);
+    }
+    resolveServiceOptions(undefined, options.defaults); // validate the defaults now
+    this.logger = createLogger(options.logger);
+    this.detach.push(logEvents(this.events, this.logger));
+    if (options.metrics) this.detach.push(attachMetrics(this.events, options.metrics));
+  }
+
+  /**
+   * A client for one service. Calls with the same name and tag/meta filter share one watch, breaker pool
+   * and balancer (the first call's `breaker` and `balancer` options are the ones used); calls that also
+   * agree on timeout, deadline, retry, transport and headers return the same client (with the first
+   * call's `fallback`), so calling `service()` per request is cheap.
+   */
+  service(name: string, options?: ServiceOptions): ServiceClient {
+    if (this.closed) throw new Error('DiscoveryClient is closed');
+    if (typeof name !== 'string' || name === '') throw new TypeError(`Expected \`name\` to be a non-empty string, got ${JSON.stringify(name)}`);
+    const resolved = resolveServiceOptions(options, this.options.defaults);
+    const key = filterKey(name, resolved.filter);
+    const clientKey = `${key}${callOptionsKey(resolved)}`;
+    const existing = this.clients.get(clientKey);
+    if (existing) return existing;
+    let state = this.states.get(key);
+    if (!state) {
+      state = new ServiceState(
+        name,
+        resolved.filter,
+        resolved.breaker,
+        createStrategy(resolved.balancer),
+        this.createResolver(name, resolved.filter),
+        this.events,
+        (removed) => this.release(removed),
+      );
+      this.states.set(key, state);
+      state.start();
+    }
+    const client = new ServiceClient(name, state, resolved, this.transport(resolved.transport), this.events);
+    this.clients.set(clientKey, client);
+    return client;
+  }
+
+  private createResolver(name: string, filter: InstanceFilter): Resolver {
+    const fixed = this.options.static?.[name];
+    if (fixed) return new StaticResolver(name, fixed, filter);
+    if (this.options.resolver) return this.options.resolver(name, filter);
+    this.consul ??= new ConsulHttp(this.consulOptions);
+    return new ConsulResolver(name, this.consul, {
+      waitMs: this.watch.waitMs,
+      backoff: { initialMs: this.watch.backoffInitialMs, maxMs: this.watch.backoffMaxMs },
+      maxStalenessMs: this.watch.maxStalenessMs,
+      minQueryIntervalMs: DEFAULT_MIN_QUERY_INTERVAL_MS,
+      filter,
+    });
+  }
+
+  private transport(choice: ResolvedServiceOptions['transport']): Transport {
+    if (typeof choice === 'object') return choice;
+    let transport = this.transports.get(choice);
+    if (!transport) {
+      transport = choice === 'undici' ? new UndiciTransport() : new GotTransport();
+      this.transports.set(choice, transport);
+    }
+    return transport;
+  }
+
+  private release(removed: TrackedInstance[]): void {
+    for (const tracked of removed) {
+      const url = tracked.instance.url;
+      const stillUsed = [...this.states.values()].some((s) => s.pool.all().some((t) => t.instance.url === url));
+      if (stillUsed) continue;
+      for (const transport of this.transports.values()) transport.release?.(url);
+    }
+  }
+
+  /** Listen to a typed event (`breakerOpen`, `resolved`, `callRetried`, ...). */
+  on<K extends keyof DiscoveryEvents>(name: K, listener: (event: DiscoveryEvents[K]) => void): this {
+    this.events.on(name, listener);
+    return this;
+  }
+
+  once<K extends keyof DiscoveryEvents>(name: K, listener: (event: DiscoveryEvents[K]) => void): this {
+    this.events.once(name, listener);
+    return this;
+  }
+
+  off<K extends keyof DiscoveryEvents>(name: K, listener: (event: DiscoveryEvents[K]) => void): this {
+    this.events.off(name, listener);
+    return this;
+  }
+
+  /** Every service with its instances, breaker states and counts (for status pages). */
+  snapshot(): DiscoverySnapshot {
+    return { services: [...this.states.values()].map((state) => state.snapshot()) };
+  }
+
+  /** Stops every watch, shuts down every breaker, closes sockets. Nothing keeps running afterwards. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const state of this.states.values()) state.close();
+    this.states.clear();
+    this.clients.clear();
+    this.consul?.close();
+    await Promise.all([...this.transports.values()].map((t) => t.close()));
+    this.transports.clear();
+    for (const detach of this.detach) detach();
+    this.events.removeAllListeners();
+  }
+}

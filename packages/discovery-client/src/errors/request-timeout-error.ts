@@ -1,0 +1,23 @@
+import type { InstanceRef } from '../instance.js';
+import { DiscoveryError } from './discovery-error.js';
+
+/** An attempt took longer than its timeout (the HTTP request was aborted), or the overall deadline passed. */
+export class RequestTimeoutError extends DiscoveryError {
+  readonly code = 'ERR_REQUEST_TIMEOUT';
+  readonly retryable = true;
+  readonly service: string;
+  readonly instance: InstanceRef | undefined;
+  /** The limit that fired, in milliseconds. */
+  readonly timeoutMs: number;
+
+  constructor(service: string, timeoutMs: number, instance?: InstanceRef, options?: { cause?: unknown }) {
+    super('request timed out', options);
+    this.service = service;
+    this.timeoutMs = timeoutMs;
+    this.instance = instance;
+  }
+}
+
+export function isRequestTimeoutError(error: unknown): error is RequestTimeoutError {
+  return error instanceof RequestTimeoutError;
+}

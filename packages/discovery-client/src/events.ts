@@ -1,0 +1,86 @@
+import { EventEmitter } from 'node:events';
+import type { InstanceRef } from './instance.js';
+
+/** An instance as events carry it. */
+export interface InstanceEventInfo extends InstanceRef {
+  readonly service: string;
+}
+
+/** Every event the client emits, by name, with its payload. */
+export interface DiscoveryEvents {
+  /** The first lookup of a service starts. */
+  resolving: { service: string };
+  /** The resolved (passing, filtered) list of a service changed. */
+  resolved: { service: string; instances: readonly InstanceEventInfo[] };
+  /** Consul failed; the last good list keeps serving (`staleForMs` since the last success). */
+  registryError: { service: string; error: Error; staleForMs: number; servingInstances: number };
+  /** Consul answers again after a failure. */
+  registryRecovered: { service: string; downForMs: number };
+  /** The balancer chose an instance for an attempt. */
+  instancePicked: { service: string; instance: InstanceEventInfo; attempt: number };
+  breakerOpen: { service: string; instance: InstanceEventInfo };
+  breakerHalfOpen: { service: string; instance: InstanceEventInfo; early: boolean };
+  breakerClose: { service: string; instance: InstanceEventInfo };
+  /** An attempt got a response (2xx-4xx: the instance is fine). */
+  callSucceeded: { service: string; instance: InstanceEventInfo; statusCode: number; durationMs: number };
+  /** An attempt failed (connection error, 5xx, circuit open). */
+  callFailed: { service: string; instance: InstanceEventInfo; error: Error; durationMs: number };
+  /** An attempt hit its timeout; the request was aborted. */
+  callTimedOut: { service: string; instance: InstanceEventInfo; timeoutMs: number; durationMs: number };
+  /** A failed attempt is retried after `delayMs`. */
+  callRetried: { service: string; attempt: number; delayMs: number; error: Error };
+  /** A retry was skipped because the retry budget is spent. */
+  retryBudgetExhausted: { service: string; error: Error };
+  /** The call failed for good and `fallback` produced the result. */
+  fallback: { service: string; error: Error };
+}
+
+export type DiscoveryEventName = keyof DiscoveryEvents;
+export type DiscoveryListener<K extends DiscoveryEventName> = (event: DiscoveryEvents[K]) => void;
+
+/**
+ * The one event mechanism of the library: a typed facade over `EventEmitter`.
+ * A listener that throws is isolated: it cannot break a call.
+ */
+export class TypedEmitter<Events extends object> {
+  private readonly emitter = new EventEmitter();
+
+  constructor() {
+    this.emitter.setMaxListeners(0);
+  }
+
+  on<K extends keyof Events & string>(name: K, listener: (event: Events[K]) => void): this {
+    this.emitter.on(name, listener);
+    return this;
+  }
+
+  once<K extends keyof Events & string>(name: K, listener: (event: Events[K]) => void): this {
+    this.emitter.once(name, listener);
+    return this;
+  }
+
+  off<K extends keyof Events & string>(name: K, listener: (event: Events[K]) => void): this {
+    this.emitter.off(name, listener);
+    return this;
+  }
+
+  /** Whether anyone listens: lets hot paths skip building payloads. */
+  has<K extends keyof Events & string>(name: K): boolean {
+    return this.emitter.listenerCount(name) > 0;
+  }
+
+  emit<K extends keyof Events & string>(name: K, event: Events[K]): void {
+    if (this.emitter.listenerCount(name) === 0) return;
+    for (const listener of this.emitter.listeners(name)) {
+      try {
+        (listener as (event: Events[K]) => void)(event);
+      } catch {
+        // a faulty listener must not break the call that emitted
+      }
+    }
+  }
+
+  removeAllListeners(): void {
+    this.emitter.removeAllListeners();
+  }
+}

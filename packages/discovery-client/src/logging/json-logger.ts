@@ -1,0 +1,24 @@
+import { pino, type DestinationStream } from 'pino';
+import type { Logger } from './logger.js';
+
+/** Options of {@link createJsonLogger}. */
+export interface JsonLoggerOptions {
+  /** pino logger name. @default 'discovery-client' */
+  name?: string;
+  /** pino level. @default process.env.LOG_LEVEL ?? 'info' */
+  level?: string;
+  /** Destination stream. @default stdout */
+  destination?: DestinationStream;
+}
+
+/** pino JSON lines (`LOG_FORMAT=json`): `msg` is the same text as the human line, fields sit beside it. */
+export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
+  const base = { name: options.name ?? 'discovery-client', level: options.level ?? process.env.LOG_LEVEL ?? 'info' };
+  const log = options.destination ? pino(base, options.destination) : pino(base);
+  return {
+    debug: (message, fields) => log.debug(fields ?? {}, message),
+    info: (message, fields) => log.info(fields ?? {}, message),
+    warn: (message, fields) => log.warn(fields ?? {}, message),
+    error: (message, fields) => log.error(fields ?? {}, message),
+  };
+}

@@ -1,0 +1,65 @@
+import type { DiscoveryEvents, InstanceEventInfo, TypedEmitter } from '../events.js';
+import type { Logger } from './logger.js';
+
+function at(instance: InstanceEventInfo): string {
+  return `[${instance.service} at ${instance.url}]`;
+}
+
+function fields(instance: InstanceEventInfo): Record<string, unknown> {
+  return { service: instance.service, instance: instance.number, instanceId: instance.id, url: instance.url };
+}
+
+/** Turns events into the walkthrough's log lines. Returns a function that detaches it. */
+export function logEvents(events: TypedEmitter<DiscoveryEvents>, logger: Logger): () => void {
+  const handlers: { [K in keyof DiscoveryEvents]?: (event: DiscoveryEvents[K]) => void } = {
+    resolving: (e) => logger.info(`resolving ${e.service}`, { service: e.service }),
+    resolved: (e) =>
+      logger.info(`resolved ${e.service} => [${e.instances.map((i) => i.url).join(', ')}]`, {
+        service: e.service,
+        instances: e.instances.map((i) => ({ number: i.number, id: i.id, url: i.url })),
+      }),
+    registryError: (e) =>
+      logger.warn(
+        `consul unreachable for ${e.service}: ${e.error.message}; serving the last known list ` +
+          `(${e.servingInstances} instance${e.servingInstances === 1 ? '' : 's'}, stale for ${Math.round(e.staleForMs / 1000)}s)`,
+        { service: e.service, err: e.error.message, staleForMs: e.staleForMs, servingInstances: e.servingInstances },
+      ),
+    registryRecovered: (e) =>
+      logger.info(`consul reachable again for ${e.service} after ${Math.round(e.downForMs / 1000)}s`, {
+        service: e.service,
+        downForMs: e.downForMs,
+      }),
+    instancePicked: (e) =>
+      logger.info(`${e.service} using instance ${e.instance.number}: ${e.instance.url}`, {
+        ...fields(e.instance),
+        attempt: e.attempt,
+      }),
+    breakerOpen: (e) => logger.info(`OPEN breaker on ${at(e.instance)}`, fields(e.instance)),
+    breakerHalfOpen: (e) => logger.info(`HALF_OPEN breaker on ${at(e.instance)}`, { ...fields(e.instance), early: e.early }),
+    breakerClose: (e) => logger.info(`CLOSE breaker on ${at(e.instance)}`, fields(e.instance)),
+    callTimedOut: (e) =>
+      logger.warn(`${e.service} instance ${e.instance.number} timed out after ${e.timeoutMs}ms: ${e.instance.url}`, {
+        ...fields(e.instance),
+        timeoutMs: e.timeoutMs,
+      }),
+    callFailed: (e) =>
+      logger.warn(`${e.service} instance ${e.instance.number} failed: ${e.error.message}`, {
+        ...fields(e.instance),
+        err: e.error.message,
+      }),
+    callRetried: (e) =>
+      logger.debug(`retrying ${e.service} (attempt ${e.attempt}) in ${e.delayMs}ms after: ${e.error.message}`, {
+        service: e.service,
+        attempt: e.attempt,
+        delayMs: e.delayMs,
+      }),
+    retryBudgetExhausted: (e) =>
+      logger.warn(`retry budget for ${e.service} spent; not retrying: ${e.error.message}`, { service: e.service }),
+    fallback: (e) => logger.warn(`${e.service} fallback after: ${e.error.message}`, { service: e.service, err: e.error.message }),
+  };
+  const entries = Object.entries(handlers) as Array<[keyof DiscoveryEvents, (event: never) => void]>;
+  for (const [name, handler] of entries) events.on(name, handler as never);
+  return () => {
+    for (const [name, handler] of entries) events.off(name, handler as never);
+  };
+}

@@ -1,0 +1,112 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { DiscoveryEvents, TypedEmitter } from './events.js';
+
+/** Metric names, stable. */
+export const METRIC_NAMES = Object.freeze({
+  calls: 'discovery_client_calls_total',
+  latency: 'discovery_client_call_duration_seconds',
+  breakerState: 'discovery_client_breaker_state',
+  instances: 'discovery_client_resolved_instances',
+  retries: 'discovery_client_retries_total',
+});
+
+/** Breaker state as a gauge value. */
+export const BREAKER_STATE_VALUE = Object.freeze({ CLOSED: 0, HALF_OPEN: 1, OPEN: 2 });
+
+function metric<T>(registry: Registry, name: string, create: () => T): T {
+  return (registry.getSingleMetric(name) as T | undefined) ?? create();
+}
+
+/**
+ * Registers the client's metrics in `registry` and feeds them from events: calls by service, instance and
+ * outcome; latency; breaker state per instance (0 closed, 1 half-open, 2 open); resolved instances per
+ * service; retries. Returns a function that detaches the listeners.
+ */
+export function attachMetrics(events: TypedEmitter<DiscoveryEvents>, registry: Registry): () => void {
+  const calls = metric(
+    registry,
+    METRIC_NAMES.calls,
+    () =>
+      new Counter({
+        name: METRIC_NAMES.calls,
+        help: 'Attempts by service, instance and outcome (success, failure, timeout)',
+        labelNames: ['service', 'instance', 'outcome'],
+        registers: [registry],
+      }),
+  );
+  const latency = metric(
+    registry,
+    METRIC_NAMES.latency,
+    () =>
+      new Histogram({
+        name: METRIC_NAMES.latency,
+        help: 'Attempt latency in seconds by service and outcome',
+        labelNames: ['service', 'outcome'],
+        buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+        registers: [registry],
+      }),
+  );
+  const breakerState = metric(
+    registry,
+    METRIC_NAMES.breakerState,
+    () =>
+      new Gauge({
+        name: METRIC_NAMES.breakerState,
+        help: 'Breaker state per instance: 0 closed, 1 half-open, 2 open',
+        labelNames: ['service', 'instance', 'url'],
+        registers: [registry],
+      }),
+  );
+  const instances = metric(
+    registry,
+    METRIC_NAMES.instances,
+    () =>
+      new Gauge({
+        name: METRIC_NAMES.instances,
+        help: 'Passing instances in the last resolved list',
+        labelNames: ['service'],
+        registers: [registry],
+      }),
+  );
+  const retries = metric(
+    registry,
+    METRIC_NAMES.retries,
+    () => new Counter({ name: METRIC_NAMES.retries, help: 'Retries by service', labelNames: ['service'], registers: [registry] }),
+  );
+
+  const seen = new Set<string>();
+  const handlers: { [K in keyof DiscoveryEvents]?: (event: DiscoveryEvents[K]) => void } = {
+    callSucceeded: (e) => {
+      calls.inc({ service: e.service, instance: e.instance.id, outcome: 'success' });
+      latency.observe({ service: e.service, outcome: 'success' }, e.durationMs / 1000);
+    },
+    callFailed: (e) => {
+      calls.inc({ service: e.service, instance: e.instance.id, outcome: 'failure' });
+      latency.observe({ service: e.service, outcome: 'failure' }, e.durationMs / 1000);
+    },
+    callTimedOut: (e) => {
+      calls.inc({ service: e.service, instance: e.instance.id, outcome: 'timeout' });
+      latency.observe({ service: e.service, outcome: 'timeout' }, e.durationMs / 1000);
+    },
+    callRetried: (e) => retries.inc({ service: e.service }),
+    resolved: (e) => {
+      instances.set({ service: e.service }, e.instances.length);
+      for (const i of e.instances) {
+        const key = `${e.service}\u0000${i.id}\u0000${i.url}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        breakerState.set({ service: e.service, instance: i.id, url: i.url }, BREAKER_STATE_VALUE.CLOSED);
+      }
+    },
+    breakerOpen: (e) => breakerState.set({ service: e.service, instance: e.instance.id, url: e.instance.url }, BREAKER_STATE_VALUE.OPEN),
+    breakerHalfOpen: (e) =>
+      breakerState.set({ service: e.service, instance: e.instance.id, url: e.instance.url }, BREAKER_STATE_VALUE.HALF_OPEN),
+    breakerClose: (e) =>
+      breakerState.set({ service: e.service, instance: e.instance.id, url: e.instance.url }, BREAKER_STATE_VALUE.CLOSED),
+  };
+  const entries = Object.entries(handlers) as Array<[keyof DiscoveryEvents, (event: never) => void]>;
+  for (const [name, handler] of entries) events.on(name, handler as never);
+  return () => {
+    for (const [name, handler] of entries) events.off(name, handler as never);
+  };
+}

@@ -1,0 +1,200 @@
+import type { ConsulHttp } from '../consul/consul-http.js';
+import { consulStatusError } from '../consul/consul-http.js';
+import { RegistryUnavailableError } from '../errors/registry-unavailable-error.js';
+import { formatUrl, type ServiceInstance } from '../instance.js';
+import { backoffDelay, sleep, type BackoffOptions } from '../retry/backoff.js';
+import { matchesFilter, type InstanceFilter, type Resolver, type ResolverListener } from './resolver.js';
+
+/** Options of {@link ConsulResolver}. */
+export interface ConsulResolverOptions {
+  /** How long one blocking query may hang in Consul, ms (sent as `wait`). */
+  waitMs: number;
+  /** Backoff while Consul fails. */
+  backoff: BackoffOptions;
+  /** After this long without a good answer the last list is dropped, ms (Infinity: keep it forever). */
+  maxStalenessMs: number;
+  /** Minimum spacing between queries beyond a burst of two, ms (the docs' "rate limit" duty). */
+  minQueryIntervalMs: number;
+  filter?: InstanceFilter;
+  random?: () => number;
+  now?: () => number;
+}
+
+export const DEFAULT_WATCH_WAIT_MS = 30_000;
+export const DEFAULT_WATCH_BACKOFF: Readonly<BackoffOptions> = Object.freeze({ initialMs: 200, maxMs: 10_000 });
+export const DEFAULT_MIN_QUERY_INTERVAL_MS = 100;
+
+/** Shape of one `/v1/health/service/:name` entry (the fields we read). */
+interface HealthEntry {
+  Node?: { Node?: string; Address?: string } | null;
+  Service?: {
+    ID?: string;
+    Service?: string;
+    Address?: string;
+    Port?: number;
+    Tags?: string[] | null;
+    Meta?: Record<string, string> | null;
+  } | null;
+}
+
+/** Index rules from Consul's blocking-query docs: never 0 (treat as 1), reset to 0 when it goes backwards. */
+export function nextIndex(previous: number, header: string | string[] | undefined): { index: number; reset: boolean } {
+  const raw = Array.isArray(header) ? header[0] : header;
+  if (raw === undefined || !/^\d+$/.test(raw.trim())) {
+    throw new RegistryUnavailableError(`consul answered without a valid X-Consul-Index (${JSON.stringify(raw ?? null)})`);
+  }
+  const received = Math.max(1, Number(raw));
+  if (received < previous) return { index: 0, reset: true };
+  return { index: received, reset: false };
+}
+
+/** Parses health entries into instances: `Service.Address`, or `Node.Address` when it is empty. */
+export function parseHealthEntries(service: string, entries: unknown): ServiceInstance[] {
+  if (!Array.isArray(entries)) throw new RegistryUnavailableError('consul answered a non-array to a health query');
+  const instances: ServiceInstance[] = [];
+  for (const entry of entries as HealthEntry[]) {
+    const svc = entry?.Service;
+    if (!svc || typeof svc.Port !== 'number') continue;
+    const address = svc.Address || entry.Node?.Address;
+    if (!address) continue;
+    const id = svc.ID || svc.Service || service;
+    const node = entry.Node?.Node;
+    instances.push({
+      key: node ? `${node}/${id}` : id,
+      id,
+      service,
+      address,
+      port: svc.Port,
+      url: formatUrl(address, svc.Port),
+      tags: svc.Tags ?? [],
+      meta: svc.Meta ?? {},
+      node,
+    });
+  }
+  instances.sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }) || a.key.localeCompare(b.key));
+  return instances;
+}
+
+function signature(instances: readonly ServiceInstance[]): string {
+  return JSON.stringify(instances.map((i) => [i.key, i.url, i.tags, i.meta]));
+}
+
+/**
+ * Watches `/v1/health/service/:name?passing` with blocking queries and hands each changed list (filtered by
+ * tags/meta) to its listener. When Consul fails it reports the failure as a value, keeps the index, backs
+ * off with jitter and tries again, forever, until `close()`.
+ */
+export class ConsulResolver implements Resolver {
+  private listener: ResolverListener | undefined;
+  private readonly abort = new AbortController();
+  private closed = false;
+  private readonly random: () => number;
+  private readonly now: () => number;
+  /** Query start times of the last two queries (token bucket of two). */
+  private recentStarts: number[] = [];
+  private loopDone: Promise<void> | undefined;
+
+  constructor(
+    readonly service: string,
+    private readonly consul: ConsulHttp,
+    private readonly options: ConsulResolverOptions,
+  ) {
+    this.random = options.random ?? Math.random;
+    this.now = options.now ?? Date.now;
+  }
+
+  start(listener: ResolverListener): void {
+    if (this.listener) throw new Error('ConsulResolver already started');
+    this.listener = listener;
+    this.loopDone = this.loop();
+  }
+
+  /** Resolves when the watch loop has exited after `close()`. */
+  get done(): Promise<void> {
+    return this.loopDone ?? Promise.resolve();
+  }
+
+  private path(index: number): string {
+    const query = new URLSearchParams({ passing: '1', index: String(index), wait: `${Math.ceil(this.options.waitMs / 1000)}s` });
+    if (this.consul.options.dc) query.set('dc', this.consul.options.dc);
+    return `/v1/health/service/${encodeURIComponent(this.service)}?${query.toString()}`;
+  }
+
+  private async loop(): Promise<void> {
+    let index = 0;
+    let failures = 0;
+    let lastSignature: string | undefined;
+    let lastGoodAt: number | undefined;
+    let failingSince: number | undefined;
+    const startedAt = this.now();
+    while (!this.closed) {
+      await this.rateLimit();
+      if (this.closed) break;
+      try {
+        const response = await this.consul.request({
+          method: 'GET',
+          path: this.path(index),
+          // Consul may add up to wait/16 of jitter; leave room for it before calling the agent dead
+          timeoutMs: this.options.waitMs + Math.ceil(this.options.waitMs / 16) + 5000,
+          signal: this.abort.signal,
+        });
+        if (this.closed) break;
+        if (response.statusCode !== 200) throw consulStatusError(response, `GET ${this.path(index)}`);
+        let body: unknown;
+        try {
+          body = JSON.parse(response.body);
+        } catch (error) {
+          throw new RegistryUnavailableError('consul answered a health query with invalid JSON', { cause: error });
+        }
+        const instances = parseHealthEntries(this.service, body);
+        index = nextIndex(index, response.headers['x-consul-index']).index;
+        failures = 0;
+        lastGoodAt = this.now();
+        if (failingSince !== undefined) {
+          this.listener?.({ type: 'recovered', downForMs: lastGoodAt - failingSince });
+          failingSince = undefined;
+          lastSignature = undefined; // republish: the client may have dropped an expired list
+        }
+        const filtered = this.options.filter ? instances.filter((i) => matchesFilter(i, this.options.filter!)) : instances;
+        const sig = signature(filtered);
+        if (sig !== lastSignature) {
+          lastSignature = sig;
+          this.listener?.({ type: 'instances', instances: filtered });
+        }
+      } catch (error) {
+        if (this.closed) break;
+        failures++;
+        failingSince ??= this.now();
+        const staleForMs = this.now() - (lastGoodAt ?? startedAt);
+        const wrapped =
+          error instanceof RegistryUnavailableError
+            ? error
+            : new RegistryUnavailableError(`consul watch of ${this.service} failed: ${(error as Error).message}`, { cause: error });
+        this.listener?.({
+          type: 'error',
+          error: wrapped,
+          staleForMs,
+          expired: lastGoodAt === undefined || staleForMs > this.options.maxStalenessMs,
+        });
+        await sleep(backoffDelay(failures, this.options.backoff, this.random), this.abort.signal);
+      }
+    }
+  }
+
+  private async rateLimit(): Promise<void> {
+    const now = this.now();
+    const interval = this.options.minQueryIntervalMs;
+    this.recentStarts = this.recentStarts.filter((t) => now - t < 2 * interval);
+    if (this.recentStarts.length >= 2) {
+      await sleep(2 * interval - (now - this.recentStarts[0]!), this.abort.signal);
+    }
+    this.recentStarts.push(this.now());
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.listener = undefined;
+    this.abort.abort();
+  }
+}

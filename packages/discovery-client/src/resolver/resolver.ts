@@ -1,0 +1,42 @@
+import type { ServiceInstance } from '../instance.js';
+
+/** What a resolver reports: a whole new list, or a failure as a value. */
+export type ResolverUpdate =
+  | { readonly type: 'instances'; readonly instances: readonly ServiceInstance[] }
+  | {
+      readonly type: 'error';
+      readonly error: Error;
+      /** ms since the last good list (or since start, if none yet). */
+      readonly staleForMs: number;
+      /** True once the last good list is older than `maxStaleness`: stop using it. */
+      readonly expired: boolean;
+    }
+  /** Consul answers again after errors (the list that follows may be unchanged). */
+  | { readonly type: 'recovered'; readonly downForMs: number };
+
+export type ResolverListener = (update: ResolverUpdate) => void;
+
+/**
+ * Where instances of one service come from. It hands whole lists to its listener and never chooses an
+ * instance; it never throws into the listener's caller and never stops on its own until `close()`.
+ */
+export interface Resolver {
+  start(listener: ResolverListener): void;
+  close(): void;
+}
+
+/** Instance filters a resolver applies: every tag listed must be present, every meta pair must match. */
+export interface InstanceFilter {
+  tags?: readonly string[] | undefined;
+  meta?: Readonly<Record<string, string>> | undefined;
+}
+
+export function matchesFilter(instance: ServiceInstance, filter: InstanceFilter): boolean {
+  if (filter.tags) {
+    for (const tag of filter.tags) if (!instance.tags.includes(tag)) return false;
+  }
+  if (filter.meta) {
+    for (const [key, value] of Object.entries(filter.meta)) if (instance.meta[key] !== value) return false;
+  }
+  return true;
+}

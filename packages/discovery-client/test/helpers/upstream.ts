@@ -1,0 +1,50 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** A local HTTP instance whose behaviour the test switches. */
+export class Upstream {
+  readonly server: http.Server;
+  mode: 'ok' | 'hang' | '500' | '404' = 'ok';
+  hits = 0;
+  /** Requests whose socket closed before an answer (aborted by the client). */
+  aborted = 0;
+  lastBody = '';
+  lastHeaders: http.IncomingHttpHeaders = {};
+  port = 0;
+
+  constructor(readonly name: string) {
+    this.server = http.createServer((req, res) => {
+      this.hits++;
+      this.lastHeaders = req.headers;
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        this.lastBody = Buffer.concat(chunks).toString();
+        if (this.mode === 'hang') {
+          res.on('close', () => {
+            if (!res.writableEnded) this.aborted++;
+          });
+          return;
+        }
+        const status = this.mode === '500' ? 500 : this.mode === '404' ? 404 : 200;
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ from: this.name, path: req.url, method: req.method }));
+      });
+    });
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<this> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.port = (this.server.address() as AddressInfo).port;
+    return this;
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}

@@ -1,0 +1,100 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { Balancer } from '../../src/balancer/picker.js';
+import { RandomStrategy } from '../../src/balancer/random.js';
+import { RoundRobinStrategy } from '../../src/balancer/round-robin.js';
+import type { BalancerStrategy } from '../../src/balancer/strategy.js';
+import type { BreakerPool } from '../../src/breaker/breaker-pool.js';
+import { UpstreamConnectionError } from '../../src/errors/upstream-connection-error.js';
+import { trackedList } from '../helpers/tracked.js';
+
+let pools: BreakerPool[] = [];
+function setup(count: number, strategy: BalancerStrategy = new RoundRobinStrategy(() => 0)) {
+  const { pool, tracked } = trackedList(count);
+  pools.push(pool);
+  const balancer = new Balancer(strategy);
+  balancer.setInstances(tracked);
+  return { balancer, tracked };
+}
+
+function pickId(balancer: Balancer, exclude?: Set<string>): string {
+  const result = balancer.pick(exclude);
+  if (result.type !== 'complete') throw new Error(`expected a complete pick, got ${result.type}`);
+  return result.tracked.instance.id;
+}
+
+async function openBreaker(balancer: Balancer, index: number): Promise<void> {
+  const tracked = balancer.current[index]!;
+  await tracked.breaker
+    .fire(() => Promise.reject(new UpstreamConnectionError('ratings', tracked.ref, new Error('boom'))))
+    .catch(() => undefined);
+}
+
+afterEach(() => {
+  for (const pool of pools) pool.close();
+  pools = [];
+});
+
+describe('round-robin', () => {
+  it('interleaves across every instance in order', () => {
+    const { balancer } = setup(3);
+    expect([1, 2, 3, 4, 5, 6].map(() => pickId(balancer))).toEqual([
+      'ratings-1', 'ratings-2', 'ratings-3', 'ratings-1', 'ratings-2', 'ratings-3',
+    ]);
+  });
+
+  it('starts at a random index', () => {
+    const { balancer } = setup(4, new RoundRobinStrategy(() => 0.6));
+    expect(pickId(balancer)).toBe('ratings-3');
+  });
+
+  it('skips an instance whose breaker is open', async () => {
+    const { balancer } = setup(3);
+    await openBreaker(balancer, 1);
+    expect([1, 2, 3, 4].map(() => pickId(balancer))).toEqual(['ratings-1', 'ratings-3', 'ratings-1', 'ratings-3']);
+  });
+
+  it('skips excluded instances (already tried by this call)', () => {
+    const { balancer } = setup(3);
+    expect(pickId(balancer, new Set(['node/ratings-1', 'node/ratings-2']))).toBe('ratings-3');
+  });
+
+  it('reports a transient failure, never null, when every breaker is open', async () => {
+    const { balancer } = setup(2);
+    await openBreaker(balancer, 0);
+    await openBreaker(balancer, 1);
+    expect(balancer.pick()).toEqual({ type: 'transientFailure', reason: 'all-unavailable' });
+  });
+
+  it('queues before the first list and fails with no instances on an empty one', () => {
+    const balancer = new Balancer(new RoundRobinStrategy());
+    expect(balancer.pick().type).toBe('queue');
+    balancer.setInstances([]);
+    expect(balancer.pick()).toEqual({ type: 'transientFailure', reason: 'no-instances' });
+  });
+
+  it('keeps serving the list after a failure unless the list is dropped', () => {
+    const { balancer } = setup(2);
+    balancer.setFailure(new Error('consul down'), false);
+    expect(balancer.pick().type).toBe('complete');
+    balancer.setFailure(new Error('consul down'), true);
+    const result = balancer.pick();
+    expect(result.type === 'transientFailure' && result.reason).toBe('registry-unavailable');
+  });
+});
+
+describe('random', () => {
+  it('only picks admissible instances', async () => {
+    let i = 0;
+    const values = [0.1, 0.5, 0.9, 0.3];
+    const { balancer } = setup(3, new RandomStrategy(() => values[i++ % values.length]!));
+    await openBreaker(balancer, 0);
+    for (let k = 0; k < 20; k++) expect(pickId(balancer)).not.toBe('ratings-1');
+  });
+
+  it('spreads picks over all instances', () => {
+    const { balancer } = setup(3, new RandomStrategy());
+    const seen = new Set<string>();
+    for (let k = 0; k < 200; k++) seen.add(pickId(balancer));
+    expect(seen.size).toBe(3);
+  });
+});

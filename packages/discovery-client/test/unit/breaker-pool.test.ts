@@ -1,0 +1,147 @@
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { BreakerPool, type TrackedInstance } from '../../src/breaker/breaker-pool.js';
+import { DATAWIRE_BREAKER_PRESET, DEFAULT_BREAKER_PRESET, type BreakerSettings } from '../../src/breaker/presets.js';
+import { CircuitOpenError } from '../../src/errors/circuit-open-error.js';
+import { RequestTimeoutError } from '../../src/errors/request-timeout-error.js';
+import { UpstreamHttpError } from '../../src/errors/upstream-http-error.js';
+import { isInstanceFailure } from '../../src/retry/is-retryable.js';
+import { instance } from '../helpers/tracked.js';
+
+let pool: BreakerPool | undefined;
+let transitions: string[];
+
+function makePool(settings: BreakerSettings, retainMs = 60_000): BreakerPool {
+  transitions = [];
+  pool = new BreakerPool({
+    service: 'ratings',
+    settings,
+    isFailure: isInstanceFailure,
+    retainMs,
+    listener: {
+      onOpen: (t) => transitions.push(`OPEN ${t.ref.number}`),
+      onHalfOpen: (t, early) => transitions.push(`HALF_OPEN ${t.ref.number}${early ? ' early' : ''}`),
+      onClose: (t) => transitions.push(`CLOSE ${t.ref.number}`),
+    },
+  });
+  return pool;
+}
+
+const timeout = (t: TrackedInstance) => Promise.reject(new RequestTimeoutError('ratings', 300, t.ref));
+const ok = () => Promise.resolve('ok');
+const http = (t: TrackedInstance, statusCode: number) =>
+  Promise.reject(new UpstreamHttpError('ratings', { statusCode, headers: {}, body: '', instance: t.ref }));
+
+beforeEach(() => {
+  jest.useFakeTimers();
+});
+
+afterEach(() => {
+  pool?.close();
+  pool = undefined;
+  jest.useRealTimers();
+});
+
+describe('BreakerPool', () => {
+  it('datawire preset opens on the first timeout and retests after 30 s', async () => {
+    const [t] = makePool(DATAWIRE_BREAKER_PRESET).sync([instance(1)]);
+    await expect(t!.breaker.fire(() => timeout(t!))).rejects.toBeInstanceOf(RequestTimeoutError);
+    expect(t!.breaker.state).toBe('OPEN');
+    await expect(t!.breaker.fire(ok)).rejects.toBeInstanceOf(CircuitOpenError);
+    jest.advanceTimersByTime(29_000);
+    expect(t!.breaker.state).toBe('OPEN');
+    jest.advanceTimersByTime(1_001);
+    expect(t!.breaker.state).toBe('HALF_OPEN');
+    await expect(t!.breaker.fire(ok)).resolves.toBe('ok');
+    expect(t!.breaker.state).toBe('CLOSED');
+    expect(transitions).toEqual(['OPEN 1', 'HALF_OPEN 1', 'CLOSE 1']);
+  });
+
+  it('default preset does not open on a single failure at low traffic', async () => {
+    const [t] = makePool(DEFAULT_BREAKER_PRESET).sync([instance(1)]);
+    await expect(t!.breaker.fire(() => timeout(t!))).rejects.toThrow('request timed out');
+    expect(t!.breaker.state).toBe('CLOSED');
+    for (let i = 0; i < 4; i++) await t!.breaker.fire(() => timeout(t!)).catch(() => undefined);
+    expect(t!.breaker.state).toBe('OPEN');
+  });
+
+  it('never counts 4xx answers as failures, but counts 5xx', async () => {
+    const [t] = makePool(DATAWIRE_BREAKER_PRESET).sync([instance(1)]);
+    await expect(t!.breaker.fire(() => http(t!, 404))).rejects.toBeInstanceOf(UpstreamHttpError);
+    expect(t!.breaker.state).toBe('CLOSED');
+    await expect(t!.breaker.fire(() => http(t!, 503))).rejects.toBeInstanceOf(UpstreamHttpError);
+    expect(t!.breaker.state).toBe('OPEN');
+  });
+
+  it('half-open admits one probe at a time', async () => {
+    const [t] = makePool(DATAWIRE_BREAKER_PRESET).sync([instance(1)]);
+    await t!.breaker.fire(() => timeout(t!)).catch(() => undefined);
+    jest.advanceTimersByTime(30_001);
+    expect(t!.breaker.isAvailable()).toBe(true);
+    let finish!: (value: string) => void;
+    const probe = t!.breaker.fire(() => new Promise<string>((resolve) => (finish = resolve)));
+    expect(t!.breaker.isAvailable()).toBe(false);
+    await expect(t!.breaker.fire(ok)).rejects.toBeInstanceOf(CircuitOpenError);
+    finish('probe');
+    await expect(probe).resolves.toBe('probe');
+    expect(t!.breaker.state).toBe('CLOSED');
+    expect(t!.breaker.isAvailable()).toBe(true);
+  });
+
+  it('a failed probe opens the breaker again for another reset period', async () => {
+    const [t] = makePool(DATAWIRE_BREAKER_PRESET).sync([instance(1)]);
+    await t!.breaker.fire(() => timeout(t!)).catch(() => undefined);
+    jest.advanceTimersByTime(30_001);
+    await t!.breaker.fire(() => timeout(t!)).catch(() => undefined);
+    expect(t!.breaker.state).toBe('OPEN');
+    expect(transitions).toEqual(['OPEN 1', 'HALF_OPEN 1', 'OPEN 1']);
+  });
+
+  it('keeps the breaker (and its OPEN state) through a brief absence, and probes at once on return', async () => {
+    const p = makePool(DATAWIRE_BREAKER_PRESET);
+    const [t] = p.sync([instance(1), instance(2)]);
+    await t!.breaker.fire(() => timeout(t!)).catch(() => undefined);
+    p.sync([instance(2)]);
+    jest.advanceTimersByTime(5_000);
+    const again = p.sync([instance(1), instance(2)]);
+    expect(again[0]).toBe(t);
+    expect(again[0]!.breaker.state).toBe('HALF_OPEN');
+    expect(transitions).toEqual(['OPEN 1', 'HALF_OPEN 1 early']);
+    await expect(again[0]!.breaker.fire(ok)).resolves.toBe('ok');
+    expect(transitions).toEqual(['OPEN 1', 'HALF_OPEN 1 early', 'CLOSE 1']);
+  });
+
+  it('an OPEN breaker whose instance never left waits out its reset timeout', async () => {
+    const p = makePool(DATAWIRE_BREAKER_PRESET);
+    const [t] = p.sync([instance(1)]);
+    await t!.breaker.fire(() => timeout(t!)).catch(() => undefined);
+    p.sync([instance(1)]);
+    expect(t!.breaker.state).toBe('OPEN');
+  });
+
+  it('shuts a breaker down once its instance has been gone for retainMs, and frees its number', () => {
+    const p = makePool(DATAWIRE_BREAKER_PRESET, 10_000);
+    p.sync([instance(1), instance(2), instance(3)]);
+    p.sync([instance(1), instance(3)]);
+    jest.advanceTimersByTime(9_000);
+    expect(p.size).toBe(3);
+    jest.advanceTimersByTime(1_001);
+    expect(p.size).toBe(2);
+    const [, , newcomer] = p.sync([instance(1), instance(3), instance(4)]);
+    expect(newcomer!.ref.number).toBe(2);
+  });
+
+  it('numbers instances stably while they live, whatever their list position', () => {
+    const p = makePool(DATAWIRE_BREAKER_PRESET);
+    p.sync([instance(1), instance(2), instance(3)]);
+    const later = p.sync([instance(3), instance(2)]);
+    expect(later.map((t) => t.ref.number)).toEqual([3, 2]);
+  });
+
+  it('close() leaves no timers behind', () => {
+    const p = makePool(DATAWIRE_BREAKER_PRESET);
+    p.sync([instance(1)]);
+    p.sync([]);
+    p.close();
+    expect(jest.getTimerCount()).toBe(0);
+  });
+});

@@ -1,0 +1,78 @@
+import { Writable } from 'node:stream';
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { createHumanLogger, createJsonLogger, DiscoveryClient } from '../../src/index.js';
+import { Upstream } from '../helpers/upstream.js';
+
+let upstreams: Upstream[] = [];
+let client: DiscoveryClient | undefined;
+
+afterEach(async () => {
+  await client?.close();
+  client = undefined;
+  await Promise.all(upstreams.map((u) => u.close()));
+  upstreams = [];
+});
+
+function sink(lines: string[]) {
+  return { write: (chunk: string) => lines.push(...chunk.split('\n').filter(Boolean)) };
+}
+
+describe('human log lines', () => {
+  it('prints the walkthrough lines with stable instance numbers', async () => {
+    upstreams = await Promise.all([new Upstream('a').start(), new Upstream('b').start()]);
+    const [a, b] = upstreams;
+    const out: string[] = [];
+    const err: string[] = [];
+    client = new DiscoveryClient({
+      logger: createHumanLogger({ out: sink(out), err: sink(err) }),
+      static: { ratings: [{ id: 'ratings-1', url: a!.url }, { id: 'ratings-2', url: b!.url }] },
+    });
+    const ratings = client.service('ratings', {
+      breaker: { preset: 'datawire', resetTimeout: 500 },
+      timeout: 150,
+      retry: false,
+      // always the first admissible instance, to make the sequence deterministic
+      balancer: () => ({ name: 'first', choose: (c, ex) => c.find((t) => t.breaker.isAvailable() && !ex?.has(t.instance.key)) }),
+    });
+    await ratings.get('/r');
+    b!.mode = 'hang';
+    a!.mode = 'hang';
+    await ratings.get('/r').catch(() => undefined);
+    await ratings.get('/r').catch(() => undefined);
+    a!.mode = 'ok';
+    b!.mode = 'ok';
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    await ratings.get('/r');
+    expect(out).toEqual([
+      'resolving ratings',
+      `resolved ratings => [${a!.url}, ${b!.url}]`,
+      `ratings using instance 1: ${a!.url}`,
+      `ratings using instance 1: ${a!.url}`,
+      `OPEN breaker on [ratings at ${a!.url}]`,
+      `ratings using instance 2: ${b!.url}`,
+      `OPEN breaker on [ratings at ${b!.url}]`,
+      `HALF_OPEN breaker on [ratings at ${a!.url}]`,
+      `HALF_OPEN breaker on [ratings at ${b!.url}]`,
+      `ratings using instance 1: ${a!.url}`,
+      `CLOSE breaker on [ratings at ${a!.url}]`,
+    ]);
+    expect(err).toContain(`ratings instance 1 timed out after 150ms: ${a!.url}`);
+  });
+});
+
+describe('json logger', () => {
+  it('writes pino JSON lines with the same message and fields', async () => {
+    const lines: string[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const logger = createJsonLogger({ destination: destination as never });
+    logger.info('OPEN breaker on [ratings at http://127.0.0.1:8002]', { service: 'ratings', instance: 2 });
+    await new Promise((resolve) => setImmediate(resolve));
+    const line = JSON.parse(lines[0]!) as Record<string, unknown>;
+    expect(line).toMatchObject({ level: 30, msg: 'OPEN breaker on [ratings at http://127.0.0.1:8002]', service: 'ratings', instance: 2, name: 'discovery-client' });
+  });
+});

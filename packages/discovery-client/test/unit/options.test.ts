@@ -1,0 +1,56 @@
+import { describe, expect, it } from '@jest/globals';
+import { DiscoveryClient, parseConsulAddr, resolveConsulOptions } from '../../src/index.js';
+import { resolveServiceOptions } from '../../src/options.js';
+
+describe('options', () => {
+  it('fills defaults: datawire preset and the balanced default', () => {
+    const datawire = resolveServiceOptions({ breaker: { preset: 'datawire' } });
+    expect(datawire.timeout).toBe(1000);
+    expect(datawire.breaker).toMatchObject({ resetTimeout: 30_000, errorThresholdPercentage: 0, volumeThreshold: 0 });
+    const plain = resolveServiceOptions(undefined);
+    expect(plain.breaker).toMatchObject({ timeout: 1000, resetTimeout: 30_000, volumeThreshold: 5, errorThresholdPercentage: 50 });
+    expect(plain.retry.limit).toBe(2);
+    expect([...plain.retry.methods]).not.toContain('POST');
+    expect(plain.transport).toBe('got');
+  });
+
+  it('rejects bad values with a TypeError naming the option and the value', () => {
+    expect(() => resolveServiceOptions({ timeout: -5 })).toThrow(new TypeError('Expected `timeout` to be a finite number >= 1, got -5'));
+    expect(() => resolveServiceOptions({ breaker: { preset: 'netflix' as never } })).toThrow(
+      "Expected `breaker.preset` to be one of 'default', 'datawire', got \"netflix\"",
+    );
+    expect(() => resolveServiceOptions({ retry: { limit: 1.5 } })).toThrow('`retry.limit`');
+    expect(() => resolveServiceOptions({ transport: 'fetch' as never })).toThrow('`transport`');
+    expect(() => resolveServiceOptions({ meta: { v: 1 as never } })).toThrow('`meta.v`');
+    expect(() => new DiscoveryClient({ logger: false, consul: { port: 0 } })).toThrow('`consul.port`');
+  });
+
+  it('never mutates the caller\'s options', () => {
+    const options = { breaker: { preset: 'datawire' as const }, retry: { limit: 1 }, tags: ['v1'] };
+    const copy = structuredClone(options);
+    resolveServiceOptions(options);
+    expect(options).toEqual(copy);
+    expect(Object.isFrozen(options)).toBe(false);
+  });
+});
+
+describe('Consul address', () => {
+  it('reads CONSUL_HTTP_ADDR as host:port or URL and CONSUL_HTTP_TOKEN', () => {
+    expect(resolveConsulOptions({}, { CONSUL_HTTP_ADDR: '10.0.0.5:8600', CONSUL_HTTP_TOKEN: 't' })).toMatchObject({
+      host: '10.0.0.5',
+      port: 8600,
+      secure: false,
+      token: 't',
+      baseUrl: 'http://10.0.0.5:8600',
+    });
+    expect(resolveConsulOptions({}, { CONSUL_HTTP_ADDR: 'https://consul.internal' })).toMatchObject({
+      host: 'consul.internal',
+      port: 8501,
+      secure: true,
+    });
+    expect(resolveConsulOptions({}, {})).toMatchObject({ host: '127.0.0.1', port: 8500, token: undefined });
+    expect(resolveConsulOptions({ port: 9000 }, { CONSUL_HTTP_ADDR: '10.0.0.5:8600' }).host).toBe('10.0.0.5');
+    expect(parseConsulAddr('[::1]:8500')).toEqual({ host: '::1', port: 8500, secure: undefined });
+    expect(() => parseConsulAddr('ftp://x')).toThrow('CONSUL_HTTP_ADDR');
+  });
+});
