@@ -14,6 +14,11 @@ interface BodyParserError {
   limit?: number;
 }
 
+function isClientError(error: unknown): error is { status: number } {
+  const status = (error as { status?: unknown } | null)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500;
+}
+
 /** The last route: a JSON 404 naming what was asked for. */
 export const notFoundRoute: RequestHandler = (req, res) => {
   res.status(404).json({ error: `no route for ${req.method} ${req.path}` } satisfies ErrorBody);
@@ -53,6 +58,10 @@ export function errorMiddleware(onUnexpected: (error: unknown) => void): ErrorRe
           status = parserError.status !== undefined && parserError.status >= 400 && parserError.status < 500 ? parserError.status : 400;
           body = { error: `unreadable request body (${parserError.type})` };
       }
+    } else if (isClientError(error)) {
+      // e.g. a path that is not valid percent-encoding (`/posts/%ZZ`), flagged 400 by the router.
+      status = error.status;
+      body = { error: error instanceof URIError ? 'malformed percent-encoding in the URL' : 'bad request' };
     } else {
       onUnexpected(error);
     }

@@ -35,7 +35,8 @@ function checkField(name: string, spec: FieldSpec, value: unknown, problems: Fie
         return undefined;
       }
       const min = spec.minLength ?? 1;
-      if (value.length < min) problems.push({ field: name, problem: `must be at least ${min} characters` });
+      if (value.includes('\u0000')) problems.push({ field: name, problem: 'must not contain NUL characters' });
+      else if (value.length < min) problems.push({ field: name, problem: `must be at least ${min} characters` });
       else if (value.length > spec.maxLength) problems.push({ field: name, problem: `must be at most ${spec.maxLength} characters` });
       else if (spec.pattern && !spec.pattern.test(value)) problems.push({ field: name, problem: spec.hint ?? `must match ${spec.pattern.source}` });
       else if (spec.format === 'email' && !EMAIL_PATTERN.test(value)) problems.push({ field: name, problem: 'must be an email address' });

@@ -159,6 +159,7 @@ describe('posts service', () => {
       ['url not a URL', newPost({ url: 'not a url' }), 'url'],
       ['bad username', newPost({ username: 'a' }), 'username'],
       ['unknown field', newPost({ votes: 1000 }), 'votes'],
+      ['a NUL character', newPost({ title: 'a\u0000b' }), 'title'],
     ])('400 for %s', async (_label, body, field) => {
       const res = await api.post<{ error: string; details: Array<{ field: string }> }>('/posts', body);
       expect(res.status).toBe(400);
@@ -181,6 +182,12 @@ describe('posts service', () => {
       const res = await api.post('/posts', newPost({ text: 'x'.repeat(70 * 1024) }));
       expect(res.status).toBe(413);
       expect(res.body.error).toBe('request body too large');
+    });
+
+    it('400 for a path that is not valid percent-encoding', async () => {
+      const res = await api.get('/posts/%ZZ');
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({ error: 'malformed percent-encoding in the URL' });
     });
 
     it.each(['abc', '0', '-1', '1.5', '01', '99999999999999999999'])('400 for post id "%s"', async (id) => {

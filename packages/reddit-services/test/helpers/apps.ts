@@ -26,24 +26,26 @@ export function tempDir(prefix = 'reddit-test-'): { dir: string; remove(): void 
 }
 
 /** One service, in process, on port 0, with its own SQLite file in `dir`. */
-export async function startApp(service: ServiceName, dir: string, options: { scores?: ScoreSource } = {}): Promise<TestApp> {
+export async function startApp(service: ServiceName, dir: string, options: { scores?: ScoreSource; describeScoreError?: (error: unknown) => string } = {}): Promise<TestApp> {
   const db = openDatabase({ service, path: join(dir, `${service}.db`) });
   const common = { db, instanceId: `${service}-test`, logger: createLogger('silent') };
   const app =
     service === 'posts'
-      ? createPostsApp({ ...common, scores: options.scores })
+      ? createPostsApp({ ...common, scores: options.scores, describeScoreError: options.describeScoreError })
       : service === 'votes'
         ? createVotesApp(common)
         : service === 'users'
           ? createUsersApp(common)
           : createMessagesApp(common);
   const server = await listen(app, 0);
+  let closing: Promise<void> | undefined;
   return {
     url: server.url,
     db,
-    close: async () => {
-      await server.close();
-      db.close();
-    },
+    // Idempotent: a test may stop an instance early and afterAll closes everything again.
+    close: () =>
+      (closing ??= server.close().then(() => {
+        db.close();
+      })),
   };
 }

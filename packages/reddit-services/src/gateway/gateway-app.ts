@@ -1,0 +1,128 @@
+import express from 'express';
+import type { Express, Request, Response } from 'express';
+import { errorMiddleware, notFoundRoute } from '../shared/error-middleware.js';
+import type { ErrorBody } from '../shared/error-middleware.js';
+import { DEFAULT_BODY_LIMIT } from '../shared/service-app.js';
+import { SERVICE_NAMES } from '../shared/config.js';
+import type { ServiceName } from '../shared/config.js';
+import type { Logger } from '../shared/logger.js';
+
+type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
+const METHODS = new Set<string>(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+
+/** Request headers passed on to the instance. */
+const FORWARDED_REQUEST_HEADERS = ['content-type', 'accept', 'x-request-id'] as const;
+/** Response headers relayed back to the caller. */
+const RELAYED_RESPONSE_HEADERS = ['content-type', 'location', 'retry-after', 'x-instance-id'] as const;
+
+/** The part of a discovery-client `ServiceClient` the gateway needs. */
+export interface GatewayServiceClient {
+  request(options: {
+    method: Method;
+    path: string;
+    body?: string | Buffer;
+    headers?: Record<string, string>;
+    throwHttpErrors: false;
+  }): Promise<{
+    statusCode: number;
+    headers: Record<string, string | string[] | undefined>;
+    body: string;
+    instance: { id: string; url: string; number: number } | undefined;
+  }>;
+}
+
+export interface GatewayAppOptions {
+  clients: Record<ServiceName, GatewayServiceClient>;
+  instanceId: string;
+  logger: Logger;
+  /** What `GET /gateway/status` reports (the discovery client's snapshot). */
+  status?: () => unknown;
+  /** @default '64kb' */
+  bodyLimit?: string;
+}
+
+/** How a failed call of the discovery client becomes an answer. */
+function failureAnswer(service: string, error: unknown): { status: number; body: ErrorBody } {
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  switch (code) {
+    case 'ERR_NO_HEALTHY_INSTANCES':
+    case 'ERR_CIRCUIT_OPEN':
+    case 'ERR_REGISTRY_UNAVAILABLE':
+    case 'ERR_UPSTREAM_CONNECTION':
+      return { status: 503, body: { error: message, details: { service, code } } };
+    case 'ERR_REQUEST_TIMEOUT':
+      return { status: 504, body: { error: message, details: { service, code } } };
+    default:
+      return { status: 502, body: { error: `${service}: ${message}`, details: { service, code: typeof code === 'string' ? code : undefined } } };
+  }
+}
+
+/**
+ * The gateway: one address for every service. `/posts…` goes to a posts instance, `/votes…` to a
+ * votes instance, and so on, picked by the discovery client (round-robin over passing instances, a
+ * breaker per instance, retries on another instance for idempotent methods). Answers are relayed as
+ * they are, 4xx included, with `X-Served-By: <instance id> <url>`; when a service has no healthy
+ * instance the gateway answers a JSON 503 itself.
+ */
+export function createGatewayApp(options: GatewayAppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'ok', service: 'gateway', instance: options.instanceId });
+  });
+  app.get('/gateway/status', (_req, res) => {
+    res.json(options.status?.() ?? {});
+  });
+
+  const services = new Set<string>(SERVICE_NAMES);
+  const rawBody = express.raw({ type: () => true, limit: options.bodyLimit ?? DEFAULT_BODY_LIMIT });
+
+  app.use((req, res, next) => {
+    const service = req.path.split('/')[1] ?? '';
+    if (!services.has(service)) {
+      next();
+      return;
+    }
+    rawBody(req, res, (error?: unknown) => {
+      if (error) {
+        next(error);
+        return;
+      }
+      forward(service as ServiceName, req, res).catch(next);
+    });
+  });
+
+  async function forward(service: ServiceName, req: Request, res: Response): Promise<void> {
+    if (!METHODS.has(req.method)) {
+      res.status(405).json({ error: `method ${req.method} not allowed` } satisfies ErrorBody);
+      return;
+    }
+    const headers: Record<string, string> = {};
+    for (const name of FORWARDED_REQUEST_HEADERS) {
+      const value = req.headers[name];
+      if (typeof value === 'string') headers[name] = value;
+    }
+    const body = Buffer.isBuffer(req.body) && req.body.length > 0 ? req.body : undefined;
+    let response;
+    try {
+      response = await options.clients[service].request({ method: req.method as Method, path: req.originalUrl, body, headers, throwHttpErrors: false });
+    } catch (error) {
+      const answer = failureAnswer(service, error);
+      res.status(answer.status).json(answer.body);
+      return;
+    }
+    for (const name of RELAYED_RESPONSE_HEADERS) {
+      const value = response.headers[name];
+      if (value !== undefined) res.set(name, value);
+    }
+    if (response.instance) res.set('X-Served-By', `${response.instance.id} ${response.instance.url}`);
+    res.status(response.statusCode).send(response.body);
+  }
+
+  app.use(notFoundRoute);
+  app.use(errorMiddleware((error) => options.logger.error('gateway: unexpected error', error)));
+  return app;
+}

@@ -1,0 +1,159 @@
+#!/usr/bin/env node
+/**
+ * `make startReddit COUNT=3`: dev-consul when CONSUL_HTTP_ADDR does not answer, the gateway, and
+ * COUNT instances of posts, votes, users and messages, each registered in Consul, all in the
+ * foreground with their output prefixed. ^C (or SIGTERM) stops every instance cleanly: each one
+ * deregisters, then the launcher stops dev-consul if it started it.
+ *
+ *   node dist/launcher.js [--count N]
+ *
+ * Environment: PORT (first service port, default 3001; 0 = free ports), GATEWAY_PORT (default 2015),
+ * DATA_DIR (default .data/reddit), CONSUL_HTTP_ADDR (default 127.0.0.1:8500).
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_DATA_DIR, DEFAULT_GATEWAY_PORT } from './shared/config.js';
+import type { ServiceName } from './shared/config.js';
+
+export const DEFAULT_COUNT = 3;
+export const DEFAULT_FIRST_PORT = 3001;
+/** Ports of one service are `first + 100 * serviceIndex + (instance - 1)`: users 3001…, posts 3101… */
+export const PORTS_PER_SERVICE = 100;
+/** How long an instance has to stop after SIGTERM before it is killed, ms. */
+export const STOP_TIMEOUT_MS = 10_000;
+
+const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
+const LAUNCH_ORDER = ['users', 'posts', 'votes', 'messages'] as const satisfies readonly ServiceName[];
+
+/** The part of dev-consul's API the launcher uses (docs/architecture.md). */
+interface DevConsulModule {
+  startDevConsul(options: { host: string; port: number; logLevel: string }): Promise<{ url: string; close(): Promise<void> }>;
+}
+
+interface Child {
+  name: string;
+  process: ChildProcess;
+  port: Promise<number>;
+  exited: Promise<void>;
+}
+
+function parseCount(argv: string[]): number {
+  const index = argv.indexOf('--count');
+  if (index === -1) return DEFAULT_COUNT;
+  const raw = argv[index + 1];
+  const count = Number(raw);
+  if (!Number.isInteger(count) || count < 1 || count > 50) {
+    process.stderr.write(`--count must be an integer from 1 to 50, got "${raw}"\n`);
+    process.exit(2);
+  }
+  return count;
+}
+
+function consulAddress(): { host: string; port: number; url: string } {
+  const raw = process.env.CONSUL_HTTP_ADDR || '127.0.0.1:8500';
+  const url = new URL(raw.includes('://') ? raw : `http://${raw}`);
+  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  return { host: url.hostname, port, url: `${url.protocol}//${url.host}` };
+}
+
+async function consulAnswers(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${url}/v1/status/leader`, { signal: AbortSignal.timeout(1000) });
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+function start(name: string, args: string[], env: Record<string, string>): Child {
+  const child = spawn(process.execPath, [MAIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const label = `[${name}]`.padEnd(13);
+  let resolvePort: (port: number) => void = () => {};
+  let rejectPort: (error: Error) => void = () => {};
+  const port = new Promise<number>((resolve, reject) => {
+    resolvePort = resolve;
+    rejectPort = reject;
+  });
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    const match = /^listening on port (\d+)$/.exec(line);
+    if (match) resolvePort(Number(match[1]));
+    process.stdout.write(`${label} ${line}\n`);
+  });
+  createInterface({ input: child.stderr! }).on('line', (line) => process.stderr.write(`${label} ${line}\n`));
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', (code, signal) => {
+      rejectPort(new Error(`${name} exited before listening (${signal ?? `code ${code}`})`));
+      if (!stopping) process.stderr.write(`${label} exited unexpectedly (${signal ?? `code ${code}`})\n`);
+      resolve();
+    });
+  });
+  return { name, process: child, port, exited };
+}
+
+let stopping = false;
+
+async function main(): Promise<void> {
+  const count = parseCount(process.argv.slice(2));
+  const firstPort = process.env.PORT === undefined || process.env.PORT === '' ? DEFAULT_FIRST_PORT : Number(process.env.PORT);
+  const gatewayPort = process.env.GATEWAY_PORT ? Number(process.env.GATEWAY_PORT) : DEFAULT_GATEWAY_PORT;
+  const dataDir = process.env.DATA_DIR || DEFAULT_DATA_DIR;
+  const consul = consulAddress();
+  let started: { close(): Promise<void>; url: string } | undefined;
+  if (await consulAnswers(consul.url)) {
+    process.stdout.write(`using Consul at ${consul.url}\n`);
+  } else {
+    const { startDevConsul } = (await import('dev-consul')) as unknown as DevConsulModule;
+    started = await startDevConsul({ host: consul.host, port: consul.port, logLevel: 'warn' });
+    process.stdout.write(`started dev-consul at ${started.url}\n`);
+  }
+  const devConsul = started;
+  const consulEnv = { CONSUL_HTTP_ADDR: devConsul ? devConsul.url : consul.url, DATA_DIR: dataDir };
+
+  const children: Child[] = [];
+  LAUNCH_ORDER.forEach((service, serviceIndex) => {
+    for (let instance = 1; instance <= count; instance += 1) {
+      const port = firstPort === 0 ? 0 : firstPort + PORTS_PER_SERVICE * serviceIndex + instance - 1;
+      const id = `${service}-${instance}`;
+      children.push(start(id, [service], { ...consulEnv, PORT: String(port), INSTANCE_ID: id }));
+    }
+  });
+  children.push(start('gateway', ['gateway'], { ...consulEnv, PORT: String(gatewayPort), INSTANCE_ID: 'gateway' }));
+
+  const shutdown = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`${signal}: stopping ${children.length} processes\n`);
+    await Promise.all(
+      children.map(async (child) => {
+        if (child.process.exitCode !== null || child.process.signalCode !== null) return;
+        child.process.kill('SIGTERM');
+        const timer = setTimeout(() => child.process.kill('SIGKILL'), STOP_TIMEOUT_MS);
+        await child.exited;
+        clearTimeout(timer);
+      }),
+    );
+    if (devConsul) await devConsul.close();
+    process.stdout.write('all stopped\n');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  try {
+    const ports = await Promise.all(children.map((child) => child.port));
+    process.stdout.write(`\nreddit services are up (data in ${dataDir}):\n`);
+    children.forEach((child, index) => process.stdout.write(`  ${child.name.padEnd(12)} http://127.0.0.1:${ports[index]}\n`));
+    process.stdout.write(`gateway: http://127.0.0.1:${ports[ports.length - 1]}   (try: curl http://127.0.0.1:${ports[ports.length - 1]}/posts)\n`);
+    process.stdout.write('press ^C to stop\n\n');
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    await shutdown('startup failure');
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`launcher failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

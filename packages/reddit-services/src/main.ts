@@ -1,0 +1,118 @@
+#!/usr/bin/env node
+/**
+ * Starts one process: `node dist/main.js posts|votes|users|messages|gateway`.
+ *
+ * Environment: PORT (0 picks a free port; services default to 0, the gateway to 2015), HOST,
+ * INSTANCE_ID (default `<service>-<pid>`), DATA_DIR (default .data/reddit) or DB_PATH,
+ * CONSUL_HTTP_ADDR / CONSUL_HTTP_TOKEN, REGISTER=false to stay out of Consul, REGISTRATION_TTL,
+ * LOG_FORMAT=json. Prints `listening on port <n>`; SIGTERM / SIGINT deregister, finish the
+ * requests in flight and exit 0.
+ */
+import { DiscoveryClient } from 'discovery-client';
+import { openDatabase } from './shared/db.js';
+import { listen } from './shared/http-server.js';
+import { createLogger } from './shared/logger.js';
+import type { Logger } from './shared/logger.js';
+import { registerInstance } from './shared/registration.js';
+import type { InstanceRegistration } from './shared/registration.js';
+import { DEFAULT_GATEWAY_PORT, SERVICE_NAMES, databasePath, isServiceName, readConfig } from './shared/config.js';
+import { createPostsApp } from './posts/posts-app.js';
+import { VotesScoreSource, describeVotesError } from './posts/votes-score-source.js';
+import { createVotesApp } from './votes/votes-app.js';
+import { createUsersApp } from './users/users-app.js';
+import { createMessagesApp } from './messages/messages-app.js';
+import { createGatewayApp } from './gateway/gateway-app.js';
+import { createGatewayClients } from './gateway/gateway-clients.js';
+
+/** How long posts waits for votes when ranking "hot", per attempt, ms. */
+export const HOT_VOTES_TIMEOUT_MS = 500;
+/** Longest "hot" waits for votes, retries included, before answering unsorted, ms. */
+export const HOT_VOTES_DEADLINE_MS = 1500;
+
+const USAGE = `usage: node dist/main.js <${[...SERVICE_NAMES, 'gateway'].join('|')}>`;
+
+async function main(): Promise<void> {
+  const name = process.argv[2];
+  if (name !== 'gateway' && !isServiceName(name)) {
+    process.stderr.write(`${USAGE}\n`);
+    process.exit(2);
+  }
+  const logger = createLogger();
+  const config = readConfig(process.env, name === 'gateway' ? DEFAULT_GATEWAY_PORT : 0);
+  const closers: Array<() => Promise<void> | void> = [];
+  let discovery: DiscoveryClient | undefined;
+  let app;
+  let instanceId = config.instanceId;
+
+  if (name === 'gateway') {
+    discovery = new DiscoveryClient();
+    const client = discovery;
+    const clients = createGatewayClients(client);
+    instanceId ??= 'gateway';
+    app = createGatewayApp({ clients, instanceId, logger, status: () => client.snapshot() });
+  } else {
+    const db = openDatabase({ service: name, path: databasePath(config, name) });
+    closers.push(() => {
+      db.close();
+    });
+    instanceId ??= `${name}-${process.pid}`;
+    const common = { db, instanceId, logger };
+    if (name === 'posts') {
+      discovery = new DiscoveryClient();
+      const votes = discovery.service('votes', { timeout: HOT_VOTES_TIMEOUT_MS, deadline: HOT_VOTES_DEADLINE_MS, retry: { limit: 1 } });
+      app = createPostsApp({ ...common, scores: new VotesScoreSource(votes), describeScoreError: describeVotesError });
+    } else if (name === 'votes') {
+      app = createVotesApp(common);
+    } else if (name === 'users') {
+      app = createUsersApp(common);
+    } else {
+      app = createMessagesApp(common);
+    }
+  }
+
+  const server = await listen(app, config.port, config.host);
+  logger.info(`listening on port ${server.port}`);
+  logger.info(`${name} ${instanceId} at http://${config.advertiseAddress}:${server.port}`);
+
+  let registration: InstanceRegistration | undefined;
+  if (config.register && name !== 'gateway') {
+    registration = registerInstance({
+      name,
+      id: instanceId,
+      address: config.advertiseAddress,
+      port: server.port,
+      ttl: config.ttl,
+      deregisterAfter: config.deregisterAfter,
+      logger,
+    });
+  }
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${signal}: stopping ${instanceId}`);
+    // Leave Consul first so callers stop picking this instance, then finish what is in flight.
+    await closeQuietly(logger, 'deregistration', () => registration?.close());
+    await closeQuietly(logger, 'server', () => server.close());
+    await closeQuietly(logger, 'discovery client', () => discovery?.close());
+    for (const close of closers) await closeQuietly(logger, 'database', close);
+    logger.info(`${instanceId} stopped`);
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+async function closeQuietly(logger: Logger, what: string, close: () => Promise<unknown> | unknown): Promise<void> {
+  try {
+    await close();
+  } catch (error) {
+    logger.error(`closing the ${what} failed`, error);
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,61 @@
+import { join } from 'node:path';
+
+/** The services `main.ts` can start. */
+export const SERVICE_NAMES = ['posts', 'votes', 'users', 'messages'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+export const DEFAULT_DATA_DIR = '.data/reddit';
+export const DEFAULT_GATEWAY_PORT = 2015;
+export const DEFAULT_HOST = '127.0.0.1';
+/** TTL of an instance's Consul check; the heartbeat runs at a third of it. */
+export const DEFAULT_REGISTRATION_TTL = '10s';
+export const DEFAULT_DEREGISTER_AFTER = '1m';
+
+export function isServiceName(value: string | undefined): value is ServiceName {
+  return (SERVICE_NAMES as readonly string[]).includes(value ?? '');
+}
+
+/** What one process reads from its environment. */
+export interface ProcessConfig {
+  port: number;
+  host: string;
+  /** Address registered in Consul (what other processes dial). */
+  advertiseAddress: string;
+  instanceId: string | undefined;
+  dataDir: string;
+  dbPath: string | undefined;
+  register: boolean;
+  ttl: string;
+  deregisterAfter: string;
+}
+
+function parsePort(raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError(`PORT must be an integer from 0 to 65535, got "${raw}"`);
+  return port;
+}
+
+/**
+ * Reads PORT, HOST, ADVERTISE_ADDRESS, INSTANCE_ID, DATA_DIR, DB_PATH, REGISTER (`false` to skip
+ * Consul), REGISTRATION_TTL and DEREGISTER_AFTER. CONSUL_HTTP_ADDR / CONSUL_HTTP_TOKEN are read by
+ * the discovery client itself.
+ */
+export function readConfig(env: NodeJS.ProcessEnv, defaultPort: number): ProcessConfig {
+  const host = env.HOST || DEFAULT_HOST;
+  return {
+    port: parsePort(env.PORT, defaultPort),
+    host,
+    advertiseAddress: env.ADVERTISE_ADDRESS || (host === '0.0.0.0' || host === '::' ? DEFAULT_HOST : host),
+    instanceId: env.INSTANCE_ID || undefined,
+    dataDir: env.DATA_DIR || DEFAULT_DATA_DIR,
+    dbPath: env.DB_PATH || undefined,
+    register: env.REGISTER !== 'false',
+    ttl: env.REGISTRATION_TTL || DEFAULT_REGISTRATION_TTL,
+    deregisterAfter: env.DEREGISTER_AFTER || DEFAULT_DEREGISTER_AFTER,
+  };
+}
+
+export function databasePath(config: ProcessConfig, service: ServiceName): string {
+  return config.dbPath ?? join(config.dataDir, `${service}.db`);
+}

@@ -1,0 +1,140 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { DiscoveryClient } from 'discovery-client';
+import { ApiClient } from '../helpers/client.js';
+import { SpecChecker } from '../helpers/spec.js';
+import { startApp, tempDir } from '../helpers/apps.js';
+import type { TestApp } from '../helpers/apps.js';
+import { createGatewayApp } from '../../src/gateway/gateway-app.js';
+import { createGatewayClients } from '../../src/gateway/gateway-clients.js';
+import { VotesScoreSource, describeVotesError } from '../../src/posts/votes-score-source.js';
+import { listen } from '../../src/shared/http-server.js';
+import type { RunningServer } from '../../src/shared/http-server.js';
+import { createLogger } from '../../src/shared/logger.js';
+
+/**
+ * The gateway and "hot" wired through the real discovery client, with a static instance list
+ * instead of Consul (the Consul path is covered by test/integration).
+ */
+describe('gateway (discovery client with static instances)', () => {
+  const temp = tempDir();
+  const checker = new SpecChecker();
+  const apps: Record<string, TestApp> = {};
+  let discovery: DiscoveryClient;
+  let postsDiscovery: DiscoveryClient;
+  let gateway: RunningServer;
+  let api: ApiClient;
+
+  beforeAll(async () => {
+    for (const name of ['votes1', 'votes2', 'users', 'messages'] as const) {
+      apps[name] = await startApp(name.startsWith('votes') ? 'votes' : (name as 'users' | 'messages'), temp.dir);
+    }
+    const votesInstances = [
+      { id: 'votes-1', url: apps.votes1!.url },
+      { id: 'votes-2', url: apps.votes2!.url },
+    ];
+    postsDiscovery = new DiscoveryClient({ logger: false, static: { votes: votesInstances } });
+    const votes = postsDiscovery.service('votes', { timeout: 300, deadline: 1500, retry: { limit: 1 } });
+    apps.posts = await startApp('posts', temp.dir, { scores: new VotesScoreSource(votes), describeScoreError: describeVotesError });
+    discovery = new DiscoveryClient({
+      logger: false,
+      static: {
+        votes: votesInstances,
+        posts: [{ id: 'posts-1', url: apps.posts.url }],
+        users: [{ id: 'users-1', url: apps.users!.url }],
+        messages: [],
+      },
+    });
+    const clients = createGatewayClients(discovery, { timeout: 1000, breaker: { resetTimeout: 60_000 } });
+    gateway = await listen(createGatewayApp({ clients, instanceId: 'gateway-test', logger: createLogger('silent'), status: () => discovery.snapshot() }), 0);
+    api = new ApiClient(gateway.url, checker);
+  });
+
+  afterAll(async () => {
+    await gateway.close();
+    await discovery.close();
+    await postsDiscovery.close();
+    for (const app of Object.values(apps)) await app.close();
+    temp.remove();
+  });
+
+  it('routes each prefix to its service and names the instance in X-Served-By', async () => {
+    const user = await api.post('/users', { username: 'alice', email: 'alice@example.com' });
+    expect(user.status).toBe(201);
+    expect(user.headers.get('location')).toBe('/users/alice');
+    expect(user.headers.get('x-served-by')).toBe(`users-1 ${apps.users!.url}`);
+    const post = await api.post<{ id: number }>('/posts', { title: 'via gateway', community: 'gw', username: 'alice' });
+    expect(post.status).toBe(201);
+    expect(post.headers.get('x-served-by')).toBe(`posts-1 ${apps.posts!.url}`);
+  });
+
+  it('balances round-robin over the votes instances (both share one database)', async () => {
+    const served: string[] = [];
+    for (let i = 0; i < 6; i += 1) {
+      const res = await api.put(`/votes/77/users/voter_${i}`, { direction: 'up', community: 'gw' });
+      expect(res.status).toBe(201);
+      served.push((res.headers.get('x-served-by') ?? '').split(' ')[0] ?? '');
+    }
+    expect(served.filter((id) => id === 'votes-1')).toHaveLength(3);
+    expect(served.filter((id) => id === 'votes-2')).toHaveLength(3);
+    expect((await api.get('/votes/77')).body).toMatchObject({ up: 6, score: 6 });
+  });
+
+  it('relays 4xx answers untouched, query strings included', async () => {
+    const conflict = await api.post('/users', { username: 'alice', email: 'x@example.com' });
+    expect(conflict.status).toBe(409);
+    expect(conflict.body).toMatchObject({ error: 'username already taken' });
+    const badQuery = await api.get('/posts?n=0');
+    expect(badQuery.status).toBe(400);
+    const malformed = await api.request('PUT', '/votes/1/users/alice', { raw: '{"direction":' });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body).toEqual({ error: 'malformed JSON in request body' });
+  });
+
+  it('answers 413 itself for a body over 64 KiB, JSON 404 for other paths, and its own /health', async () => {
+    const huge = await api.post('/posts', { title: 'x', community: 'gw', username: 'alice', text: 'x'.repeat(80_000) });
+    expect(huge.status).toBe(413);
+    expect(huge.headers.get('x-served-by')).toBeNull();
+    const nowhere = await fetch(`${gateway.url}/admin`);
+    expect(nowhere.status).toBe(404);
+    expect(await nowhere.json()).toEqual({ error: 'no route for GET /admin' });
+    expect(await (await fetch(`${gateway.url}/health`)).json()).toEqual({ status: 'ok', service: 'gateway', instance: 'gateway-test' });
+    const status = (await (await fetch(`${gateway.url}/gateway/status`)).json()) as { services: unknown[] };
+    expect(status.services.length).toBeGreaterThan(0);
+  });
+
+  it('hot: posts ranks through the discovery client', async () => {
+    const ids: number[] = [];
+    for (const title of ['one', 'two', 'three']) ids.push((await api.post<{ id: number }>('/posts', { title, community: 'ranked', username: 'alice' })).body.id);
+    await api.put(`/votes/${ids[0]}/users/bob`, { direction: 'up', community: 'ranked' });
+    await api.put(`/votes/${ids[0]}/users/carol`, { direction: 'up', community: 'ranked' });
+    await api.put(`/votes/${ids[2]}/users/bob`, { direction: 'down', community: 'ranked' });
+    const hot = await api.get<{ sorted: boolean; posts: Array<{ title: string; score: number }> }>('/posts/hot?community=ranked');
+    expect(hot.body.sorted).toBe(true);
+    expect(hot.body.posts.map((post) => [post.title, post.score])).toEqual([['one', 2], ['two', 0], ['three', -1]]);
+  });
+
+  it('a service with no instance: JSON 503 from the gateway', async () => {
+    const res = await fetch(`${gateway.url}/messages?to=alice`);
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({ error: 'all messages instances are down', details: { service: 'messages', code: 'ERR_NO_HEALTHY_INSTANCES' } });
+  });
+
+  it('one votes instance down: reads and PUTs fail over to the other; both down: 503, and hot unsorted', async () => {
+    await apps.votes2!.close();
+    for (let i = 0; i < 6; i += 1) {
+      const res = await api.put(`/votes/88/users/failover_${i}`, { direction: 'up', community: 'gw' });
+      expect(res.status).toBe(201);
+      expect(res.headers.get('x-served-by')).toMatch(/^votes-1 /);
+    }
+    expect((await api.get('/votes/88')).body).toMatchObject({ up: 6 });
+    await apps.votes1!.close();
+    const down = await fetch(`${gateway.url}/votes/top`);
+    expect(down.status).toBe(503);
+    expect(await down.json()).toMatchObject({ details: { service: 'votes' } });
+    const hot = await api.get<{ sorted: boolean; reason: string; posts: Array<{ title: string }> }>('/posts/hot?community=ranked');
+    expect(hot.status).toBe(200);
+    expect(hot.body.sorted).toBe(false);
+    expect(hot.body.reason).toMatch(/^votes unavailable: /);
+    expect(hot.body.posts.map((post) => post.title)).toEqual(['three', 'two', 'one']);
+  });
+});
