@@ -1,0 +1,128 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { join } from 'node:path';
+import { startDevConsul } from 'dev-consul';
+import { tempDir } from '../helpers/apps.js';
+import { startCluster } from '../../scripts/lib/cluster.js';
+import type { Cluster } from '../../scripts/lib/cluster.js';
+import { verifyVotes } from '../../scripts/lib/verify.js';
+
+const USERS = 100;
+const VOTES_PER_USER = 20;
+const POSTS = 40;
+
+/** User u votes on 20 distinct posts; the direction depends on (u, post) so totals are known in advance. */
+function plan(round: number): Array<Array<{ postId: number; username: string; direction: 'up' | 'down' }>> {
+  return Array.from({ length: USERS }, (_, u) =>
+    Array.from({ length: VOTES_PER_USER }, (_, k) => {
+      const postId = round * 1000 + ((u * 7 + k) % POSTS) + 1;
+      return { postId, username: `voter_${u}`, direction: (u + k) % 4 === 0 ? ('down' as const) : ('up' as const) };
+    }),
+  );
+}
+
+async function vote(gateway: string, postId: number, username: string, direction: string): Promise<number> {
+  try {
+    const response = await fetch(`${gateway}/votes/${postId}/users/${username}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ direction, community: 'load' }),
+    });
+    await response.arrayBuffer();
+    return response.status;
+  } catch {
+    return 0;
+  }
+}
+
+describe('nothing lost: 100 users x 20 votes over 3 votes instances', () => {
+  const temps: Array<{ remove(): void }> = [];
+  let cluster: Cluster | undefined;
+  let consul: Awaited<ReturnType<typeof startDevConsul>> | undefined;
+
+  afterEach(async () => {
+    await cluster?.stop();
+    await consul?.close();
+    cluster = undefined;
+    consul = undefined;
+    temps.splice(0).forEach((temp) => temp.remove());
+  }, 30_000);
+
+  async function start(): Promise<{ gateway: string; dbPath: string }> {
+    const temp = tempDir();
+    temps.push(temp);
+    consul = await startDevConsul({ port: 0 });
+    cluster = await startCluster({ consulUrl: consul.url, dataDir: temp.dir, counts: { posts: 1, users: 1, messages: 1, votes: 3 } });
+    return { gateway: cluster.gateway.url, dbPath: join(temp.dir, 'votes.db') };
+  }
+
+  it('totals are exact and every instance took part', async () => {
+    const { gateway, dbPath } = await start();
+    const users = plan(1);
+    const results = await Promise.all(
+      users.map(async (votes) => {
+        const statuses: number[] = [];
+        for (const { postId, username, direction } of votes) statuses.push(await vote(gateway, postId, username, direction));
+        return statuses;
+      }),
+    );
+    const statuses = results.flat();
+    expect(statuses.filter((status) => status !== 201)).toEqual([]);
+
+    const expected = new Map<number, { up: number; down: number }>();
+    for (const { postId, direction } of users.flat()) {
+      const tally = expected.get(postId) ?? { up: 0, down: 0 };
+      tally[direction] += 1;
+      expected.set(postId, tally);
+    }
+    for (const [postId, tally] of expected) {
+      const response = await fetch(`${gateway}/votes/${postId}`);
+      expect({ postId, ...((await response.json()) as object) }).toMatchObject({ postId, up: tally.up, down: tally.down, score: tally.up - tally.down });
+    }
+    const total = [...expected.values()].reduce((sum, tally) => sum + tally.up + tally.down, 0);
+    expect(total).toBe(USERS * VOTES_PER_USER);
+
+    // Voting again (a retry storm) changes nothing.
+    const again = await Promise.all(users.slice(0, 10).map((votes) => Promise.all(votes.map((v) => vote(gateway, v.postId, v.username, v.direction)))));
+    expect(again.flat().every((status) => status === 200)).toBe(true);
+    const acknowledged = new Map(users.flat().map((v) => [`${v.postId}/${v.username}`, v.direction] as const));
+    const check = verifyVotes(dbPath, acknowledged);
+    expect(check).toEqual({ acknowledged: USERS * VOTES_PER_USER, missing: [], wrongDirection: [], tallyMismatches: [], integrity: 'ok' });
+
+    // Every instance served some of the load, per the gateway's X-Served-By.
+    const served = new Set<string>();
+    for (let i = 0; i < 9; i += 1) served.add((await fetch(`${gateway}/votes/top`)).headers.get('x-served-by')?.split(' ')[0] ?? '');
+    expect([...served].sort()).toEqual(['votes-1', 'votes-2', 'votes-3']);
+  }, 90_000);
+
+  it('SIGKILL of one votes instance during the load: every vote that got a 2xx is stored', async () => {
+    const { gateway, dbPath } = await start();
+    const users = plan(2);
+    const acknowledged = new Map<string, 'up' | 'down'>();
+    const failed: number[] = [];
+    let sent = 0;
+    const victim = cluster?.byService('votes')[1];
+    let killed: Promise<void> | undefined;
+    await Promise.all(
+      users.map(async (votes) => {
+        for (const { postId, username, direction } of votes) {
+          sent += 1;
+          if (sent === 600 && victim) killed = victim.kill();
+          const status = await vote(gateway, postId, username, direction);
+          if (status === 200 || status === 201) acknowledged.set(`${postId}/${username}`, direction);
+          else failed.push(status);
+        }
+      }),
+    );
+    await killed;
+    process.stdout.write(`SIGKILL during load: ${acknowledged.size} votes acknowledged, ${failed.length} failed (${JSON.stringify(failed)})\n`);
+    expect(victim?.child.signalCode).toBe('SIGKILL');
+    // PUT is idempotent, so the gateway retried on the surviving instances: (almost) nothing failed.
+    expect(acknowledged.size + failed.length).toBe(USERS * VOTES_PER_USER);
+    expect(failed.length).toBeLessThanOrEqual(20);
+    const check = verifyVotes(dbPath, acknowledged);
+    expect(check.missing).toEqual([]);
+    expect(check.wrongDirection).toEqual([]);
+    expect(check.tallyMismatches).toEqual([]);
+    expect(check.integrity).toBe('ok');
+  }, 90_000);
+});

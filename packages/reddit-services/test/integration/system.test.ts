@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { join } from 'node:path';
+import { startDevConsul } from 'dev-consul';
+import { tempDir } from '../helpers/apps.js';
+import { startCluster } from '../../scripts/lib/cluster.js';
+import type { Cluster } from '../../scripts/lib/cluster.js';
+import { formatReport, runLoad } from '../../scripts/lib/load.js';
+import { bogusRequests, sendBogus } from '../../scripts/lib/bogus.js';
+import { missingIds, verifyVotes } from '../../scripts/lib/verify.js';
+
+/** The short system test of CI; `npx tsx scripts/system-test.ts` runs the long one. */
+describe('system test (short)', () => {
+  const temp = tempDir();
+  let consul: Awaited<ReturnType<typeof startDevConsul>>;
+  let cluster: Cluster;
+
+  beforeAll(async () => {
+    consul = await startDevConsul({ port: 0 });
+    cluster = await startCluster({ consulUrl: consul.url, dataDir: temp.dir, counts: { posts: 2, votes: 2, users: 1, messages: 1 } });
+  }, 60_000);
+
+  afterAll(async () => {
+    await cluster?.stop();
+    await consul?.close();
+    temp.remove();
+  }, 30_000);
+
+  it('100 concurrent users with a realistic mix: no 5xx, no lost writes', async () => {
+    const report = await runLoad({ gatewayUrl: cluster.gateway.url, users: 100, durationMs: 4000, prefix: 'sys_', thinkMs: 20 });
+    process.stdout.write(`${formatReport('system test (short): 100 users, 4 s, 2 posts + 2 votes instances', report)}\n`);
+    expect(report.requests).toBeGreaterThan(500);
+    expect(report.serverErrors).toBe(0);
+    expect(report.networkErrors).toBe(0);
+    expect(report.acknowledgedVotes.size).toBeGreaterThan(50);
+    const votes = verifyVotes(join(temp.dir, 'votes.db'), report.acknowledgedVotes);
+    expect(votes).toMatchObject({ missing: [], wrongDirection: [], tallyMismatches: [], integrity: 'ok' });
+    expect(missingIds(join(temp.dir, 'posts.db'), 'posts', report.createdPosts)).toEqual([]);
+    expect(missingIds(join(temp.dir, 'messages.db'), 'messages', report.sentMessages)).toEqual([]);
+  }, 60_000);
+
+  it('3000 malformed requests through the gateway: 0 5xx, no crash, services still answer', async () => {
+    const report = await sendBogus(cluster.gateway.url, bogusRequests(3000, 42), 25);
+    process.stdout.write(`bogus: ${report.sent} requests, statuses ${JSON.stringify(report.statuses)}\n`);
+    expect(report.serverErrors).toEqual([]);
+    expect(report.networkErrors).toBe(0);
+    expect(report.sent).toBe(3000);
+    for (const instance of [...cluster.instances, cluster.gateway]) {
+      expect(instance.child.exitCode).toBeNull();
+      expect((await fetch(`${instance.url}/health`)).status).toBe(200);
+    }
+    const direct = cluster.byService('users')[0];
+    const directReport = await sendBogus(direct?.url ?? '', bogusRequests(500, 7), 10);
+    expect(directReport.serverErrors).toEqual([]);
+    const created = await fetch(`${cluster.gateway.url}/users`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'after_bogus', email: 'after@example.com' }),
+    });
+    expect(created.status).toBe(201);
+  }, 60_000);
+});
