@@ -1,0 +1,149 @@
+/**
+ * Blocking-query rules (contract section 3, traps 1-5): index headers, index=0, waking on change,
+ * client index ahead, wait parsing, no busy loops on idempotent writes.
+ */
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { call, health, register, start } from './helpers.js';
+import type { DevConsulHandle } from './helpers.js';
+
+describe('blocking queries', () => {
+  let consul: DevConsulHandle;
+  beforeEach(async () => {
+    consul = await start();
+  });
+  afterEach(async () => {
+    await consul.close();
+  });
+
+  it('sends X-Consul-Index >= 1 and the query-meta headers on health and catalog reads, even for unknown services', async () => {
+    for (const path of ['/v1/health/service/nope', '/v1/catalog/services', '/v1/catalog/service/nope', '/v1/catalog/nodes', '/v1/health/checks/nope', '/v1/health/state/any', '/v1/health/node/test-node', '/v1/catalog/node/test-node']) {
+      const res = await call(consul, 'GET', path);
+      expect(res.status).toBe(200);
+      expect(Number(res.headers.get('x-consul-index'))).toBeGreaterThanOrEqual(1);
+      expect(res.headers.get('x-consul-knownleader')).toBe('true');
+      expect(res.headers.get('x-consul-lastcontact')).toBe('0');
+      expect(res.headers.get('x-consul-effective-consistency')).toBe('leader');
+      expect(res.headers.get('content-type')).toBe('application/json');
+    }
+    expect((await call(consul, 'GET', '/v1/health/service/nope')).text).toBe('[]');
+  });
+
+  it('agent endpoints send no X-Consul-Index', async () => {
+    for (const path of ['/v1/agent/services', '/v1/agent/checks', '/v1/agent/self', '/v1/status/leader']) {
+      const res = await call(consul, 'GET', path);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('x-consul-index')).toBeNull();
+    }
+  });
+
+  it('index=0 never blocks, even with a long wait', async () => {
+    const started = Date.now();
+    const res = await call(consul, 'GET', '/v1/health/service/web?index=0&wait=30s');
+    expect(res.status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('a query at the current index parks and wakes within milliseconds of a real change', async () => {
+    const { index } = await health(consul, 'web');
+    let wokeAt = 0;
+    const parked = health(consul, 'web', `?index=${index}&wait=20s`).then((r) => {
+      wokeAt = Date.now();
+      return r;
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(wokeAt).toBe(0);
+    const changedAt = Date.now();
+    await register(consul, { Name: 'web', Port: 80 });
+    const result = await parked;
+    expect(result.entries.map((e) => e.Service.ID)).toEqual(['web']);
+    expect(result.index).toBeGreaterThan(index);
+    // Generous margin for a loaded machine; the benchmark measures the real figure.
+    expect(wokeAt - changedAt).toBeLessThan(500);
+  });
+
+  it('per-service indexes: churn in another service does not wake a watcher', async () => {
+    await register(consul, { Name: 'web', Port: 80 });
+    const { index } = await health(consul, 'web');
+    let woke = false;
+    const parked = health(consul, 'web', `?index=${index}&wait=1s`).then((r) => {
+      woke = true;
+      return r;
+    });
+    await register(consul, { Name: 'other', Port: 81 });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(woke).toBe(false);
+    const result = await parked;
+    expect(result.index).toBe(index);
+  });
+
+  it('identical re-registration and repeated identical TTL passes do not bump the index', async () => {
+    const def = { Name: 'api', ID: 'api-1', Port: 9000, Check: { TTL: '30s' } };
+    await register(consul, def);
+    await call(consul, 'PUT', '/v1/agent/check/pass/service:api-1');
+    const before = await health(consul, 'api');
+    for (let i = 0; i < 5; i++) await call(consul, 'PUT', '/v1/agent/check/pass/service:api-1');
+    await register(consul, def);
+    const after = await health(consul, 'api');
+    expect(after.index).toBe(before.index);
+  });
+
+  it('a client index ahead of ours blocks until the wait ends, then returns our lower index', async () => {
+    const { index } = await health(consul, 'web');
+    const started = Date.now();
+    const res = await health(consul, 'web', `?index=${index + 1000}&wait=1s`);
+    const took = Date.now() - started;
+    expect(res.index).toBe(index);
+    expect(took).toBeGreaterThanOrEqual(950);
+    // wait + wait/16 jitter, with room for a busy machine (node-consul's socket timeout is wait + 10%).
+    expect(took).toBeLessThan(1062 + 400);
+  });
+
+  it('parses wait like Go: missing unit is a 400, bad index is a 400', async () => {
+    const noUnit = await call(consul, 'GET', '/v1/health/service/web?index=1&wait=30');
+    expect(noUnit.status).toBe(400);
+    expect(noUnit.text).toBe('Invalid wait time');
+    const badIndex = await call(consul, 'GET', '/v1/health/service/web?index=-1');
+    expect(badIndex.status).toBe(400);
+    expect(badIndex.text).toBe('Invalid index');
+  });
+
+  it('?stale and ?consistent set the effective consistency, together they are a 400', async () => {
+    expect((await call(consul, 'GET', '/v1/health/service/web?stale')).headers.get('x-consul-effective-consistency')).toBe('stale');
+    expect((await call(consul, 'GET', '/v1/health/service/web?consistent')).headers.get('x-consul-effective-consistency')).toBe('consistent');
+    const both = await call(consul, 'GET', '/v1/health/service/web?stale&consistent');
+    expect(both.status).toBe(400);
+    expect(both.text).toBe('Cannot specify ?stale with ?consistent, conflicting semantics.');
+  });
+
+  it('deregistering the last instance wakes the watcher with [] and a higher index', async () => {
+    await register(consul, { Name: 'solo', Port: 1 });
+    const { index } = await health(consul, 'solo');
+    const parked = health(consul, 'solo', `?index=${index}&wait=10s`);
+    await call(consul, 'PUT', '/v1/agent/service/deregister/solo');
+    const result = await parked;
+    expect(result.entries).toEqual([]);
+    expect(result.index).toBeGreaterThan(index);
+  });
+
+  it('KV reads block on their own index', async () => {
+    await call(consul, 'PUT', '/v1/kv/flag', 'blue');
+    const first = await call(consul, 'GET', '/v1/kv/flag');
+    const index = Number(first.headers.get('x-consul-index'));
+    const parked = call(consul, 'GET', `/v1/kv/flag?index=${index}&wait=10s`);
+    await call(consul, 'PUT', '/v1/kv/flag', 'green');
+    const res = await parked;
+    expect(Buffer.from(res.json<Array<{ Value: string }>>()[0]?.Value ?? '', 'base64').toString()).toBe('green');
+    expect(Number(res.headers.get('x-consul-index'))).toBeGreaterThan(index);
+  });
+
+  it('close() releases parked queries so nothing keeps the process alive', async () => {
+    const other = await start();
+    const { index } = await health(other, 'x');
+    const parked = call(other, 'GET', `/v1/health/service/x?index=${index}&wait=60s`).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 100));
+    const started = Date.now();
+    await other.close();
+    await parked;
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+});

@@ -1,0 +1,47 @@
+/**
+ * The issue's "Done when" scenario, over raw HTTP exactly as curl would do it.
+ */
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { call, health, sleep, start } from './helpers.js';
+import type { DevConsulHandle } from './helpers.js';
+
+let consul: DevConsulHandle;
+beforeAll(async () => {
+  consul = await start();
+});
+afterAll(async () => {
+  await consul.close();
+});
+
+it('TTL 2s: [] until pass, listed after, empty ~2 s after the last pass, and a parked blocking query returns the moment it expires', async () => {
+  const reg = await call(consul, 'PUT', '/v1/agent/service/register', '{"Name":"ratings","ID":"ratings-1","Port":8001,"Check":{"TTL":"2s"}}');
+  expect(reg.status).toBe(200);
+  expect(reg.text).toBe('');
+
+  expect((await health(consul, 'ratings', '?passing')).entries).toEqual([]);
+
+  const pass = await call(consul, 'PUT', '/v1/agent/check/pass/service:ratings-1');
+  expect(pass.status).toBe(200);
+  const listed = await health(consul, 'ratings', '?passing');
+  expect(listed.entries.map((e) => e.Service.ID)).toEqual(['ratings-1']);
+
+  // Heartbeat once more after 1 s: the TTL clock restarts from the last pass.
+  await sleep(1000);
+  await call(consul, 'PUT', '/v1/agent/check/pass/service:ratings-1');
+  const lastPass = Date.now();
+  const again = await health(consul, 'ratings', '?passing');
+  expect(again.entries).toHaveLength(1);
+  // The heartbeat changed nothing, so the index did not move.
+  expect(again.index).toBe(listed.index);
+
+  // Park a blocking query on the current index: it must return when the TTL expires, not at `wait`.
+  const blocked = await health(consul, 'ratings', `?passing&index=${again.index}&wait=30s`);
+  const returnedAfter = Date.now() - lastPass;
+  expect(blocked.entries).toEqual([]);
+  expect(blocked.index).toBeGreaterThan(again.index);
+  expect(returnedAfter).toBeGreaterThanOrEqual(1900);
+  expect(returnedAfter).toBeLessThan(3500);
+
+  const all = await health(consul, 'ratings');
+  expect(all.entries[0]?.Checks.find((c) => c.CheckID === 'service:ratings-1')).toMatchObject({ Status: 'critical', Output: 'TTL expired' });
+});
