@@ -1,0 +1,54 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const FIXTURE = fileURLToPath(new URL('../fixtures/instance-server.mjs', import.meta.url));
+const DIST = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
+
+/** A fixture instance running as a child process. */
+export interface InstanceProcess {
+  id: string;
+  child: ChildProcess;
+  port: number;
+  url: string;
+  output: string[];
+}
+
+/** Starts the fixture server; resolves once it printed its port and registered. */
+export async function startInstance(id: string, consulAddr: string, ttl = '2s'): Promise<InstanceProcess> {
+  if (!existsSync(DIST)) throw new Error('integration tests run the built library: npx tsc -p packages/discovery-client/tsconfig.json');
+  const child = spawn(process.execPath, [FIXTURE], {
+    env: { ...process.env, CONSUL_HTTP_ADDR: consulAddr, SERVICE_NAME: 'ratings', INSTANCE_ID: id, TTL: ttl, LOG_FORMAT: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  return new Promise((resolve, reject) => {
+    let port = 0;
+    const timer = setTimeout(() => reject(new Error(`${id} did not start: ${output.join('')}`)), 10_000);
+    child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    child.stdout!.on('data', (chunk: Buffer) => {
+      const text = chunk.toString();
+      output.push(text);
+      const match = /listening on port (\d+)/.exec(text);
+      if (match) port = Number(match[1]);
+      if (port && output.join('').includes('registered')) {
+        clearTimeout(timer);
+        resolve({ id, child, port, url: `http://127.0.0.1:${port}`, output });
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      if (!port) reject(new Error(`${id} exited with ${code}: ${output.join('')}`));
+    });
+  });
+}
+
+/** SIGCONT (in case it is stopped) then SIGKILL, and wait for the exit. */
+export async function killInstance(instance: InstanceProcess): Promise<void> {
+  const { child } = instance;
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGCONT');
+  child.kill('SIGKILL');
+  await exited;
+}
