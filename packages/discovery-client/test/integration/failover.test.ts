@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import { startDevConsul, type DevConsulHandle } from 'dev-consul';
 import { DiscoveryClient, NoHealthyInstancesError, type DiscoveryEvents, type ServiceClient } from '../../src/index.js';
 import { killInstance, startInstance, type InstanceProcess } from '../helpers/processes.js';
