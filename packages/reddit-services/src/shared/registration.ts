@@ -52,8 +52,9 @@ export function registerInstance(options: RegisterInstanceOptions): InstanceRegi
         await result.close();
         return;
       }
+      // discovery-client logs "registered …" and "deregistered …" itself.
       registration = result;
-      options.logger.info(`registered ${options.id} as ${options.name} at http://${options.address}:${options.port}`);
+      if (warned) options.logger.info(`${options.id}: Consul answers again, registered`);
     } catch (error) {
       if (closed) return;
       if (!warned) {
@@ -73,10 +74,7 @@ export function registerInstance(options: RegisterInstanceOptions): InstanceRegi
       closed = true;
       if (timer) clearTimeout(timer);
       await pending;
-      if (registration) {
-        await registration.close();
-        options.logger.info(`deregistered ${options.id}`);
-      }
+      await registration?.close();
     },
   };
 }
