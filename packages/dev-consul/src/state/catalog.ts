@@ -233,14 +233,15 @@ export class Catalog {
   updateCheck(id: string, status: CheckStatus, output: string, now: number): CheckUpdateOutcome {
     const check = this.checks.get(id);
     if (check === undefined) return 'unchanged';
+    // Critical-time tracking happens even for idempotent updates (local/state.go UpdateCheck).
+    if (status === 'critical') check.criticalSince ??= now;
+    else check.criticalSince = undefined;
     if (check.status === status) {
       if (check.output === output) return 'unchanged';
       check.output = output;
       return check.syncedOutput === output ? 'unchanged' : 'output-only';
     }
     const index = this.counter.next();
-    if (status === 'critical') check.criticalSince ??= now;
-    else check.criticalSince = undefined;
     check.status = status;
     check.output = output;
     check.syncedOutput = output;
