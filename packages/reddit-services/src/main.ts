@@ -14,7 +14,7 @@ import { listen } from './shared/http-server.js';
 import { createLogger } from './shared/logger.js';
 import type { Logger } from './shared/logger.js';
 import { registerInstance } from './shared/registration.js';
-import type { InstanceRegistration } from './shared/registration.js';
+import type { Registration } from 'discovery-client';
 import { DEFAULT_GATEWAY_PORT, SERVICE_NAMES, databasePath, isServiceName, readConfig } from './shared/config.js';
 import { createPostsApp } from './posts/posts-app.js';
 import { VotesScoreSource, describeVotesError } from './posts/votes-score-source.js';
@@ -74,17 +74,23 @@ async function main(): Promise<void> {
   logger.info(`listening on port ${server.port}`);
   logger.info(`${name} ${instanceId} at http://${config.advertiseAddress}:${server.port}`);
 
-  let registration: InstanceRegistration | undefined;
+  let registration: Registration | undefined;
   if (config.register && name !== 'gateway') {
-    registration = registerInstance({
-      name,
-      id: instanceId,
-      address: config.advertiseAddress,
-      port: server.port,
-      ttl: config.ttl,
-      deregisterAfter: config.deregisterAfter,
-      logger,
-    });
+    try {
+      registration = await registerInstance({
+        name,
+        id: instanceId,
+        address: config.advertiseAddress,
+        port: server.port,
+        ttl: config.ttl,
+        deregisterAfter: config.deregisterAfter,
+      });
+    } catch (error) {
+      // Consul refused the definition (4xx: ACL, bad field): serving unregistered would be invisible.
+      logger.error(`Consul refused to register ${instanceId}`, error);
+      await server.close();
+      process.exit(1);
+    }
   }
 
   let stopping = false;

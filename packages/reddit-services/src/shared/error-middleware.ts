@@ -14,6 +14,11 @@ interface BodyParserError {
   limit?: number;
 }
 
+function isSqliteBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY_') || code === 'SQLITE_LOCKED');
+}
+
 function isClientError(error: unknown): error is { status: number } {
   const status = (error as { status?: unknown } | null)?.status;
   return typeof status === 'number' && status >= 400 && status < 500;
@@ -58,6 +63,11 @@ export function errorMiddleware(onUnexpected: (error: unknown) => void): ErrorRe
           status = parserError.status !== undefined && parserError.status >= 400 && parserError.status < 500 ? parserError.status : 400;
           body = { error: `unreadable request body (${parserError.type})` };
       }
+    } else if (isSqliteBusy(error)) {
+      // Another instance held the write lock longer than the busy timeout: shed, the caller may retry.
+      status = 503;
+      res.set('Retry-After', '1');
+      body = { error: 'database busy, retry later' };
     } else if (isClientError(error)) {
       // e.g. a path that is not valid percent-encoding (`/posts/%ZZ`), flagged 400 by the router.
       status = error.status;

@@ -135,3 +135,26 @@ describe('votes service', () => {
     });
   });
 });
+
+describe('votes service with its database file locked by another process', () => {
+  it('answers 503 with Retry-After after the busy timeout instead of failing the request with a 500', async () => {
+    const temp = tempDir();
+    const votes = await startApp('votes', temp.dir, { busyTimeoutMs: 200 });
+    const api = new ApiClient(votes.url);
+    const Sqlite = (await import('better-sqlite3')).default;
+    const holder = new Sqlite(`${temp.dir}/votes.db`);
+    try {
+      holder.exec('BEGIN IMMEDIATE');
+      const res = await api.put('/votes/1/users/alice', { direction: 'up', community: 'general' });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('1');
+      expect(res.body).toEqual({ error: 'database busy, retry later' });
+      holder.exec('ROLLBACK');
+      expect((await api.put('/votes/1/users/alice', { direction: 'up', community: 'general' })).status).toBe(201);
+    } finally {
+      holder.close();
+      await votes.close();
+      temp.remove();
+    }
+  });
+});

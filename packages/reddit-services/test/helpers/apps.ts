@@ -26,8 +26,8 @@ export function tempDir(prefix = 'reddit-test-'): { dir: string; remove(): void 
 }
 
 /** One service, in process, on port 0, with its own SQLite file in `dir`. */
-export async function startApp(service: ServiceName, dir: string, options: { scores?: ScoreSource; describeScoreError?: (error: unknown) => string } = {}): Promise<TestApp> {
-  const db = openDatabase({ service, path: join(dir, `${service}.db`) });
+export async function startApp(service: ServiceName, dir: string, options: { scores?: ScoreSource; describeScoreError?: (error: unknown) => string; busyTimeoutMs?: number } = {}): Promise<TestApp> {
+  const db = openDatabase({ service, path: join(dir, `${service}.db`), busyTimeoutMs: options.busyTimeoutMs });
   const common = { db, instanceId: `${service}-test`, logger: createLogger('silent') };
   const app =
     service === 'posts'
