@@ -93,7 +93,7 @@ export class DiscoveryClient {
     }
     resolveServiceOptions(undefined, options.defaults); // validate the defaults now
     this.logger = createLogger(options.logger);
-    this.detach.push(logEvents(this.events, this.logger));
+    if (options.logger !== false) this.detach.push(logEvents(this.events, this.logger));
     if (options.metrics) this.detach.push(attachMetrics(this.events, options.metrics));
   }
 

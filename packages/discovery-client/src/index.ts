@@ -55,6 +55,7 @@ export type { BreakerPresetName, BreakerSettings } from './breaker/presets.js';
 export { GotTransport } from './transport/got-transport.js';
 export type { GotTransportOptions } from './transport/got-transport.js';
 export { UndiciTransport } from './transport/undici-transport.js';
+export { AttemptSignal } from './transport/attempt-signal.js';
 export type { UndiciTransportOptions } from './transport/undici-transport.js';
 export type { Transport, TransportRequest, TransportResponse, ServiceResponse, HttpMethod } from './transport/transport.js';
 

@@ -10,6 +10,7 @@ import { backoffDelay, sleep } from './retry/backoff.js';
 import { isRetryable } from './retry/is-retryable.js';
 import { RetryBudget } from './retry/retry-budget.js';
 import type { ServiceState } from './service-state.js';
+import { AttemptSignal } from './transport/attempt-signal.js';
 import type { HttpMethod, ServiceResponse, Transport } from './transport/transport.js';
 
 /** One call. */
@@ -206,11 +207,11 @@ export class ServiceClient {
     timeoutMs: number,
     throwHttpErrors: boolean,
   ): Promise<ServiceResponse> {
-    const controller = new AbortController();
+    const signal = new AttemptSignal();
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      controller.abort();
+      signal.abort(new RequestTimeoutError(this.name, timeoutMs, tracked.ref));
     }, timeoutMs);
     const started = performance.now();
     this.state.balancer.strategy.onCallStarted?.(tracked);
@@ -221,7 +222,7 @@ export class ServiceClient {
         path,
         headers,
         body,
-        signal: controller.signal,
+        signal,
       });
       const result: ServiceResponse = {
         statusCode: response.statusCode,

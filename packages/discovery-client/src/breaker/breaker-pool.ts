@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { InstanceRef, ServiceInstance } from '../instance.js';
-import { InstanceBreaker, type BreakerState } from './instance-breaker.js';
+import { InstanceBreaker, type BreakerState, type BreakerTransitions } from './instance-breaker.js';
 import type { BreakerSettings } from './presets.js';
 
 /** An instance the pool tracks: its identity, its stable number and its breaker. */
@@ -37,8 +37,11 @@ export interface BreakerPoolOptions {
  */
 export class BreakerPool {
   private readonly tracked = new Map<string, TrackedInstance>();
-  private readonly numbersInUse = new Set<number>();
-  private readonly byBreaker = new WeakMap<InstanceBreaker, TrackedInstance>();
+  /** Numbers given back by removed instances, reused smallest first; `highestNumber` otherwise grows. */
+  private freedNumbers: number[] = [];
+  private highestNumber = 0;
+  /** One transitions object for every breaker of the pool (no closures per instance). */
+  private readonly transitions: BreakerTransitions;
   /** One shared bucket-rotation clock instead of two intervals per opossum breaker. */
   private readonly rotateBucketController = new EventEmitter();
   private readonly rotateTimer: NodeJS.Timeout;
@@ -48,6 +51,12 @@ export class BreakerPool {
 
   constructor(private readonly options: BreakerPoolOptions) {
     this.now = options.now ?? Date.now;
+    const { listener } = options;
+    this.transitions = {
+      onOpen: (b) => listener.onOpen(b.owner as TrackedInstance),
+      onHalfOpen: (b, early) => listener.onHalfOpen(b.owner as TrackedInstance, early),
+      onClose: (b) => listener.onClose(b.owner as TrackedInstance),
+    };
     this.rotateBucketController.setMaxListeners(0);
     const bucketMs = Math.max(1, Math.floor(options.settings.rollingCountTimeout / options.settings.rollingCountBuckets));
     this.rotateTimer = setInterval(() => this.rotateBucketController.emit('rotate'), bucketMs);
@@ -99,27 +108,26 @@ export class BreakerPool {
   }
 
   private create(instance: ServiceInstance): TrackedInstance {
-    let number = 1;
-    while (this.numbersInUse.has(number)) number++;
-    this.numbersInUse.add(number);
-    const ref: InstanceRef = { number, id: instance.id, url: instance.url };
-    const { listener } = this.options;
+    const ref: InstanceRef = { number: this.takeNumber(), id: instance.id, url: instance.url };
     const breaker = new InstanceBreaker(
       this.options.service,
       ref,
       this.options.settings,
       this.options.isFailure,
-      {
-        onOpen: (b) => listener.onOpen(this.byBreaker.get(b)!),
-        onHalfOpen: (b, early) => listener.onHalfOpen(this.byBreaker.get(b)!, early),
-        onClose: (b) => listener.onClose(this.byBreaker.get(b)!),
-      },
+      this.transitions,
       this.rotateBucketController,
     );
     const entry: TrackedInstance = { instance, ref, breaker };
-    this.byBreaker.set(breaker, entry);
+    breaker.owner = entry;
     this.tracked.set(instance.key, entry);
     return entry;
+  }
+
+  private takeNumber(): number {
+    if (this.freedNumbers.length === 0) return ++this.highestNumber;
+    let min = 0;
+    for (let i = 1; i < this.freedNumbers.length; i++) if (this.freedNumbers[i]! < this.freedNumbers[min]!) min = i;
+    return this.freedNumbers.splice(min, 1)[0]!;
   }
 
   private scheduleSweep(): void {
@@ -146,7 +154,7 @@ export class BreakerPool {
       if (gone !== undefined && now - gone >= this.options.retainMs) {
         entry.breaker.shutdown();
         this.tracked.delete(key);
-        this.numbersInUse.delete(entry.ref.number);
+        this.freedNumbers.push(entry.ref.number);
         removed.push(entry);
       }
     }
@@ -172,7 +180,7 @@ export class BreakerPool {
     this.sweepTimer = undefined;
     for (const entry of this.tracked.values()) entry.breaker.shutdown();
     this.tracked.clear();
-    this.numbersInUse.clear();
+    this.freedNumbers = [];
     this.rotateBucketController.removeAllListeners();
   }
 }

@@ -18,20 +18,23 @@ export interface BreakerTransitions {
 type Action = () => Promise<unknown>;
 
 /**
- * One opossum 9 breaker guarding one instance. opossum's own timeout is off (the service client times each
+ * One opossum 9 breaker guarding one instance, created on the instance's first call. opossum's own timeout is off (the service client times each
  * attempt inside the breaker and aborts the request); opossum's errors are translated here and never escape.
  *
  * Half-open admits one probe at a time: opossum 9 clears `pendingClose` when the probe starts and rejects
  * everything else until the probe settles (checked by the breaker-pool tests).
  */
 export class InstanceBreaker {
-  private breaker: CircuitBreaker<[Action], unknown>;
+  /** Created on the first call: a listed instance that was never called costs no opossum object. */
+  private breaker: CircuitBreaker<[Action], unknown> | undefined;
   /** Calls admitted, failures counted, rejections; for snapshots. */
   calls = 0;
   failures = 0;
   rejections = 0;
   /** When the pool saw the instance leave the passing list (ms since epoch), or undefined while listed. */
-  goneSince: number | undefined;
+  goneSince: number | undefined = undefined;
+  /** The pool's entry for this breaker. */
+  owner: unknown = undefined;
 
   constructor(
     readonly service: string,
@@ -40,9 +43,7 @@ export class InstanceBreaker {
     private readonly isFailure: (error: unknown) => boolean,
     private readonly transitions: BreakerTransitions,
     private readonly rotateBucketController: EventEmitter,
-  ) {
-    this.breaker = this.create(false);
-  }
+  ) {}
 
   private create(halfOpen: boolean): CircuitBreaker<[Action], unknown> {
     // a fresh options object every time: opossum writes into the one it gets
@@ -67,22 +68,22 @@ export class InstanceBreaker {
   }
 
   get state(): BreakerState {
-    if (this.breaker.closed) return 'CLOSED';
-    return this.breaker.halfOpen ? 'HALF_OPEN' : 'OPEN';
+    const breaker = this.breaker;
+    if (!breaker || breaker.closed) return 'CLOSED';
+    return breaker.halfOpen ? 'HALF_OPEN' : 'OPEN';
   }
 
   /** Would a call be admitted now? Closed, or half-open with the probe slot free. Synchronous, allocation-free. */
   isAvailable(): boolean {
     const breaker = this.breaker;
-    return breaker.closed || (breaker.pendingClose && breaker.halfOpen);
+    return breaker === undefined || breaker.closed || (breaker.pendingClose && breaker.halfOpen);
   }
 
   /** Runs one attempt through the breaker. Rejections for an open circuit become {@link CircuitOpenError}. */
-  async fire<T>(action: () => Promise<T>): Promise<T> {
+  fire<T>(action: () => Promise<T>): Promise<T> {
     this.calls++;
-    try {
-      return (await this.breaker.fire(action)) as T;
-    } catch (error) {
+    const breaker = (this.breaker ??= this.create(false));
+    return (breaker.fire(action) as Promise<T>).catch((error: unknown) => {
       if (CircuitBreaker.isOurError(error as Error)) {
         this.calls--;
         this.rejections++;
@@ -90,7 +91,7 @@ export class InstanceBreaker {
       }
       if (this.isFailure(error)) this.failures++;
       throw error;
-    }
+    });
   }
 
   /**
@@ -99,13 +100,19 @@ export class InstanceBreaker {
    */
   probeNow(): boolean {
     if (this.state !== 'OPEN') return false;
-    this.breaker.shutdown();
+    this.breaker?.shutdown();
     this.breaker = this.create(true);
     this.transitions.onHalfOpen(this, true);
     return true;
   }
 
   shutdown(): void {
-    this.breaker.shutdown();
+    this.breaker?.shutdown();
+    this.breaker = undefined;
+  }
+
+  /** Whether the opossum breaker exists yet (it is created on the first call). */
+  get materialized(): boolean {
+    return this.breaker !== undefined;
   }
 }

@@ -40,7 +40,7 @@ export class GotTransport implements Transport {
       method: request.method,
       headers: request.headers,
       body: request.body,
-      signal: request.signal,
+      signal: request.signal.toAbortSignal(),
     });
     return { statusCode: response.statusCode, headers: response.headers, body: response.body };
   }

@@ -1,4 +1,5 @@
 import type { InstanceRef } from '../instance.js';
+import type { AttemptSignal } from './attempt-signal.js';
 
 /** HTTP methods the service client sends. */
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
@@ -12,8 +13,11 @@ export interface TransportRequest {
   path: string;
   headers: Record<string, string>;
   body?: string | Buffer | undefined;
-  /** Aborting it must abort the HTTP request (the socket), not only the promise. */
-  signal: AbortSignal;
+  /**
+   * Fires `'abort'` when the attempt times out: the transport must then abort the HTTP request itself
+   * (the socket), not only reject. `signal.toAbortSignal()` gives a standard AbortSignal.
+   */
+  signal: AttemptSignal;
 }
 
 /** What a transport hands back: every status is a value here, never an exception. */

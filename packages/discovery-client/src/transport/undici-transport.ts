@@ -1,4 +1,4 @@
-import { Pool } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 import type { Transport, TransportRequest, TransportResponse } from './transport.js';
 
 /** Options of {@link UndiciTransport}. */
@@ -8,6 +8,11 @@ export interface UndiciTransportOptions {
    * @default 32
    */
   connections?: number;
+  /**
+   * Creates the dispatcher for one instance origin (to share or tune pools).
+   * @default `new Pool(origin, { connections })`
+   */
+  pool?: (origin: string) => Dispatcher;
 }
 
 export const DEFAULT_UNDICI_CONNECTIONS = 32;
@@ -15,17 +20,22 @@ export const DEFAULT_UNDICI_CONNECTIONS = 32;
 /** undici 7 with one `Pool` per instance origin; pools of instances that left are closed by `release()`. */
 export class UndiciTransport implements Transport {
   readonly name = 'undici';
-  private readonly pools = new Map<string, Pool>();
+  private readonly pools = new Map<string, Dispatcher>();
   private readonly connections: number;
+  private readonly createPool: ((origin: string) => Dispatcher) | undefined;
 
   constructor(options: UndiciTransportOptions = {}) {
     this.connections = options.connections ?? DEFAULT_UNDICI_CONNECTIONS;
+    if (!Number.isInteger(this.connections) || this.connections < 1) {
+      throw new TypeError(`Expected \`connections\` to be an integer >= 1, got ${String(options.connections)}`);
+    }
+    this.createPool = options.pool;
   }
 
-  private pool(origin: string): Pool {
+  private pool(origin: string): Dispatcher {
     let pool = this.pools.get(origin);
     if (!pool) {
-      pool = new Pool(origin, { connections: this.connections });
+      pool = this.createPool ? this.createPool(origin) : new Pool(origin, { connections: this.connections });
       this.pools.set(origin, pool);
     }
     return pool;
@@ -37,6 +47,7 @@ export class UndiciTransport implements Transport {
       path: request.path,
       headers: request.headers,
       body: request.body ?? null,
+      // an EventEmitter signal: undici listens for 'abort' and destroys the request
       signal: request.signal,
     });
     const body = await response.body.text();
