@@ -32,7 +32,38 @@ interface LastRating {
 }
 
 export const SERVICE = 'ratings';
+const CONSUL_STATUS_TIMEOUT_MS = 1000;
+const CHECK_ORDER = ['passing', 'warning', 'critical'];
+
+/** What `/v1/health/service/:name` answers, the fields used here. */
+interface ConsulHealthEntry {
+  Node?: { Address?: string };
+  Service: { ID: string; Address?: string; Port: number; Meta?: Record<string, string> | null };
+  Checks?: Array<{ Status: string }>;
+}
+
+interface ConsulEntry {
+  id: string;
+  url: string;
+  version?: string;
+  health: string;
+}
+
+function toConsulEntry(entry: ConsulHealthEntry): ConsulEntry {
+  const address = entry.Service.Address || entry.Node?.Address || '127.0.0.1';
+  const host = address.includes(':') ? `[${address}]` : address;
+  const worst = (entry.Checks ?? []).reduce((acc, check) =>
+    Math.max(acc, CHECK_ORDER.indexOf(check.Status) < 0 ? 2 : CHECK_ORDER.indexOf(check.Status)), 0);
+  return { id: entry.Service.ID, url: `http://${host}:${entry.Service.Port}`, version: entry.Service.Meta?.version, health: CHECK_ORDER[worst]! };
+}
+
+/** `CONSUL_HTTP_ADDR` (`host:port` or a URL) as a base URL. */
+function consulBaseUrl(addr: string | undefined): string {
+  const value = addr || '127.0.0.1:8500';
+  return (/^https?:\/\//.test(value) ? value : `http://${value}`).replace(/\/+$/, '');
+}
 const DATAWIRE_TIMEOUT_MS = 1000;
+const DEADLINE_GRACE_MS = 250;
 
 /** Ratings through discovery-client: Consul resolver, round-robin, a Datawire breaker per instance. */
 export function createDiscoveryRatings(options: DiscoveryRatingsOptions): RatingsSource {
@@ -42,9 +73,26 @@ export function createDiscoveryRatings(options: DiscoveryRatingsOptions): Rating
   const discovery = new DiscoveryClient({ metrics: options.registry });
   const ratings = discovery.service(SERVICE, {
     timeout: timeoutMs,
+    deadline: deadlineMs,
     breaker: options.resetMs === undefined ? { preset: 'datawire' } : { preset: 'datawire', resetTimeout: options.resetMs },
   });
   const last = new Map<string, LastRating>();
+  const consulUrl = consulBaseUrl(process.env.CONSUL_HTTP_ADDR);
+
+  /** Every registered ratings instance with its worst check status, straight from Consul (passing or not). */
+  async function consulHealth(): Promise<{ reachable: boolean; error?: string; entries: ConsulEntry[] }> {
+    try {
+      const token = process.env.CONSUL_HTTP_TOKEN;
+      const res = await fetch(`${consulUrl}/v1/health/service/${SERVICE}`, {
+        headers: token ? { 'X-Consul-Token': token } : {}, signal: AbortSignal.timeout(CONSUL_STATUS_TIMEOUT_MS),
+      });
+      if (!res.ok) return { reachable: false, error: `HTTP ${res.status}`, entries: [] };
+      const body = await res.json() as ConsulHealthEntry[];
+      return { reachable: true, entries: body.map(toConsulEntry) };
+    } catch (error) {
+      return { reachable: false, error: error instanceof Error ? error.message : String(error), entries: [] };
+    }
+  }
 
   async function ask(thing: string): Promise<RatingView> {
     log.info(`ASK for ${thing}`);
@@ -59,7 +107,8 @@ export function createDiscoveryRatings(options: DiscoveryRatingsOptions): Rating
     });
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => reject(new Error('request timed out')), deadlineMs);
+      // The library enforces `deadline`; this guard only keeps a page from hanging should a call never settle.
+      timer = setTimeout(() => reject(new Error('request timed out')), deadlineMs + DEADLINE_GRACE_MS);
       timer.unref();
     });
     try {
@@ -90,11 +139,26 @@ export function createDiscoveryRatings(options: DiscoveryRatingsOptions): Rating
       return new Map(ids.map((id, index) => [id, views[index]!]));
     },
     async status() {
-      const instances: InstanceStatus[] = [];
+      const [consulView, snapshot] = [await consulHealth(), discovery.snapshot()];
+      const known = snapshot.services.find((service) => service.name === SERVICE)?.instances ?? [];
+      const byId = new Map<string, InstanceStatus>();
+      for (const entry of consulView.entries) {
+        byId.set(entry.id, { id: entry.id, address: entry.url, version: entry.version, health: entry.health, breaker: 'none', calls: {} });
+      }
+      for (const instance of known) {
+        const row = byId.get(instance.id) ?? {
+          id: instance.id, address: instance.url, version: instance.meta.version,
+          health: consulView.reachable ? 'gone' : 'unknown', breaker: 'none', calls: {},
+        };
+        row.breaker = instance.breaker;
+        row.calls = { calls: instance.calls, failures: instance.failures, rejected: instance.rejections };
+        byId.set(instance.id, row);
+      }
       const report: StatusReport = {
         service: SERVICE,
         mode: 'ratings',
-        instances,
+        consul: { url: consulUrl, reachable: consulView.reachable, ...(consulView.error ? { error: consulView.error } : {}) },
+        instances: [...byId.values()].sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true })),
         lastRatings: Object.fromEntries([...last].map(([thing, r]) => [thing, { stars: r.stars, instance: r.instance, gotAt: new Date(r.gotAt).toISOString() }])),
         updatedAt: new Date().toISOString(),
       };

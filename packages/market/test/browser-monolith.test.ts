@@ -1,12 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { chromium } from 'playwright-core';
 import type { Browser } from 'playwright-core';
+import { launchChromium } from './helpers/browser.js';
 import { killAll, MARKET_MAIN, startListening } from './helpers/process.js';
 
 const OUTPUT = fileURLToPath(new URL('../test-output/', import.meta.url));
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
 
 describe('the market monolith in a real browser', () => {
   let browser: Browser;
@@ -16,7 +15,7 @@ describe('the market monolith in a real browser', () => {
     mkdirSync(OUTPUT, { recursive: true });
     const { port } = await startListening('market', MARKET_MAIN, ['--monolith'], {});
     url = `http://127.0.0.1:${port}/`;
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

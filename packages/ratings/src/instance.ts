@@ -19,8 +19,10 @@ export interface RatingsInstance {
 export const SERVICE_NAME = 'ratings';
 
 /**
- * Starts one ratings instance: listens, prints `listening on port <n>`, registers `ratings-N`
- * with a TTL heartbeat. If registration fails the server is closed again and the error thrown.
+ * Starts one ratings instance: listens, prints `listening on port <n>`, registers `ratings-N` with a TTL
+ * heartbeat. discovery-client's `register()` logs the registration and any heartbeat trouble, and keeps
+ * retrying while Consul is unreachable; only a definition Consul rejects makes this throw (the server is
+ * closed again first).
  */
 export async function startRatingsInstance(config: InstanceConfig, log: Log): Promise<RatingsInstance> {
   const id = `${SERVICE_NAME}-${config.instance}`;
@@ -46,7 +48,6 @@ export async function startRatingsInstance(config: InstanceConfig, log: Log): Pr
     await stopListening(server);
     throw error;
   }
-  log.info(`registered ${id} (version ${config.version}, TTL ${config.ttl}, heartbeat every ${config.heartbeat})`);
 
   let closing: Promise<void> | undefined;
   return {
@@ -54,12 +55,7 @@ export async function startRatingsInstance(config: InstanceConfig, log: Log): Pr
     port,
     close() {
       closing ??= (async () => {
-        try {
-          await registration.close();
-          log.info(`deregistered ${id}`);
-        } catch (error) {
-          log.warn(`could not deregister ${id}: ${error instanceof Error ? error.message : String(error)}`);
-        }
+        await registration.close(); // logs `deregistered ratings-N`; never rejects
         await stopListening(server);
       })();
       return closing;

@@ -1,5 +1,5 @@
 // One ratings instance: `node dist/main.js --instance N` (port 8000+N unless PORT is set).
-import { parseInstanceArgs } from './config.js';
+import { ConfigError, parseInstanceArgs } from './config.js';
 import { createLog } from './log.js';
 import { messageOf, runInstanceUntilSignalled } from './run.js';
 
@@ -15,5 +15,5 @@ try {
   await runInstanceUntilSignalled(instance, log);
 } catch (error) {
   log.error(`ratings-${instance} could not start: ${messageOf(error)}`);
-  process.exit(1);
+  process.exit(error instanceof ConfigError ? 2 : 1);
 }

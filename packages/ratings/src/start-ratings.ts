@@ -41,11 +41,12 @@ function launch(count: number): void {
   let stoppingSince: number | undefined;
   let failures = 0;
   const env = { ...process.env };
-  delete env.PORT; // every instance takes its own 8000+N
+  if (env.PORT !== '0') delete env.PORT; // each instance takes its own 8000+N (or, with PORT=0, any free port)
 
   for (let n = 1; n <= count; n += 1) {
     const child = spawn(process.execPath, [MAIN, '--instance', String(n)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     children.set(n, child);
+    log.info(`started ratings-${n} (pid ${child.pid})`);
     prefixLines(child.stdout!, `[ratings-${n}] `, process.stdout);
     prefixLines(child.stderr!, `[ratings-${n}] `, process.stderr);
     child.on('exit', (code, signal) => {
@@ -80,5 +81,5 @@ try {
 } catch (error) {
   log.error(error instanceof ConfigError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
     ? `${messageOf(error)}\n${USAGE}` : `could not start: ${messageOf(error)}`);
-  process.exit(error instanceof ConfigError ? 2 : 1);
+  process.exit(error instanceof ConfigError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1);
 }

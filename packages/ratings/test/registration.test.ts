@@ -1,0 +1,90 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { startDevConsul } from 'dev-consul';
+import { eventually, killAll, LAUNCHER, RATINGS_MAIN, startListening, startNode } from './helpers/process.js';
+
+interface HealthEntry {
+  Service: { ID: string; Service: string; Address: string; Port: number; Tags: string[]; Meta: Record<string, string> };
+  Checks: Array<{ Status: string; ServiceID: string }>;
+}
+
+describe('ratings instances in Consul', () => {
+  let consul: Awaited<ReturnType<typeof startDevConsul>>;
+  let env: Record<string, string>;
+
+  const health = async (): Promise<HealthEntry[]> => {
+    const res = await fetch(`http://127.0.0.1:${consul.port}/v1/health/service/ratings`);
+    return await res.json() as HealthEntry[];
+  };
+  const statusOf = async (id: string): Promise<string | undefined> => {
+    const entry = (await health()).find((e) => e.Service.ID === id);
+    return entry?.Checks.find((c) => c.ServiceID === id)?.Status;
+  };
+
+  beforeAll(async () => {
+    consul = await startDevConsul({ port: 0 });
+    env = { CONSUL_HTTP_ADDR: `127.0.0.1:${consul.port}`, RATINGS_TTL: '2s', RATINGS_HEARTBEAT: '400ms' };
+  });
+
+  afterEach(killAll);
+
+  afterAll(async () => {
+    await consul.close();
+  });
+
+  it('registers as ratings-N with its address, version tag and meta, and answers on its port', async () => {
+    const { running, port } = await startListening('ratings-7', RATINGS_MAIN, ['--instance', '7'], { ...env, VERSION: '2.0' });
+    await running.waitFor(/registered ratings-7/);
+    const entry = (await health()).find((e) => e.Service.ID === 'ratings-7');
+    expect(entry?.Service).toMatchObject({ Service: 'ratings', Address: '127.0.0.1', Port: port, Tags: ['v2.0'] });
+    expect(entry?.Service.Meta).toMatchObject({ version: '2.0' });
+    await eventually(async () => (await statusOf('ratings-7')) === 'passing' || undefined, 5000, 'a passing check');
+    const res = await fetch(`http://127.0.0.1:${port}/ratings/guitar`);
+    await expect(res.json()).resolves.toEqual({ thing: 'guitar', rating: 3, instance: 7, version: '2.0' });
+    await running.waitFor(/GET guitar => 3/);
+  });
+
+  it('deregisters on SIGTERM before it stops listening, and exits 0', async () => {
+    const { running, port } = await startListening('ratings-1', RATINGS_MAIN, ['--instance', '1'], env);
+    await running.waitFor(/registered ratings-1/);
+    running.child.kill('SIGTERM');
+    await expect(running.exited()).resolves.toEqual({ code: 0, signal: null });
+    expect((await health()).map((e) => e.Service.ID)).not.toContain('ratings-1');
+    const out = running.output();
+    expect(out.indexOf('deregistered ratings-1')).toBeGreaterThan(out.indexOf('SIGTERM'));
+    expect(out.indexOf('ratings-1 stopped')).toBeGreaterThan(out.indexOf('deregistered ratings-1'));
+    await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow();
+  });
+
+  it('goes critical when paused past its TTL and passes again when resumed', async () => {
+    const { running } = await startListening('ratings-2', RATINGS_MAIN, ['--instance', '2'], env);
+    await running.waitFor(/registered ratings-2/);
+    await eventually(async () => (await statusOf('ratings-2')) === 'passing' || undefined, 5000, 'a passing check');
+    running.child.kill('SIGSTOP');
+    await eventually(async () => (await statusOf('ratings-2')) === 'critical' || undefined, 8000, 'the TTL check going critical');
+    running.child.kill('SIGCONT');
+    await eventually(async () => (await statusOf('ratings-2')) === 'passing' || undefined, 8000, 'the check passing again');
+  });
+
+  it('launches COUNT instances with prefixed output and stops them all on SIGINT', async () => {
+    const launcher = startNode('launcher', LAUNCHER, ['--count', '3'], { ...env, PORT: '0' });
+    for (const n of [1, 2, 3]) await launcher.waitFor(new RegExp(`\\[ratings-${n}\\] registered ratings-${n}`), 15_000);
+    const ids = async (): Promise<string[]> => (await health()).map((e) => e.Service.ID).filter((id) => /^ratings-[123]$/.test(id)).sort();
+    await eventually(async () => ((await ids()).length === 3 ? true : undefined), 5000, 'three instances in Consul');
+    launcher.child.kill('SIGINT');
+    await expect(launcher.exited()).resolves.toEqual({ code: 0, signal: null });
+    for (const n of [1, 2, 3]) expect(launcher.output()).toContain(`[ratings-${n}] deregistered ratings-${n}`);
+    expect(await ids()).toEqual([]);
+  });
+
+  it('refuses bad arguments and settings with a clear message', async () => {
+    const badInstance = startNode('bad', RATINGS_MAIN, ['--instance', 'two'], env);
+    await expect(badInstance.exited()).resolves.toEqual({ code: 2, signal: null });
+    expect(badInstance.output()).toContain('--instance must be a whole number from 1 to 999, got "two"');
+    const badTtl = startNode('bad-ttl', RATINGS_MAIN, ['--instance', '1'], { ...env, RATINGS_TTL: 'soon' });
+    await expect(badTtl.exited()).resolves.toEqual({ code: 2, signal: null });
+    expect(badTtl.output()).toContain('RATINGS_TTL must be a duration like 500ms, 2s or 1m, got "soon"');
+    const both = startNode('both', LAUNCHER, ['--count', '2', '--instance', '1'], env);
+    await expect(both.exited()).resolves.toEqual({ code: 2, signal: null });
+    expect(both.output()).toContain('give --count or --instance, not both');
+  });
+});

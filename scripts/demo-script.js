@@ -1,0 +1,248 @@
+// `make demo-script`: the whole walkthrough, scripted, with the real timings (1 s timeout, 30 s breaker retest,
+// 15 s TTL) on free ports. Narrates each step, shows the log lines it produced, checks what should have happened,
+// and exits 0, or 1 as soon as a step's expectation fails. Takes a bit over a minute.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { startDevConsul } from 'dev-consul';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const MARKET = 'packages/market/dist/main.js';
+const RATINGS = 'packages/ratings/dist/main.js';
+const tty = process.stdout.isTTY && !process.env.NO_COLOR;
+const paint = (code, text) => (tty ? `\x1b[${code}m${text}\x1b[0m` : text);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const processes = [];
+let consul;
+let stepNumber = 0;
+
+function narrate(text) {
+  console.log(paint('2', text.replace(/^/gm, '  ')));
+}
+
+function step(title, command) {
+  stepNumber += 1;
+  console.log(`\n${paint('1;32', `── Step ${stepNumber}: ${title}`)}${command ? paint('2', `   (${command})`) : ''}`);
+}
+
+/** Shows the lines `proc` printed since `mark` that match `filter`. */
+function show(proc, mark, filter = /./, limit = 40) {
+  const lines = proc.since(mark).split('\n').filter((line) => line && filter.test(line));
+  for (const line of lines.slice(0, limit)) console.log(`    ${paint('36', `${proc.name} │`)} ${line}`);
+  if (lines.length > limit) console.log(`    ${paint('36', `${proc.name} │`)} … ${lines.length - limit} more lines`);
+}
+
+async function fail(message) {
+  console.log(`\n${paint('1;31', `✗ ${message}`)}`);
+  await cleanup();
+  process.exit(1);
+}
+
+function ok(message) {
+  console.log(`  ${paint('32', '✓')} ${message}`);
+}
+
+function startNode(name, args, env) {
+  const child = spawn(process.execPath, args, {
+    cwd: root, stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, LOG_FORMAT: '', CONSUL_HTTP_ADDR: `127.0.0.1:${consul.port}`, PORT: '0', ...env },
+  });
+  let text = '';
+  child.stdout.on('data', (chunk) => { text += chunk; });
+  child.stderr.on('data', (chunk) => { text += chunk; });
+  const proc = {
+    name, child,
+    exited: new Promise((resolve) => child.on('exit', resolve)),
+    mark: () => text.length,
+    since: (mark) => text.slice(mark),
+    async waitFor(pattern, timeoutMs, from = 0, what = `${pattern}`) {
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        const match = text.slice(from).match(pattern);
+        if (match) return match;
+        if (child.exitCode !== null || child.signalCode !== null) await fail(`${name} exited before ${what}:\n${text}`);
+        if (Date.now() > until) await fail(`${name}: no ${what} within ${timeoutMs / 1000} s`);
+        await sleep(50);
+      }
+    },
+  };
+  processes.push(proc);
+  return proc;
+}
+
+async function startListening(name, args, env = {}) {
+  const proc = startNode(name, args, env);
+  const match = await proc.waitFor(/listening on port (\d+)/, 15_000, 0, 'listening');
+  proc.port = Number(match[1]);
+  proc.url = `http://127.0.0.1:${proc.port}`;
+  return proc;
+}
+
+async function stopProcess(proc, signal = 'SIGINT') {
+  if (proc.child.exitCode === null && proc.child.signalCode === null) {
+    proc.child.kill(signal);
+    await proc.exited;
+  }
+}
+
+async function cleanup() {
+  for (const proc of processes) {
+    if (proc.child.exitCode === null && proc.child.signalCode === null) {
+      proc.child.kill('SIGCONT');
+      proc.child.kill('SIGKILL');
+    }
+  }
+  await Promise.all(processes.map((proc) => proc.exited));
+  await consul?.close();
+}
+
+/** Loads the shop page: status, time taken, and per Thing the rating's kind (fresh, stale, none) and stars. */
+async function loadPage(market) {
+  const started = Date.now();
+  const res = await fetch(`${market.url}/`);
+  const html = await res.text();
+  const ms = Math.round(Date.now() - started);
+  const things = html.split('<article class="thing"').slice(1).map((card) => ({
+    thing: card.match(/data-thing="([^"]+)"/)?.[1],
+    kind: card.match(/data-kind="([^"]+)"/)?.[1] ?? 'absent',
+    stars: Number(card.match(/data-stars="(\d)"/)?.[1]) || undefined,
+  }));
+  return { status: res.status, ms, things };
+}
+
+function describePage(page) {
+  return `HTTP ${page.status} in ${page.ms} ms: ${page.things.map((t) => `${t.thing} ${t.stars ? '★'.repeat(t.stars) : '–'} (${t.kind})`).join(', ')}`;
+}
+
+function usedUrls(text) {
+  return new Set([...text.matchAll(/ratings using instance \d+: (\S+)/g)].map((m) => m[1]));
+}
+
+async function pageUntil(market, condition, timeoutMs, what, everyMs = 500) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const page = await loadPage(market);
+    if (page.status !== 200) await fail(`the page answered ${page.status}`);
+    if (condition(page)) return page;
+    if (Date.now() > until) await fail(`${what} within ${timeoutMs / 1000} s; last page: ${describePage(page)}`);
+    await sleep(everyMs);
+  }
+}
+
+process.on('SIGINT', async () => {
+  console.log('\ninterrupted');
+  await cleanup();
+  process.exit(130);
+});
+
+const INTERESTING = /^(ASK|GOT|BAD|WAITED|resolv|ratings using|OPEN|HALF_OPEN|CLOSE|consul)/;
+const scriptStarted = Date.now();
+consul = await startDevConsul({ port: 0 });
+console.log(paint('1', 'The Market walkthrough, scripted, with the real timings.'));
+narrate(`dev-consul stands in for Consul on port ${consul.port}; every process below gets a free port.`);
+
+// 1. The monolith.
+step('the monolith: a shop with no ratings and no Consul', 'make monolith');
+const monolith = await startListening('market', [MARKET, '--monolith']);
+let page = await loadPage(monolith);
+narrate(describePage(page));
+if (page.status !== 200 || page.things.length !== 4 || page.things.some((t) => t.kind !== 'absent')) await fail('the monolith should show four Things and no ratings');
+ok('four Things, prices, a cart; no ratings at all');
+await stopProcess(monolith);
+
+// 2. The market learns about ratings.
+step('the market with ratings, before any ratings instance runs', 'make add-ratings');
+const market = await startListening('market', [MARKET]);
+let mark = market.mark();
+page = await loadPage(market);
+narrate(describePage(page));
+show(market, mark, INTERESTING, 12);
+if (page.status !== 200 || page.things.some((t) => t.kind !== 'none')) await fail('every Thing should say "no rating yet"');
+await market.waitFor(/BAD camera: all ratings instances are down/, 5000, mark, 'the "all ratings instances are down" line');
+ok('the page still works and says "No rating yet"; the log says why');
+
+// 3. Three instances.
+step('start three ratings instances', 'make startRatings COUNT=3');
+const ratings = [];
+for (const n of [1, 2, 3]) ratings[n] = await startListening(`ratings-${n}`, [RATINGS, '--instance', String(n)]);
+for (const n of [1, 2, 3]) await ratings[n].waitFor(/registered ratings-\d/, 10_000, 0, 'registration');
+narrate(`ratings-1, -2, -3 listen on ${ratings.slice(1).map((r) => r.port).join(', ')} and register with a 15 s TTL, heartbeat every 5 s.`);
+mark = market.mark();
+page = await pageUntil(market, (p) => p.things.every((t) => t.kind === 'fresh'), 10_000, 'all four ratings');
+narrate(describePage(page));
+show(market, mark, INTERESTING, 16);
+if (usedUrls(market.since(mark)).size < 2) await fail('the calls should spread over the instances');
+ok('every Thing has its rating, and the calls go round-robin over the instances');
+
+// 4. Kill them all.
+step('kill every ratings instance (^C)', '^C in the startRatings terminal');
+for (const n of [1, 2, 3]) await stopProcess(ratings[n], 'SIGINT');
+narrate('each instance deregisters from Consul before it stops listening:');
+show(ratings[1], 0, /SIGINT|deregistered|stopped/);
+mark = market.mark();
+page = await pageUntil(market, () => /all ratings instances are down/.test(market.since(mark)), 10_000, '"all ratings instances are down"');
+narrate(describePage(page));
+show(market, mark, INTERESTING, 12);
+if (page.things.some((t) => t.kind !== 'stale')) await fail('the page should show the last ratings, marked as possibly stale');
+ok('HTTP 200, the last known ratings marked "may be stale", and the log says all ratings instances are down');
+
+// 5. One instance.
+step('start instance 1 again', 'make startRatings INSTANCE=1');
+ratings[1] = await startListening('ratings-1', [RATINGS, '--instance', '1']);
+await ratings[1].waitFor(/registered/, 10_000, 0, 'registration');
+await pageUntil(market, (p) => p.things.every((t) => t.kind === 'fresh'), 10_000, 'fresh ratings from instance 1');
+mark = market.mark();
+page = await loadPage(market);
+narrate(describePage(page));
+show(market, mark, INTERESTING, 12);
+if ([...usedUrls(market.since(mark))].join() !== ratings[1].url) await fail(`every call should go to ${ratings[1].url}`);
+ok(`every call goes to the one instance, ${ratings[1].url}`);
+
+// 6. Two instances.
+step('start instance 2', 'make startRatings INSTANCE=2');
+ratings[2] = await startListening('ratings-2', [RATINGS, '--instance', '2']);
+await ratings[2].waitFor(/registered/, 10_000, 0, 'registration');
+mark = market.mark();
+await pageUntil(market, () => usedUrls(market.since(mark)).has(ratings[2].url), 10_000, 'a call to instance 2');
+mark = market.mark();
+page = await loadPage(market);
+narrate(describePage(page));
+show(market, mark, INTERESTING, 12);
+if (usedUrls(market.since(mark)).size !== 2) await fail('calls should interleave between instances 1 and 2');
+ok('calls interleave between the two instances');
+
+// 7. Pause instance 2.
+step('pause instance 2 (^Z)', '^Z in the INSTANCE=2 terminal');
+ratings[2].child.kill('SIGSTOP');
+const pausedAt = Date.now();
+mark = market.mark();
+page = await pageUntil(market, () => new RegExp(`OPEN breaker on \\[ratings at ${ratings[2].url}\\]`).test(market.since(mark)), 10_000, 'the breaker on instance 2 opening');
+narrate(describePage(page));
+show(market, mark, INTERESTING, 16);
+if (!/WAITED \d+ms/.test(market.since(mark))) await fail('the slow call should log WAITED');
+if (page.things.some((t) => t.kind !== 'fresh')) await fail('the page should still be complete: the failed call is retried on instance 1');
+ok(`the call to the paused instance timed out after 1 s, its breaker opened, the retry went to instance 1; the page is complete`);
+narrate('the market now skips instance 2. Its heartbeat has stopped: Consul marks it critical once its 15 s TTL passes…');
+mark = market.mark();
+await pageUntil(market, () => new RegExp(`resolved ratings => \\[${ratings[1].url}\\]`).test(market.since(mark)), 30_000, 'Consul dropping instance 2', 2000);
+show(market, mark, /^resolv/);
+ok(`Consul dropped instance 2 after ${Math.round((Date.now() - pausedAt) / 1000)} s`);
+
+// 8. Resume instance 2.
+step('resume instance 2 (fg)', 'fg in the INSTANCE=2 terminal');
+ratings[2].child.kill('SIGCONT');
+narrate('its heartbeat resumes and Consul lists it again; the breaker retests it 30 s after it opened…');
+mark = market.mark();
+await pageUntil(market, () => new RegExp(`CLOSE breaker on \\[ratings at ${ratings[2].url}\\]`).test(market.since(mark)), 60_000, 'the breaker on instance 2 closing', 2000);
+show(market, mark, /^(resolv|HALF_OPEN|CLOSE|OPEN)/);
+ok(`the breaker closed ${Math.round((Date.now() - pausedAt) / 1000)} s after the pause`);
+mark = market.mark();
+page = await loadPage(market);
+narrate(describePage(page));
+show(market, mark, INTERESTING, 12);
+if (usedUrls(market.since(mark)).size !== 2) await fail('calls should interleave between instances 1 and 2 again');
+ok('calls interleave between the two instances again');
+
+step('done: stopping everything');
+for (const proc of [ratings[1], ratings[2], market]) await stopProcess(proc, 'SIGINT');
+await cleanup();
+console.log(paint('1;32', `\nThe walkthrough ran as expected in ${Math.round((Date.now() - scriptStarted) / 1000)} s.`));
