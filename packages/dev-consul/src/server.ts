@@ -205,7 +205,11 @@ export class ApiServer {
         socket.destroy();
         return;
       }
-      socket.end('HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n400 Bad Request');
+      // Like Go's server: a bare 400 and close. No body for HEAD, whose answer must not have one.
+      const raw = (error as { rawPacket?: Buffer }).rawPacket;
+      const isHead = raw !== undefined && raw.subarray(0, 5).toString('latin1') === 'HEAD ';
+      const text = isHead ? '' : '400 Bad Request';
+      socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${text.length}\r\nConnection: close\r\n\r\n${text}`);
     });
   }
 
