@@ -134,7 +134,7 @@ process.on('SIGINT', async () => {
   process.exit(130);
 });
 
-const INTERESTING = /^(ASK|GOT|BAD|WAITED|resolv|ratings using|OPEN|HALF_OPEN|CLOSE|consul)/;
+const INTERESTING = /^(ASK|GOT|BAD|WAITED|resolv|ratings using|ratings instance|OPEN|HALF_OPEN|CLOSE|consul)/;
 const scriptStarted = Date.now();
 consul = await startDevConsul({ port: 0 });
 console.log(paint('1', 'The Market walkthrough, scripted, with the real timings.'));
@@ -187,7 +187,8 @@ ok('HTTP 200, the last known ratings marked "may be stale", and the log says all
 
 // 5. One instance.
 step('start instance 1 again', 'make startRatings INSTANCE=1');
-ratings[1] = await startListening('ratings-1', [RATINGS, '--instance', '1']);
+// instance N comes back on the port it had, as it takes 8000+N in the walkthrough
+ratings[1] = await startListening('ratings-1', [RATINGS, '--instance', '1'], { PORT: String(ratings[1].port) });
 await ratings[1].waitFor(/registered/, 10_000, 0, 'registration');
 await pageUntil(market, (p) => p.things.every((t) => t.kind === 'fresh'), 10_000, 'fresh ratings from instance 1');
 mark = market.mark();
@@ -199,7 +200,7 @@ ok(`every call goes to the one instance, ${ratings[1].url}`);
 
 // 6. Two instances.
 step('start instance 2', 'make startRatings INSTANCE=2');
-ratings[2] = await startListening('ratings-2', [RATINGS, '--instance', '2']);
+ratings[2] = await startListening('ratings-2', [RATINGS, '--instance', '2'], { PORT: String(ratings[2].port) });
 await ratings[2].waitFor(/registered/, 10_000, 0, 'registration');
 mark = market.mark();
 await pageUntil(market, () => usedUrls(market.since(mark)).has(ratings[2].url), 10_000, 'a call to instance 2');
@@ -230,7 +231,7 @@ ok(`Consul dropped instance 2 after ${Math.round((Date.now() - pausedAt) / 1000)
 // 8. Resume instance 2.
 step('resume instance 2 (fg)', 'fg in the INSTANCE=2 terminal');
 ratings[2].child.kill('SIGCONT');
-narrate('its heartbeat resumes and Consul lists it again; the breaker retests it 30 s after it opened…');
+narrate('its heartbeat resumes and Consul lists it again; its open breaker lets one probe through (at the latest 30 s after it opened)…');
 mark = market.mark();
 await pageUntil(market, () => new RegExp(`CLOSE breaker on \\[ratings at ${ratings[2].url}\\]`).test(market.since(mark)), 60_000, 'the breaker on instance 2 closing', 2000);
 show(market, mark, /^(resolv|HALF_OPEN|CLOSE|OPEN)/);

@@ -103,6 +103,15 @@ await waitFor(async () => {
   }
 }, `the market on :${marketPort}`);
 start('ratings', ['packages/ratings/dist/start-ratings.js', '--count', '3'], { PORT: '' }, '');
+// The guide comes once the three instances pass in Consul, so it is the last thing on the screen.
+await waitFor(async () => {
+  try {
+    const res = await fetch(new URL('/v1/health/service/ratings?passing', consulBase), { signal: AbortSignal.timeout(1000) });
+    return res.ok && (await res.json()).length >= 3;
+  } catch {
+    return false;
+  }
+}, 'three ratings instances');
 
 const url = `http://localhost:${marketPort}/`;
 say(`
