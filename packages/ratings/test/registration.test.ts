@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { startDevConsul } from 'dev-consul';
 import { eventually, killAll, LAUNCHER, RATINGS_MAIN, startListening, startNode } from './helpers/process.js';
@@ -74,6 +75,24 @@ describe('ratings instances in Consul', () => {
     await expect(launcher.exited()).resolves.toEqual({ code: 0, signal: null });
     for (const n of [1, 2, 3]) expect(launcher.output()).toContain(`[ratings-${n}] deregistered ratings-${n}`);
     expect(await ids()).toEqual([]);
+  });
+
+  it('runs INSTANCE in the launcher process itself, so ^Z (SIGTSTP) pauses it and SIGCONT resumes it', async () => {
+    const launcher = startNode('launcher', LAUNCHER, ['--instance', '5'], { ...env, PORT: '0' });
+    const port = Number((await launcher.waitFor(/^listening on port (\d+)/m))[1]);
+    await launcher.waitFor(/registered ratings-5/);
+    const ask = (): Promise<Response> => fetch(`http://127.0.0.1:${port}/ratings/kettle`, { signal: AbortSignal.timeout(1000) });
+    expect((await ask()).status).toBe(200);
+    const state = (): string => readFileSync(`/proc/${launcher.child.pid}/stat`, 'utf8').split(') ')[1]!.charAt(0);
+    launcher.child.kill('SIGTSTP');
+    await eventually(async () => (state() === 'T' ? true : undefined), 3000, 'the process to stop');
+    await expect(ask()).rejects.toThrow();
+    launcher.child.kill('SIGCONT');
+    expect((await ask()).status).toBe(200);
+    launcher.child.kill('SIGINT');
+    await expect(launcher.exited()).resolves.toEqual({ code: 0, signal: null });
+    expect(launcher.output()).toContain('deregistered ratings-5');
+    expect((await health()).map((e) => e.Service.ID)).not.toContain('ratings-5');
   });
 
   it('refuses bad arguments and settings with a clear message', async () => {
