@@ -1,0 +1,108 @@
+/**
+ * The `dev-consul` bin as a real child process: startup line, change log lines, flags, errors, signals.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { waitFor } from './helpers.js';
+
+const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin/dev-consul.js');
+
+interface Running {
+  child: ChildProcessWithoutNullStreams;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+const children: Running[] = [];
+afterEach(() => {
+  for (const r of children.splice(0)) if (r.child.exitCode === null) r.child.kill('SIGKILL');
+});
+
+function run(args: string[]): Running {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: 'pipe' });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const running = { child, stdout: () => out, stderr: () => err, exited };
+  children.push(running);
+  return running;
+}
+
+async function listening(r: Running): Promise<string> {
+  await waitFor(() => /listening on (http:\/\/\S+)/.test(r.stdout()) || r.child.exitCode !== null, 10_000, 'startup line');
+  const match = /dev-consul listening on (http:\/\/\S+)/.exec(r.stdout());
+  if (!match?.[1]) throw new Error(`no startup line: ${r.stdout()} ${r.stderr()}`);
+  return match[1];
+}
+
+describe('dev-consul CLI', () => {
+  it('prints one line when listening, logs changes at info, and stops cleanly on SIGTERM', async () => {
+    const r = run(['--port', '0', '--node', 'cli-node', '--datacenter', 'dc7']);
+    const url = await listening(r);
+    expect(r.stdout().trim().split('\n')).toHaveLength(1);
+    expect(r.stdout()).toMatch(/^dev-consul listening on http:\/\/127\.0\.0\.1:\d+ \(node cli-node, datacenter dc7\)\n$/);
+    const reg = await fetch(`${url}/v1/agent/service/register`, { method: 'PUT', body: '{"Name":"ratings","ID":"ratings-1","Port":8001,"Address":"127.0.0.1","Check":{"TTL":"300ms"}}' });
+    expect(reg.status).toBe(200);
+    await fetch(`${url}/v1/agent/check/pass/service:ratings-1`, { method: 'PUT' });
+    await waitFor(() => r.stdout().includes('passing -> critical'), 5000, 'TTL expiry log line');
+    expect(r.stdout()).toContain('service registered: ratings-1 (ratings) at 127.0.0.1:8001');
+    expect(r.stdout()).toContain('check service:ratings-1 critical -> passing');
+    expect(r.stdout()).toContain('check service:ratings-1 passing -> critical: TTL expired');
+    const self = (await (await fetch(`${url}/v1/agent/self`)).json()) as { Config: { NodeName: string; Datacenter: string } };
+    expect(self.Config).toMatchObject({ NodeName: 'cli-node', Datacenter: 'dc7' });
+    r.child.kill('SIGTERM');
+    expect(await r.exited).toBe(0);
+  });
+
+  it('is quiet at --log-level warn and enforces --token', async () => {
+    const r = run(['--port', '0', '--log-level', 'warn', '--token', 's3cret']);
+    const url = await listening(r);
+    const denied = await fetch(`${url}/v1/agent/service/register`, { method: 'PUT', body: '{"Name":"x"}' });
+    expect(denied.status).toBe(403);
+    const ok = await fetch(`${url}/v1/agent/service/register`, { method: 'PUT', body: '{"Name":"x"}', headers: { 'X-Consul-Token': 's3cret' } });
+    expect(ok.status).toBe(200);
+    expect(await (await fetch(`${url}/v1/status/leader`)).json()).toBe('127.0.0.1:8300');
+    r.child.kill('SIGINT');
+    expect(await r.exited).toBe(0);
+    expect(r.stdout()).not.toContain('service registered');
+  });
+
+  it('--help prints usage and exits 0', async () => {
+    const r = run(['--help']);
+    expect(await r.exited).toBe(0);
+    expect(r.stdout()).toContain('Usage: dev-consul [options]');
+    expect(r.stdout()).toContain('--enable-script-checks');
+  });
+
+  it('a bad flag or value is a clear error with exit code 2', async () => {
+    const unknown = run(['--bogus']);
+    expect(await unknown.exited).toBe(2);
+    expect(unknown.stderr()).toBe("dev-consul: unknown option: --bogus\nRun 'dev-consul --help' for usage.\n");
+    const badPort = run(['--port', 'eighty']);
+    expect(await badPort.exited).toBe(2);
+    expect(badPort.stderr()).toContain('--port must be an integer from 0 to 65535, got "eighty"');
+    const badLevel = run(['--log-level=loud']);
+    expect(await badLevel.exited).toBe(2);
+    expect(badLevel.stderr()).toContain('--log-level must be one of debug, info, warn, error');
+  });
+
+  it('a port in use is a clear error with exit code 1', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+    const port = (blocker.address() as net.AddressInfo).port;
+    try {
+      const r = run(['--port', String(port)]);
+      expect(await r.exited).toBe(1);
+      expect(r.stderr()).toMatch(/^dev-consul: cannot start: address already in use/);
+    } finally {
+      blocker.close();
+    }
+  });
+});
