@@ -2,6 +2,7 @@
 // 300 ms timeout, 2 s breaker retest, 2 s TTL.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startDevConsul } from 'dev-consul';
+import type { StatusReport } from '../src/ratings-source.js';
 import type { Running } from './helpers/process.js';
 import { eventually, killAll, MARKET_MAIN, RATINGS_MAIN, startListening } from './helpers/process.js';
 import { loadPage, usedUrls } from './helpers/page.js';
@@ -130,6 +131,12 @@ describe('the walkthrough, scripted', () => {
     // its heartbeat stopped: once the 2 s TTL passes, Consul stops listing it
     const one = ratings.get(1)!.url;
     await market.waitFor(new RegExp(`resolved ratings => \\[${one.replace(/\./g, '\\.')}\\]`), 10_000, after);
+    // and /status tells the same story
+    const status = await (await fetch(`${base}/status.json`)).json() as StatusReport;
+    expect(status.instances.find((i) => i.id === 'ratings-2')).toMatchObject({
+      address: two.url, health: 'critical', breaker: expect.stringMatching(/^(OPEN|HALF_OPEN)$/),
+    });
+    expect(status.instances.find((i) => i.id === 'ratings-1')).toMatchObject({ address: one, health: 'passing', breaker: 'CLOSED' });
   });
 
   it('resume 2 (SIGCONT): the breaker closes after the retest and the calls interleave again', async () => {

@@ -95,6 +95,16 @@ describe('ratings instances in Consul', () => {
     expect((await health()).map((e) => e.Service.ID)).not.toContain('ratings-5');
   });
 
+  it('says when its heartbeat fails, and keeps serving', async () => {
+    const own = await startDevConsul({ port: 0 });
+    const { running, port } = await startListening('ratings-8', RATINGS_MAIN, ['--instance', '8'], { ...env, CONSUL_HTTP_ADDR: `127.0.0.1:${own.port}` });
+    await running.waitFor(/registered ratings-8/);
+    const mark = running.mark();
+    await own.close();
+    await running.waitFor(/heartbeat for ratings-8 failed/, 5000, mark);
+    expect((await fetch(`http://127.0.0.1:${port}/ratings/camera`)).status).toBe(200);
+  });
+
   it('refuses bad arguments and settings with a clear message', async () => {
     const badInstance = startNode('bad', RATINGS_MAIN, ['--instance', 'two'], env);
     await expect(badInstance.exited()).resolves.toEqual({ code: 2, signal: null });
