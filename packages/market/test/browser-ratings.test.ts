@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startDevConsul } from 'dev-consul';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from './helpers/browser.js';
+import type { Running } from './helpers/process.js';
 import { eventually, killAll, MARKET_MAIN, RATINGS_MAIN, startListening } from './helpers/process.js';
 import { loadPage } from './helpers/page.js';
 
@@ -13,6 +14,7 @@ describe('the market with ratings in a real browser', () => {
   let consul: Awaited<ReturnType<typeof startDevConsul>>;
   let browser: Browser;
   let base: string;
+  const instances: Running[] = [];
 
   beforeAll(async () => {
     mkdirSync(OUTPUT, { recursive: true });
@@ -21,6 +23,7 @@ describe('the market with ratings in a real browser', () => {
     for (const n of [1, 2]) {
       const { running } = await startListening(`ratings-${n}`, RATINGS_MAIN, ['--instance', String(n)], env);
       await running.waitFor(/registered ratings-/);
+      instances.push(running);
     }
     const { port } = await startListening('market', MARKET_MAIN, [], { ...env, RATINGS_TIMEOUT_MS: '300', RATINGS_RESET_MS: '2000' });
     base = `http://127.0.0.1:${port}`;
@@ -71,6 +74,23 @@ describe('the market with ratings in a real browser', () => {
     await page.waitForFunction(`document.querySelector('tr[data-instance="ratings-1"]')?.textContent !== ${JSON.stringify(before)}`, undefined, { timeout: 5000 });
     await page.screenshot({ path: `${OUTPUT}status.png`, fullPage: true });
     await page.close();
+  });
+
+  it('shows an open breaker on /status while an instance is paused, and a page still complete', async () => {
+    const paused = instances[1]!;
+    paused.child.kill('SIGSTOP');
+    try {
+      const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+      await page.goto(`${base}/`);
+      await expect(page.locator('.stars').count()).resolves.toBe(4);
+      await expect(page.locator('[data-kind=fresh]').count()).resolves.toBe(4);
+      await page.goto(`${base}/status`);
+      await page.locator('tr[data-instance="ratings-2"] .pill.bad', { hasText: 'OPEN' }).waitFor({ timeout: 5000 });
+      await page.screenshot({ path: `${OUTPUT}status-breaker-open.png`, fullPage: true });
+      await page.close();
+    } finally {
+      paused.child.kill('SIGCONT');
+    }
   });
 
   it('exports the discovery metrics beside its own on /metrics', async () => {
