@@ -30,6 +30,8 @@ export interface LoadReport {
   statuses: Record<string, number>;
   serverErrors: number;
   networkErrors: number;
+  /** Distinct reasons of requests without an answer, with counts. */
+  networkErrorReasons: Record<string, number>;
   /** Per action: count and 2xx count. */
   actions: Record<string, { count: number; ok: number }>;
   /** Every vote that got a 2xx: `${postId}/${username}` → direction. */
@@ -86,10 +88,12 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   const createdPosts: number[] = [];
   const sentMessages: number[] = [];
   const knownPosts: Array<{ id: number; community: string }> = [];
+  const networkErrorReasons: Record<string, number> = {};
 
   async function call(action: string, method: string, path: string, json?: unknown): Promise<{ status: number; body: Record<string, unknown> | undefined }> {
     const started = performance.now();
     let status: number;
+    let retryAfterMs = 0;
     let body: Record<string, unknown> | undefined;
     try {
       const response = await fetch(`${options.gatewayUrl}${path}`, {
@@ -99,14 +103,18 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
         signal: AbortSignal.timeout(timeoutMs),
       });
       status = response.status;
+      retryAfterMs = status === 503 ? Math.min(1000, Number(response.headers.get('retry-after') ?? 0) * 1000) : 0;
       const text = await response.text();
       try {
         body = JSON.parse(text) as Record<string, unknown>;
       } catch {
         body = undefined;
       }
-    } catch {
+    } catch (error) {
       status = 0;
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      const reason = `${(error as Error).name}: ${cause?.code ?? cause?.message ?? (error as Error).message}`;
+      networkErrorReasons[reason] = (networkErrorReasons[reason] ?? 0) + 1;
     }
     latencies.push(performance.now() - started);
     const key = status === 0 ? 'network' : String(status);
@@ -114,6 +122,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     const entry = (actions[action] ??= { count: 0, ok: 0 });
     entry.count += 1;
     if (status >= 200 && status < 300) entry.ok += 1;
+    // A well-behaved client honours Retry-After when an instance or the gateway sheds load.
+    if (retryAfterMs > 0) await new Promise((resolve) => setTimeout(resolve, retryAfterMs));
     return { status, body };
   }
 
@@ -203,6 +213,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     statuses,
     serverErrors,
     networkErrors: statuses.network ?? 0,
+    networkErrorReasons,
     actions,
     acknowledgedVotes,
     createdPosts,
@@ -217,7 +228,7 @@ export function formatReport(title: string, report: LoadReport): string {
     `  requests: ${report.requests} in ${(report.durationMs / 1000).toFixed(1)} s = ${report.requestsPerSecond.toFixed(0)} req/s`,
     `  latency: p50 ${report.p50Ms.toFixed(1)} ms, p99 ${report.p99Ms.toFixed(1)} ms, max ${report.maxMs.toFixed(1)} ms`,
     `  statuses: ${JSON.stringify(report.statuses)}`,
-    `  5xx: ${report.serverErrors}, no answer: ${report.networkErrors}`,
+    `  5xx: ${report.serverErrors}, no answer: ${report.networkErrors}${report.networkErrors > 0 ? ` ${JSON.stringify(report.networkErrorReasons)}` : ''}`,
     `  acknowledged: ${report.acknowledgedVotes.size} votes, ${report.createdPosts.length} posts, ${report.sentMessages.length} messages`,
   ].join('\n');
 }

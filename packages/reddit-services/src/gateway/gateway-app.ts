@@ -3,6 +3,7 @@ import type { Express, Request, Response } from 'express';
 import { errorMiddleware, notFoundRoute } from '../shared/error-middleware.js';
 import type { ErrorBody } from '../shared/error-middleware.js';
 import { DEFAULT_BODY_LIMIT } from '../shared/service-app.js';
+import { loadShedding } from '../shared/load-shedding.js';
 import { SERVICE_NAMES } from '../shared/config.js';
 import type { ServiceName } from '../shared/config.js';
 import type { Logger } from '../shared/logger.js';
@@ -39,7 +40,15 @@ export interface GatewayAppOptions {
   status?: () => unknown;
   /** @default '64kb' */
   bodyLimit?: string;
+  /**
+   * Requests relayed at once before the gateway answers 503 itself.
+   * @default 256
+   */
+  maxInFlight?: number;
 }
+
+/** Requests the gateway relays at once before it sheds load with a 503. */
+export const DEFAULT_GATEWAY_MAX_IN_FLIGHT = 256;
 
 /** How a failed call of the discovery client becomes an answer. */
 function failureAnswer(service: string, error: unknown): { status: number; body: ErrorBody } {
@@ -77,6 +86,7 @@ export function createGatewayApp(options: GatewayAppOptions): Express {
     res.json(options.status?.() ?? {});
   });
 
+  app.use(loadShedding(options.maxInFlight ?? DEFAULT_GATEWAY_MAX_IN_FLIGHT));
   const services = new Set<string>(SERVICE_NAMES);
   const rawBody = express.raw({ type: () => true, limit: options.bodyLimit ?? DEFAULT_BODY_LIMIT });
 

@@ -10,8 +10,10 @@ export const DEFAULT_MAX_IN_FLIGHT = 200;
  */
 export function loadShedding(maxInFlight = DEFAULT_MAX_IN_FLIGHT): RequestHandler {
   let inFlight = 0;
-  return (_req, res, next) => {
+  return (req, res, next) => {
     if (inFlight >= maxInFlight) {
+      // Read and drop the body, so the client is not reset while it is still sending it.
+      req.resume();
       res.status(503).set('Retry-After', '1').json({ error: 'overloaded', details: { inFlight, maxInFlight } });
       return;
     }

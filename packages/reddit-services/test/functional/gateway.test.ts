@@ -138,3 +138,35 @@ describe('gateway (discovery client with static instances)', () => {
     expect(hot.body.posts.map((post) => post.title)).toEqual(['three', 'two', 'one']);
   });
 });
+
+describe('load shedding', () => {
+  it('an instance answers 503 overloaded with Retry-After beyond its in-flight limit, and recovers', async () => {
+    const { createServiceApp } = await import('../../src/shared/service-app.js');
+    const { Router } = await import('express');
+    const router = Router();
+    const gates: Array<() => void> = [];
+    router.get('/slow', async (_req, res) => {
+      await new Promise<void>((resolve) => gates.push(resolve));
+      res.json({ ok: true });
+    });
+    const app = createServiceApp({ service: 'test', instanceId: 'test-1', router, logger: createLogger('silent'), maxInFlight: 2 });
+    const server = await listen(app, 0);
+    try {
+      const held = [fetch(`${server.url}/slow`), fetch(`${server.url}/slow`)];
+      while (gates.length < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+      const shed = await fetch(`${server.url}/slow`, { method: 'GET' });
+      expect(shed.status).toBe(503);
+      expect(shed.headers.get('retry-after')).toBe('1');
+      expect(await shed.json()).toEqual({ error: 'overloaded', details: { inFlight: 2, maxInFlight: 2 } });
+      gates.splice(0).forEach((open) => open());
+      expect((await Promise.all(held)).map((response) => response.status)).toEqual([200, 200]);
+      const after = fetch(`${server.url}/slow`);
+      while (gates.length < 1) await new Promise((resolve) => setTimeout(resolve, 5));
+      gates.splice(0).forEach((open) => open());
+      expect((await after).status).toBe(200);
+    } finally {
+      gates.splice(0).forEach((open) => open());
+      await server.close();
+    }
+  });
+});
