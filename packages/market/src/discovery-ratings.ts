@@ -97,7 +97,8 @@ export function createDiscoveryRatings(options: DiscoveryRatingsOptions): Rating
   async function ask(thing: string): Promise<RatingView> {
     log.info(`ASK for ${thing}`);
     const started = performance.now();
-    const call = ratings.get(`/ratings/${encodeURIComponent(thing)}`).json<RatingBody>().then((body) => {
+    // Started inside a promise chain so that even a synchronous throw becomes a BAD line, never a 500.
+    const call = Promise.resolve().then(() => ratings.get(`/ratings/${encodeURIComponent(thing)}`).json<RatingBody>()).then((body) => {
       if (typeof body?.rating !== 'number' || body.rating < 1 || body.rating > 5) {
         throw new Error(`ratings answered without a usable rating for ${thing}`);
       }
