@@ -110,7 +110,8 @@ export class ServiceClient {
     const throwHttpErrors = call.throwHttpErrors ?? true;
     const opts = this.options;
     const timeout = call.timeout ?? opts.timeout;
-    const headers: Record<string, string> = { ...opts.headers, ...call.headers };
+    let headers = opts.headers as Record<string, string>;
+    if (call.headers !== undefined || call.json !== undefined) headers = { ...opts.headers, ...call.headers };
     let body: string | Buffer | undefined = call.body;
     if (call.json !== undefined) {
       body = JSON.stringify(call.json);

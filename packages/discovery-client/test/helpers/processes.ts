@@ -15,10 +15,10 @@ export interface InstanceProcess {
 }
 
 /** Starts the fixture server; resolves once it printed its port and registered. */
-export async function startInstance(id: string, consulAddr: string, ttl = '2s'): Promise<InstanceProcess> {
+export async function startInstance(id: string, consulAddr: string, ttl = '2s', handleSignals = false): Promise<InstanceProcess> {
   if (!existsSync(DIST)) throw new Error('integration tests run the built library: npx tsc -p packages/discovery-client/tsconfig.json');
   const child = spawn(process.execPath, [FIXTURE], {
-    env: { ...process.env, CONSUL_HTTP_ADDR: consulAddr, SERVICE_NAME: 'ratings', INSTANCE_ID: id, TTL: ttl, LOG_FORMAT: '' },
+    env: { ...process.env, CONSUL_HTTP_ADDR: consulAddr, SERVICE_NAME: 'ratings', INSTANCE_ID: id, TTL: ttl, LOG_FORMAT: '', HANDLE_SIGNALS: handleSignals ? '1' : '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];

@@ -127,6 +127,19 @@ describe('failover (got, dev-consul + 3 child instances)', () => {
     expect(await calls(ratings, 3)).toHaveLength(3);
   });
 
+  it('SIGTERM with handleSignals: the instance deregisters at once and the process exits', async () => {
+    const { ratings } = await setup();
+    const extra = await startInstance('ratings-4', `127.0.0.1:${consul!.port}`, '60s', true);
+    instances.push(extra);
+    await waitFor(() => listed(ratings).includes('ratings-4'), 5000, 'ratings-4 listed');
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => extra.child.once('exit', (_code, signal) => resolve(signal)));
+    extra.child.kill('SIGTERM');
+    expect(await exited).toBe('SIGTERM');
+    // a 60 s TTL could not explain it leaving within seconds: it deregistered
+    await waitFor(() => !listed(ratings).includes('ratings-4'), 3000, 'ratings-4 deregistered');
+    expect(await calls(ratings, 6)).not.toContain('ratings-4');
+  });
+
   it('all down: NoHealthyInstancesError "all ratings instances are down", and the fallback runs', async () => {
     const seen: Error[] = [];
     const { client } = await setup('got');
