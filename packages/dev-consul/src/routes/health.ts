@@ -5,7 +5,10 @@ import { CHECK_SCHEMA, SERVICE_ENTRY_SCHEMA, compileFilter } from '../filter.js'
 import type { Predicate } from '../filter.js';
 import type { ApiServer, RequestContext } from '../server.js';
 import { renderCheck, renderNode, renderNodeService } from '../state/render.js';
-import { nodeMetaMatcher, passingOnly, tagMatcher } from './query-params.js';
+import { nodeMetaMatcher, passingOnly } from './query-params.js';
+
+/** Bound on the rendered-entries cache (service names). */
+const MAX_CACHED_NAMES = 10_000;
 
 /** Compiles `?filter=` up front: an invalid one is a 500 before any blocking. */
 export function filterOf(ctx: RequestContext, schema: Parameters<typeof compileFilter>[1]): Predicate | undefined {
@@ -18,29 +21,42 @@ export function registerHealthRoutes(server: ApiServer, agent: Agent): void {
   const catalog = agent.catalog;
   const nodeName = agent.options.node;
 
+  // Rendered entries per service name, valid while the name's index stays put: every change that
+  // alters an entry (service, its checks, node checks, deferred output sync) moves that index.
+  const rendered = new Map<string, { index: number; entries: Array<Record<string, unknown>> }>();
+  const entriesOf = (name: string): Array<Record<string, unknown>> => {
+    const index = catalog.indexForService(name);
+    const cached = rendered.get(name);
+    if (cached !== undefined && cached.index === index) return cached.entries;
+    const node = renderNode(catalog.node);
+    const nodeChecks = catalog.nodeChecks();
+    const entries = catalog.instancesOf(name).map((s) => ({
+      Node: node,
+      Service: renderNodeService(s),
+      Checks: [...nodeChecks, ...catalog.checksOfService(s.id)].map((c) => renderCheck(c, nodeName, c.serviceId === '' ? [] : s.tags, 'catalog')),
+    }));
+    if (rendered.size >= MAX_CACHED_NAMES) rendered.clear();
+    rendered.set(name, { index, entries });
+    return entries;
+  };
+
   server.on('GET', '/v1/health/service/', (ctx) => {
     const name = ctx.rest;
     if (name === '') throw badRequest('Missing service name');
     const passing = passingOnly(ctx.query);
     const predicate = filterOf(ctx, SERVICE_ENTRY_SCHEMA);
-    const tagOk = tagMatcher(ctx.query);
+    const tags = ctx.query.getAll('tag').map((t) => t.toLowerCase());
     const metaOk = nodeMetaMatcher(ctx.query);
     return ctx.blocking(
       () => catalog.indexForService(name),
       () => {
-        const instances = catalog.instancesOf(name);
-        if (!ctx.authz.allowAll) return { body: [], filtered: instances.length > 0 };
+        if (!ctx.authz.allowAll) return { body: [], filtered: catalog.instancesOf(name).length > 0 };
         if (!metaOk(catalog.node)) return { body: [] };
-        const node = renderNode(catalog.node);
-        const nodeChecks = catalog.nodeChecks();
-        let entries: Array<Record<string, unknown>> = [];
-        for (const s of instances) {
-          if (!tagOk(s)) continue;
-          const checks = [...nodeChecks, ...catalog.checksOfService(s.id)];
-          entries.push({
-            Node: node,
-            Service: renderNodeService(s),
-            Checks: checks.map((c) => renderCheck(c, nodeName, c.serviceId === '' ? [] : s.tags, 'catalog')),
+        let entries = entriesOf(name);
+        if (tags.length > 0) {
+          entries = entries.filter((e) => {
+            const own = (e.Service as { Tags: string[] }).Tags.map((t) => t.toLowerCase());
+            return tags.every((t) => own.includes(t));
           });
         }
         if (predicate !== undefined) entries = entries.filter((e) => predicate(e));
