@@ -9,8 +9,12 @@ function fields(instance: InstanceEventInfo): Record<string, unknown> {
   return { service: instance.service, instance: instance.number, instanceId: instance.id, url: instance.url };
 }
 
+/** While Consul stays unreachable, repeat the warning this often (the watch retries more often than that). */
+export const REGISTRY_ERROR_LOG_EVERY_MS = 30_000;
+
 /** Turns events into the walkthrough's log lines. Returns a function that detaches it. */
 export function logEvents(events: TypedEmitter<DiscoveryEvents>, logger: Logger): () => void {
+  const lastRegistryLog = new Map<string, number>();
   const handlers: { [K in keyof DiscoveryEvents]?: (event: DiscoveryEvents[K]) => void } = {
     resolving: (e) => logger.info(`resolving ${e.service}`, { service: e.service }),
     resolved: (e) =>
@@ -18,17 +22,25 @@ export function logEvents(events: TypedEmitter<DiscoveryEvents>, logger: Logger)
         service: e.service,
         instances: e.instances.map((i) => ({ number: i.number, id: i.id, url: i.url })),
       }),
-    registryError: (e) =>
+    registryError: (e) => {
+      // first failure of an outage, then at most every REGISTRY_ERROR_LOG_EVERY_MS while it lasts
+      const now = Date.now();
+      const last = lastRegistryLog.get(e.service);
+      if (last !== undefined && now - last < REGISTRY_ERROR_LOG_EVERY_MS) return;
+      lastRegistryLog.set(e.service, now);
       logger.warn(
         `consul unreachable for ${e.service}: ${e.error.message}; serving the last known list ` +
           `(${e.servingInstances} instance${e.servingInstances === 1 ? '' : 's'}, stale for ${Math.round(e.staleForMs / 1000)}s)`,
         { service: e.service, err: e.error.message, staleForMs: e.staleForMs, servingInstances: e.servingInstances },
-      ),
-    registryRecovered: (e) =>
+      );
+    },
+    registryRecovered: (e) => {
+      lastRegistryLog.delete(e.service);
       logger.info(`consul reachable again for ${e.service} after ${Math.round(e.downForMs / 1000)}s`, {
         service: e.service,
         downForMs: e.downForMs,
-      }),
+      });
+    },
     instancePicked: (e) =>
       logger.info(`${e.service} using instance ${e.instance.number}: ${e.instance.url}`, {
         ...fields(e.instance),
