@@ -186,7 +186,14 @@ export function decodeJson(text: string, schema: Schema): Decoded {
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new DecodeError(syntaxMessage(text, error));
+    // Go's json.Decoder reads one value and leaves whatever follows it alone.
+    const trailing = /non-whitespace character after JSON at position (\d+)/.exec((error as Error).message);
+    if (trailing === null) throw new DecodeError(syntaxMessage(text, error));
+    try {
+      parsed = JSON.parse(text.slice(0, Number(trailing[1])));
+    } catch (inner) {
+      throw new DecodeError(syntaxMessage(text, inner));
+    }
   }
   if (parsed === null) return {};
   return decodeObject(schema, parsed, '');

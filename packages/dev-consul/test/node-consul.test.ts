@@ -134,6 +134,27 @@ describe('through the official consul client', () => {
     expect(changes).toHaveLength(1);
   });
 
+  it('after an agent restart (lower index) a watch resets and sees the new agent', async () => {
+    const port = consul.port;
+    // Move the first agent's index well past what a fresh agent will have.
+    for (let i = 0; i < 20; i++) await api.agent.service.register({ name: 'churn', tags: [`t${i}`] } as never);
+    await api.agent.service.register({ name: 'moving', id: 'old-1', check: { ttl: '30s', status: 'passing' } } as never);
+    const watch = api.watch({ method: api.health.service, options: { service: 'moving', wait: '1s' } as never, backoffFactor: 50 });
+    const seen: string[][] = [];
+    watch.on('change', (data: Entry[]) => seen.push(data.map((e) => e.Service.ID)));
+    watch.on('error', () => undefined);
+    try {
+      await waitFor(() => seen.length >= 1, 5000, 'first change');
+      expect(seen[0]).toEqual(['old-1']);
+      await consul.close();
+      consul = await start({ port });
+      await client(consul).agent.service.register({ name: 'moving', id: 'new-1', check: { ttl: '30s', status: 'passing' } } as never);
+      await waitFor(() => seen.some((s) => s.includes('new-1')), 8000, 'the new agent seen');
+    } finally {
+      watch.end();
+    }
+  });
+
   it('a 400 ends a node-consul watch for good', async () => {
     const watch = api.watch({ method: api.health.service, options: { service: 'x', wait: '30' } as never });
     const ended = new Promise<void>((resolve) => watch.on('end', () => resolve()));

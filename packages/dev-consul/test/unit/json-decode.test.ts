@@ -27,3 +27,9 @@ describe('Go-style JSON decoding', () => {
     expect(decodeJson('{"Name":null,"Check":{"TTL":true}}', SERVICE_DEFINITION_SCHEMA)).toEqual({ Check: {} });
   });
 });
+
+describe('trailing data', () => {
+  it('ignores what follows the first JSON value, as json.Decoder does', () => {
+    expect(decodeJson('{"Name":"a"} trailing', SERVICE_DEFINITION_SCHEMA)).toEqual({ Name: 'a' });
+  });
+});
