@@ -13,7 +13,7 @@ afterEach(async () => {
   consul = undefined;
 });
 
-async function fake(): Promise<{ consul: FakeConsul; port: number; known: Set<string> }> {
+async function fake(atPort = 0): Promise<{ consul: FakeConsul; port: number; known: Set<string> }> {
   consul = new FakeConsul();
   const known = new Set<string>();
   consul.other = (req, res) => {
@@ -36,7 +36,7 @@ async function fake(): Promise<{ consul: FakeConsul; port: number; known: Set<st
     res.writeHead(404);
     res.end();
   };
-  const port = await consul.start();
+  const port = await consul.start(atPort);
   return { consul, port, known };
 }
 
@@ -106,6 +106,17 @@ describe('register()', () => {
     await waitFor(() => failures.length >= 2, 3000, 'failed heartbeats');
     expect(failures[0]).toBeInstanceOf(RegistryUnavailableError);
     expect(lines.filter((l) => l.startsWith('heartbeat for ratings-8001 failed'))).toHaveLength(1);
+  });
+
+  it('resolves even when Consul is down at start, and registers once it is up', async () => {
+    const probe = await fake();
+    await probe.consul.close();
+    registration = await register({ name: 'ratings', port: 8001, ttl: '300ms', consul: { host: '127.0.0.1', port: probe.port }, logger: false });
+    const registered: boolean[] = [];
+    registration.on('registered', (e) => registered.push(e.again));
+    const { known } = await fake(probe.port);
+    await waitFor(() => registered.length > 0, 3000, 'registration after Consul came up');
+    expect(known.has('service:ratings-8001')).toBe(true);
   });
 
   it('rejects bad options with a TypeError naming them', async () => {
