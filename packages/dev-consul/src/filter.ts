@@ -254,16 +254,6 @@ function asText(v: unknown): string {
   return '';
 }
 
-function crossesList(root: unknown, path: string[]): boolean {
-  let v: unknown = root;
-  for (const part of path.slice(0, -1)) {
-    if (Array.isArray(v)) return true;
-    if (v === null || typeof v !== 'object') return false;
-    v = (v as Record<string, unknown>)[part];
-  }
-  return Array.isArray(v);
-}
-
 function evaluate(node: Node, item: unknown): boolean {
   switch (node.op) {
     case 'and':
@@ -276,13 +266,12 @@ function evaluate(node: Node, item: unknown): boolean {
       break;
   }
   const values = collect(item, node.selector);
-  const list = crossesList(item, node.selector);
   const anyValue = (pred: (v: unknown) => boolean): boolean => values.some(pred);
   switch (node.op) {
     case 'eq':
       return anyValue((v) => asText(v) === node.value);
     case 'ne':
-      return list ? !anyValue((v) => asText(v) === node.value) : values.length > 0 && !anyValue((v) => asText(v) === node.value);
+      return !anyValue((v) => asText(v) === node.value);
     case 'contains':
     case 'in':
       return anyValue((v) => containsValue(v, node.value));

@@ -109,6 +109,8 @@ export class RequestContext {
       'X-Consul-Query-Backend': 'blocking-query',
     };
     if (result.filtered === true && this.authz.tokenProvided) headers['X-Consul-Results-Filtered-By-Acls'] = 'true';
+    // `?cached` reads go through the agent cache in Consul; ours is always fresh.
+    if (this.query.has('cached')) headers['X-Cache'] = 'MISS';
     return json(result.body, headers, result.status);
   }
 }

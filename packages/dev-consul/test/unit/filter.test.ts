@@ -22,6 +22,7 @@ describe('bexpr subset', () => {
     expect(holds('not Service.Tags contains v1')).toBe(false);
     expect(holds('Service.Meta contains version')).toBe(true);
     expect(holds('Service.Meta.missing is empty')).toBe(true);
+    expect(holds('Service.Meta.missing != x')).toBe(true);
     expect(holds('Service.ID matches `^web-\\d$`')).toBe(true);
   });
 
