@@ -241,6 +241,7 @@ describe('KV', () => {
     expect([...Buffer.from(entry?.Value ?? '', 'base64')]).toEqual([0, 1, 2, 255]);
     const raw = await fetch(`${consul.url}/v1/kv/app/sub/b?raw`);
     expect(await raw.text()).toBe('x');
+    expect([raw.headers.get('content-type'), raw.headers.get('x-content-type-options'), raw.headers.get('content-security-policy')]).toEqual(['text/plain', 'nosniff', 'sandbox']);
     expect((await call(consul, 'GET', '/v1/kv/app/?keys&separator=/')).json()).toEqual(['app/a', 'app/sub/']);
     const missing = await call(consul, 'GET', '/v1/kv/none');
     expect([missing.status, missing.text]).toEqual([404, '']);
@@ -250,6 +251,14 @@ describe('KV', () => {
     expect(big.text).toMatch(/^Request body\(524289 bytes\) too large, max size: 524288 bytes/);
     expect((await call(consul, 'PUT', '/v1/kv/only-new?cas=0', '1')).text).toBe('true');
     expect((await call(consul, 'PUT', '/v1/kv/only-new?cas=0', '2')).text).toBe('false');
+    expect((await call(consul, 'GET', '/v1/kv/?keys')).json()).toEqual(['app/a', 'app/sub/b', 'only-new']);
+    expect((await call(consul, 'GET', '/v1/kv/nothing-here/?keys')).status).toBe(404);
+    expect((await call(consul, 'GET', '/v1/kv/')).text).toBe('Missing key name');
+    const badCas = await call(consul, 'PUT', '/v1/kv/x?cas=abc', '1');
+    expect([badCas.status, badCas.text]).toEqual([500, 'strconv.ParseUint: parsing "abc": invalid syntax']);
+    const conflicting = await call(consul, 'DELETE', '/v1/kv/app?recurse&cas=1');
+    expect([conflicting.status, conflicting.text]).toEqual([400, 'Conflicting flags: cas=1&recurse=\n']);
+    expect((await call(consul, 'DELETE', '/v1/kv/never-there?cas=5')).text).toBe('true');
     expect((await call(consul, 'DELETE', '/v1/kv/app?recurse')).text).toBe('true');
     expect((await call(consul, 'GET', '/v1/kv/app/?recurse')).status).toBe(404);
   });

@@ -1,6 +1,6 @@
 /** `/v1/kv/`: get (single, `recurse`, `keys`, `raw`), put (`cas`, `flags`), delete (`recurse`, `cas`). */
 import { requirePermission } from '../acl.js';
-import { badRequest } from '../http-error.js';
+import { badRequest, internalError } from '../http-error.js';
 import type { ApiServer, RequestContext } from '../server.js';
 import { json } from '../server.js';
 import type { KvEntry, KvStore } from '../state/kv-store.js';
@@ -19,11 +19,26 @@ function renderEntry(e: KvEntry): Record<string, unknown> {
   };
 }
 
-function parseUint(ctx: RequestContext, name: string, message: string): number | undefined {
-  const raw = ctx.query.get(name);
-  if (raw === null) return undefined;
-  if (!/^\d+$/.test(raw)) throw badRequest(message);
+/** `strconv.ParseUint` on a query parameter; Consul passes its error through as a plain 500. */
+function parseUint(ctx: RequestContext, name: string): number | undefined {
+  if (!ctx.has(name)) return undefined;
+  const raw = ctx.query.get(name) ?? '';
+  if (!/^\d+$/.test(raw) || BigInt(raw) > 18446744073709551615n) {
+    throw internalError(`strconv.ParseUint: parsing ${JSON.stringify(raw)}: invalid syntax`);
+  }
   return Number(raw);
+}
+
+/** Go's `url.Values.Encode()`: keys sorted, values escaped. */
+function encodeSorted(query: URLSearchParams): string {
+  const copy = new URLSearchParams(query);
+  copy.sort();
+  return copy.toString();
+}
+
+/** Consul's `conflictingFlags`: a 400 `Conflicting flags: ...` (with a newline) when two are present. */
+function rejectConflicting(ctx: RequestContext, ...flags: string[]): void {
+  if (flags.filter((f) => ctx.has(f)).length > 1) throw badRequest(`Conflicting flags: ${encodeSorted(ctx.query)}\n`);
 }
 
 /** Registers the `/v1/kv/` routes. */
@@ -48,11 +63,13 @@ export function registerKvRoutes(server: ApiServer, kv: KvStore): void {
             }
             if (keys[keys.length - 1] !== k) keys.push(k);
           }
-          return keys.length === 0 ? { body: null, status: 404 } : { body: keys };
+          // No 404 for the root: an empty list.
+          return keys.length === 0 && key !== '' ? { body: null, status: 404 } : { body: keys };
         },
       );
       return reply.kind === 'json' && reply.status === 404 ? { kind: 'empty', status: 404, headers: reply.headers ?? {} } : reply;
     }
+    if (!recurse && key === '') throw badRequest('Missing key name');
     if (!recurse && !ctx.authz.allowAll) requirePermission(ctx.authz, 'key', 'read', key);
     const reply = await ctx.blocking(
       () => (recurse ? kv.indexForPrefix(key) : kv.indexForKey(key)),
@@ -66,7 +83,13 @@ export function registerKvRoutes(server: ApiServer, kv: KvStore): void {
     if (reply.status === 404) return { kind: 'empty', status: 404, headers: reply.headers ?? {} };
     if (raw && !recurse) {
       const entry = kv.get(key);
-      return { kind: 'raw', body: entry?.value ?? Buffer.alloc(0), headers: reply.headers ?? {} };
+      // Like Consul: no sniffing, sandboxed, whatever the value holds.
+      return {
+        kind: 'raw',
+        body: entry?.value ?? Buffer.alloc(0),
+        contentType: 'text/plain',
+        headers: { ...(reply.headers ?? {}), 'X-Content-Type-Options': 'nosniff', 'Content-Security-Policy': 'sandbox' },
+      };
     }
     return reply;
   });
@@ -74,8 +97,10 @@ export function registerKvRoutes(server: ApiServer, kv: KvStore): void {
   server.on('PUT', '/v1/kv/', async (ctx) => {
     const key = ctx.rest;
     if (key === '') throw badRequest('Missing key name');
-    const flags = parseUint(ctx, 'flags', 'Invalid flags') ?? 0;
-    const cas = parseUint(ctx, 'cas', 'Invalid cas index');
+    rejectConflicting(ctx, 'cas', 'acquire', 'release');
+    if (ctx.has('acquire') || ctx.has('release')) throw badRequest('Sessions are not supported by dev-consul (acquire/release)');
+    const flags = parseUint(ctx, 'flags') ?? 0;
+    const cas = parseUint(ctx, 'cas');
     requirePermission(ctx.authz, 'key', 'write', key);
     const body = await ctx.bodyBytes(
       MAX_KV_VALUE_BYTES,
@@ -88,8 +113,9 @@ export function registerKvRoutes(server: ApiServer, kv: KvStore): void {
   server.on('DELETE', '/v1/kv/', (ctx) => {
     const key = ctx.rest;
     const recurse = ctx.has('recurse');
+    rejectConflicting(ctx, 'recurse', 'cas');
     if (key === '' && !recurse) throw badRequest('Missing key name');
-    const cas = parseUint(ctx, 'cas', 'Invalid cas index');
+    const cas = parseUint(ctx, 'cas');
     requirePermission(ctx.authz, 'key', 'write', key);
     return json(kv.delete(key, recurse, cas));
   });

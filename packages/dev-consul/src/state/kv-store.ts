@@ -79,7 +79,7 @@ export class KvStore {
   delete(key: string, recurse: boolean, cas: number | undefined): boolean {
     if (cas !== undefined && !recurse) {
       const existing = this.entries.get(key);
-      if (existing === undefined) return cas === 0 ? true : false;
+      if (existing === undefined) return true; // kvsDeleteCASTxn: nothing to delete counts as done
       if (existing.modifyIndex !== cas) return false;
     }
     const doomed = recurse ? this.list(key) : [this.entries.get(key)].filter((e): e is KvEntry => e !== undefined);
