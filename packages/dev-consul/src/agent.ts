@@ -7,6 +7,7 @@ import { DEFAULT_CHECK_TIMEOUT_MS, DEFAULT_OUTPUT_MAX_SIZE, truncateOutput } fro
 import type { CheckRunner } from './checks/check-runner.js';
 import { HttpCheck } from './checks/http-check.js';
 import { ScriptCheck } from './checks/script-check.js';
+import { withThresholds } from './checks/status-handler.js';
 import { TcpCheck } from './checks/tcp-check.js';
 import { TtlCheck } from './checks/ttl-check.js';
 import { buildCheck, isValidStatus, validateCheckType } from './definitions/check-type.js';
@@ -326,10 +327,11 @@ export class Agent {
   private startRuntime(spec: CheckSpec): void {
     this.stopRuntime(spec.record.checkId);
     const id = spec.record.checkId;
-    const report = (status: CheckStatus, output: string): void => this.applyResult(id, status, output);
+    const direct = (status: CheckStatus, output: string): void => this.applyResult(id, status, output);
+    const report = withThresholds(direct, spec.thresholds);
     let runner: CheckRunner | undefined;
     const r = spec.runner;
-    if (r.kind === 'ttl') runner = new TtlCheck(r.ttlMs, () => this.catalog.check(id)?.output ?? '', report);
+    if (r.kind === 'ttl') runner = new TtlCheck(r.ttlMs, () => this.catalog.check(id)?.output ?? '', direct);
     else if (r.kind === 'http') runner = new HttpCheck({ ...r, outputMaxSize: spec.outputMaxSize }, report);
     else if (r.kind === 'tcp') runner = new TcpCheck(r.address, r.intervalMs, r.timeoutMs, report);
     else if (r.kind === 'script') runner = new ScriptCheck(r.args, r.intervalMs, r.timeoutMs, spec.outputMaxSize, report);

@@ -30,6 +30,8 @@ export interface CheckSpec {
   record: Omit<CheckRecord, 'createIndex' | 'modifyIndex'>;
   runner: RunnerSpec;
   outputMaxSize: number;
+  /** SuccessBeforePassing / FailuresBeforeWarning / FailuresBeforeCritical (probe checks only). */
+  thresholds: { successBeforePassing: number; failuresBeforeWarning: number; failuresBeforeCritical: number };
   /** DeregisterCriticalServiceAfter as requested (ns), before clamping. */
   requestedDeregisterAfterNs: number;
 }
@@ -155,6 +157,11 @@ export function buildCheck(d: Decoded, defaults: CheckBuildDefaults): CheckSpec 
     },
     runner,
     outputMaxSize,
+    thresholds: {
+      successBeforePassing: num(d, 'SuccessBeforePassing'),
+      failuresBeforeWarning: num(d, 'FailuresBeforeWarning'),
+      failuresBeforeCritical: num(d, 'FailuresBeforeCritical'),
+    },
     requestedDeregisterAfterNs: num(d, 'DeregisterCriticalServiceAfter'),
   };
 }
