@@ -18,6 +18,8 @@ export interface HttpCheckOptions {
   timeoutMs: number;
   disableRedirects: boolean;
   tlsSkipVerify: boolean;
+  /** SNI and certificate name to expect instead of the URL's host. */
+  tlsServerName: string;
   outputMaxSize: number;
 }
 
@@ -85,7 +87,7 @@ export class HttpCheck implements CheckRunner {
   }
 
   private request(target: string, redirects: number, deadline: number): Promise<ProbeAnswer> {
-    const { method, header, body, disableRedirects, tlsSkipVerify } = this.options;
+    const { method, header, body, disableRedirects, tlsSkipVerify, tlsServerName } = this.options;
     return new Promise<ProbeAnswer>((resolve, reject) => {
       let parsed: URL;
       try {
@@ -105,7 +107,7 @@ export class HttpCheck implements CheckRunner {
         method,
         headers,
         agent: false,
-        ...(parsed.protocol === 'https:' ? { rejectUnauthorized: !tlsSkipVerify } : {}),
+        ...(parsed.protocol === 'https:' ? { rejectUnauthorized: !tlsSkipVerify, ...(tlsServerName === '' ? {} : { servername: tlsServerName }) } : {}),
       });
       this.inflight.add(req);
       const remaining = Math.max(1, deadline - Date.now());

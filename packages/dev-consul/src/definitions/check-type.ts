@@ -20,6 +20,7 @@ export type RunnerSpec =
       timeoutMs: number;
       disableRedirects: boolean;
       tlsSkipVerify: boolean;
+      tlsServerName: string;
     }
   | { kind: 'tcp'; address: string; intervalMs: number; timeoutMs: number }
   | { kind: 'script'; args: string[]; intervalMs: number; timeoutMs: number }
@@ -132,6 +133,7 @@ export function buildCheck(d: Decoded, defaults: CheckBuildDefaults): CheckSpec 
       timeoutMs,
       disableRedirects: bool(d, 'DisableRedirects'),
       tlsSkipVerify: bool(d, 'TLSSkipVerify'),
+      tlsServerName: str(d, 'TLSServerName'),
     };
   } else if (type === 'tcp') runner = { kind: 'tcp', address: str(d, 'TCP'), intervalMs, timeoutMs };
   else if (type === 'script') runner = { kind: 'script', args: (d.ScriptArgs as string[]) ?? [], intervalMs, timeoutMs };
