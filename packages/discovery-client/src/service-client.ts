@@ -214,6 +214,7 @@ export class ServiceClient {
       timedOut = true;
       signal.abort(new RequestTimeoutError(this.name, timeoutMs, tracked.ref));
     }, timeoutMs);
+    timer.unref();
     const started = performance.now();
     this.state.balancer.strategy.onCallStarted?.(tracked);
     try {
