@@ -21,15 +21,18 @@ const SERVICES = 1000;
 const INSTANCES = 10;
 const QUERIES = 3000;
 const WAKES = 200;
+const FANOUT = 500;
 const TARGET_P99_MS = 5;
 const TARGET_WAKE_MS = 10;
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
+/** One socket per parked watcher for the fan-out measure. */
+const wideAgent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
 let base = { host: '127.0.0.1', port: 0 };
 
-function request(method: string, urlPath: string, body?: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
+function request(method: string, urlPath: string, body?: string, via: http.Agent = agent): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ ...base, method, path: urlPath, agent, headers: body === undefined ? {} : { 'Content-Length': Buffer.byteLength(body) } }, (res) => {
+    const req = http.request({ ...base, method, path: urlPath, agent: via, headers: body === undefined ? {} : { 'Content-Length': Buffer.byteLength(body) } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString() }));
@@ -125,7 +128,21 @@ async function wakeLatency(): Promise<number[]> {
   return samples.sort((a, b) => a - b);
 }
 
-function section(results: { regsPerSec: number; q: number[]; w: number[]; load: string }): string {
+/** Parks FANOUT watchers on one service, changes it once, and times until every watcher has its answer. */
+async function fanOut(): Promise<number> {
+  const first = await request('GET', '/v1/health/service/svc-1');
+  const index = String(first.headers['x-consul-index']);
+  const parked = Array.from({ length: FANOUT }, () => request('GET', `/v1/health/service/svc-1?index=${index}&wait=30s`, undefined, wideAgent));
+  await new Promise((r) => setTimeout(r, 1000));
+  const started = process.hrtime.bigint();
+  await request('PUT', '/v1/agent/check/warn/service:svc-1-0');
+  const answers = await Promise.all(parked);
+  const took = ms(started);
+  if (answers.some((a) => Number(a.headers['x-consul-index']) <= Number(index))) throw new Error('a watcher returned without the change');
+  return took;
+}
+
+function section(results: { regsPerSec: number; q: number[]; w: number[]; load: string; fan: number }): string {
   const cpus = os.cpus();
   const p50 = percentile(results.q, 50);
   const p99 = percentile(results.q, 99);
@@ -146,6 +163,7 @@ the client is node:http with keep-alive from the bench process.
 | health-service query p99 | same | ${f(p99)} ms | ≤ ${TARGET_P99_MS} ms | ${met(p99 <= TARGET_P99_MS)} |
 | blocking-query wake p50 | parked \`?index=\` query, then a check status change; time from sending the change to the parked answer arriving, ${WAKES} runs | ${f(w50)} ms | | |
 | blocking-query wake p99 | same | ${f(w99)} ms | ≤ ${TARGET_WAKE_MS} ms | ${met(w99 <= TARGET_WAKE_MS)} |
+| fan-out | ${FANOUT} watchers parked on one service, one change: time until the last one has its answer | ${f(results.fan)} ms | | |
 
 The wake time includes the round trip of the write that causes the change.
 `;
@@ -173,11 +191,14 @@ async function main(): Promise<void> {
     process.stdout.write(`  health query p50 ${percentile(q, 50).toFixed(2)} ms, p99 ${percentile(q, 99).toFixed(2)} ms\n`);
     const w = await wakeLatency();
     process.stdout.write(`  wake p50 ${percentile(w, 50).toFixed(2)} ms, p99 ${percentile(w, 99).toFixed(2)} ms\n`);
-    const markdown = section({ regsPerSec, q, w, load });
+    const fan = await fanOut();
+    process.stdout.write(`  fan-out to ${FANOUT} watchers ${fan.toFixed(2)} ms\n`);
+    const markdown = section({ regsPerSec, q, w, load, fan });
     writeSection(markdown);
     process.stdout.write(`\n${markdown}\nwritten to ${DOC}\n`);
   } finally {
     agent.destroy();
+    wideAgent.destroy();
     await consul.stop();
   }
 }

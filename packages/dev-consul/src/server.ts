@@ -20,7 +20,7 @@ const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
 
 /** What a handler answers. */
 export type Reply =
-  | { kind: 'json'; body: unknown; status?: number; headers?: Record<string, string> }
+  | { kind: 'json'; body: unknown; status?: number; headers?: Record<string, string>; /** `body` already encoded compactly. */ text?: string }
   | { kind: 'empty'; status?: number; headers?: Record<string, string> }
   | { kind: 'raw'; body: Buffer | string; contentType?: string; status?: number; headers?: Record<string, string> };
 
@@ -93,7 +93,7 @@ export class RequestContext {
    * Runs a blocking read: parses `index`/`wait` and consistency, parks until `indexOf()` passes the
    * client's index (or the wait ends), then answers `run()` with the query-meta headers.
    */
-  async blocking(indexOf: () => number, run: () => { body: unknown; filtered?: boolean; status?: number }): Promise<Reply> {
+  async blocking(indexOf: () => number, run: () => { body: unknown; filtered?: boolean; status?: number; text?: string }): Promise<Reply> {
     const params = parseBlockingParams(this.query);
     const consistency = parseConsistency(this.query);
     this.checkDatacenter();
@@ -111,7 +111,9 @@ export class RequestContext {
     if (result.filtered === true && this.authz.tokenProvided) headers['X-Consul-Results-Filtered-By-Acls'] = 'true';
     // `?cached` reads go through the agent cache in Consul; ours is always fresh.
     if (this.query.has('cached')) headers['X-Cache'] = 'MISS';
-    return json(result.body, headers, result.status);
+    const reply = json(result.body, headers, result.status);
+    if (result.text !== undefined && reply.kind === 'json') reply.text = result.text;
+    return reply;
   }
 }
 
@@ -170,7 +172,7 @@ interface Route {
 }
 
 /** Go's JSON encoder escapes these for HTML safety; so do we. */
-function goJson(value: unknown, pretty: boolean): string {
+export function goJson(value: unknown, pretty: boolean): string {
   const text = pretty ? `${JSON.stringify(value, null, 4)}\n` : JSON.stringify(value);
   return text.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
@@ -304,7 +306,7 @@ export class ApiServer {
     if (reply.kind === 'empty') {
       res.end();
     } else if (reply.kind === 'json') {
-      const text = goJson(reply.body, pretty);
+      const text = !pretty && reply.text !== undefined ? reply.text : goJson(reply.body, pretty);
       res.setHeader('Content-Type', 'application/json');
       res.setHeader('Content-Length', Buffer.byteLength(text));
       res.end(text);

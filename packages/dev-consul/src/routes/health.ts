@@ -4,6 +4,7 @@ import { badRequest, internalError } from '../http-error.js';
 import { CHECK_SCHEMA, SERVICE_ENTRY_SCHEMA, compileFilter } from '../filter.js';
 import type { Predicate } from '../filter.js';
 import type { ApiServer, RequestContext } from '../server.js';
+import { goJson } from '../server.js';
 import { renderCheck, renderNode, renderNodeService } from '../state/render.js';
 import { nodeMetaMatcher, passingOnly } from './query-params.js';
 
@@ -23,7 +24,19 @@ export function registerHealthRoutes(server: ApiServer, agent: Agent): void {
 
   // Rendered entries per service name, valid while the name's index stays put: every change that
   // alters an entry (service, its checks, node checks, deferred output sync) moves that index.
-  const rendered = new Map<string, { index: number; entries: Array<Record<string, unknown>> }>();
+  // The compact JSON of the two common answers (all entries, ?passing) is kept too, so a change that
+  // wakes many watchers of one service encodes it once.
+  interface Rendered {
+    index: number;
+    entries: Array<Record<string, unknown>>;
+    text?: string;
+    passingText?: string;
+  }
+  const rendered = new Map<string, Rendered>();
+  const renderedOf = (name: string): Rendered => {
+    entriesOf(name);
+    return rendered.get(name) as Rendered;
+  };
   const entriesOf = (name: string): Array<Record<string, unknown>> => {
     const index = catalog.indexForService(name);
     const cached = rendered.get(name);
@@ -52,6 +65,17 @@ export function registerHealthRoutes(server: ApiServer, agent: Agent): void {
       () => {
         if (!ctx.authz.allowAll) return { body: [], filtered: catalog.instancesOf(name).length > 0 };
         if (!metaOk(catalog.node)) return { body: [] };
+        if (tags.length === 0 && predicate === undefined) {
+          // Common case: serve (and remember) the encoded answer.
+          const r = renderedOf(name);
+          if (passing) {
+            const body = r.entries.filter((e) => (e.Checks as Array<{ Status: string }>).every((c) => c.Status === 'passing'));
+            r.passingText ??= goJson(body, false);
+            return { body, text: r.passingText };
+          }
+          r.text ??= goJson(r.entries, false);
+          return { body: r.entries, text: r.text };
+        }
         let entries = entriesOf(name);
         if (tags.length > 0) {
           entries = entries.filter((e) => {
