@@ -28,8 +28,8 @@ describe('human log lines', () => {
       static: { ratings: [{ id: 'ratings-1', url: a!.url }, { id: 'ratings-2', url: b!.url }] },
     });
     const ratings = client.service('ratings', {
-      breaker: { preset: 'datawire', resetTimeout: 500 },
-      timeout: 150,
+      breaker: { preset: 'datawire', resetTimeout: 1200 },
+      timeout: 400,
       retry: false,
       // always the first admissible instance, to make the sequence deterministic
       balancer: () => ({ name: 'first', choose: (c, ex) => c.find((t) => t.breaker.isAvailable() && !ex?.has(t.instance.key)) }),
@@ -41,7 +41,7 @@ describe('human log lines', () => {
     await ratings.get('/r').catch(() => undefined);
     a!.mode = 'ok';
     b!.mode = 'ok';
-    await new Promise((resolve) => setTimeout(resolve, 700));
+    await new Promise((resolve) => setTimeout(resolve, 1600));
     await ratings.get('/r');
     expect(out).toEqual([
       'resolving ratings',
@@ -56,7 +56,7 @@ describe('human log lines', () => {
       `ratings using instance 1: ${a!.url}`,
       `CLOSE breaker on [ratings at ${a!.url}]`,
     ]);
-    expect(err).toContain(`ratings instance 1 timed out after 150ms: ${a!.url}`);
+    expect(err).toContain(`ratings instance 1 timed out after 400ms: ${a!.url}`);
   });
 });
 
