@@ -1,5 +1,5 @@
 /**
- * One block per item of the contract's "Traps" list (/work/shared/consul-api.md), each test named
+ * One block per item of the "Traps" list of the project's Consul API contract, each test named
  * after the behaviour it pins down.
  */
 import http from 'node:http';
