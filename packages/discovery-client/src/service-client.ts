@@ -158,11 +158,11 @@ export class ServiceClient {
       }
       const attemptTimeout = Math.max(1, Math.min(timeout, deadlineAt - Date.now()));
       try {
-        return await tracked.breaker.fire(() =>
+        return await tracked.breaker.fireUntranslated(() =>
           this.attempt(tracked, method, path, headers, body, attemptTimeout, throwHttpErrors),
         );
       } catch (error) {
-        lastError = error as Error;
+        lastError = tracked.breaker.translate(error) as Error;
       }
       if (!retryable || !isRetryable(lastError) || attempt > opts.retry.limit) break;
       const remaining = deadlineAt - Date.now();

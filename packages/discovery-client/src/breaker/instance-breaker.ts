@@ -79,18 +79,31 @@ export class InstanceBreaker {
     return breaker === undefined || breaker.closed || (breaker.pendingClose && breaker.halfOpen);
   }
 
-  /** Runs one attempt through the breaker. Rejections for an open circuit become {@link CircuitOpenError}. */
-  fire<T>(action: () => Promise<T>): Promise<T> {
+  /**
+   * Runs one attempt through the breaker without translating rejections (one promise layer less, for the
+   * service client's hot path): what it rejects with must go through {@link translate} before a caller sees it.
+   */
+  fireUntranslated<T>(action: () => Promise<T>): Promise<T> {
     this.calls++;
     const breaker = (this.breaker ??= this.create(false));
-    return (breaker.fire(action) as Promise<T>).catch((error: unknown) => {
-      if (CircuitBreaker.isOurError(error as Error)) {
-        this.calls--;
-        this.rejections++;
-        throw new CircuitOpenError(this.service, this.instance, { cause: error });
-      }
-      if (this.isFailure(error)) this.failures++;
-      throw error;
+    return breaker.fire(action) as Promise<T>;
+  }
+
+  /** opossum's errors become ours at this boundary ({@link CircuitOpenError}); counts failures and rejections. */
+  translate(error: unknown): unknown {
+    if (error instanceof Error && CircuitBreaker.isOurError(error)) {
+      this.calls--;
+      this.rejections++;
+      return new CircuitOpenError(this.service, this.instance, { cause: error });
+    }
+    if (this.isFailure(error)) this.failures++;
+    return error;
+  }
+
+  /** Runs one attempt through the breaker; an open circuit rejects with {@link CircuitOpenError}. */
+  fire<T>(action: () => Promise<T>): Promise<T> {
+    return this.fireUntranslated(action).catch((error: unknown) => {
+      throw this.translate(error);
     });
   }
 
