@@ -1,0 +1,43 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { DiscoveryClient, RegistryUnavailableError } from '../../src/index.js';
+import { entry, FakeConsul } from '../helpers/fake-consul.js';
+import { Upstream } from '../helpers/upstream.js';
+import { waitFor } from '../helpers/wait.js';
+
+let consul: FakeConsul | undefined;
+let upstream: Upstream | undefined;
+let client: DiscoveryClient | undefined;
+
+afterEach(async () => {
+  await client?.close();
+  await consul?.close();
+  await upstream?.close();
+  client = undefined;
+  consul = undefined;
+  upstream = undefined;
+});
+
+describe('maxStaleness', () => {
+  it('serves the last list while Consul fails, then drops it once older than maxStalenessMs', async () => {
+    upstream = await new Upstream('a').start();
+    consul = new FakeConsul();
+    const port = await consul.start();
+    consul.respond(5, [entry('ratings-1', upstream.port)]);
+    for (let i = 0; i < 50; i++) consul.respond(undefined, 'No cluster leader', 500, i === 0 ? 50 : 0);
+    client = new DiscoveryClient({
+      consul: { host: '127.0.0.1', port },
+      logger: false,
+      watch: { backoffInitialMs: 20, backoffMaxMs: 40, maxStalenessMs: 400 },
+    });
+    const errors: number[] = [];
+    client.on('registryError', (e) => errors.push(e.staleForMs));
+    const ratings = client.service('ratings', { fallback: () => 'fallback' });
+    expect((await ratings.get('/r').json<{ from: string }>()).from).toBe('a');
+    await waitFor(() => errors.length > 0, 3000, 'a registry error');
+    expect((await ratings.get('/r').json<{ from: string }>()).from).toBe('a');
+    await waitFor(() => errors.some((ms) => ms > 400), 5000, 'staleness beyond the limit');
+    const plain = client.service('ratings', { retry: false });
+    await expect(plain.get('/r')).rejects.toBeInstanceOf(RegistryUnavailableError);
+    await expect(ratings.get('/r').json()).resolves.toBe('fallback');
+  });
+});
