@@ -86,9 +86,16 @@ export class BreakerPool {
     const now = this.now();
     const listed = new Set<string>();
     const result: TrackedInstance[] = [];
+    const moved: TrackedInstance[] = [];
     for (const instance of instances) {
       listed.add(instance.key);
       let entry = this.tracked.get(instance.key);
+      if (entry && entry.instance.url !== instance.url) {
+        // Same id at a new address (re-registered elsewhere): a new endpoint, so a fresh breaker.
+        this.retire(instance.key, entry);
+        moved.push(entry);
+        entry = undefined;
+      }
       if (!entry) {
         entry = this.create(instance);
       } else {
@@ -103,8 +110,15 @@ export class BreakerPool {
     for (const [key, entry] of this.tracked) {
       if (!listed.has(key) && entry.breaker.goneSince === undefined) entry.breaker.goneSince = now;
     }
+    if (moved.length > 0) this.onRemoved?.(moved);
     this.scheduleSweep();
     return result;
+  }
+
+  private retire(key: string, entry: TrackedInstance): void {
+    entry.breaker.shutdown();
+    this.tracked.delete(key);
+    this.freedNumbers.push(entry.ref.number);
   }
 
   private create(instance: ServiceInstance): TrackedInstance {
@@ -152,9 +166,7 @@ export class BreakerPool {
     for (const [key, entry] of this.tracked) {
       const gone = entry.breaker.goneSince;
       if (gone !== undefined && now - gone >= this.options.retainMs) {
-        entry.breaker.shutdown();
-        this.tracked.delete(key);
-        this.freedNumbers.push(entry.ref.number);
+        this.retire(key, entry);
         removed.push(entry);
       }
     }

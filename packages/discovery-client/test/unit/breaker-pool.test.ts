@@ -130,6 +130,21 @@ describe('BreakerPool', () => {
     expect(newcomer!.ref.number).toBe(2);
   });
 
+  it('gives an instance that re-registered at a new address a fresh breaker, named by its new URL', async () => {
+    const p = makePool(DATAWIRE_BREAKER_PRESET);
+    const removed: TrackedInstance[] = [];
+    p.onRemoved = (entries) => removed.push(...entries);
+    const [old] = p.sync([instance(1)]);
+    await old!.breaker.fire(() => timeout(old!)).catch(() => undefined);
+    expect(old!.breaker.state).toBe('OPEN');
+    const [moved] = p.sync([{ ...instance(1), port: 9001, url: 'http://127.0.0.1:9001' }]);
+    expect(moved).not.toBe(old);
+    expect(moved!.ref).toEqual({ number: 1, id: 'ratings-1', url: 'http://127.0.0.1:9001' });
+    expect(moved!.breaker.state).toBe('CLOSED');
+    expect(removed).toEqual([old]);
+    expect(p.size).toBe(1);
+  });
+
   it('numbers instances stably while they live, whatever their list position', () => {
     const p = makePool(DATAWIRE_BREAKER_PRESET);
     p.sync([instance(1), instance(2), instance(3)]);
