@@ -24,22 +24,18 @@ export type { DiscoveryClientOptions, ServiceOptions, BreakerOptions, RetryOptio
 export { resolveConsulOptions, parseConsulAddr, DEFAULT_CONSUL_HOST, DEFAULT_CONSUL_PORT } from './consul/consul-options.js';
 export type { ConsulOptions, ResolvedConsulOptions } from './consul/consul-options.js';
 
-export { ConsulResolver, DEFAULT_WATCH_WAIT_MS, nextIndex, parseHealthEntries } from './resolver/consul-resolver.js';
+export { ConsulResolver, DEFAULT_WATCH_WAIT_MS } from './resolver/consul-resolver.js';
 export type { ConsulResolverOptions } from './resolver/consul-resolver.js';
 export { StaticResolver } from './resolver/static-resolver.js';
 export type { StaticInstance } from './resolver/static-resolver.js';
 export type { Resolver, ResolverListener, ResolverUpdate, InstanceFilter } from './resolver/resolver.js';
 
-export { Balancer } from './balancer/picker.js';
 export type { PickResult } from './balancer/picker.js';
 export { RoundRobinStrategy } from './balancer/round-robin.js';
 export { RandomStrategy } from './balancer/random.js';
-export { isPickable } from './balancer/strategy.js';
 export type { BalancerStrategy, BalancerName } from './balancer/strategy.js';
 
-export { BreakerPool } from './breaker/breaker-pool.js';
-export type { TrackedInstance, BreakerPoolOptions, BreakerPoolListener } from './breaker/breaker-pool.js';
-export { InstanceBreaker } from './breaker/instance-breaker.js';
+export type { TrackedInstance } from './breaker/breaker-pool.js';
 export type { BreakerState } from './breaker/instance-breaker.js';
 export {
   BREAKER_PRESETS,
@@ -59,11 +55,8 @@ export { AttemptSignal } from './transport/attempt-signal.js';
 export type { UndiciTransportOptions } from './transport/undici-transport.js';
 export type { Transport, TransportRequest, TransportResponse, ServiceResponse, HttpMethod } from './transport/transport.js';
 
-export { RetryBudget } from './retry/retry-budget.js';
 export type { RetryBudgetOptions } from './retry/retry-budget.js';
-export { backoffDelay } from './retry/backoff.js';
-export type { BackoffOptions } from './retry/backoff.js';
-export { isRetryable, isInstanceFailure } from './retry/is-retryable.js';
+export { isRetryable } from './retry/is-retryable.js';
 
 export { DiscoveryError } from './errors/discovery-error.js';
 export { NoHealthyInstancesError, isNoHealthyInstancesError } from './errors/no-healthy-instances-error.js';
@@ -73,7 +66,6 @@ export { UpstreamHttpError, isUpstreamHttpError } from './errors/upstream-http-e
 export { UpstreamConnectionError, isUpstreamConnectionError } from './errors/upstream-connection-error.js';
 export { RegistryUnavailableError, isRegistryUnavailableError } from './errors/registry-unavailable-error.js';
 
-export { TypedEmitter } from './events.js';
 export type { DiscoveryEvents, DiscoveryEventName, DiscoveryListener, InstanceEventInfo } from './events.js';
 
 export { createHumanLogger } from './logging/human-logger.js';
@@ -83,5 +75,5 @@ export type { JsonLoggerOptions } from './logging/json-logger.js';
 export { silentLogger } from './logging/logger.js';
 export type { Logger, LogFields } from './logging/logger.js';
 
-export { attachMetrics, METRIC_NAMES, BREAKER_STATE_VALUE } from './metrics.js';
+export { METRIC_NAMES } from './metrics.js';
 export type { ServiceInstance, InstanceRef } from './instance.js';
