@@ -3,7 +3,7 @@ import { startDevConsul } from 'dev-consul';
 import { ApiClient } from '../helpers/client.js';
 import { SpecChecker } from '../helpers/spec.js';
 import { tempDir } from '../helpers/apps.js';
-import { startCluster, waitForPassing } from '../../scripts/lib/cluster.js';
+import { startCluster, startProcess, waitForPassing } from '../../scripts/lib/cluster.js';
 import type { Cluster } from '../../scripts/lib/cluster.js';
 
 interface Post {
@@ -97,6 +97,37 @@ describe('a user scenario across services, through the gateway', () => {
     const nowhere = await fetch(`${cluster.gateway.url}/comments`);
     expect(nowhere.status).toBe(404);
     expect(await nowhere.json()).toEqual({ error: 'no route for GET /comments' });
+  });
+
+  it('scale out and in live (runbooks/scale.md): a new votes instance joins the rotation, a SIGTERMed one leaves it without failed calls', async () => {
+    const extra = await startProcess({ name: 'votes', id: 'votes-3', consulUrl: consul.url, dataDir: temp.dir });
+    try {
+      await waitForPassing(consul.url, 'votes', 3);
+      const seen = new Set<string>();
+      for (let i = 0; i < 30 && !seen.has('votes-3'); i += 1) {
+        const res = await fetch(`${cluster.gateway.url}/votes/top`);
+        expect(res.status).toBe(200);
+        seen.add(res.headers.get('x-served-by')?.split(' ')[0] ?? '');
+      }
+      expect(seen.has('votes-3')).toBe(true);
+      // Traffic keeps flowing while votes-3 leaves: it deregisters before it stops listening.
+      let stopped = false;
+      const leaving = extra.stop().then(() => {
+        stopped = true;
+      });
+      const statuses: number[] = [];
+      while (!stopped) statuses.push((await fetch(`${cluster.gateway.url}/votes/top`)).status);
+      await leaving;
+      for (let i = 0; i < 10; i += 1) {
+        const res = await fetch(`${cluster.gateway.url}/votes/top`);
+        statuses.push(res.status);
+        expect(res.headers.get('x-served-by')).not.toMatch(/^votes-3 /);
+      }
+      expect(statuses.every((status) => status === 200)).toBe(true);
+      expect(extra.child.exitCode).toBe(0);
+    } finally {
+      await extra.kill();
+    }
   });
 
   it('when votes is down: hot answers unsorted with a reason, /votes answers a JSON 503', async () => {

@@ -1,0 +1,49 @@
+import { describe, expect, it } from '@jest/globals';
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MAIN } from '../../scripts/lib/cluster.js';
+import { tempDir } from '../helpers/apps.js';
+
+function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [MAIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    // Never leave a process behind, even if it does not exit on its own.
+    const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', (code) => {
+      clearTimeout(killer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('main.js start-up errors', () => {
+  it('names the services when given none or an unknown one (exit 2)', async () => {
+    for (const args of [[], ['comments']]) {
+      const result = await run(args, {});
+      expect(result.code).toBe(2);
+      expect(result.stderr).toBe('usage: node dist/main.js <posts|votes|users|messages|gateway>\n');
+    }
+  });
+
+  it('refuses a bad PORT and an unusable database path with one clear line (exit 1)', async () => {
+    const temp = tempDir();
+    try {
+      const badPort = await run(['votes'], { PORT: 'eighty', REGISTER: 'false', DATA_DIR: temp.dir });
+      expect(badPort.code).toBe(1);
+      expect(badPort.stderr).toBe('failed to start: PORT must be an integer from 0 to 65535, got "eighty"\n');
+      // The parent "directory" is a regular file.
+      writeFileSync(join(temp.dir, 'not-a-dir'), 'x');
+      const badPath = await run(['votes'], { PORT: '0', REGISTER: 'false', DB_PATH: join(temp.dir, 'not-a-dir', 'votes.db') });
+      expect(badPath.code).toBe(1);
+      expect(badPath.stderr).toMatch(/^failed to start: /);
+      expect(badPath.stderr.split('\n')).toHaveLength(2);
+    } finally {
+      temp.remove();
+    }
+  });
+});
