@@ -38,7 +38,8 @@ lint: build
 	npx eslint .
 
 test: build lint typecheck
-	npm test
+	rm -f packages/*/test-output/jest-results.json
+	npm test; status=$$?; $(NODE) scripts/test-summary.js && exit $$status
 
 bench: build
 	npm run bench

@@ -77,14 +77,16 @@ describe('ratings instances in Consul', () => {
     expect(await ids()).toEqual([]);
   });
 
-  it('runs INSTANCE in the launcher process itself, so ^Z (SIGTSTP) pauses it and SIGCONT resumes it', async () => {
+  // ^Z stops the terminal's foreground process group; SIGSTOP does the same to the launcher here (the kernel discards
+  // SIGTSTP for an orphaned process group, which is what a test runner without a terminal has).
+  it('runs INSTANCE in the launcher process itself, so stopping the launcher (^Z) pauses the instance and SIGCONT resumes it', async () => {
     const launcher = startNode('launcher', LAUNCHER, ['--instance', '5'], { ...env, PORT: '0' });
     const port = Number((await launcher.waitFor(/^listening on port (\d+)/m))[1]);
     await launcher.waitFor(/registered ratings-5/);
     const ask = (): Promise<Response> => fetch(`http://127.0.0.1:${port}/ratings/kettle`, { signal: AbortSignal.timeout(1000) });
     expect((await ask()).status).toBe(200);
     const state = (): string => readFileSync(`/proc/${launcher.child.pid}/stat`, 'utf8').split(') ')[1]!.charAt(0);
-    launcher.child.kill('SIGTSTP');
+    launcher.child.kill('SIGSTOP');
     await eventually(async () => (state() === 'T' ? true : undefined), 3000, 'the process to stop');
     await expect(ask()).rejects.toThrow();
     launcher.child.kill('SIGCONT');

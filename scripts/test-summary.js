@@ -1,0 +1,21 @@
+// Prints one closing line for the whole `make test` run from the result files each package's jest wrote.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+
+const packages = readdirSync(new URL('../packages/', import.meta.url));
+let passed = 0;
+let failed = 0;
+const missing = [];
+for (const name of packages) {
+  const file = new URL(`../packages/${name}/test-output/jest-results.json`, import.meta.url);
+  if (!existsSync(file)) {
+    missing.push(name);
+    continue;
+  }
+  const results = JSON.parse(readFileSync(file, 'utf8'));
+  passed += results.numPassedTests;
+  failed += results.numFailedTests + results.numRuntimeErrorTestSuites;
+  console.log(`${name}: ${results.numPassedTests} passed, ${results.numFailedTests} failed`);
+}
+if (missing.length > 0) console.log(`no test results from: ${missing.join(', ')}`);
+console.log(`tests: ${passed} passed, ${failed + missing.length} failed`);
+process.exitCode = failed + missing.length > 0 ? 1 : 0;
