@@ -10,6 +10,7 @@ import { logEvents } from './logging/log-events.js';
 import type { Logger } from './logging/logger.js';
 import { attachMetrics } from './metrics.js';
 import {
+  resolveLogPicks,
   resolveServiceOptions,
   resolveWatchOptions,
   type DiscoveryClientOptions,
@@ -93,7 +94,8 @@ export class DiscoveryClient {
     }
     resolveServiceOptions(undefined, options.defaults); // validate the defaults now
     this.logger = createLogger(options.logger);
-    if (options.logger !== false) this.detach.push(logEvents(this.events, this.logger));
+    const picks = resolveLogPicks(options.logPicks);
+    if (options.logger !== false) this.detach.push(logEvents(this.events, this.logger, { picks }));
     if (options.metrics) this.detach.push(attachMetrics(this.events, options.metrics));
   }
 

@@ -19,7 +19,7 @@ export {
   DEFAULT_WATCH_BACKOFF_INITIAL_MS,
   DEFAULT_WATCH_BACKOFF_MAX_MS,
 } from './options.js';
-export type { DiscoveryClientOptions, ServiceOptions, BreakerOptions, RetryOptions, WatchOptions } from './options.js';
+export type { DiscoveryClientOptions, ServiceOptions, BreakerOptions, RetryOptions, WatchOptions, LogPicksLevel } from './options.js';
 
 export { resolveConsulOptions, parseConsulAddr, DEFAULT_CONSUL_HOST, DEFAULT_CONSUL_PORT } from './consul/consul-options.js';
 export type { ConsulOptions, ResolvedConsulOptions } from './consul/consul-options.js';

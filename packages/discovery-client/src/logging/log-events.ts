@@ -12,8 +12,15 @@ function fields(instance: InstanceEventInfo): Record<string, unknown> {
 /** While Consul stays unreachable, repeat the warning this often (the watch retries more often than that). */
 export const REGISTRY_ERROR_LOG_EVERY_MS = 30_000;
 
+/** Options of {@link logEvents}. */
+export interface LogEventsOptions {
+  /** Level of the per-call `using instance` line; `false` drops it (no listener at all). @default 'info' */
+  picks?: 'info' | 'debug' | false;
+}
+
 /** Turns events into the walkthrough's log lines. Returns a function that detaches it. */
-export function logEvents(events: TypedEmitter<DiscoveryEvents>, logger: Logger): () => void {
+export function logEvents(events: TypedEmitter<DiscoveryEvents>, logger: Logger, options: LogEventsOptions = {}): () => void {
+  const picks = options.picks ?? 'info';
   const lastRegistryLog = new Map<string, number>();
   const handlers: { [K in keyof DiscoveryEvents]?: (event: DiscoveryEvents[K]) => void } = {
     resolving: (e) => logger.info(`resolving ${e.service}`, { service: e.service }),
@@ -41,11 +48,14 @@ export function logEvents(events: TypedEmitter<DiscoveryEvents>, logger: Logger)
         downForMs: e.downForMs,
       });
     },
-    instancePicked: (e) =>
-      logger.info(`${e.service} using instance ${e.instance.number}: ${e.instance.url}`, {
-        ...fields(e.instance),
-        attempt: e.attempt,
-      }),
+    instancePicked:
+      picks === false
+        ? undefined
+        : (e) =>
+            logger[picks](`${e.service} using instance ${e.instance.number}: ${e.instance.url}`, {
+              ...fields(e.instance),
+              attempt: e.attempt,
+            }),
     breakerOpen: (e) => logger.info(`OPEN breaker on ${at(e.instance)}`, fields(e.instance)),
     breakerHalfOpen: (e) => logger.info(`HALF_OPEN breaker on ${at(e.instance)}`, { ...fields(e.instance), early: e.early }),
     breakerClose: (e) => logger.info(`CLOSE breaker on ${at(e.instance)}`, fields(e.instance)),
@@ -69,7 +79,9 @@ export function logEvents(events: TypedEmitter<DiscoveryEvents>, logger: Logger)
       logger.warn(`retry budget for ${e.service} spent; not retrying: ${e.error.message}`, { service: e.service }),
     fallback: (e) => logger.warn(`${e.service} fallback after: ${e.error.message}`, { service: e.service, err: e.error.message }),
   };
-  const entries = Object.entries(handlers) as Array<[keyof DiscoveryEvents, (event: never) => void]>;
+  const entries = Object.entries(handlers).filter(([, handler]) => handler !== undefined) as Array<
+    [keyof DiscoveryEvents, (event: never) => void]
+  >;
   for (const [name, handler] of entries) events.on(name, handler as never);
   return () => {
     for (const [name, handler] of entries) events.off(name, handler as never);

@@ -1,17 +1,10 @@
 import { Writable } from 'node:stream';
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { createHumanLogger, createJsonLogger, DiscoveryClient } from '../../src/index.js';
+import { useClientFixture } from '../helpers/client-fixture.js';
 import { Upstream } from '../helpers/upstream.js';
 
-let upstreams: Upstream[] = [];
-let client: DiscoveryClient | undefined;
-
-afterEach(async () => {
-  await client?.close();
-  client = undefined;
-  await Promise.all(upstreams.map((u) => u.close()));
-  upstreams = [];
-});
+const t = useClientFixture();
 
 function sink(lines: string[]) {
   return { write: (chunk: string) => lines.push(...chunk.split('\n').filter(Boolean)) };
@@ -19,15 +12,15 @@ function sink(lines: string[]) {
 
 describe('human log lines', () => {
   it('prints the walkthrough lines with stable instance numbers', async () => {
-    upstreams = await Promise.all([new Upstream('a').start(), new Upstream('b').start()]);
-    const [a, b] = upstreams;
+    t.upstreams = await Promise.all([new Upstream('a').start(), new Upstream('b').start()]);
+    const [a, b] = t.upstreams;
     const out: string[] = [];
     const err: string[] = [];
-    client = new DiscoveryClient({
+    t.client = new DiscoveryClient({
       logger: createHumanLogger({ out: sink(out), err: sink(err) }),
       static: { ratings: [{ id: 'ratings-1', url: a!.url }, { id: 'ratings-2', url: b!.url }] },
     });
-    const ratings = client.service('ratings', {
+    const ratings = t.client.service('ratings', {
       breaker: { preset: 'datawire', resetTimeout: 1200 },
       timeout: 400,
       retry: false,
@@ -57,6 +50,45 @@ describe('human log lines', () => {
       `CLOSE breaker on [ratings at ${a!.url}]`,
     ]);
     expect(err).toContain(`ratings instance 1 timed out after 400ms: ${a!.url}`);
+  });
+});
+
+describe('per-call line (logPicks)', () => {
+  async function linesWith(options: { logPicks?: 'info' | 'debug' | false; debug?: boolean; env?: string }): Promise<string[]> {
+    if (t.upstreams.length === 0) t.upstreams = [await new Upstream('a').start()];
+    const out: string[] = [];
+    const saved = process.env.DISCOVERY_LOG_PICKS;
+    if (options.env === undefined) delete process.env.DISCOVERY_LOG_PICKS;
+    else process.env.DISCOVERY_LOG_PICKS = options.env;
+    try {
+      t.client = new DiscoveryClient({
+        logger: createHumanLogger({ out: sink(out), err: sink(out), debug: options.debug ?? false }),
+        ...(options.logPicks === undefined ? {} : { logPicks: options.logPicks }),
+        static: { ratings: [{ id: 'ratings-1', url: t.upstreams[0]!.url }] },
+      });
+    } finally {
+      if (saved === undefined) delete process.env.DISCOVERY_LOG_PICKS;
+      else process.env.DISCOVERY_LOG_PICKS = saved;
+    }
+    const ratings = t.client.service('ratings');
+    await ratings.get('/r');
+    await ratings.get('/r');
+    await t.client.close();
+    return out;
+  }
+
+  it('is info by default, debug or off on request, and never hides the resolve lines', async () => {
+    const url = () => t.upstreams[0]!.url;
+    const resolved = () => ['resolving ratings', `resolved ratings => [${url()}]`];
+    const pick = () => `ratings using instance 1: ${url()}`;
+    expect(await linesWith({})).toEqual([...resolved(), pick(), pick()]);
+    expect(await linesWith({ logPicks: 'debug' })).toEqual(resolved());
+    expect(await linesWith({ logPicks: 'debug', debug: true })).toEqual([...resolved(), pick(), pick()]);
+    expect(await linesWith({ logPicks: false, debug: true })).toEqual(resolved());
+    // the environment wins over the option, both ways
+    expect(await linesWith({ logPicks: 'info', env: 'off' })).toEqual(resolved());
+    expect(await linesWith({ logPicks: false, env: 'info' })).toEqual([...resolved(), pick(), pick()]);
+    await expect(linesWith({ env: 'loud' })).rejects.toThrow('Expected DISCOVERY_LOG_PICKS to be info, debug or off, got "loud"');
   });
 });
 
