@@ -73,7 +73,7 @@ export type { HumanLoggerOptions } from './logging/human-logger.js';
 export { createJsonLogger } from './logging/json-logger.js';
 export type { JsonLoggerOptions } from './logging/json-logger.js';
 export { silentLogger } from './logging/logger.js';
-export type { Logger, LogFields } from './logging/logger.js';
+export type { Logger, LogFields, LogLevel } from './logging/logger.js';
 
 export { METRIC_NAMES } from './metrics.js';
 export type { ServiceInstance, InstanceRef } from './instance.js';

@@ -31,5 +31,6 @@ export function createHumanLogger(options: HumanLoggerOptions = {}): Logger {
     error: (message) => {
       err.write(`${message}\n`);
     },
+    enabled: (level) => level !== 'debug' || debug,
   };
 }

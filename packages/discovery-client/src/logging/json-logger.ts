@@ -20,5 +20,6 @@ export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
     info: (message, fields) => log.info(fields ?? {}, message),
     warn: (message, fields) => log.warn(fields ?? {}, message),
     error: (message, fields) => log.error(fields ?? {}, message),
+    enabled: (level) => log.isLevelEnabled(level),
   };
 }

@@ -20,7 +20,8 @@ export interface LogEventsOptions {
 
 /** Turns events into the walkthrough's log lines. Returns a function that detaches it. */
 export function logEvents(events: TypedEmitter<DiscoveryEvents>, logger: Logger, options: LogEventsOptions = {}): () => void {
-  const picks = options.picks ?? 'info';
+  // a level the logger drops gets no listener, so calls do not even build the event
+  const picks = options.picks !== false && logger.enabled?.(options.picks ?? 'info') !== false ? (options.picks ?? 'info') : false;
   const lastRegistryLog = new Map<string, number>();
   const handlers: { [K in keyof DiscoveryEvents]?: (event: DiscoveryEvents[K]) => void } = {
     resolving: (e) => logger.info(`resolving ${e.service}`, { service: e.service }),

@@ -7,7 +7,14 @@ export interface Logger {
   info(message: string, fields?: LogFields): void;
   warn(message: string, fields?: LogFields): void;
   error(message: string, fields?: LogFields): void;
+  /**
+   * Whether lines of `level` are printed. Optional: when it says no, the client does not even build the
+   * line (e.g. the per-call `using instance` line at debug). @default every level is enabled
+   */
+  enabled?(level: LogLevel): boolean;
 }
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 /** Logger that drops everything (`logger: false`). */
 export const silentLogger: Logger = {

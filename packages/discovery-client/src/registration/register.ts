@@ -53,6 +53,22 @@ export interface RegisterOptions {
    */
   handleSignals?: boolean;
   /**
+   * After deregistering, how long `close()` waits before it resolves (and, with `server`, before it closes
+   * that server): the time clients watching Consul need to drop this instance, so none sends a new request
+   * to a socket that is about to stop listening. Requests already in flight keep being served meanwhile.
+   * A Go duration string or ms. On a single local agent the watchers hear of the change within
+   * milliseconds; with remote agents or clients that poll, use a few seconds.
+   * @default 0
+   */
+  drainDelay?: string | number;
+  /**
+   * Your HTTP server. When given, `close()` closes it after the drain delay and resolves once its
+   * in-flight requests have finished (Node's `server.close()`), so a SIGTERM with `handleSignals` is a
+   * complete graceful stop: deregister, drain, finish in-flight requests, then exit.
+   * @default undefined (close your server yourself after `await registration.close()`)
+   */
+  server?: { close(callback?: (error?: Error) => void): unknown; closeIdleConnections?(): void };
+  /**
    * Logger, as for DiscoveryClient.
    * @default human logger (pino JSON with LOG_FORMAT=json)
    */
@@ -72,7 +88,10 @@ export interface Registration {
   readonly id: string;
   readonly name: string;
   readonly checkId: string;
-  /** Deregisters (first), stops heartbeats and signal handlers. Idempotent; never rejects. */
+  /**
+   * Deregisters (first), stops heartbeats and signal handlers, waits `drainDelay`, then closes `server` if
+   * one was given and waits for its in-flight requests. Idempotent; never rejects.
+   */
   close(): Promise<void>;
   on<K extends keyof RegistrationEvents>(name: K, listener: (event: RegistrationEvents[K]) => void): Registration;
   off<K extends keyof RegistrationEvents>(name: K, listener: (event: RegistrationEvents[K]) => void): Registration;
@@ -80,6 +99,8 @@ export interface Registration {
 
 export const DEFAULT_TTL = '10s';
 export const DEFAULT_DEREGISTER_CRITICAL_AFTER = '1m';
+export const DEFAULT_DRAIN_DELAY_MS = 0;
+const IDLE_SWEEP_MS = 100;
 const CONSUL_WRITE_TIMEOUT_MS = 5000;
 const FAILURE_LOG_EVERY_MS = 30_000;
 
@@ -105,6 +126,9 @@ function validate(options: RegisterOptions): void {
       throw new TypeError(`Expected \`meta\` to be an object of strings, got ${JSON.stringify(options.meta)}`);
     }
   }
+  if (options.server !== undefined && (options.server === null || typeof options.server.close !== 'function')) {
+    throw new TypeError('Expected `server` to have a close(callback) method, like http.Server');
+  }
 }
 
 class ConsulRegistration implements Registration {
@@ -114,6 +138,7 @@ class ConsulRegistration implements Registration {
   private readonly events = new TypedEmitter<RegistrationEvents>();
   private readonly ttlMs: number;
   private readonly heartbeatMs: number;
+  private readonly drainMs: number;
   private readonly body: Record<string, unknown>;
   private timer: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
@@ -132,6 +157,8 @@ class ConsulRegistration implements Registration {
     this.ttlMs = parseDuration('ttl', options.ttl ?? DEFAULT_TTL);
     this.heartbeatMs =
       options.heartbeatInterval === undefined ? this.ttlMs / 3 : parseDuration('heartbeatInterval', options.heartbeatInterval);
+    const drain = options.drainDelay;
+    this.drainMs = drain === undefined ? DEFAULT_DRAIN_DELAY_MS : drain === 0 || drain === '0' ? 0 : parseDuration('drainDelay', drain);
     const deregisterAfterMs = parseDuration(
       'deregisterCriticalServiceAfter',
       options.deregisterCriticalServiceAfter ?? DEFAULT_DEREGISTER_CRITICAL_AFTER,
@@ -267,6 +294,27 @@ class ConsulRegistration implements Registration {
       this.logger.warn(`could not deregister ${this.id}: ${(error as Error).message}`, { service: this.name, id: this.id });
     } finally {
       this.consul.close();
+    }
+    try {
+      if (this.drainMs > 0) await new Promise((resolve) => setTimeout(resolve, this.drainMs));
+      const server = this.options.server;
+      if (server) {
+        // keep-alive sockets that go idle once their request is answered would hold close() open until
+        // the server's keepAliveTimeout: close them as they go idle
+        const sweep = setInterval(() => server.closeIdleConnections?.(), IDLE_SWEEP_MS);
+        sweep.unref();
+        await new Promise<void>((resolve) => {
+          server.close((error) => {
+            clearInterval(sweep);
+            // ERR_SERVER_NOT_RUNNING: the caller closed it already; anything else is worth a line
+            if (error && (error as NodeJS.ErrnoException).code !== 'ERR_SERVER_NOT_RUNNING') {
+              this.logger.warn(`closing the server of ${this.id}: ${error.message}`, { service: this.name, id: this.id });
+            }
+            resolve();
+          });
+        });
+      }
+    } finally {
       this.events.removeAllListeners();
     }
   }

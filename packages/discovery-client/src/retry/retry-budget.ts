@@ -31,8 +31,8 @@ export class RetryBudget {
     this.currentBucket = Math.floor(this.now() / this.bucketMs);
   }
 
-  private rotate(): number {
-    const bucket = Math.floor(this.now() / this.bucketMs);
+  private rotate(now: number = this.now()): number {
+    const bucket = Math.floor(now / this.bucketMs);
     const steps = bucket - this.currentBucket;
     if (steps > 0) {
       for (let i = 1; i <= Math.min(steps, BUCKETS); i++) {
@@ -45,9 +45,9 @@ export class RetryBudget {
     return bucket % BUCKETS;
   }
 
-  /** A first attempt was made. */
-  recordCall(): void {
-    this.calls[this.rotate()]! += 1;
+  /** A first attempt was made (`now`: the caller's clock reading, to save one; @default the budget's clock). */
+  recordCall(now?: number): void {
+    this.calls[this.rotate(now)]! += 1;
   }
 
   /** Takes one retry from the budget; false when the budget is spent. */

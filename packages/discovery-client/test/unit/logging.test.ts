@@ -105,6 +105,8 @@ describe('json logger', () => {
     logger.info('OPEN breaker on [ratings at http://127.0.0.1:8002]', { service: 'ratings', instance: 2 });
     await new Promise((resolve) => setImmediate(resolve));
     const line = JSON.parse(lines[0]!) as Record<string, unknown>;
+    expect([logger.enabled?.('debug'), logger.enabled?.('info')]).toEqual([false, true]);
+    expect(createHumanLogger({ debug: false }).enabled?.('debug')).toBe(false);
     expect(line).toMatchObject({ level: 30, msg: 'OPEN breaker on [ratings at http://127.0.0.1:8002]', service: 'ratings', instance: 2, name: 'discovery-client' });
   });
 });

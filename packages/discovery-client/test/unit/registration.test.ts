@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { register, RegistryUnavailableError, type Registration } from '../../src/index.js';
 import { FakeConsul } from '../helpers/fake-consul.js';
@@ -81,6 +83,41 @@ describe('register()', () => {
     const count = consul.requests.length;
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(consul.requests.length).toBe(count);
+  });
+
+  it('close() deregisters, waits the drain delay, then closes the server once in-flight requests finish', async () => {
+    const { consul, port } = await fake();
+    const order: string[] = [];
+    const server = http.createServer((_req, res) => {
+      order.push('request started');
+      setTimeout(() => {
+        order.push('request answered');
+        res.end('ok');
+      }, 500);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const appPort = (server.address() as AddressInfo).port;
+    registration = await register({
+      name: 'ratings',
+      port: appPort,
+      consul: { host: '127.0.0.1', port },
+      drainDelay: '200ms',
+      server,
+      logger: false,
+    });
+    const inFlight = fetch(`http://127.0.0.1:${appPort}/slow`).then(async (r) => r.text());
+    await waitFor(() => order.length > 0, 2000, 'request start');
+    const closing = registration.close().then(() => order.push('closed'));
+    await waitFor(() => consul.requests.some((r) => r.url.pathname.startsWith('/v1/agent/service/deregister/')), 2000, 'deregister');
+    order.push('deregistered');
+    // during the drain the server still takes new requests (clients may not have heard yet)
+    const lateRequest = fetch(`http://127.0.0.1:${appPort}/late`).then(async (r) => r.text());
+    expect(await inFlight).toBe('ok');
+    expect(await lateRequest).toBe('ok');
+    await closing;
+    expect(order.slice(0, 3)).toEqual(['request started', 'deregistered', 'request started']);
+    expect(order.at(-1)).toBe('closed');
+    expect(server.listening).toBe(false);
   });
 
   it('registers again by itself when Consul forgot it (404 on check pass)', async () => {
