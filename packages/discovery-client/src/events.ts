@@ -12,8 +12,11 @@ export interface DiscoveryEvents {
   resolving: { service: string };
   /** The resolved (passing, filtered) list of a service changed. */
   resolved: { service: string; instances: readonly InstanceEventInfo[] };
-  /** Consul failed; the last good list keeps serving (`staleForMs` since the last success). */
-  registryError: { service: string; error: Error; staleForMs: number; servingInstances: number };
+  /**
+   * Consul failed; the last good list keeps serving (`staleForMs` since the last success) unless `expired`:
+   * no list yet, or the last one is older than `watch.maxStalenessMs` and was dropped.
+   */
+  registryError: { service: string; error: Error; staleForMs: number; servingInstances: number; expired: boolean };
   /** Consul answers again after a failure. */
   registryRecovered: { service: string; downForMs: number };
   /** The balancer chose an instance for an attempt. */

@@ -106,6 +106,7 @@ export class ServiceState {
           error: update.error,
           staleForMs: update.staleForMs,
           servingInstances: this.balancer.current.length,
+          expired: update.expired,
         });
         break;
       }

@@ -23,24 +23,41 @@ export function logEvents(events: TypedEmitter<DiscoveryEvents>, logger: Logger,
   // a level the logger drops gets no listener, so calls do not even build the event
   const picks = options.picks !== false && logger.enabled?.(options.picks ?? 'info') !== false ? (options.picks ?? 'info') : false;
   const lastRegistryLog = new Map<string, number>();
+  /** Services with a list that is being served (resolved, not expired). */
+  const listed = new Set<string>();
   const handlers: { [K in keyof DiscoveryEvents]?: (event: DiscoveryEvents[K]) => void } = {
     resolving: (e) => logger.info(`resolving ${e.service}`, { service: e.service }),
-    resolved: (e) =>
+    resolved: (e) => {
+      listed.add(e.service);
       logger.info(`resolved ${e.service} => [${e.instances.map((i) => i.url).join(', ')}]`, {
         service: e.service,
         instances: e.instances.map((i) => ({ number: i.number, id: i.id, url: i.url })),
-      }),
+      });
+    },
     registryError: (e) => {
-      // first failure of an outage, then at most every REGISTRY_ERROR_LOG_EVERY_MS while it lasts
       const now = Date.now();
+      const what = `${(e.error as { statusCode?: number }).statusCode === undefined ? 'consul unreachable' : 'consul failing'} for ${e.service}: ${e.error.message}`;
+      const logFields = { service: e.service, err: e.error.message, staleForMs: e.staleForMs, servingInstances: e.servingInstances, expired: e.expired };
+      if (e.expired && listed.has(e.service)) {
+        // the moment the last good list passes maxStaleness: always logged, at error
+        listed.delete(e.service);
+        lastRegistryLog.set(e.service, now);
+        logger.error(
+          `${what}; dropped the last known list of ${e.service} (stale for ${Math.round(e.staleForMs / 1000)}s, ` +
+            `beyond watch.maxStalenessMs): calls fail with RegistryUnavailableError until consul answers`,
+          logFields,
+        );
+        return;
+      }
+      // first failure of an outage, then at most every REGISTRY_ERROR_LOG_EVERY_MS while it lasts
       const last = lastRegistryLog.get(e.service);
       if (last !== undefined && now - last < REGISTRY_ERROR_LOG_EVERY_MS) return;
       lastRegistryLog.set(e.service, now);
-      logger.warn(
-        `consul unreachable for ${e.service}: ${e.error.message}; serving the last known list ` +
-          `(${e.servingInstances} instance${e.servingInstances === 1 ? '' : 's'}, stale for ${Math.round(e.staleForMs / 1000)}s)`,
-        { service: e.service, err: e.error.message, staleForMs: e.staleForMs, servingInstances: e.servingInstances },
-      );
+      const serving = e.expired
+        ? 'no list to serve'
+        : `serving the last known list (${e.servingInstances} instance${e.servingInstances === 1 ? '' : 's'}, ` +
+          `stale for ${Math.round(e.staleForMs / 1000)}s)`;
+      logger.warn(`${what}; ${serving}`, logFields);
     },
     registryRecovered: (e) => {
       lastRegistryLog.delete(e.service);

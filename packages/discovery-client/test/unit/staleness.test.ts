@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { DiscoveryClient, RegistryUnavailableError } from '../../src/index.js';
+import { createHumanLogger, DiscoveryClient, RegistryUnavailableError } from '../../src/index.js';
 import { entry, FakeConsul } from '../helpers/fake-consul.js';
 import { Upstream } from '../helpers/upstream.js';
 import { waitFor } from '../helpers/wait.js';
@@ -24,9 +24,10 @@ describe('maxStaleness', () => {
     const port = await consul.start();
     consul.respond(5, [entry('ratings-1', upstream.port)]);
     for (let i = 0; i < 50; i++) consul.respond(undefined, 'No cluster leader', 500, i === 0 ? 50 : 0);
+    const err: string[] = [];
     client = new DiscoveryClient({
       consul: { host: '127.0.0.1', port },
-      logger: false,
+      logger: createHumanLogger({ out: { write: () => true }, err: { write: (line: string) => err.push(line.trim()) } }),
       watch: { backoffInitialMs: 20, backoffMaxMs: 40, maxStalenessMs: 400 },
     });
     const errors: number[] = [];
@@ -39,5 +40,10 @@ describe('maxStaleness', () => {
     const plain = client.service('ratings', { retry: false });
     await expect(plain.get('/r')).rejects.toBeInstanceOf(RegistryUnavailableError);
     await expect(ratings.get('/r').json()).resolves.toBe('fallback');
+    // one warning when the outage starts (rate-limited after), one error line the moment the list is dropped
+    const registryLines = err.filter((line) => line.startsWith('consul failing for ratings'));
+    expect(registryLines[0]).toMatch(/^consul failing for ratings: consul answered 500 .*No cluster leader; serving the last known list \(1 instance, stale for \ds\)$/);
+    expect(registryLines.filter((line) => line.includes('dropped the last known list of ratings'))).toHaveLength(1);
+    expect(registryLines).toHaveLength(2);
   });
 });
