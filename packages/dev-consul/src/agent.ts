@@ -40,6 +40,41 @@ interface CheckRuntime {
   deferredSync: NodeJS.Timeout | undefined;
 }
 
+/** What varies between the checks the agent makes itself (serfHealth, maintenance). */
+interface AgentCheckFields {
+  checkId: string;
+  name: string;
+  status: CheckStatus;
+  type: string;
+  local: boolean;
+  notes?: string;
+  output?: string;
+  service?: ServiceRecord;
+}
+
+/** A check record made by the agent itself: no runner, no timings, no definition, never reaped. */
+function agentCheck(fields: AgentCheckFields): Omit<CheckRecord, 'createIndex' | 'modifyIndex'> {
+  const output = fields.output ?? '';
+  return {
+    checkId: fields.checkId,
+    name: fields.name,
+    status: fields.status,
+    notes: fields.notes ?? '',
+    output,
+    syncedOutput: output,
+    serviceId: fields.service?.id ?? '',
+    serviceName: fields.service?.name ?? '',
+    type: fields.type,
+    intervalNs: 0,
+    timeoutNs: 0,
+    ttlNs: 0,
+    definition: {},
+    deregisterCriticalAfterNs: 0,
+    criticalSince: undefined,
+    local: fields.local,
+  };
+}
+
 /** Messages of Consul's 404s on unknown IDs. */
 export function unknownServiceMessage(id: string): string {
   return `Unknown service ID ${JSON.stringify(id)}. Ensure that the service ID is passed, not the service name.`;
@@ -101,24 +136,9 @@ export class Agent {
       [],
       false,
     );
-    this.catalog.upsertCheck({
-      checkId: 'serfHealth',
-      name: 'Serf Health Status',
-      status: 'passing',
-      notes: '',
-      output: 'Agent alive and reachable',
-      syncedOutput: 'Agent alive and reachable',
-      serviceId: '',
-      serviceName: '',
-      type: '',
-      intervalNs: 0,
-      timeoutNs: 0,
-      ttlNs: 0,
-      definition: {},
-      deregisterCriticalAfterNs: 0,
-      criticalSince: undefined,
-      local: false,
-    });
+    this.catalog.upsertCheck(
+      agentCheck({ checkId: 'serfHealth', name: 'Serf Health Status', status: 'passing', output: 'Agent alive and reachable', type: '', local: false }),
+    );
   }
 
   // ---- services -----------------------------------------------------------------------------------
@@ -276,24 +296,7 @@ export class Agent {
   // ---- internals ----------------------------------------------------------------------------------
 
   private maintenanceCheck(checkId: string, name: string, notes: string, service: ServiceRecord | undefined): Omit<CheckRecord, 'createIndex' | 'modifyIndex'> {
-    return {
-      checkId,
-      name,
-      status: 'critical',
-      notes,
-      output: '',
-      syncedOutput: '',
-      serviceId: service?.id ?? '',
-      serviceName: service?.name ?? '',
-      type: 'maintenance',
-      intervalNs: 0,
-      timeoutNs: 0,
-      ttlNs: 0,
-      definition: {},
-      deregisterCriticalAfterNs: 0,
-      criticalSince: undefined,
-      local: true,
-    };
+    return agentCheck({ checkId, name, status: 'critical', notes, service, type: 'maintenance', local: true });
   }
 
   private buildCheckSpec(d: Decoded, checkId: string, name: string, serviceId: string, serviceName: string): CheckSpec {

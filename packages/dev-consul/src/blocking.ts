@@ -70,11 +70,14 @@ export class WatchSet {
 
   /**
    * Resolves when `indexOf() > minIndex`, after `timeoutMs`, when `signal` aborts, or on {@link closeAll}.
-   * Resolves at once when `minIndex` is 0 or the index is already past it.
+   * Resolves at once when `minIndex` is 0 or the index is already past it. Once parked, a `touched`
+   * gate (what the query watches was written) must hold too: Consul wakes a query only when its watch
+   * set fires, even if the index it would report moved for another reason.
    */
-  wait(indexOf: () => number, minIndex: number, timeoutMs: number, signal?: AbortSignal): Promise<void> {
-    if (minIndex === 0) return Promise.resolve();
-    return this.waitFor(() => indexOf() > minIndex, timeoutMs, signal);
+  wait(indexOf: () => number, minIndex: number, timeoutMs: number, signal?: AbortSignal, touched?: () => boolean): Promise<void> {
+    if (minIndex === 0 || indexOf() > minIndex) return Promise.resolve();
+    if (touched === undefined) return this.waitFor(() => indexOf() > minIndex, timeoutMs, signal);
+    return this.waitFor(() => indexOf() > minIndex && touched(), timeoutMs, signal);
   }
 
   /** Resolves when `ready()` holds (checked now and after every write), after `timeoutMs`, on abort or on close. */

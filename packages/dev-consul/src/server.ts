@@ -91,14 +91,19 @@ export class RequestContext {
 
   /**
    * Runs a blocking read: parses `index`/`wait` and consistency, parks until `indexOf()` passes the
-   * client's index (or the wait ends), then answers `run()` with the query-meta headers.
+   * client's index (or the wait ends), then answers `run()` with the query-meta headers. `touched`,
+   * when given, also gates waking once parked (see {@link WatchSet.wait}).
    */
-  async blocking(indexOf: () => number, run: () => { body: unknown; filtered?: boolean; status?: number; text?: string }): Promise<Reply> {
+  async blocking(
+    indexOf: () => number,
+    run: () => { body: unknown; filtered?: boolean; status?: number; text?: string },
+    touched?: () => boolean,
+  ): Promise<Reply> {
     const params = parseBlockingParams(this.query);
     const consistency = parseConsistency(this.query);
     this.checkDatacenter();
     void this.authz; // an unknown token is a 403 before any blocking
-    await this.watches.wait(indexOf, params.minIndex, params.timeoutMs, this.signal);
+    await this.watches.wait(indexOf, params.minIndex, params.timeoutMs, this.signal, touched);
     const index = Math.max(1, indexOf());
     const result = run();
     const headers: Record<string, string> = {

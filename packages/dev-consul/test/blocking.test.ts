@@ -3,8 +3,8 @@
  * client index ahead, wait parsing, no busy loops on idempotent writes.
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { call, health, register, start } from './helpers.js';
-import type { DevConsulHandle } from './helpers.js';
+import { call, health, register, sleep, start } from './helpers.js';
+import type { DevConsulHandle, Entry } from './helpers.js';
 
 describe('blocking queries', () => {
   let consul: DevConsulHandle;
@@ -145,5 +145,70 @@ describe('blocking queries', () => {
     await other.close();
     await parked;
     expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  describe('a service that does not exist (Consul maxIndexForService and its watch set)', () => {
+    const indexOf = async (path: string): Promise<number> => Number((await call(consul, 'GET', path)).headers.get('x-consul-index'));
+    /** Parks a blocking read and records when it returns. */
+    const park = (path: string) => {
+      const started = Date.now();
+      let returnedAfter: number | undefined;
+      const done = call(consul, 'GET', path).then((answer) => {
+        returnedAfter = Date.now() - started;
+        return answer;
+      });
+      return { done, woke: () => returnedAfter !== undefined, took: () => returnedAfter ?? Infinity };
+    };
+
+    it('answers the last extinction index, which changes elsewhere do not move', async () => {
+      await register(consul, { Name: 'gone', ID: 'gone-1', Port: 1 });
+      await call(consul, 'PUT', '/v1/agent/service/deregister/gone-1');
+      const extinction = await indexOf('/v1/health/service/gone');
+      expect(await indexOf('/v1/health/service/ghost')).toBe(extinction);
+      expect(await indexOf('/v1/catalog/service/ghost')).toBe(extinction);
+      expect(await indexOf('/v1/health/checks/ghost')).toBe(extinction);
+      await register(consul, { Name: 'web', ID: 'web-1', Port: 80, Check: { TTL: '30s' } });
+      await call(consul, 'PUT', '/v1/agent/check/pass/service:web-1');
+      await call(consul, 'PUT', '/v1/kv/some/key', 'value');
+      expect(await indexOf('/v1/health/service/ghost')).toBe(extinction);
+      // The last instance of another service going away is the next extinction.
+      await call(consul, 'PUT', '/v1/agent/service/deregister/web-1');
+      expect(await indexOf('/v1/health/service/ghost')).toBeGreaterThan(extinction);
+    });
+
+    it('before any extinction falls back to the catalog tables: checks count for health reads, not for catalog reads', async () => {
+      await register(consul, { Name: 'web', ID: 'web-1', Port: 80, Check: { TTL: '30s' } });
+      const healthBefore = await indexOf('/v1/health/service/ghost');
+      const catalogBefore = await indexOf('/v1/catalog/service/ghost');
+      await call(consul, 'PUT', '/v1/agent/check/pass/service:web-1'); // a check status change only
+      expect(await indexOf('/v1/health/service/ghost')).toBeGreaterThan(healthBefore);
+      expect(await indexOf('/v1/catalog/service/ghost')).toBe(catalogBefore);
+    });
+
+    it('a query parked on it wakes when the service appears, not when other services change', async () => {
+      for (const read of ['/v1/health/service/ghost?passing', '/v1/catalog/service/ghost', '/v1/health/checks/ghost']) {
+        const index = await indexOf(read.split('?')[0] as string);
+        const parked = park(`${read}${read.includes('?') ? '&' : '?'}index=${index}&wait=1s`);
+        // Churn elsewhere moves the fallback index, and an extinction moves the extinction index.
+        await register(consul, { Name: 'other', ID: 'other-1', Port: 81, Check: { TTL: '30s' } });
+        await call(consul, 'PUT', '/v1/agent/check/pass/service:other-1');
+        await call(consul, 'PUT', '/v1/agent/service/deregister/other-1');
+        await sleep(300);
+        expect(parked.woke()).toBe(false);
+        const answer = await parked.done;
+        expect(answer.text).toBe('[]');
+        // After the wait it reports the index that moved meanwhile, as Consul does.
+        expect(Number(answer.headers.get('x-consul-index'))).toBeGreaterThan(index);
+      }
+      const index = await indexOf('/v1/health/service/ghost');
+      const parked = park(`/v1/health/service/ghost?index=${index}&wait=5s`);
+      await sleep(100);
+      await register(consul, { Name: 'ghost', ID: 'ghost-1', Port: 82 });
+      const answer = await parked.done;
+      expect(answer.json<Entry[]>().map((e) => e.Service.ID)).toEqual(['ghost-1']);
+      expect(Number(answer.headers.get('x-consul-index'))).toBeGreaterThan(index);
+      // Room for a loaded machine; it wakes within milliseconds, not at the 5 s wait.
+      expect(parked.took()).toBeLessThan(3000);
+    });
   });
 });

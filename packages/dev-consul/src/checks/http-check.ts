@@ -8,8 +8,8 @@ import https from 'node:https';
 import type { CheckReporter, CheckRunner } from './check-runner.js';
 import { schedulePeriodic, truncateOutput } from './check-runner.js';
 
-/** What the probe sends. */
-export interface HttpCheckOptions {
+/** What the probe sends and how often: the decoded `HTTP*` fields of a check definition. */
+export interface HttpProbe {
   url: string;
   method: string;
   header: Record<string, string[]>;
@@ -20,6 +20,10 @@ export interface HttpCheckOptions {
   tlsSkipVerify: boolean;
   /** SNI and certificate name to expect instead of the URL's host. */
   tlsServerName: string;
+}
+
+/** The probe and how much of the answer the output keeps. */
+export interface HttpCheckOptions extends HttpProbe {
   outputMaxSize: number;
 }
 

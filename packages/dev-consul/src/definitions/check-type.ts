@@ -2,6 +2,7 @@
  * Turning a decoded `CheckType` / `CheckDefinition` into a check record and the runner that drives it,
  * with Consul's validation (`CheckType.Validate`) and error texts.
  */
+import type { HttpProbe } from '../checks/http-check.js';
 import { formatGoDuration } from '../duration.js';
 import type { Decoded } from '../json-decode.js';
 import { CHECK_STATUSES } from '../state/types.js';
@@ -10,18 +11,7 @@ import type { CheckRecord, CheckStatus } from '../state/types.js';
 /** What drives a check once registered. */
 export type RunnerSpec =
   | { kind: 'ttl'; ttlMs: number }
-  | {
-      kind: 'http';
-      url: string;
-      method: string;
-      header: Record<string, string[]>;
-      body: string;
-      intervalMs: number;
-      timeoutMs: number;
-      disableRedirects: boolean;
-      tlsSkipVerify: boolean;
-      tlsServerName: string;
-    }
+  | ({ kind: 'http' } & HttpProbe)
   | { kind: 'tcp'; address: string; intervalMs: number; timeoutMs: number }
   | { kind: 'script'; args: string[]; intervalMs: number; timeoutMs: number }
   | { kind: 'none' };

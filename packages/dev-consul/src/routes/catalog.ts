@@ -7,6 +7,7 @@ import { json } from '../server.js';
 import { renderCatalogService, renderNode, renderNodeService } from '../state/render.js';
 import { filterOf } from './health.js';
 import { nodeMetaMatcher, tagMatcher } from './query-params.js';
+import { readServiceList } from './service-read.js';
 
 /** Registers every `/v1/catalog/*` route. */
 export function registerCatalogRoutes(server: ApiServer, agent: Agent): void {
@@ -39,17 +40,13 @@ export function registerCatalogRoutes(server: ApiServer, agent: Agent): void {
     const predicate = filterOf(ctx, CATALOG_SERVICE_SCHEMA);
     const tagOk = tagMatcher(ctx.query);
     const metaOk = nodeMetaMatcher(ctx.query);
-    return ctx.blocking(
-      () => catalog.indexForService(name),
-      () => {
-        const instances = catalog.instancesOf(name);
-        if (!ctx.authz.allowAll) return { body: [], filtered: instances.length > 0 };
-        if (!metaOk(catalog.node)) return { body: [] };
-        let entries = instances.filter(tagOk).map((s) => renderCatalogService(catalog.node, s));
-        if (predicate !== undefined) entries = entries.filter((e) => predicate(e));
-        return { body: entries };
-      },
-    );
+    return readServiceList(ctx, catalog, {
+      name,
+      tables: 'catalog',
+      predicate,
+      metaOk,
+      list: (instances) => instances.filter(tagOk).map((s) => renderCatalogService(catalog.node, s)),
+    });
   });
 
   server.on('GET', '/v1/catalog/nodes', (ctx) => {

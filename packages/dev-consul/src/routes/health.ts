@@ -7,6 +7,7 @@ import type { ApiServer, RequestContext } from '../server.js';
 import { goJson } from '../server.js';
 import { renderCheck, renderNode, renderNodeService } from '../state/render.js';
 import { nodeMetaMatcher, passingOnly } from './query-params.js';
+import { readServiceList } from './service-read.js';
 
 /** Bound on the rendered-entries cache (service names). */
 const MAX_CACHED_NAMES = 10_000;
@@ -87,6 +88,7 @@ export function registerHealthRoutes(server: ApiServer, agent: Agent): void {
         if (passing) entries = entries.filter((e) => (e.Checks as Array<{ Status: string }>).every((c) => c.Status === 'passing'));
         return { body: entries };
       },
+      catalog.serviceTouchedGate(name),
     );
   });
 
@@ -95,17 +97,13 @@ export function registerHealthRoutes(server: ApiServer, agent: Agent): void {
     if (name === '') throw badRequest('Missing service name');
     const predicate = filterOf(ctx, CHECK_SCHEMA);
     const metaOk = nodeMetaMatcher(ctx.query);
-    return ctx.blocking(
-      () => catalog.indexForService(name),
-      () => {
-        const instances = catalog.instancesOf(name);
-        if (!ctx.authz.allowAll) return { body: [], filtered: instances.length > 0 };
-        if (!metaOk(catalog.node)) return { body: [] };
-        let checks = instances.flatMap((s) => catalog.checksOfService(s.id).map((c) => renderCheck(c, nodeName, s.tags, 'catalog')));
-        if (predicate !== undefined) checks = checks.filter((c) => predicate(c));
-        return { body: checks };
-      },
-    );
+    return readServiceList(ctx, catalog, {
+      name,
+      tables: 'health',
+      predicate,
+      metaOk,
+      list: (instances) => instances.flatMap((s) => catalog.checksOfService(s.id).map((c) => renderCheck(c, nodeName, s.tags, 'catalog'))),
+    });
   });
 
   server.on('GET', '/v1/health/node/', (ctx) => {

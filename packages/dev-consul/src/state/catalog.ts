@@ -11,6 +11,8 @@ import type { CheckRecord, CheckStatus, NodeRecord, ServiceRecord } from './type
 
 /** Tables whose index `/v1/catalog/*` and `/v1/health/*` report. */
 export type TableName = 'nodes' | 'services' | 'checks';
+/** Which tables a missing service's index falls back to: Consul counts checks for health reads only. */
+export type ServiceIndexTables = 'health' | 'catalog';
 
 /** A change notification: which service names and tables moved, at which index. */
 export interface CatalogChange {
@@ -74,12 +76,31 @@ export class Catalog {
     return this.tableIndex[name];
   }
 
-  /** Consul's `maxIndexForService`: the index a health/catalog query on `name` reports. */
-  indexForService(name: string): number {
+  /**
+   * Consul's `maxIndexForService`: the index a health or catalog query on `name` reports. A name with
+   * instances has its own index. A missing name answers the last extinction (the index at which the
+   * last instance of any service went away), so registrations, check changes and KV writes elsewhere
+   * neither move it nor wake its watchers; it moves when another service dies out or this one appears.
+   * Before any extinction Consul falls back to the catalog's table indexes: nodes and services, plus
+   * checks for health reads (`catalogMaxIndex(..., checks)`), and so does this.
+   */
+  indexForService(name: string, tables: ServiceIndexTables = 'health'): number {
     const own = this.serviceIndex.get(name);
     if (own !== undefined) return own;
     if (this.extinctionIndex > 0) return this.extinctionIndex;
-    return Math.max(this.tableIndex.services, this.tableIndex.checks);
+    const catalogIndex = Math.max(this.tableIndex.nodes, this.tableIndex.services);
+    return tables === 'health' ? Math.max(catalogIndex, this.tableIndex.checks) : catalogIndex;
+  }
+
+  /**
+   * For a blocking read of one service name: a gate that holds once the name's instances were
+   * written since now. Consul watches a missing name's (empty) instance list, so a query parked on it
+   * wakes when the name appears, not when the fallback or extinction index moves elsewhere; a name
+   * with instances is watched through its own index, so its gate always holds.
+   */
+  serviceTouchedGate(name: string): () => boolean {
+    if (this.byName.has(name)) return () => true;
+    return () => this.byName.has(name);
   }
 
   allServices(): ServiceRecord[] {

@@ -22,14 +22,21 @@ export function nodeTaggedAddresses(node: NodeRecord): Record<string, string> {
   return out;
 }
 
-/** `api.Node` as in `/v1/catalog/nodes` and health entries. */
-export function renderNode(node: NodeRecord): Record<string, unknown> {
+/** The node fields `api.Node` and `api.CatalogService` both start with, in Consul's order. */
+function nodeIdentity(node: NodeRecord): Record<string, unknown> {
   return {
     ID: node.id,
     Node: node.name,
     Address: node.address,
     Datacenter: node.datacenter,
     TaggedAddresses: nodeTaggedAddresses(node),
+  };
+}
+
+/** `api.Node` as in `/v1/catalog/nodes` and health entries. */
+export function renderNode(node: NodeRecord): Record<string, unknown> {
+  return {
+    ...nodeIdentity(node),
     Meta: { ...node.meta },
     CreateIndex: node.createIndex,
     ModifyIndex: node.modifyIndex,
@@ -109,11 +116,7 @@ export function renderCheck(c: CheckRecord, nodeName: string, serviceTags: strin
 /** `api.CatalogService`: the flat entry of `/v1/catalog/service/:name`. */
 export function renderCatalogService(node: NodeRecord, s: ServiceRecord): Record<string, unknown> {
   return {
-    ID: node.id,
-    Node: node.name,
-    Address: node.address,
-    Datacenter: node.datacenter,
-    TaggedAddresses: nodeTaggedAddresses(node),
+    ...nodeIdentity(node),
     NodeMeta: { ...node.meta },
     ServiceKind: s.kind,
     ServiceID: s.id,
