@@ -4,7 +4,7 @@ import type { BalancerStrategy } from './balancer/strategy.js';
 import type { TrackedInstance } from './breaker/breaker-pool.js';
 import { ConsulHttp } from './consul/consul-http.js';
 import { resolveConsulOptions, type ResolvedConsulOptions } from './consul/consul-options.js';
-import { TypedEmitter, type DiscoveryEvents } from './events.js';
+import { EventSource, type DiscoveryEvents } from './events.js';
 import { createLogger } from './logging/create-logger.js';
 import { logEvents } from './logging/log-events.js';
 import type { Logger } from './logging/logger.js';
@@ -68,8 +68,7 @@ function createStrategy(balancer: ResolvedServiceOptions['balancer']): BalancerS
  * const rating = await ratings.get('/ratings/camera').json<{ stars: number }>();
  * await discovery.close();
  */
-export class DiscoveryClient {
-  private readonly events = new TypedEmitter<DiscoveryEvents>();
+export class DiscoveryClient extends EventSource<DiscoveryEvents> {
   private readonly states = new Map<string, ServiceState>();
   private readonly clients = new Map<string, ServiceClient>();
   private readonly transports = new Map<string, Transport>();
@@ -81,6 +80,7 @@ export class DiscoveryClient {
   private closed = false;
 
   constructor(private readonly options: DiscoveryClientOptions = {}) {
+    super();
     if (options === null || typeof options !== 'object') {
       throw new TypeError(`Expected DiscoveryClient options to be an object, got ${String(options)}`);
     }
@@ -163,22 +163,6 @@ export class DiscoveryClient {
       if (stillUsed) continue;
       for (const transport of this.transports.values()) transport.release?.(url);
     }
-  }
-
-  /** Listen to a typed event (`breakerOpen`, `resolved`, `callRetried`, ...). */
-  on<K extends keyof DiscoveryEvents>(name: K, listener: (event: DiscoveryEvents[K]) => void): this {
-    this.events.on(name, listener);
-    return this;
-  }
-
-  once<K extends keyof DiscoveryEvents>(name: K, listener: (event: DiscoveryEvents[K]) => void): this {
-    this.events.once(name, listener);
-    return this;
-  }
-
-  off<K extends keyof DiscoveryEvents>(name: K, listener: (event: DiscoveryEvents[K]) => void): this {
-    this.events.off(name, listener);
-    return this;
   }
 
   /** Every service with its instances, breaker states and counts (for status pages). */

@@ -30,10 +30,10 @@ export interface DiscoveryEvents {
   callFailed: { service: string; instance: InstanceEventInfo; error: Error; durationMs: number };
   /** An attempt hit its timeout; the request was aborted. */
   callTimedOut: { service: string; instance: InstanceEventInfo; timeoutMs: number; durationMs: number };
-  /** A failed attempt is retried after `delayMs`. */
-  callRetried: { service: string; attempt: number; delayMs: number; error: Error };
-  /** A retry was skipped because the retry budget is spent. */
-  retryBudgetExhausted: { service: string; error: Error };
+  /** A failed attempt is retried after `delayMs`, on another instance when there is one; `instance` failed. */
+  callRetried: { service: string; instance: InstanceEventInfo; attempt: number; delayMs: number; error: Error };
+  /** A retry was skipped because the retry budget is spent; `instance` is the one whose attempt failed. */
+  retryBudgetExhausted: { service: string; instance: InstanceEventInfo; error: Error };
   /** The call failed for good and `fallback` produced the result. */
   fallback: { service: string; error: Error };
 }
@@ -85,5 +85,29 @@ export class TypedEmitter<Events extends object> {
 
   removeAllListeners(): void {
     this.emitter.removeAllListeners();
+  }
+}
+
+/**
+ * `on` / `once` / `off` for a class that emits typed events (the client, a registration): the listener
+ * methods delegate to its {@link TypedEmitter}.
+ */
+export class EventSource<Events extends object> {
+  protected readonly events = new TypedEmitter<Events>();
+
+  /** Listen to a typed event. */
+  on<K extends keyof Events & string>(name: K, listener: (event: Events[K]) => void): this {
+    this.events.on(name, listener);
+    return this;
+  }
+
+  once<K extends keyof Events & string>(name: K, listener: (event: Events[K]) => void): this {
+    this.events.once(name, listener);
+    return this;
+  }
+
+  off<K extends keyof Events & string>(name: K, listener: (event: Events[K]) => void): this {
+    this.events.off(name, listener);
+    return this;
   }
 }

@@ -13,8 +13,13 @@ export const METRIC_NAMES = Object.freeze({
 /** Breaker state as a gauge value. */
 export const BREAKER_STATE_VALUE = Object.freeze({ CLOSED: 0, HALF_OPEN: 1, OPEN: 2 });
 
-function metric<T>(registry: Registry, name: string, create: () => T): T {
-  return (registry.getSingleMetric(name) as T | undefined) ?? create();
+/** The registry's metric of that name (a second client on the same registry), else a new one registered in it. */
+function getOrCreate<C extends { name: string }, T>(
+  registry: Registry,
+  Metric: new (configuration: C & { registers: Registry[] }) => T,
+  configuration: C,
+): T {
+  return (registry.getSingleMetric(configuration.name) as T | undefined) ?? new Metric({ ...configuration, registers: [registry] });
 }
 
 /**
@@ -23,56 +28,28 @@ function metric<T>(registry: Registry, name: string, create: () => T): T {
  * service; retries. Returns a function that detaches the listeners.
  */
 export function attachMetrics(events: TypedEmitter<DiscoveryEvents>, registry: Registry): () => void {
-  const calls = metric(
-    registry,
-    METRIC_NAMES.calls,
-    () =>
-      new Counter({
-        name: METRIC_NAMES.calls,
-        help: 'Attempts by service, instance and outcome (success, failure, timeout)',
-        labelNames: ['service', 'instance', 'outcome'],
-        registers: [registry],
-      }),
-  );
-  const latency = metric(
-    registry,
-    METRIC_NAMES.latency,
-    () =>
-      new Histogram({
-        name: METRIC_NAMES.latency,
-        help: 'Attempt latency in seconds by service and outcome',
-        labelNames: ['service', 'outcome'],
-        buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-        registers: [registry],
-      }),
-  );
-  const breakerState = metric(
-    registry,
-    METRIC_NAMES.breakerState,
-    () =>
-      new Gauge({
-        name: METRIC_NAMES.breakerState,
-        help: 'Breaker state per instance: 0 closed, 1 half-open, 2 open',
-        labelNames: ['service', 'instance', 'url'],
-        registers: [registry],
-      }),
-  );
-  const instances = metric(
-    registry,
-    METRIC_NAMES.instances,
-    () =>
-      new Gauge({
-        name: METRIC_NAMES.instances,
-        help: 'Passing instances in the last resolved list',
-        labelNames: ['service'],
-        registers: [registry],
-      }),
-  );
-  const retries = metric(
-    registry,
-    METRIC_NAMES.retries,
-    () => new Counter({ name: METRIC_NAMES.retries, help: 'Retries by service', labelNames: ['service'], registers: [registry] }),
-  );
+  const calls = getOrCreate(registry, Counter<string>, {
+    name: METRIC_NAMES.calls,
+    help: 'Attempts by service, instance and outcome (success, failure, timeout)',
+    labelNames: ['service', 'instance', 'outcome'],
+  });
+  const latency = getOrCreate(registry, Histogram<string>, {
+    name: METRIC_NAMES.latency,
+    help: 'Attempt latency in seconds by service and outcome',
+    labelNames: ['service', 'outcome'],
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  });
+  const breakerState = getOrCreate(registry, Gauge<string>, {
+    name: METRIC_NAMES.breakerState,
+    help: 'Breaker state per instance: 0 closed, 1 half-open, 2 open',
+    labelNames: ['service', 'instance', 'url'],
+  });
+  const instances = getOrCreate(registry, Gauge<string>, {
+    name: METRIC_NAMES.instances,
+    help: 'Passing instances in the last resolved list',
+    labelNames: ['service'],
+  });
+  const retries = getOrCreate(registry, Counter<string>, { name: METRIC_NAMES.retries, help: 'Retries by service', labelNames: ['service'] });
 
   const seen = new Set<string>();
   const handlers: { [K in keyof DiscoveryEvents]?: (event: DiscoveryEvents[K]) => void } = {

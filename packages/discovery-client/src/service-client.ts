@@ -185,7 +185,7 @@ export class ServiceClient {
       const remaining = deadlineAt - Date.now();
       if (remaining <= 0) break;
       if (this.budget && !this.budget.tryWithdraw()) {
-        this.events.emit('retryBudgetExhausted', { service: this.name, error: lastError });
+        this.events.emit('retryBudgetExhausted', { service: this.name, instance: eventInfo(this.name, tracked), error: lastError });
         break;
       }
       (tried ??= new Set()).add(tracked.instance.key);
@@ -193,7 +193,13 @@ export class ServiceClient {
         remaining,
         backoffDelay(attempt, { initialMs: opts.retry.backoffInitialMs, maxMs: opts.retry.backoffMaxMs }),
       );
-      this.events.emit('callRetried', { service: this.name, attempt: attempt + 1, delayMs: delay, error: lastError });
+      this.events.emit('callRetried', {
+        service: this.name,
+        instance: eventInfo(this.name, tracked),
+        attempt: attempt + 1,
+        delayMs: delay,
+        error: lastError,
+      });
       if (delay > 0) await sleep(delay);
     }
     return this.fail(lastError, throwHttpErrors);

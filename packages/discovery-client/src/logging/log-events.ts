@@ -89,12 +89,12 @@ export function logEvents(events: TypedEmitter<DiscoveryEvents>, logger: Logger,
       }),
     callRetried: (e) =>
       logger.debug(`retrying ${e.service} (attempt ${e.attempt}) in ${e.delayMs}ms after: ${e.error.message}`, {
-        service: e.service,
+        ...fields(e.instance),
         attempt: e.attempt,
         delayMs: e.delayMs,
       }),
     retryBudgetExhausted: (e) =>
-      logger.warn(`retry budget for ${e.service} spent; not retrying: ${e.error.message}`, { service: e.service }),
+      logger.warn(`retry budget for ${e.service} spent; not retrying: ${e.error.message}`, fields(e.instance)),
     fallback: (e) => logger.warn(`${e.service} fallback after: ${e.error.message}`, { service: e.service, err: e.error.message }),
   };
   const entries = Object.entries(handlers).filter(([, handler]) => handler !== undefined) as Array<

@@ -1,7 +1,7 @@
 import { ConsulHttp, consulStatusError } from '../consul/consul-http.js';
 import { resolveConsulOptions, type ConsulOptions } from '../consul/consul-options.js';
 import { RegistryUnavailableError } from '../errors/registry-unavailable-error.js';
-import { TypedEmitter } from '../events.js';
+import { EventSource } from '../events.js';
 import { createLogger } from '../logging/create-logger.js';
 import type { Logger } from '../logging/logger.js';
 import { formatDuration, parseDuration } from './duration.js';
@@ -131,11 +131,10 @@ function validate(options: RegisterOptions): void {
   }
 }
 
-class ConsulRegistration implements Registration {
+class ConsulRegistration extends EventSource<RegistrationEvents> implements Registration {
   readonly id: string;
   readonly name: string;
   readonly checkId: string;
-  private readonly events = new TypedEmitter<RegistrationEvents>();
   private readonly ttlMs: number;
   private readonly heartbeatMs: number;
   private readonly drainMs: number;
@@ -151,6 +150,7 @@ class ConsulRegistration implements Registration {
     private readonly consul: ConsulHttp,
     private readonly logger: Logger,
   ) {
+    super();
     this.name = options.name;
     this.id = options.id ?? `${options.name}-${options.port}`;
     this.checkId = `service:${this.id}`;
@@ -178,16 +178,6 @@ class ConsulRegistration implements Registration {
         Status: 'passing',
       },
     };
-  }
-
-  on<K extends keyof RegistrationEvents>(name: K, listener: (event: RegistrationEvents[K]) => void): this {
-    this.events.on(name, listener);
-    return this;
-  }
-
-  off<K extends keyof RegistrationEvents>(name: K, listener: (event: RegistrationEvents[K]) => void): this {
-    this.events.off(name, listener);
-    return this;
   }
 
   private get where(): string {

@@ -77,6 +77,16 @@ describe.each(transports)('ServiceClient over %s', (transport) => {
     expect(states[1]).toBe('CLOSED');
   });
 
+  it('callRetried names the instance whose attempt failed', async () => {
+    const { service, client, upstreams } = await setup(2, transport);
+    upstreams[0]!.mode = '500';
+    const retried: Array<DiscoveryEvents['callRetried']> = [];
+    client.on('callRetried', (e) => retried.push(e));
+    for (let i = 0; i < 2; i++) expect((await service.get('/r').json<{ from: string }>()).from).toBe('u2');
+    expect(retried).toHaveLength(1);
+    expect(retried[0]).toMatchObject({ service: 'ratings', attempt: 2, instance: { service: 'ratings', id: 'u1', number: 1, url: upstreams[0]!.url } });
+  });
+
   it('with throwHttpErrors: false resolves 4xx and 5xx answers', async () => {
     const { service, upstreams } = await setup(1, transport, { retry: false });
     upstreams[0]!.mode = '404';
