@@ -72,7 +72,9 @@ async function main(): Promise<void> {
 
   const server = await listen(app, config.port, config.host);
   logger.info(`listening on port ${server.port}`);
-  logger.info(`${name} ${instanceId} at http://${config.advertiseAddress}:${server.port}`);
+  // The pid is how an operator stops this one instance (`kill -TERM <pid>`): every instance of a
+  // service has the same command line.
+  logger.info(`${name} ${instanceId} at http://${config.advertiseAddress}:${server.port} (pid ${process.pid})`);
 
   let registration: Registration | undefined;
   if (config.register && name !== 'gateway') {

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 /**
  * `make seedReddit`: loads sample users, posts, votes and messages through the gateway
- * (GATEWAY_URL, default http://127.0.0.1:2015). Safe to run twice: existing users are kept,
- * votes are upserts; posts and messages are added again.
+ * (GATEWAY_URL, else http://127.0.0.1:$GATEWAY_PORT, the variable `make startReddit` reads; default
+ * port 2015). Safe to run twice: existing users are kept, votes are upserts; posts and messages are
+ * added again.
  */
 import { DEFAULT_GATEWAY_PORT } from './shared/config.js';
 
-const GATEWAY = (process.env.GATEWAY_URL || `http://127.0.0.1:${DEFAULT_GATEWAY_PORT}`).replace(/\/$/, '');
+const GATEWAY = (process.env.GATEWAY_URL || `http://127.0.0.1:${process.env.GATEWAY_PORT || DEFAULT_GATEWAY_PORT}`).replace(/\/$/, '');
 
 const USERS = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank'];
 const POSTS = [
@@ -71,6 +72,6 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   process.stderr.write(`seed failed: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.stderr.write(`is the gateway up? start it with: make startReddit COUNT=3\n`);
+  process.stderr.write(`is the gateway up at ${GATEWAY}? start it with: make startReddit COUNT=3 (set GATEWAY_PORT, or GATEWAY_URL, to the same value for both)\n`);
   process.exit(1);
 });

@@ -49,7 +49,8 @@ describe('launcher (make startReddit) and seed (make seedReddit)', () => {
     cleanups.push(() => temp.remove());
     const consul = await startDevConsul({ port: 0 });
     cleanups.push(() => consul.close());
-    const run = launch({ CONSUL_HTTP_ADDR: consul.url, GATEWAY_PORT: String(await freePort()), DATA_DIR: temp.dir });
+    const gatewayPort = String(await freePort());
+    const run = launch({ CONSUL_HTTP_ADDR: consul.url, GATEWAY_PORT: gatewayPort, DATA_DIR: temp.dir });
     cleanups.push(() => {
       if (run.child.exitCode === null) run.child.kill('SIGKILL');
     });
@@ -60,11 +61,14 @@ describe('launcher (make startReddit) and seed (make seedReddit)', () => {
       expect(await passing(consul.url, service)).toBe(2);
     }
 
-    const seed = spawn(process.execPath, [SEED], { env: { ...process.env, GATEWAY_URL: gatewayUrl }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The operator sets GATEWAY_PORT once for both `make startReddit` and `make seedReddit`.
+    const { GATEWAY_URL: _ignored, ...env } = process.env;
+    const seed = spawn(process.execPath, [SEED], { env: { ...env, GATEWAY_PORT: gatewayPort }, stdio: ['ignore', 'pipe', 'pipe'] });
     let seedOutput = '';
     seed.stdout.on('data', (chunk: Buffer) => (seedOutput += chunk.toString()));
     seed.stderr.on('data', (chunk: Buffer) => (seedOutput += chunk.toString()));
     expect(await new Promise((resolve) => seed.once('exit', resolve))).toBe(0);
+    expect(seedOutput).toContain(`seeding through ${gatewayUrl}`);
     expect(seedOutput).toMatch(/6 users, 7 posts, \d+ votes, 3 messages/);
     const top = (await (await fetch(`${gatewayUrl}/votes/top?n=3`)).json()) as { posts: unknown[] };
     expect(top.posts).toHaveLength(3);

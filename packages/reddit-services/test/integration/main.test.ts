@@ -46,4 +46,30 @@ describe('main.js start-up errors', () => {
       temp.remove();
     }
   });
+
+  it('names its pid in the start line, so an operator can stop this one instance', async () => {
+    const temp = tempDir();
+    const child = spawn(process.execPath, [MAIN, 'votes'], {
+      env: { ...process.env, PORT: '0', REGISTER: 'false', INSTANCE_ID: 'votes-9', DATA_DIR: temp.dir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let stdout = '';
+      const line = await new Promise<string>((resolve, reject) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString();
+          const match = /^votes votes-9 at http:\/\/127\.0\.0\.1:\d+ \(pid (\d+)\)$/m.exec(stdout);
+          if (match) resolve(match[0]);
+        });
+        child.once('exit', (code) => reject(new Error(`exited with ${code} before its start line: ${stdout}`)));
+      });
+      expect(line).toContain(`(pid ${child.pid})`);
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      process.kill(child.pid as number, 'SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      temp.remove();
+    }
+  });
 });
