@@ -19,7 +19,7 @@ export interface ConsulOptions {
   secure?: boolean;
   /**
    * ACL token, sent as `X-Consul-Token`.
-   * @default CONSUL_HTTP_TOKEN
+   * @default CONSUL_HTTP_TOKEN, else the contents of the file named by CONSUL_HTTP_TOKEN_FILE (trimmed)
    */
   token?: string;
   /**
@@ -81,7 +81,22 @@ function truthy(value: string | undefined): boolean | undefined {
   return ['1', 't', 'true', 'yes', 'on'].includes(value.toLowerCase());
 }
 
-/** Applies CONSUL_HTTP_ADDR, CONSUL_HTTP_TOKEN, CONSUL_HTTP_SSL, CONSUL_HTTP_SSL_VERIFY, CONSUL_CACERT. */
+/** The token in the file CONSUL_HTTP_TOKEN_FILE names; a file that cannot be read is a clear error. */
+function tokenFromFile(file: string | undefined): string | undefined {
+  if (!file) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new TypeError(`Cannot read the Consul token file CONSUL_HTTP_TOKEN_FILE=${file}: ${(error as Error).message}`, { cause: error });
+  }
+  return text.trim() || undefined;
+}
+
+/**
+ * Applies CONSUL_HTTP_ADDR, CONSUL_HTTP_TOKEN (or CONSUL_HTTP_TOKEN_FILE), CONSUL_HTTP_SSL,
+ * CONSUL_HTTP_SSL_VERIFY, CONSUL_CACERT, as the consul CLI does.
+ */
 export function resolveConsulOptions(options: ConsulOptions = {}, env: NodeJS.ProcessEnv = process.env): ResolvedConsulOptions {
   if (options === null || typeof options !== 'object') {
     throw new TypeError(`Expected the \`consul\` option to be an object, got ${JSON.stringify(options)}`);
@@ -97,7 +112,7 @@ export function resolveConsulOptions(options: ConsulOptions = {}, env: NodeJS.Pr
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     throw new TypeError(`Expected \`consul.port\` to be an integer between 1 and 65535, got ${JSON.stringify(port)}`);
   }
-  const token = options.token ?? (env.CONSUL_HTTP_TOKEN || undefined);
+  const token = options.token ?? (env.CONSUL_HTTP_TOKEN || tokenFromFile(env.CONSUL_HTTP_TOKEN_FILE));
   if (token !== undefined && typeof token !== 'string') {
     throw new TypeError(`Expected \`consul.token\` to be a string, got ${typeof token}`);
   }

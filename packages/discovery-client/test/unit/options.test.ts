@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { DiscoveryClient, parseConsulAddr, resolveConsulOptions } from '../../src/index.js';
 import { resolveServiceOptions } from '../../src/options.js';
@@ -35,6 +38,19 @@ describe('options', () => {
 });
 
 describe('Consul address', () => {
+  it('reads the token from CONSUL_HTTP_TOKEN_FILE when CONSUL_HTTP_TOKEN is not set', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dc-token-'));
+    const file = join(dir, 'token');
+    writeFileSync(file, 'from-file\n');
+    try {
+      expect(resolveConsulOptions({}, { CONSUL_HTTP_TOKEN_FILE: file }).token).toBe('from-file');
+      expect(resolveConsulOptions({}, { CONSUL_HTTP_TOKEN: 'env', CONSUL_HTTP_TOKEN_FILE: file }).token).toBe('env');
+      expect(() => resolveConsulOptions({}, { CONSUL_HTTP_TOKEN_FILE: join(dir, 'missing') })).toThrow(/CONSUL_HTTP_TOKEN_FILE=.*missing/);
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
+  });
+
   it('reads CONSUL_HTTP_ADDR as host:port or URL and CONSUL_HTTP_TOKEN', () => {
     expect(resolveConsulOptions({}, { CONSUL_HTTP_ADDR: '10.0.0.5:8600', CONSUL_HTTP_TOKEN: 't' })).toMatchObject({
       host: '10.0.0.5',
