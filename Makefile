@@ -45,22 +45,22 @@ bench: build
 	npm run bench
 
 consul: build
-	$(NODE) scripts/consul.js
+	@$(NODE) scripts/consul.js
 
 demo: build
-	$(NODE) scripts/demo.js
+	@$(NODE) scripts/demo.js
 
 demo-script: build
-	$(NODE) scripts/demo-script.js
+	@$(NODE) scripts/demo-script.js
 
 monolith: build
-	$(NODE) packages/market/dist/main.js --monolith
+	@$(NODE) packages/market/dist/main.js --monolith
 
 add-ratings: build
-	$(NODE) packages/market/dist/main.js
+	@$(NODE) packages/market/dist/main.js
 
 startRatings: build
-	$(NODE) packages/ratings/dist/start-ratings.js $(if $(COUNT),--count $(COUNT)) $(if $(INSTANCE),--instance $(INSTANCE))
+	@$(NODE) packages/ratings/dist/start-ratings.js $(if $(COUNT),--count $(COUNT)) $(if $(INSTANCE),--instance $(INSTANCE))
 
 startReddit: build
 	$(NODE) packages/reddit-services/dist/launcher.js $(if $(COUNT),--count $(COUNT))

@@ -1,6 +1,6 @@
 // `make demo-script`: the whole walkthrough, scripted, with the real timings (1 s timeout, 30 s breaker retest,
 // 15 s TTL) on free ports. Narrates each step, shows the log lines it produced, checks what should have happened,
-// and exits 0, or 1 as soon as a step's expectation fails. Takes a bit over a minute.
+// and exits 0, or 1 as soon as a step's expectation fails. Takes about half a minute (most of it the 15 s TTL).
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startDevConsul } from 'dev-consul';
@@ -175,9 +175,13 @@ ok('every Thing has its rating, and the calls go round-robin over the instances'
 
 // 4. Kill them all.
 step('kill every ratings instance (^C)', '^C in the startRatings terminal');
+mark = market.mark();
 for (const n of [1, 2, 3]) await stopProcess(ratings[n], 'SIGINT');
 narrate('each instance deregisters from Consul before it stops listening:');
 show(ratings[1], 0, /SIGINT|deregistered|stopped/);
+// The market's watch learns of the deregistrations within a moment; a reload before that would still try them.
+await market.waitFor(/resolved ratings => \[\]/, 5000, mark, 'the market seeing no instance left');
+show(market, mark, /^resolv/);
 mark = market.mark();
 page = await pageUntil(market, () => /all ratings instances are down/.test(market.since(mark)), 10_000, '"all ratings instances are down"');
 narrate(describePage(page));
@@ -231,7 +235,7 @@ ok(`Consul dropped instance 2 after ${Math.round((Date.now() - pausedAt) / 1000)
 // 8. Resume instance 2.
 step('resume instance 2 (fg)', 'fg in the INSTANCE=2 terminal');
 ratings[2].child.kill('SIGCONT');
-narrate('its heartbeat resumes and Consul lists it again; its open breaker lets one probe through (at the latest 30 s after it opened)…');
+narrate('its heartbeat resumes and Consul lists it again. Its breaker is still open: it lets one probe through as soon as Consul\nlists the instance again (or else 30 s after it opened), and the next call is that probe…');
 mark = market.mark();
 await pageUntil(market, () => new RegExp(`CLOSE breaker on \\[ratings at ${ratings[2].url}\\]`).test(market.since(mark)), 60_000, 'the breaker on instance 2 closing', 2000);
 show(market, mark, /^(resolv|HALF_OPEN|CLOSE|OPEN)/);

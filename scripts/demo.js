@@ -49,11 +49,22 @@ function start(name, args, env = {}, prefix = `[${name}] `) {
   return entry;
 }
 
+/** Sends `signal` to the child's whole process group (the launcher and its ratings instances); false if gone. */
+function signalGroup(entry, signal) {
+  try {
+    process.kill(-entry.child.pid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function stopOne(entry, signal) {
   if (entry.child.exitCode !== null || entry.child.signalCode !== null) return;
-  entry.child.kill('SIGCONT'); // a paused child cannot handle its signal
+  signalGroup(entry, 'SIGCONT'); // a child paused with `kill -STOP <pid>` cannot handle its signal
   entry.child.kill(signal);
-  const timer = setTimeout(() => entry.child.kill('SIGKILL'), 6000);
+  // Past the deadline, nothing of the group may survive (an instance outliving its launcher would be an orphan).
+  const timer = setTimeout(() => signalGroup(entry, 'SIGKILL'), 6000);
   await entry.exited;
   clearTimeout(timer);
 }
@@ -126,8 +137,9 @@ say(`
     kill -STOP <pid> / kill -CONT <pid>   pause / resume ratings-N (pids are printed
                                    above as "started ratings-N (pid …)"); a paused
                                    instance costs one 1 s timeout, then its breaker
-                                   opens; Consul drops it after its 15 s TTL; 30 s
-                                   later the breaker retests it
+                                   opens; Consul drops it once its 15 s TTL runs out;
+                                   the breaker retests it 30 s after opening, or as
+                                   soon as Consul lists it again
     kill <pid>                     an instance leaves cleanly (it deregisters first)
   ^C here stops everything.
 `);

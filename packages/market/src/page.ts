@@ -19,6 +19,7 @@ export interface MarketPageModel {
 export function renderMarketPage(model: MarketPageModel): string {
   const { count, totalCents } = cartTotals(model.cart);
   const allDown = model.ratings !== undefined && [...model.ratings.values()].every((view) => view.kind !== 'fresh');
+  const anyStale = model.ratings !== undefined && [...model.ratings.values()].some((view) => view.kind === 'stale');
   const cards = model.things.map((thing) => renderThing(thing, model.ratings?.get(thing.id), model.ratings !== undefined)).join('\n');
   const lines = [...model.cart].map(([id, quantity]) => {
     const thing = thingById(id);
@@ -28,7 +29,7 @@ export function renderMarketPage(model: MarketPageModel): string {
 <h1>Things worth having</h1>
 <p class="sub">${model.ratings === undefined ? 'Four fine Things, one simple shop.' : 'Four fine Things, rated by the ratings service.'}</p>
 ${model.notice ? `<div class="notice" role="status">${escapeHtml(model.notice)}</div>` : ''}
-${allDown ? '<div class="warn" role="status">Ratings are unavailable right now: showing the last ratings we had.</div>' : ''}
+${allDown ? `<div class="warn" role="status">Ratings are unavailable right now${anyStale ? ': showing the last ratings we had' : ''}.</div>` : ''}
 <div class="layout">
   <section class="things" aria-label="Things">
 ${cards}

@@ -64,7 +64,10 @@ function launch(count: number): void {
     if (stoppingSince === undefined) {
       stoppingSince = now;
       log.info(`stopping ${children.size} ratings instance(s)…`);
-      for (const child of children.values()) child.kill(signal);
+      for (const child of children.values()) {
+        child.kill('SIGCONT'); // one paused with `kill -STOP` could not handle its signal (and would never deregister)
+        child.kill(signal);
+      }
     } else if (now - stoppingSince > FORCE_AFTER_MS) {
       log.warn('killing the instances that are still closing');
       for (const child of children.values()) child.kill('SIGKILL');

@@ -77,6 +77,36 @@ describe('ratings instances in Consul', () => {
     expect(await ids()).toEqual([]);
   });
 
+  // `make demo` tells users to `kill -STOP <pid>` an instance; ^C afterwards must still deregister it and leave no
+  // paused orphan behind (a stopped process cannot handle SIGINT until it is continued).
+  it('stops a COUNT instance that was paused (SIGSTOP) too: it deregisters and the launcher exits 0', async () => {
+    const launcher = startNode('launcher', LAUNCHER, ['--count', '2'], { ...env, PORT: '0' });
+    const pid = Number((await launcher.waitFor(/started ratings-2 \(pid (\d+)\)/))[1]);
+    for (const n of [1, 2]) await launcher.waitFor(new RegExp(`\\[ratings-${n}\\] registered ratings-${n}`), 15_000);
+    const state = (): string => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.charAt(0);
+    try {
+      process.kill(pid, 'SIGSTOP');
+      await eventually(async () => (state() === 'T' ? true : undefined), 3000, 'ratings-2 to stop');
+      launcher.child.kill('SIGINT');
+      let timer: NodeJS.Timeout | undefined;
+      const exited = await Promise.race([
+        launcher.exited(),
+        new Promise<string>((resolve) => { timer = setTimeout(() => resolve('still running after 10 s'), 10_000); }),
+      ]);
+      clearTimeout(timer);
+      expect(exited).toEqual({ code: 0, signal: null });
+      expect(launcher.output()).toContain('[ratings-2] deregistered ratings-2');
+      expect((await health()).map((e) => e.Service.ID)).not.toContain('ratings-2');
+    } finally {
+      try {
+        process.kill(pid, 'SIGCONT');
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone, as it should be
+      }
+    }
+  });
+
   // ^Z stops the terminal's foreground process group; SIGSTOP does the same to the launcher here (the kernel discards
   // SIGTSTP for an orphaned process group, which is what a test runner without a terminal has).
   it('runs INSTANCE in the launcher process itself, so stopping the launcher (^Z) pauses the instance and SIGCONT resumes it', async () => {
