@@ -148,7 +148,8 @@ export class ServiceClient {
       if (pick.type === 'queue') {
         const remaining = deadlineAt - Date.now();
         if (remaining <= 0) {
-          lastError = new RequestTimeoutError(this.name, opts.deadline);
+          // 'queue' means no list yet: the registry is what failed to answer in time, not an instance
+          lastError = new RegistryUnavailableError(`cannot resolve ${this.name}: no answer from the registry within ${opts.deadline}ms`);
           break;
         }
         await this.state.nextUpdate(remaining);

@@ -15,6 +15,12 @@ export interface ConsulResolverOptions {
   maxStalenessMs: number;
   /** Minimum spacing between queries beyond a burst of two, ms (the docs' "rate limit" duty). */
   minQueryIntervalMs: number;
+  /**
+   * Socket timeout of a non-blocking query (index 0: the first one, or after an index reset), ms: Consul
+   * answers those at once, so a silent agent is reported quickly instead of after a whole `wait`.
+   * @default 5000
+   */
+  firstQueryTimeoutMs?: number;
   filter?: InstanceFilter;
   random?: () => number;
   now?: () => number;
@@ -23,6 +29,7 @@ export interface ConsulResolverOptions {
 export const DEFAULT_WATCH_WAIT_MS = 30_000;
 export const DEFAULT_WATCH_BACKOFF: Readonly<BackoffOptions> = Object.freeze({ initialMs: 200, maxMs: 10_000 });
 export const DEFAULT_MIN_QUERY_INTERVAL_MS = 100;
+export const DEFAULT_FIRST_QUERY_TIMEOUT_MS = 5000;
 
 /** Shape of one `/v1/health/service/:name` entry (the fields we read). */
 interface HealthEntry {
@@ -134,8 +141,11 @@ export class ConsulResolver implements Resolver {
         const response = await this.consul.request({
           method: 'GET',
           path: this.path(index),
-          // Consul may add up to wait/16 of jitter; leave room for it before calling the agent dead
-          timeoutMs: this.options.waitMs + Math.ceil(this.options.waitMs / 16) + 5000,
+          // a blocking query: Consul may add up to wait/16 of jitter; leave room for it before calling the agent dead
+          timeoutMs:
+            index === 0
+              ? (this.options.firstQueryTimeoutMs ?? DEFAULT_FIRST_QUERY_TIMEOUT_MS)
+              : this.options.waitMs + Math.ceil(this.options.waitMs / 16) + 5000,
           signal: this.abort.signal,
         });
         if (this.closed) break;

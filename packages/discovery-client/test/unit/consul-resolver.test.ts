@@ -11,7 +11,9 @@ let consul: FakeConsul | undefined;
 let resolver: ConsulResolver | undefined;
 let http: ConsulHttp | undefined;
 
-async function start(options: { maxStalenessMs?: number; token?: string; filter?: { tags?: string[]; meta?: Record<string, string> } } = {}) {
+async function start(
+  options: { maxStalenessMs?: number; token?: string; filter?: { tags?: string[]; meta?: Record<string, string> }; firstQueryTimeoutMs?: number } = {},
+) {
   consul = new FakeConsul();
   const port = await consul.start();
   http = new ConsulHttp(resolveConsulOptions({ host: '127.0.0.1', port, ...(options.token ? { token: options.token } : {}) }, {}));
@@ -21,6 +23,7 @@ async function start(options: { maxStalenessMs?: number; token?: string; filter?
     backoff: { initialMs: 20, maxMs: 50 },
     maxStalenessMs: options.maxStalenessMs ?? Infinity,
     minQueryIntervalMs: 5,
+    ...(options.firstQueryTimeoutMs === undefined ? {} : { firstQueryTimeoutMs: options.firstQueryTimeoutMs }),
     ...(options.filter ? { filter: options.filter } : {}),
   });
   resolver.start((update) => updates.push(update));
@@ -129,6 +132,16 @@ describe('ConsulResolver', () => {
     await waitFor(() => updates.some((u) => u.type === 'error'), 3000, 'an error');
     const error = updates.find((u) => u.type === 'error');
     expect(error?.type === 'error' && error.expired).toBe(true);
+  });
+
+  it('gives up on a silent agent after firstQueryTimeoutMs on the first (non-blocking) query, not after a whole wait', async () => {
+    const { consul, updates } = await start({ firstQueryTimeoutMs: 200 });
+    consul.respond(5, [], 200, 1000); // the agent hangs (waitMs is 5000 here)
+    consul.respond(5, [entry('ratings-1', 8001)]);
+    await waitFor(() => updates.some((u) => u.type === 'error'), 900, 'an error well before the blocking timeout');
+    const error = updates.find((u) => u.type === 'error');
+    expect(error?.type === 'error' && error.error.message).toMatch(/ETIMEDOUT/);
+    await waitFor(() => lists(updates).length === 1, 3000, 'the list after the retry');
   });
 
   it('sends the ACL token as X-Consul-Token', async () => {

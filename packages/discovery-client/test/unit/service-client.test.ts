@@ -3,6 +3,7 @@ import {
   CircuitOpenError,
   DiscoveryClient,
   NoHealthyInstancesError,
+  RegistryUnavailableError,
   RequestTimeoutError,
   UpstreamConnectionError,
   UpstreamHttpError,
@@ -151,6 +152,14 @@ describe.each(transports)('ServiceClient over %s', (transport) => {
 });
 
 describe('errors', () => {
+  it('a service whose registry never answers fails with RegistryUnavailableError at the deadline', async () => {
+    client = new DiscoveryClient({ logger: false, resolver: () => ({ start: () => undefined, close: () => undefined }) });
+    const silent = client.service('ratings', { deadline: 150 });
+    const error = await silent.get('/r').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RegistryUnavailableError);
+    expect((error as Error).message).toBe('cannot resolve ratings: no answer from the registry within 150ms');
+  });
+
   it('carry name, code and cause', () => {
     const cause = new Error('x');
     const error = new CircuitOpenError('ratings', { number: 2, id: 'r2', url: 'http://127.0.0.1:8002' }, { cause });
