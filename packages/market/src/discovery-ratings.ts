@@ -151,6 +151,7 @@ export function createDiscoveryRatings(options: DiscoveryRatingsOptions): Rating
           id: instance.id, address: instance.url, version: instance.meta.version,
           health: consulView.reachable ? 'gone' : 'unknown', breaker: 'none', calls: {},
         };
+        row.logNumber = instance.number;
         row.breaker = instance.breaker;
         row.calls = { calls: instance.calls, failures: instance.failures, rejected: instance.rejections };
         byId.set(instance.id, row);

@@ -11,6 +11,11 @@ export type RatingView =
 export interface InstanceStatus {
   /** Consul service ID, e.g. `ratings-2`. */
   id: string;
+  /**
+   * The number the market's log gives it (`ratings using instance 3: …`): the order in which the market first
+   * saw the instances, so not always the N of `ratings-N`. Absent until the market has seen it listed.
+   */
+  logNumber?: number;
   /** `http://127.0.0.1:8002`. */
   address: string;
   version?: string;

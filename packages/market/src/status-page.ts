@@ -30,7 +30,7 @@ function render(report) {
       html += '<table><thead><tr><th>Instance</th><th>Address</th><th>Version</th><th>Consul health</th><th>Breaker</th><th>Calls</th></tr></thead><tbody>';
       for (const i of report.instances) {
         const calls = Object.entries(i.calls).map(([k, v]) => esc(k) + ' ' + esc(v)).join(' · ') || '—';
-        html += '<tr data-instance="' + esc(i.id) + '"><td>' + esc(i.id) + '</td><td><code>' + esc(i.address) + '</code></td><td>' + esc(i.version || '?') + '</td><td>' + pill(i.health, healthClass(i.health)) + '</td><td>' + pill(i.breaker, breakerClass(i.breaker)) + '</td><td>' + calls + '</td></tr>';
+        html += '<tr data-instance="' + esc(i.id) + '"><td>' + esc(i.id) + (i.logNumber ? ' <span class="muted" title="how the market log names it">(instance ' + esc(i.logNumber) + ' in the log)</span>' : '') + '</td><td><code>' + esc(i.address) + '</code></td><td>' + esc(i.version || '?') + '</td><td>' + pill(i.health, healthClass(i.health)) + '</td><td>' + pill(i.breaker, breakerClass(i.breaker)) + '</td><td>' + calls + '</td></tr>';
       }
       html += '</tbody></table>';
     }

@@ -137,6 +137,12 @@ describe('the walkthrough, scripted', () => {
       address: two.url, health: 'critical', breaker: expect.stringMatching(/^(OPEN|HALF_OPEN)$/),
     });
     expect(status.instances.find((i) => i.id === 'ratings-1')).toMatchObject({ address: one, health: 'passing', breaker: 'CLOSED' });
+    // each row says which number the log gives it, as `ratings using instance N: <url>` need not match ratings-N
+    for (const [id, url] of [['ratings-1', one], ['ratings-2', two.url]] as const) {
+      const inLog = market.output().match(new RegExp(`ratings using instance (\\d+): ${url.replace(/\./g, '\\.')}\\b`))?.[1];
+      expect(inLog).toBeDefined();
+      expect(status.instances.find((i) => i.id === id)?.logNumber).toBe(Number(inLog));
+    }
   });
 
   it('resume 2 (SIGCONT): the breaker closes after the retest and the calls interleave again', async () => {
