@@ -36,7 +36,8 @@ export function logEvents(events: TypedEmitter<DiscoveryEvents>, logger: Logger,
     },
     registryError: (e) => {
       const now = Date.now();
-      const what = `${(e.error as { statusCode?: number }).statusCode === undefined ? 'consul unreachable' : 'consul failing'} for ${e.service}: ${e.error.message}`;
+      const statusCode = (e.error as { statusCode?: number }).statusCode;
+      const what = `${statusCode === undefined ? 'consul unreachable' : 'consul failing'} for ${e.service}: ${e.error.message}`;
       const logFields = { service: e.service, err: e.error.message, staleForMs: e.staleForMs, servingInstances: e.servingInstances, expired: e.expired };
       if (e.expired && listed.has(e.service)) {
         // the moment the last good list passes maxStaleness: always logged, at error
@@ -57,7 +58,9 @@ export function logEvents(events: TypedEmitter<DiscoveryEvents>, logger: Logger,
         ? 'no list to serve'
         : `serving the last known list (${e.servingInstances} instance${e.servingInstances === 1 ? '' : 's'}, ` +
           `stale for ${Math.round(e.staleForMs / 1000)}s)`;
-      logger.warn(`${what}; ${serving}`, logFields);
+      // 4xx (ACL token refused, bad request) will not heal by waiting: a configuration error, at error level
+      const refused = statusCode !== undefined && statusCode >= 400 && statusCode < 500;
+      logger[refused ? 'error' : 'warn'](`${what}; ${serving}`, logFields);
     },
     registryRecovered: (e) => {
       lastRegistryLog.delete(e.service);

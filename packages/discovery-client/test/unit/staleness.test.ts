@@ -46,4 +46,28 @@ describe('maxStaleness', () => {
     expect(registryLines.filter((line) => line.includes('dropped the last known list of ratings'))).toHaveLength(1);
     expect(registryLines).toHaveLength(2);
   });
+
+  it('an ACL refusal (403) is logged at error, the watch keeps trying and picks up once the token works', async () => {
+    consul = new FakeConsul();
+    const port = await consul.start();
+    consul.respond(undefined, 'ACL not found', 403);
+    consul.respond(undefined, 'ACL not found', 403);
+    upstream = await new Upstream('a').start();
+    consul.respond(7, [entry('ratings-1', upstream.port)]);
+    const lines: Array<[string, string]> = [];
+    const record = (level: string) => (message: string) => void lines.push([level, message]);
+    client = new DiscoveryClient({
+      consul: { host: '127.0.0.1', port, token: 'wrong' },
+      logger: { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') },
+      watch: { backoffInitialMs: 20, backoffMaxMs: 40 },
+    });
+    const ratings = client.service('ratings');
+    const refused = await ratings.get('/r').catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(RegistryUnavailableError);
+    expect((refused as RegistryUnavailableError).statusCode).toBe(403);
+    await waitFor(() => lines.some(([, line]) => line.startsWith('resolved ratings')), 3000, 'the list once Consul accepts');
+    expect((await ratings.get('/r').json<{ from: string }>()).from).toBe('a');
+    expect(lines).toContainEqual(['error', 'consul failing for ratings: consul answered 403 to GET /v1/health/service/ratings?passing=1&index=0&wait=30s: ACL not found; no list to serve']);
+    expect(lines.some(([level, line]) => level === 'info' && line.startsWith('resolved ratings => ['))).toBe(true);
+  });
 });
