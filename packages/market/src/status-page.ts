@@ -27,10 +27,10 @@ function render(report) {
     if (report.consul && !report.consul.reachable) html += '<div class="warn">Consul at ' + esc(report.consul.url) + ' does not answer: ' + esc(report.consul.error || '') + '</div>';
     if (report.instances.length === 0) html += '<div class="warn">No ratings instance is registered. Try <code>make startRatings COUNT=3</code>.</div>';
     else {
-      html += '<table><thead><tr><th>Instance</th><th>Address</th><th>Version</th><th>Consul health</th><th>Breaker</th><th>Calls</th></tr></thead><tbody>';
+      html += '<table><thead><tr><th>Instance</th><th title="ratings using instance N: the number the market\u2019s log gives it">In the log</th><th>Address</th><th>Version</th><th>Consul health</th><th>Breaker</th><th>Calls</th></tr></thead><tbody>';
       for (const i of report.instances) {
         const calls = Object.entries(i.calls).map(([k, v]) => esc(k) + ' ' + esc(v)).join(' · ') || '—';
-        html += '<tr data-instance="' + esc(i.id) + '"><td>' + esc(i.id) + (i.logNumber ? ' <span class="muted" title="how the market log names it">(instance ' + esc(i.logNumber) + ' in the log)</span>' : '') + '</td><td><code>' + esc(i.address) + '</code></td><td>' + esc(i.version || '?') + '</td><td>' + pill(i.health, healthClass(i.health)) + '</td><td>' + pill(i.breaker, breakerClass(i.breaker)) + '</td><td>' + calls + '</td></tr>';
+        html += '<tr data-instance="' + esc(i.id) + '"><td>' + esc(i.id) + '</td><td>' + (i.logNumber ? 'instance ' + esc(i.logNumber) : '—') + '</td><td><code>' + esc(i.address) + '</code></td><td>' + esc(i.version || '?') + '</td><td>' + pill(i.health, healthClass(i.health)) + '</td><td>' + pill(i.breaker, breakerClass(i.breaker)) + '</td><td>' + calls + '</td></tr>';
       }
       html += '</tbody></table>';
     }
