@@ -78,37 +78,17 @@ async function main(): Promise<void> {
   }
 
   const server = await listen(app, config.port, config.host);
-  logger.info(`listening on port ${server.port}`);
-  // The pid is how an operator stops this one instance (`kill -TERM <pid>`): every instance of a
-  // service has the same command line.
-  logger.info(`${name} ${instanceId} at http://${config.advertiseAddress}:${server.port} (pid ${process.pid})`);
 
-  let registration: Registration | undefined;
-  if (config.register && name !== 'gateway') {
-    try {
-      registration = await registerInstance({
-        name,
-        id: instanceId,
-        address: config.advertiseAddress,
-        port: server.port,
-        ttl: config.ttl,
-        deregisterAfter: config.deregisterAfter,
-      });
-    } catch (error) {
-      // Consul refused the definition (4xx: ACL, bad field): serving unregistered would be invisible.
-      logger.error(`Consul refused to register ${instanceId}`, error);
-      await server.close();
-      process.exit(1);
-    }
-  }
-
+  // Signal handlers go in before the start lines: whoever reads them may send SIGTERM at once, and it
+  // must always be a clean stop (a SIGTERM during registration waits for it, then deregisters).
+  let registering: Promise<Registration | undefined> = Promise.resolve(undefined);
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
     logger.info(`${signal}: stopping ${instanceId}`);
     // Leave Consul first so callers stop picking this instance, then finish what is in flight.
-    await closeQuietly(logger, 'deregistration', () => registration?.close());
+    await closeQuietly(logger, 'deregistration', async () => (await registering.catch(() => undefined))?.close());
     await closeQuietly(logger, 'server', () => server.close());
     await closeQuietly(logger, 'discovery client', () => discovery?.close());
     for (const close of closers) await closeQuietly(logger, 'database', close);
@@ -117,6 +97,31 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
+
+  logger.info(`listening on port ${server.port}`);
+  // The pid is how an operator stops this one instance (`kill -TERM <pid>`): every instance of a
+  // service has the same command line.
+  logger.info(`${name} ${instanceId} at http://${config.advertiseAddress}:${server.port} (pid ${process.pid})`);
+
+  if (config.register && name !== 'gateway') {
+    registering = registerInstance({
+      name,
+      id: instanceId,
+      address: config.advertiseAddress,
+      port: server.port,
+      ttl: config.ttl,
+      deregisterAfter: config.deregisterAfter,
+    });
+    try {
+      await registering;
+    } catch (error) {
+      if (stopping) return;
+      // Consul refused the definition (4xx: ACL, bad field): serving unregistered would be invisible.
+      logger.error(`Consul refused to register ${instanceId}`, error);
+      await server.close();
+      process.exit(1);
+    }
+  }
 }
 
 async function closeQuietly(logger: Logger, what: string, close: () => Promise<unknown> | unknown): Promise<void> {
