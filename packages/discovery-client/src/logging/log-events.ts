@@ -58,8 +58,9 @@ export function logEvents(events: TypedEmitter<DiscoveryEvents>, logger: Logger,
         ? 'no list to serve'
         : `serving the last known list (${e.servingInstances} instance${e.servingInstances === 1 ? '' : 's'}, ` +
           `stale for ${Math.round(e.staleForMs / 1000)}s)`;
-      // 4xx (ACL token refused, bad request) will not heal by waiting: a configuration error, at error level
-      const refused = statusCode !== undefined && statusCode >= 400 && statusCode < 500;
+      // 4xx (ACL token refused, bad request) will not heal by waiting: a configuration error, at error level;
+      // 429 is Consul's rate limiter, which does heal
+      const refused = statusCode !== undefined && statusCode >= 400 && statusCode < 500 && statusCode !== 429;
       logger[refused ? 'error' : 'warn'](`${what}; ${serving}`, logFields);
     },
     registryRecovered: (e) => {

@@ -47,11 +47,14 @@ describe('maxStaleness', () => {
     expect(registryLines).toHaveLength(2);
   });
 
-  it('an ACL refusal (403) is logged at error, the watch keeps trying and picks up once the token works', async () => {
+  it.each([
+    [403, 'ACL not found', 'error'],
+    [429, 'rate limit exceeded', 'warn'],
+  ])('a watch answered %i (%s) is logged at %s, keeps trying and picks up once Consul accepts', async (status, text, level) => {
     consul = new FakeConsul();
     const port = await consul.start();
-    consul.respond(undefined, 'ACL not found', 403);
-    consul.respond(undefined, 'ACL not found', 403);
+    consul.respond(undefined, text, status);
+    consul.respond(undefined, text, status);
     upstream = await new Upstream('a').start();
     consul.respond(7, [entry('ratings-1', upstream.port)]);
     const lines: Array<[string, string]> = [];
@@ -64,10 +67,13 @@ describe('maxStaleness', () => {
     const ratings = client.service('ratings');
     const refused = await ratings.get('/r').catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(RegistryUnavailableError);
-    expect((refused as RegistryUnavailableError).statusCode).toBe(403);
+    expect((refused as RegistryUnavailableError).statusCode).toBe(status);
     await waitFor(() => lines.some(([, line]) => line.startsWith('resolved ratings')), 3000, 'the list once Consul accepts');
     expect((await ratings.get('/r').json<{ from: string }>()).from).toBe('a');
-    expect(lines).toContainEqual(['error', 'consul failing for ratings: consul answered 403 to GET /v1/health/service/ratings?passing=1&index=0&wait=30s: ACL not found; no list to serve']);
+    expect(lines).toContainEqual([
+      level,
+      `consul failing for ratings: consul answered ${status} to GET /v1/health/service/ratings?passing=1&index=0&wait=30s: ${text}; no list to serve`,
+    ]);
     expect(lines.some(([level, line]) => level === 'info' && line.startsWith('resolved ratings => ['))).toBe(true);
   });
 });
