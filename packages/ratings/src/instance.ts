@@ -15,6 +15,12 @@ export interface RatingsInstance {
   close(): Promise<void>;
 }
 
+/** The port an instance should listen on is taken, most often by the same instance started twice. */
+export class PortInUseError extends Error {
+  override name = 'PortInUseError';
+  readonly code = 'ERR_RATINGS_PORT_IN_USE';
+}
+
 /** The service name every instance registers under. */
 export const SERVICE_NAME = 'ratings';
 
@@ -27,7 +33,12 @@ export const SERVICE_NAME = 'ratings';
 export async function startRatingsInstance(config: InstanceConfig, log: Log): Promise<RatingsInstance> {
   const id = `${SERVICE_NAME}-${config.instance}`;
   const app = createRatingsApp({ instance: config.instance, version: config.version, log });
-  const server = await listen(app, config.port, config.host);
+  const server = await listen(app, config.port, config.host).catch((error: unknown) => {
+    if ((error as { code?: unknown }).code !== 'EADDRINUSE') throw error;
+    throw new PortInUseError(
+      `port ${config.port} on ${config.host} is already in use: is ${id} already running? (PORT=<n> picks another port)`,
+      { cause: error });
+  });
   const port = (server.address() as AddressInfo).port;
   log.info(`listening on port ${port}`);
 

@@ -12,7 +12,7 @@ import { ConfigError, parseCount } from './config.js';
 import { createLog } from './log.js';
 import { messageOf, runInstanceUntilSignalled } from './run.js';
 
-const USAGE = 'usage: node dist/start-ratings.js --count N | --instance N';
+const USAGE = 'usage: make startRatings COUNT=N | INSTANCE=N   (node packages/ratings/dist/start-ratings.js --count N | --instance N)';
 const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
 /** After the first ^C, a second one this much later kills instances that are still closing. */
 const FORCE_AFTER_MS = 1_000;
@@ -77,12 +77,17 @@ function launch(count: number): void {
   process.on('SIGTERM', stop);
 }
 
+let what = 'ratings';
 try {
   const { count, instance } = parse();
-  if (instance !== undefined) await runInstanceUntilSignalled(instance, log);
-  else launch(count ?? 1);
+  if (instance !== undefined) {
+    what = `ratings-${instance}`;
+    await runInstanceUntilSignalled(instance, log);
+  } else {
+    launch(count ?? 1);
+  }
 } catch (error) {
   log.error(error instanceof ConfigError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
-    ? `${messageOf(error)}\n${USAGE}` : `could not start: ${messageOf(error)}`);
+    ? `${messageOf(error)}\n${USAGE}` : `${what} could not start: ${messageOf(error)}`);
   process.exit(error instanceof ConfigError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1);
 }

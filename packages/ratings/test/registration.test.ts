@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { startDevConsul } from 'dev-consul';
 import { eventually, killAll, LAUNCHER, RATINGS_MAIN, startListening, startNode } from './helpers/process.js';
@@ -135,6 +137,20 @@ describe('ratings instances in Consul', () => {
     await own.close();
     await running.waitFor(/heartbeat for ratings-8 failed/, 5000, mark);
     expect((await fetch(`http://127.0.0.1:${port}/ratings/camera`)).status).toBe(200);
+  });
+
+  it('says which port is taken when an instance is started twice, and exits 1', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const again = startNode('again', LAUNCHER, ['--instance', '6'], { ...env, PORT: String(port) });
+      await expect(again.exited()).resolves.toEqual({ code: 1, signal: null });
+      expect(again.output()).toContain(`ratings-6 could not start: port ${port} on 127.0.0.1 is already in use: is ratings-6 already running?`);
+      expect((await health()).map((e) => e.Service.ID)).not.toContain('ratings-6');
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
   });
 
   it('refuses bad arguments and settings with a clear message', async () => {
