@@ -137,11 +137,11 @@ describe('the walkthrough, scripted', () => {
       address: two.url, health: 'critical', breaker: expect.stringMatching(/^(OPEN|HALF_OPEN)$/),
     });
     expect(status.instances.find((i) => i.id === 'ratings-1')).toMatchObject({ address: one, health: 'passing', breaker: 'CLOSED' });
-    // each row says which number the log gives it, as `ratings using instance N: <url>` need not match ratings-N
-    for (const [id, url] of [['ratings-1', one], ['ratings-2', two.url]] as const) {
+    // each row says which number the log gives it: ratings-N is `ratings using instance N: <url>`
+    for (const [id, url, n] of [['ratings-1', one, 1], ['ratings-2', two.url, 2]] as const) {
       const inLog = market.output().match(new RegExp(`ratings using instance (\\d+): ${url.replace(/\./g, '\\.')}\\b`))?.[1];
-      expect(inLog).toBeDefined();
-      expect(status.instances.find((i) => i.id === id)?.logNumber).toBe(Number(inLog));
+      expect(Number(inLog)).toBe(n);
+      expect(status.instances.find((i) => i.id === id)?.logNumber).toBe(n);
     }
   });
 

@@ -33,13 +33,13 @@ export interface BreakerPoolOptions {
  * One breaker per instance, keyed by instance key. It follows the resolver: a breaker is created when an
  * instance is first seen, kept while the instance is briefly absent (so an OPEN breaker stays OPEN across a
  * flap), and shut down once the instance has been gone for `retainMs`. Instance numbers ("instance 2")
- * live here too: stable while the instance is tracked, the smallest free number for a newcomer.
+ * live here too: stable while the instance is tracked, taken from the id's numeric suffix when free.
  */
 export class BreakerPool {
   private readonly tracked = new Map<string, TrackedInstance>();
-  /** Numbers given back by removed instances, reused smallest first; `highestNumber` otherwise grows. */
-  private freedNumbers: number[] = [];
-  private highestNumber = 0;
+  /** Instance numbers in use; `lowestMaybeFree` is where the search for a free one starts. */
+  private readonly usedNumbers = new Set<number>();
+  private lowestMaybeFree = 1;
   /** One transitions object for every breaker of the pool (no closures per instance). */
   private readonly transitions: BreakerTransitions;
   /** One shared bucket-rotation clock instead of two intervals per opossum breaker. */
@@ -118,11 +118,12 @@ export class BreakerPool {
   private retire(key: string, entry: TrackedInstance): void {
     entry.breaker.shutdown();
     this.tracked.delete(key);
-    this.freedNumbers.push(entry.ref.number);
+    this.usedNumbers.delete(entry.ref.number);
+    this.lowestMaybeFree = Math.min(this.lowestMaybeFree, entry.ref.number);
   }
 
   private create(instance: ServiceInstance): TrackedInstance {
-    const ref: InstanceRef = { number: this.takeNumber(), id: instance.id, url: instance.url };
+    const ref: InstanceRef = { number: this.takeNumber(instance.id), id: instance.id, url: instance.url };
     const breaker = new InstanceBreaker(
       this.options.service,
       ref,
@@ -137,11 +138,19 @@ export class BreakerPool {
     return entry;
   }
 
-  private takeNumber(): number {
-    if (this.freedNumbers.length === 0) return ++this.highestNumber;
-    let min = 0;
-    for (let i = 1; i < this.freedNumbers.length; i++) if (this.freedNumbers[i]! < this.freedNumbers[min]!) min = i;
-    return this.freedNumbers.splice(min, 1)[0]!;
+  /**
+   * The number the logs call an instance by: the numeric suffix of its id when that number is free
+   * (`ratings-2` is "instance 2", as in the walkthrough), else the smallest free number.
+   */
+  private takeNumber(id: string): number {
+    const suffix = /-(\d{1,6})$/.exec(id);
+    let number = suffix ? Number(suffix[1]) : 0;
+    if (number < 1 || this.usedNumbers.has(number)) {
+      while (this.usedNumbers.has(this.lowestMaybeFree)) this.lowestMaybeFree++;
+      number = this.lowestMaybeFree;
+    }
+    this.usedNumbers.add(number);
+    return number;
   }
 
   private scheduleSweep(): void {
@@ -192,7 +201,8 @@ export class BreakerPool {
     this.sweepTimer = undefined;
     for (const entry of this.tracked.values()) entry.breaker.shutdown();
     this.tracked.clear();
-    this.freedNumbers = [];
+    this.usedNumbers.clear();
+    this.lowestMaybeFree = 1;
     this.rotateBucketController.removeAllListeners();
   }
 }

@@ -126,8 +126,18 @@ describe('BreakerPool', () => {
     expect(p.size).toBe(3);
     jest.advanceTimersByTime(1_001);
     expect(p.size).toBe(2);
-    const [, , newcomer] = p.sync([instance(1), instance(3), instance(4)]);
+    const [, , newcomer] = p.sync([instance(1), instance(3), { ...instance(4), key: 'node/blue', id: 'blue' }]);
     expect(newcomer!.ref.number).toBe(2);
+  });
+
+  it("calls an instance by its id's number when that number is free (ratings-2 is instance 2)", () => {
+    const p = makePool(DATAWIRE_BREAKER_PRESET);
+    const first = p.sync([instance(3), instance(1)]);
+    expect(first.map((t) => t.ref.number)).toEqual([3, 1]);
+    const named = { ...instance(9), key: 'node/green', id: 'green' };
+    const clash = { ...instance(7), key: 'other/ratings-3', id: 'ratings-3' };
+    const later = p.sync([instance(3), instance(1), named, clash, instance(2)]);
+    expect(later.map((t) => t.ref.number)).toEqual([3, 1, 2, 4, 5]);
   });
 
   it('gives an instance that re-registered at a new address a fresh breaker, named by its new URL', async () => {
