@@ -2,17 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ApiClient } from '../helpers/client.js';
 import { SpecChecker } from '../helpers/spec.js';
 import { startApp, tempDir } from '../helpers/apps.js';
+import type { Message } from '../../src/messages/messages-store.js';
 import type { TestApp } from '../helpers/apps.js';
-
-interface Message {
-  id: number;
-  from: string;
-  to: string;
-  timestamp: string;
-  contents: string;
-  flag: string | null;
-  favorite: boolean;
-}
 
 describe('messages service', () => {
   const checker = new SpecChecker();
