@@ -304,27 +304,11 @@ async function main(): Promise<void> {
       'retry budget, promise plumbing). Against a ~40 µs undici round trip that alone means a ratio of about ' +
       `${fmt(40 / (40 + overhead.service - overhead.bare), 3)}, against a ~140 µs got call about ` +
       `${fmt(140 / (140 + overhead.service - overhead.bare), 3)}. The network ratios above move by several percent from run to run ` +
-      'on this shared 2-core machine (other builds and tests ran beside it); this in-memory figure is the stable one. ' +
+      'on a shared 2-core machine; this in-memory figure is the stable one. ' +
       `By this figure the ratio reaches 0.95 once a round trip takes ${fmt((0.95 * (overhead.service - overhead.bare)) / 0.05, 0)} µs or more.`,
     '',
-    'Second pass on the hot path (2026-11-22, measured in one process with the old and new sources interleaved, ' +
-      'best of 20 × 50,000 in-memory calls, twice): 1.32 / 1.43 µs → 1.20 / 1.23 µs added per call, about 10 % less. ' +
-      'Removed: two closures per call (`.json()` / `.text()` are shared functions), two of three clock reads (one `Date.now()` ' +
-      'per call serves the deadline, the first attempt\'s timeout and the retry budget), and the `instancePicked` payload when ' +
-      'the logger drops that line (`logPicks: \'debug\'` without `LOG_LEVEL=debug`). Kept, because they are behaviour: ' +
-      'the per-attempt timer (about 0.13 µs with `unref()`) and abort signal, and opossum. Most of what remains is opossum\'s ' +
-      'per-call machinery (rest-argument copies, `fire`/`success` events feeding its rolling statistics, semaphore, two ' +
-      '`Date.now()` calls and three promise layers), which the library cannot skip without bypassing the breaker.',
-    '',
-    'Verdict on the ≥ 0.95 target for undici: **missed**. The in-memory cost of this run predicts ' +
-      `${fmt(40 / (40 + overhead.service - overhead.bare), 3)} against a ~40 µs undici round trip, but the network ratio stays ` +
-      'below that. Over seven earlier runs on 2026-11-22 (other helpers\' test suites running beside them) undici gave 0.88 and ' +
-      '0.76 before this pass and 1.01, 0.92, 0.98, 0.97, 0.90 after it; got gave 0.98 and 0.96 before, 1.01, 0.95, 0.91, 0.91, ' +
-      '0.70 after. In the runs where direct undici reached its quiet-machine rate (23,000–24,000 calls/s, p50 36 µs), ' +
-      '`service.get()` sat at 0.88–0.92, i.e. about 3 µs slower per call where the in-memory figure accounts for 1.2–1.7 µs: ' +
-      'the rest lives in the real transport path (undici\'s abort-signal bookkeeping on the request and its response stream is ' +
-      'the first suspect; the timer is not, at about 0.13 µs) and was not pinned down within the time box. The high ratios ' +
-      `came from loaded runs where the round trip itself slowed down. Load average during this run: ${os.loadavg().map((l) => fmt(l, 1)).join(' / ')}.`,
+    `Load average at the end of this run: ${os.loadavg().map((l) => fmt(l, 1)).join(' / ')} (2 cores). ` +
+      'What the numbers mean and what was tried: the notes below this section.',
     '',
   );
   lines.push(
