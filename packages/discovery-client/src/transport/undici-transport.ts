@@ -1,4 +1,5 @@
-import { Pool, type Dispatcher } from 'undici';
+import { errors, Pool, type Dispatcher } from 'undici';
+import type { AttemptSignal } from './attempt-signal.js';
 import type { Transport, TransportRequest, TransportResponse } from './transport.js';
 
 /** Options of {@link UndiciTransport}. */
@@ -17,7 +18,88 @@ export interface UndiciTransportOptions {
 
 export const DEFAULT_UNDICI_CONNECTIONS = 32;
 
-/** undici 7 with one `Pool` per instance origin; pools of instances that left are closed by `release()`. */
+const EMPTY_BODY = Buffer.alloc(0);
+
+/**
+ * One request on undici's `dispatch` handler API: collects the body chunks into one buffer (no response
+ * stream) and aborts the request through its controller when the attempt's signal fires.
+ */
+class UndiciExchange implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | undefined;
+  private statusCode = 0;
+  private headers: TransportResponse['headers'] = {};
+  private chunks: Buffer[] = [];
+  private length = 0;
+  private settled = false;
+  private readonly onAbort = (): void => {
+    // still queued for a connection: reject now; onRequestStart drops the request before it is written
+    if (this.controller) this.controller.abort(abortReason(this.signal));
+    else if (this.settle()) this.reject(abortReason(this.signal));
+  };
+
+  constructor(
+    private readonly signal: AttemptSignal,
+    private readonly resolve: (response: TransportResponse) => void,
+    private readonly reject: (error: unknown) => void,
+  ) {
+    signal.on('abort', this.onAbort);
+  }
+
+  /** Called again when undici retries the request on a new socket; aborts at once if the attempt already ended. */
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.signal.aborted) controller.abort(abortReason(this.signal));
+  }
+
+  onResponseStart(
+    _controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: TransportResponse['headers'],
+  ): void {
+    // 1xx informational responses precede the real one
+    if (statusCode < 200) return;
+    this.statusCode = statusCode;
+    this.headers = headers;
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.length += chunk.length;
+  }
+
+  onResponseEnd(): void {
+    if (this.settle()) this.resolve({ statusCode: this.statusCode, headers: this.headers, body: decodeBody(this.chunks, this.length) });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {
+    if (this.settle()) this.reject(error);
+  }
+
+  private settle(): boolean {
+    if (this.settled) return false;
+    this.settled = true;
+    this.signal.removeListener('abort', this.onAbort);
+    return true;
+  }
+}
+
+function abortReason(signal: AttemptSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new errors.RequestAbortedError();
+}
+
+/** UTF-8 text of the body, without a leading byte-order mark (as undici's `body.text()`). */
+function decodeBody(chunks: Buffer[], length: number): string {
+  if (length === 0) return '';
+  const buffer = chunks.length === 1 ? (chunks[0] ?? EMPTY_BODY) : Buffer.concat(chunks, length);
+  const start = length > 2 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf ? 3 : 0;
+  return buffer.toString('utf8', start);
+}
+
+/**
+ * undici 7 with one `Pool` per instance origin; pools of instances that left are closed by `release()`.
+ * Requests go through `Dispatcher.dispatch` with a small handler rather than `request()`, which saves the
+ * response stream and the abort-signal bookkeeping on the request and on that stream.
+ */
 export class UndiciTransport implements Transport {
   readonly name = 'undici';
   private readonly pools = new Map<string, Dispatcher>();
@@ -41,17 +123,22 @@ export class UndiciTransport implements Transport {
     return pool;
   }
 
-  async request(request: TransportRequest): Promise<TransportResponse> {
-    const response = await this.pool(request.origin).request({
-      method: request.method,
-      path: request.path,
-      headers: request.headers,
-      body: request.body ?? null,
-      // an EventEmitter signal: undici listens for 'abort' and destroys the request
-      signal: request.signal,
+  request(request: TransportRequest): Promise<TransportResponse> {
+    const { signal } = request;
+    if (signal.aborted) return Promise.reject(abortReason(signal));
+    let pool: Dispatcher;
+    try {
+      pool = this.pool(request.origin);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise<TransportResponse>((resolve, reject) => {
+      // dispatch reports invalid options and closed pools through onResponseError, not by throwing
+      pool.dispatch(
+        { method: request.method, path: request.path, headers: request.headers, body: request.body ?? null },
+        new UndiciExchange(signal, resolve, reject),
+      );
     });
-    const body = await response.body.text();
-    return { statusCode: response.statusCode, headers: response.headers, body };
   }
 
   release(origin: string): void {
