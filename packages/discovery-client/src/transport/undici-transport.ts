@@ -32,9 +32,11 @@ class UndiciExchange implements Dispatcher.DispatchHandler {
   private length = 0;
   private settled = false;
   private readonly onAbort = (): void => {
-    // still queued for a connection: reject now; onRequestStart drops the request before it is written
-    if (this.controller) this.controller.abort(abortReason(this.signal));
-    else if (this.settle()) this.reject(abortReason(this.signal));
+    // The attempt settles now whatever undici reports later: a request still queued for a connection is
+    // dropped by onRequestStart before it is written, one in flight has its socket destroyed.
+    const reason = abortReason(this.signal);
+    this.controller?.abort(reason);
+    if (this.settle()) this.reject(reason);
   };
 
   constructor(
