@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
-import { startDevConsul } from 'dev-consul';
-import { tempDir } from '../helpers/apps.js';
-import { startCluster } from '../../scripts/lib/cluster.js';
+import { startConsulCluster } from '../helpers/consul-cluster.js';
+import type { ConsulCluster } from '../helpers/consul-cluster.js';
 import type { Cluster } from '../../scripts/lib/cluster.js';
 import { verifyVotes } from '../../scripts/lib/verify.js';
 
@@ -35,24 +34,19 @@ async function vote(gateway: string, postId: number, username: string, direction
 }
 
 describe('nothing lost: 100 users x 20 votes over 3 votes instances', () => {
-  const temps: Array<{ remove(): void }> = [];
+  let running: ConsulCluster | undefined;
   let cluster: Cluster | undefined;
-  let consul: Awaited<ReturnType<typeof startDevConsul>> | undefined;
 
   afterEach(async () => {
-    await cluster?.stop();
-    await consul?.close();
+    await running?.stop();
+    running = undefined;
     cluster = undefined;
-    consul = undefined;
-    temps.splice(0).forEach((temp) => temp.remove());
   }, 30_000);
 
   async function start(): Promise<{ gateway: string; dbPath: string }> {
-    const temp = tempDir();
-    temps.push(temp);
-    consul = await startDevConsul({ port: 0 });
-    cluster = await startCluster({ consulUrl: consul.url, dataDir: temp.dir, counts: { posts: 1, users: 1, messages: 1, votes: 3 } });
-    return { gateway: cluster.gateway.url, dbPath: join(temp.dir, 'votes.db') };
+    running = await startConsulCluster({ posts: 1, users: 1, messages: 1, votes: 3 });
+    cluster = running.cluster;
+    return { gateway: cluster.gateway.url, dbPath: join(running.dataDir, 'votes.db') };
   }
 
   it('totals are exact and every instance took part', async () => {

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startDevConsul } from 'dev-consul';
 import { ApiClient } from '../helpers/client.js';
 import { SpecChecker } from '../helpers/spec.js';
-import { tempDir } from '../helpers/apps.js';
-import { startCluster, startProcess, waitForPassing } from '../../scripts/lib/cluster.js';
+import { startConsulCluster } from '../helpers/consul-cluster.js';
+import type { ConsulCluster } from '../helpers/consul-cluster.js';
+import { startProcess, waitForPassing } from '../../scripts/lib/cluster.js';
 import type { Cluster } from '../../scripts/lib/cluster.js';
 
 interface Post {
@@ -13,22 +13,22 @@ interface Post {
 }
 
 describe('a user scenario across services, through the gateway', () => {
-  const temp = tempDir();
   const checker = new SpecChecker();
-  let consul: Awaited<ReturnType<typeof startDevConsul>>;
+  let running: ConsulCluster | undefined;
+  let consul: ConsulCluster['consul'];
   let cluster: Cluster;
+  let dataDir: string;
   let api: ApiClient;
 
   beforeAll(async () => {
-    consul = await startDevConsul({ port: 0 });
-    cluster = await startCluster({ consulUrl: consul.url, dataDir: temp.dir, counts: { votes: 2 } });
+    running = await startConsulCluster({ votes: 2 });
+    ({ consul, cluster } = running);
+    dataDir = running.dataDir;
     api = new ApiClient(cluster.gateway.url, checker);
   }, 60_000);
 
   afterAll(async () => {
-    await cluster?.stop();
-    await consul?.close();
-    temp.remove();
+    await running?.stop();
   }, 30_000);
 
   it('users sign up, post, vote, read top and hot lists and message each other', async () => {
@@ -100,7 +100,7 @@ describe('a user scenario across services, through the gateway', () => {
   });
 
   it('scale out and in live (runbooks/scale.md): a new votes instance joins the rotation, a SIGTERMed one leaves it without failed calls', async () => {
-    const extra = await startProcess({ name: 'votes', id: 'votes-3', consulUrl: consul.url, dataDir: temp.dir });
+    const extra = await startProcess({ name: 'votes', id: 'votes-3', consulUrl: consul.url, dataDir: dataDir });
     try {
       await waitForPassing(consul.url, 'votes', 3);
       const seen = new Set<string>();

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
-import { startDevConsul } from 'dev-consul';
-import { tempDir } from '../helpers/apps.js';
-import { startCluster } from '../../scripts/lib/cluster.js';
+import { startConsulCluster } from '../helpers/consul-cluster.js';
+import type { ConsulCluster } from '../helpers/consul-cluster.js';
 import type { Cluster } from '../../scripts/lib/cluster.js';
 import { formatReport, runLoad } from '../../scripts/lib/load.js';
 import { bogusRequests, sendBogus } from '../../scripts/lib/bogus.js';
@@ -10,19 +9,18 @@ import { missingIds, verifyVotes } from '../../scripts/lib/verify.js';
 
 /** The short system test of CI; `npx tsx scripts/system-test.ts` runs the long one. */
 describe('system test (short)', () => {
-  const temp = tempDir();
-  let consul: Awaited<ReturnType<typeof startDevConsul>>;
+  let running: ConsulCluster | undefined;
   let cluster: Cluster;
+  let dataDir: string;
 
   beforeAll(async () => {
-    consul = await startDevConsul({ port: 0 });
-    cluster = await startCluster({ consulUrl: consul.url, dataDir: temp.dir, counts: { posts: 2, votes: 2, users: 1, messages: 1 } });
+    running = await startConsulCluster({ posts: 2, votes: 2, users: 1, messages: 1 });
+    cluster = running.cluster;
+    dataDir = running.dataDir;
   }, 60_000);
 
   afterAll(async () => {
-    await cluster?.stop();
-    await consul?.close();
-    temp.remove();
+    await running?.stop();
   }, 30_000);
 
   it('100 concurrent users with a realistic mix: no 5xx, no lost writes', async () => {
@@ -34,10 +32,10 @@ describe('system test (short)', () => {
     expect(report.serverErrors).toBe(0);
     expect(report.networkErrors).toBe(0);
     expect(report.acknowledgedVotes.size).toBeGreaterThan(10);
-    const votes = verifyVotes(join(temp.dir, 'votes.db'), report.acknowledgedVotes);
+    const votes = verifyVotes(join(dataDir, 'votes.db'), report.acknowledgedVotes);
     expect(votes).toMatchObject({ missing: [], wrongDirection: [], tallyMismatches: [], integrity: 'ok' });
-    expect(missingIds(join(temp.dir, 'posts.db'), 'posts', report.createdPosts)).toEqual([]);
-    expect(missingIds(join(temp.dir, 'messages.db'), 'messages', report.sentMessages)).toEqual([]);
+    expect(missingIds(join(dataDir, 'posts.db'), 'posts', report.createdPosts)).toEqual([]);
+    expect(missingIds(join(dataDir, 'messages.db'), 'messages', report.sentMessages)).toEqual([]);
   }, 60_000);
 
   it('3000 malformed requests through the gateway: 0 5xx, no crash, services still answer', async () => {
