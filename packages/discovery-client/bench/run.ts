@@ -17,11 +17,10 @@ import got from 'got';
 import { Pool } from 'undici';
 import { Balancer } from '../src/balancer/picker.js';
 import { RoundRobinStrategy } from '../src/balancer/round-robin.js';
-import { BreakerPool } from '../src/breaker/breaker-pool.js';
 import { DEFAULT_BREAKER_PRESET } from '../src/breaker/presets.js';
 import type { ServiceInstance } from '../src/instance.js';
 import { DiscoveryClient, GotTransport, UndiciTransport, UpstreamConnectionError, type Transport } from '../src/index.js';
-import { isInstanceFailure } from '../src/retry/is-retryable.js';
+import { EndpointPool } from '../src/endpoint/endpoint-pool.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 12);
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 500);
@@ -189,11 +188,10 @@ function fakeInstances(count: number): ServiceInstance[] {
   }));
 }
 
-function newPool(): BreakerPool {
-  return new BreakerPool({
+function newPool(): EndpointPool {
+  return new EndpointPool({
     service: 'svc',
     settings: DEFAULT_BREAKER_PRESET,
-    isFailure: isInstanceFailure,
     retainMs: 60_000,
     listener: { onOpen: () => undefined, onHalfOpen: () => undefined, onClose: () => undefined },
   });
@@ -213,12 +211,13 @@ async function benchPick(): Promise<{ nsPerPick: number; nsPerPickHalfOpen: numb
   // every other breaker open: the round-robin scan has to skip
   const list = balancer.current;
   for (let i = 0; i < list.length; i += 2) {
-    const { breaker, ref } = list[i]!;
-    const fail = () => Promise.reject(new UpstreamConnectionError('svc', ref, new Error('down')));
+    const endpoint = list[i]!;
+    const fail = () =>
+      Promise.resolve({ type: 'instanceFailure' as const, reason: 'connection' as const, error: new UpstreamConnectionError('svc', endpoint.ref, new Error('down')) });
     // five failures: the default preset's volume threshold
-    for (let k = 0; k < 5; k++) await breaker.fire(fail).catch(() => undefined);
+    for (let k = 0; k < 5; k++) await endpoint.run(fail);
   }
-  if (list[0]!.breaker.state !== 'OPEN' || list[1]!.breaker.state !== 'CLOSED') throw new Error('breakers did not open');
+  if (list[0]!.state !== 'OPEN' || list[1]!.state !== 'CLOSED') throw new Error('breakers did not open');
   t0 = process.hrtime.bigint();
   for (let i = 0; i < N; i++) sink += balancer.pick().type.length;
   const nsPerPickHalfOpen = Number(process.hrtime.bigint() - t0) / N;
@@ -238,7 +237,8 @@ async function benchPick(): Promise<{ nsPerPick: number; nsPerPickHalfOpen: numb
   const mbPer10k = (after - before) / 1024 / 1024;
   if (tracked.current.length !== COUNT) throw new Error('lost instances');
   // now one call through every breaker: each instance gets its opossum breaker
-  for (const t of tracked.current) await t.breaker.fire(() => Promise.resolve(1));
+  const ok = { type: 'response' as const, response: { statusCode: 200, headers: {}, body: '', instance: undefined } };
+  for (const t of tracked.current) await t.run(() => Promise.resolve(ok));
   gc();
   gc();
   const mbPer10kCalled = (process.memoryUsage().heapUsed - before) / 1024 / 1024;

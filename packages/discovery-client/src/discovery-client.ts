@@ -1,7 +1,8 @@
 import { RandomStrategy } from './balancer/random.js';
 import { RoundRobinStrategy } from './balancer/round-robin.js';
 import type { BalancerStrategy } from './balancer/strategy.js';
-import type { TrackedInstance } from './breaker/breaker-pool.js';
+import { LeastLoadedStrategy } from './balancer/least-loaded.js';
+import type { Endpoint } from './endpoint/endpoint.js';
 import { ConsulHttp } from './consul/consul-http.js';
 import { resolveConsulOptions, type ResolvedConsulOptions } from './consul/consul-options.js';
 import { EventSource, type DiscoveryEvents } from './events.js';
@@ -10,6 +11,7 @@ import { logEvents } from './logging/log-events.js';
 import type { Logger } from './logging/logger.js';
 import { attachMetrics } from './metrics.js';
 import {
+  CLIENT_KEYS,
   resolveLogPicks,
   resolveServiceOptions,
   resolveWatchOptions,
@@ -56,7 +58,8 @@ let transportCounter = 0;
 
 function createStrategy(balancer: ResolvedServiceOptions['balancer']): BalancerStrategy {
   if (typeof balancer === 'function') return balancer();
-  return balancer === 'random' ? new RandomStrategy() : new RoundRobinStrategy();
+  if (balancer === 'random') return new RandomStrategy();
+  return balancer === 'least-loaded' ? new LeastLoadedStrategy() : new RoundRobinStrategy();
 }
 
 /**
@@ -84,6 +87,11 @@ export class DiscoveryClient extends EventSource<DiscoveryEvents> {
     if (options === null || typeof options !== 'object') {
       throw new TypeError(`Expected DiscoveryClient options to be an object, got ${String(options)}`);
     }
+    for (const key of Object.keys(options)) {
+      if (!(CLIENT_KEYS as readonly string[]).includes(key)) {
+        throw new TypeError(`Unknown option \`${key}\` (known: ${CLIENT_KEYS.join(', ')})`);
+      }
+    }
     this.consulOptions = resolveConsulOptions(options.consul);
     this.watch = resolveWatchOptions(options.watch);
     if (options.static !== undefined && (options.static === null || typeof options.static !== 'object')) {
@@ -101,7 +109,7 @@ export class DiscoveryClient extends EventSource<DiscoveryEvents> {
 
   /**
    * A client for one service. Calls with the same name and tag/meta filter share one watch, breaker pool
-   * and balancer (the first call's `breaker` and `balancer` options are the ones used); calls that also
+   * and balancer (the first call's `breaker`, `outlierDetection` and `balancer` options are the ones used); calls that also
    * agree on timeout, deadline, retry, transport and headers return the same client (with the first
    * call's `fallback`), so calling `service()` per request is cheap.
    */
@@ -119,10 +127,12 @@ export class DiscoveryClient extends EventSource<DiscoveryEvents> {
         name,
         resolved.filter,
         resolved.breaker,
+        resolved.outlierDetection,
         createStrategy(resolved.balancer),
         this.createResolver(name, resolved.filter),
         this.events,
         (removed) => this.release(removed),
+        this.transport(resolved.transport),
       );
       this.states.set(key, state);
       state.start();
@@ -156,7 +166,7 @@ export class DiscoveryClient extends EventSource<DiscoveryEvents> {
     return transport;
   }
 
-  private release(removed: TrackedInstance[]): void {
+  private release(removed: Endpoint[]): void {
     for (const tracked of removed) {
       const url = tracked.instance.url;
       const stillUsed = [...this.states.values()].some((s) => s.pool.all().some((t) => t.instance.url === url));

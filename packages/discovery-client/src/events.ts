@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { EjectionReason } from './endpoint/endpoint.js';
 import type { InstanceRef } from './instance.js';
 
 /** An instance as events carry it. */
@@ -21,7 +22,11 @@ export interface DiscoveryEvents {
   registryRecovered: { service: string; downForMs: number };
   /** The balancer chose an instance for an attempt. */
   instancePicked: { service: string; instance: InstanceEventInfo; attempt: number };
-  breakerOpen: { service: string; instance: InstanceEventInfo };
+  /**
+   * The instance's breaker opened: `reason` is opossum's `error-percentage` rule, or an outlier detection
+   * ejection (`consecutive-failures`, `refused`, `stall`).
+   */
+  breakerOpen: { service: string; instance: InstanceEventInfo; reason: EjectionReason };
   breakerHalfOpen: { service: string; instance: InstanceEventInfo; early: boolean };
   breakerClose: { service: string; instance: InstanceEventInfo };
   /** An attempt got a response (2xx-4xx: the instance is fine). */
@@ -30,8 +35,12 @@ export interface DiscoveryEvents {
   callFailed: { service: string; instance: InstanceEventInfo; error: Error; durationMs: number };
   /** An attempt hit its timeout; the request was aborted. */
   callTimedOut: { service: string; instance: InstanceEventInfo; timeoutMs: number; durationMs: number };
-  /** A failed attempt is retried after `delayMs`, on another instance when there is one; `instance` failed. */
-  callRetried: { service: string; instance: InstanceEventInfo; attempt: number; delayMs: number; error: Error };
+  /**
+   * A failed attempt is retried after `delayMs`, on another instance when there is one; `instance` failed.
+   * `requeued`: the attempt never reached the instance (refused, or reset on a reused idle socket), so it is
+   * sent again at once, for any method, outside the retry limit and budget.
+   */
+  callRetried: { service: string; instance: InstanceEventInfo; attempt: number; delayMs: number; error: Error; requeued: boolean };
   /** A retry was skipped because the retry budget is spent; `instance` is the one whose attempt failed. */
   retryBudgetExhausted: { service: string; instance: InstanceEventInfo; error: Error };
   /** The call failed for good and `fallback` produced the result. */

@@ -18,8 +18,27 @@ export {
   DEFAULT_BREAKER_RETAIN_MS,
   DEFAULT_WATCH_BACKOFF_INITIAL_MS,
   DEFAULT_WATCH_BACKOFF_MAX_MS,
+  DEFAULT_CONSECUTIVE_FAILURES,
+  DEFAULT_STALL_FLOOR_MS,
+  DEFAULT_STALL_MULTIPLIER,
+  DEFAULT_MAX_EJECTION_PERCENT,
+  DEFAULT_BASE_EJECTION_TIME_MS,
+  DEFAULT_MAX_EJECTION_TIME_MS,
+  DEFAULT_PROBE_PATH,
+  DEFAULT_PROBE_INTERVAL_MS,
+  DEFAULT_PROBE_MAX_INTERVAL_MS,
+  DEFAULT_PROBE_TIMEOUT_MS,
 } from './options.js';
-export type { DiscoveryClientOptions, ServiceOptions, BreakerOptions, RetryOptions, WatchOptions, LogPicksLevel } from './options.js';
+export type {
+  DiscoveryClientOptions,
+  ServiceOptions,
+  BreakerOptions,
+  OutlierDetectionOptions,
+  ProbeOptions,
+  RetryOptions,
+  WatchOptions,
+  LogPicksLevel,
+} from './options.js';
 
 export { resolveConsulOptions, parseConsulAddr, DEFAULT_CONSUL_HOST, DEFAULT_CONSUL_PORT } from './consul/consul-options.js';
 export type { ConsulOptions, ResolvedConsulOptions } from './consul/consul-options.js';
@@ -35,8 +54,8 @@ export { RoundRobinStrategy } from './balancer/round-robin.js';
 export { RandomStrategy } from './balancer/random.js';
 export type { BalancerStrategy, BalancerName } from './balancer/strategy.js';
 
-export type { TrackedInstance } from './breaker/breaker-pool.js';
-export type { BreakerState } from './breaker/instance-breaker.js';
+export { LeastLoadedStrategy } from './balancer/least-loaded.js';
+export type { Endpoint, BreakerState, EjectionReason } from './endpoint/endpoint.js';
 export {
   BREAKER_PRESETS,
   DEFAULT_BREAKER_PRESET,

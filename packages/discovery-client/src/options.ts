@@ -83,6 +83,82 @@ export interface RetryOptions {
   budget?: { ratio?: number; minPerSecond?: number } | false;
 }
 
+/** Active probes that re-admit an ejected instance (Envoy's active health checking, while ejected only). */
+export interface ProbeOptions {
+  /**
+   * Path of the `GET` sent to an ejected instance; any answer below 500 counts as alive (a 404 from an
+   * instance without such a route still proves it answers).
+   * @default '/health'
+   */
+  path?: string;
+  /**
+   * Delay before the first probe after an ejection, ms; it doubles after each failed probe.
+   * @default 200
+   */
+  intervalMs?: number;
+  /**
+   * Longest delay between probes, ms: an instance that comes back is re-admitted within about this long.
+   * @default 500
+   */
+  maxIntervalMs?: number;
+  /**
+   * Time a probe may take, ms (a paused instance answers a pending probe as soon as it resumes).
+   * @default 1000
+   */
+  timeoutMs?: number;
+}
+
+/**
+ * Outlier detection: ejects a misbehaving instance in milliseconds rather than after the breaker's
+ * error-percentage window, rescues the calls stuck on a stalled one, and re-admits it by probing. An
+ * ejection opens the instance's breaker (same `OPEN`/`CLOSE` lines and events, with a `reason`).
+ * Rules and defaults follow Envoy's outlier detection and Finagle's failure accrual.
+ */
+export interface OutlierDetectionOptions {
+  /**
+   * Instance failures in a row (timeouts, connection errors, 5xx) that eject it; 0 turns the rule off
+   * (Envoy's `consecutive_5xx`, Finagle's `FailureAccrualFactory`: both 5).
+   * @default 5
+   */
+  consecutiveFailures?: number;
+  /**
+   * Eject an instance at once when a connection to it is refused (nothing listens).
+   * @default true
+   */
+  ejectOnRefused?: boolean;
+  /**
+   * Stall detection: an instance whose oldest outstanding attempt is older than
+   * `max(floorMs, multiplier × median latency of the service's instances)` while another instance answered
+   * a later attempt is ejected, and its in-flight idempotent attempts are re-sent elsewhere at once.
+   * `false` turns it off.
+   * @default { floorMs: 50, multiplier: 5, checkIntervalMs: 10 }
+   */
+  stall?: { floorMs?: number; multiplier?: number; checkIntervalMs?: number } | false;
+  /**
+   * At most this share of the listed instances is ejected at once, rounded down (a lone instance is never
+   * ejected by these rules; its breaker's own rule still applies). Envoy's `max_ejection_percent`.
+   * @default 50
+   */
+  maxEjectionPercent?: number;
+  /**
+   * Shortest ejection, ms; multiplied by the number of ejections in a row (one is forgiven per 10 s in
+   * rotation), capped at `maxEjectionTimeMs`. Envoy's `base_ejection_time`.
+   * @default 1000
+   */
+  baseEjectionTimeMs?: number;
+  /**
+   * Longest ejection, ms. Envoy's `max_ejection_time`.
+   * @default 30000
+   */
+  maxEjectionTimeMs?: number;
+  /**
+   * Probes that re-admit an ejected instance (any OPEN breaker, whatever opened it). `false`: the breaker's
+   * `resetTimeout` and a user request as the half-open trial instead.
+   * @default { path: '/health', intervalMs: 200, maxIntervalMs: 500, timeoutMs: 1000 }
+   */
+  probe?: ProbeOptions | false;
+}
+
 /** Options of `discovery.service(name, options)`. */
 export interface ServiceOptions {
   /**
@@ -98,13 +174,19 @@ export interface ServiceOptions {
   /** Circuit breaker per instance. */
   breaker?: BreakerOptions;
   /**
+   * Outlier detection and probes; `false` turns both off (the breaker alone decides, as in opossum).
+   * @default on, with the defaults of {@link OutlierDetectionOptions}; off with `breaker.preset: 'datawire'`
+   */
+  outlierDetection?: OutlierDetectionOptions | false;
+  /**
    * Retries on another instance for idempotent methods; `false` turns them off.
    * @default { limit: 2 }
    */
   retry?: RetryOptions | false;
   /**
-   * HTTP transport: `'got'` (keep-alive agent) or `'undici'` (a pool per instance), or your own.
-   * @default 'got'
+   * HTTP transport: `'undici'` (a pool per instance) or `'got'` (keep-alive agent), or your own. undici
+   * has the better tail under load in the fault benchmark (docs/benchmarks.md).
+   * @default 'undici'
    */
   transport?: 'got' | 'undici' | Transport;
   /**
@@ -124,7 +206,8 @@ export interface ServiceOptions {
    */
   meta?: Record<string, string>;
   /**
-   * Balancing strategy, or a factory of your own.
+   * Balancing strategy, or a factory of your own. `'least-loaded'`: power of two choices over outstanding
+   * attempts, then latency (Finagle's and Linkerd's P2C).
    * @default 'round-robin'
    */
   balancer?: BalancerName | (() => BalancerStrategy);
@@ -235,6 +318,17 @@ export const DEFAULT_RETRY_BUDGET_MIN_PER_SECOND = 10;
 export const DEFAULT_BREAKER_RETAIN_MS = 60_000;
 export const DEFAULT_WATCH_BACKOFF_INITIAL_MS = 200;
 export const DEFAULT_WATCH_BACKOFF_MAX_MS = 10_000;
+export const DEFAULT_CONSECUTIVE_FAILURES = 5;
+export const DEFAULT_STALL_FLOOR_MS = 50;
+export const DEFAULT_STALL_MULTIPLIER = 5;
+export const DEFAULT_STALL_CHECK_INTERVAL_MS = 10;
+export const DEFAULT_MAX_EJECTION_PERCENT = 50;
+export const DEFAULT_BASE_EJECTION_TIME_MS = 1000;
+export const DEFAULT_MAX_EJECTION_TIME_MS = 30_000;
+export const DEFAULT_PROBE_PATH = '/health';
+export const DEFAULT_PROBE_INTERVAL_MS = 200;
+export const DEFAULT_PROBE_MAX_INTERVAL_MS = 500;
+export const DEFAULT_PROBE_TIMEOUT_MS = 1000;
 
 /** Breaker settings plus how long to keep a breaker for an absent instance. */
 export interface ResolvedBreakerOptions extends BreakerSettings {
@@ -249,10 +343,28 @@ export interface ResolvedRetryOptions {
   budget: { ratio: number; minPerSecond: number } | false;
 }
 
+export interface ResolvedProbeOptions {
+  path: string;
+  intervalMs: number;
+  maxIntervalMs: number;
+  timeoutMs: number;
+}
+
+export interface ResolvedOutlierDetection {
+  consecutiveFailures: number;
+  ejectOnRefused: boolean;
+  stall: { floorMs: number; multiplier: number; checkIntervalMs: number } | false;
+  maxEjectionPercent: number;
+  baseEjectionTimeMs: number;
+  maxEjectionTimeMs: number;
+  probe: ResolvedProbeOptions | false;
+}
+
 export interface ResolvedServiceOptions {
   timeout: number;
   deadline: number;
   breaker: ResolvedBreakerOptions;
+  outlierDetection: ResolvedOutlierDetection | false;
   retry: ResolvedRetryOptions;
   transport: 'got' | 'undici' | Transport;
   fallback: ((error: Error) => unknown) | undefined;
@@ -289,10 +401,45 @@ function checkNumber(option: string, value: unknown, min: number, allowInfinity 
   return value;
 }
 
-function checkObject(option: string, value: unknown): void {
-  if (value !== undefined && (value === null || typeof value !== 'object' || Array.isArray(value))) {
-    throw bad(option, 'an object', value);
+/** `value` is undefined or a plain object whose keys are all in `known` (a misspelt option is an error, not ignored). */
+function checkObject(option: string, value: unknown, known?: readonly string[]): void {
+  if (value === undefined) return;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw bad(option, 'an object', value);
+  if (!known) return;
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) {
+      throw new TypeError(`Unknown option \`${option === 'options' ? key : `${option}.${key}`}\` (known: ${known.join(', ')})`);
+    }
   }
+}
+
+const BREAKER_KEYS = ['preset', 'timeout', 'resetTimeout', 'errorThresholdPercentage', 'volumeThreshold', 'rollingCountTimeout', 'rollingCountBuckets', 'retainMs'] as const;
+const RETRY_KEYS = ['limit', 'methods', 'backoffInitialMs', 'backoffMaxMs', 'budget'] as const;
+const SERVICE_KEYS = ['timeout', 'deadline', 'breaker', 'outlierDetection', 'retry', 'transport', 'fallback', 'tags', 'meta', 'balancer', 'headers'] as const;
+const OUTLIER_KEYS = ['consecutiveFailures', 'ejectOnRefused', 'stall', 'maxEjectionPercent', 'baseEjectionTimeMs', 'maxEjectionTimeMs', 'probe'] as const;
+const WATCH_KEYS = ['waitMs', 'backoffInitialMs', 'backoffMaxMs', 'maxStalenessMs'] as const;
+export const CLIENT_KEYS = ['consul', 'logger', 'logPicks', 'metrics', 'watch', 'static', 'resolver', 'defaults'] as const;
+const REQUEST_KEYS = ['method', 'path', 'searchParams', 'json', 'body', 'headers', 'throwHttpErrors', 'timeout', 'retryNonIdempotent'] as const;
+
+/** Checks one call's options (the service client's hot path: a few comparisons when they are fine). */
+export function checkRequestOptions(call: unknown): void {
+  if (call === null || typeof call !== 'object') throw new TypeError(`Expected request options to be an object, got ${show(call)}`);
+  const c = call as Record<string, unknown>;
+  for (const key in c) {
+    if (!(REQUEST_KEYS as readonly string[]).includes(key)) {
+      throw new TypeError(`Unknown request option \`${key}\` (known: ${REQUEST_KEYS.join(', ')})`);
+    }
+  }
+  if (typeof c.path !== 'string' || !c.path.startsWith('/')) {
+    throw new TypeError(`Expected \`path\` to be a string starting with "/", got ${show(c.path)}`);
+  }
+  if (c.method !== undefined && (typeof c.method !== 'string' || !METHODS.has(c.method.toUpperCase()))) throw bad('method', 'an HTTP method', c.method);
+  if (c.timeout !== undefined) checkNumber('timeout', c.timeout, 1);
+  if (c.throwHttpErrors !== undefined && typeof c.throwHttpErrors !== 'boolean') throw bad('throwHttpErrors', 'a boolean', c.throwHttpErrors);
+  if (c.retryNonIdempotent !== undefined && typeof c.retryNonIdempotent !== 'boolean') throw bad('retryNonIdempotent', 'a boolean', c.retryNonIdempotent);
+  if (c.headers !== undefined) checkStringRecord('headers', c.headers);
+  if (c.body !== undefined && typeof c.body !== 'string' && !Buffer.isBuffer(c.body)) throw bad('body', 'a string or a Buffer', c.body);
+  if (c.searchParams !== undefined) checkObject('searchParams', c.searchParams);
 }
 
 function checkStringRecord(option: string, value: unknown): Record<string, string> | undefined {
@@ -307,7 +454,7 @@ function checkStringRecord(option: string, value: unknown): Record<string, strin
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
 export function resolveBreakerOptions(input: BreakerOptions | undefined): ResolvedBreakerOptions {
-  checkObject('breaker', input);
+  checkObject('breaker', input, BREAKER_KEYS);
   const options = input ?? {};
   const presetName = options.preset ?? 'default';
   const preset = BREAKER_PRESETS[presetName];
@@ -333,7 +480,7 @@ export function resolveRetryOptions(input: RetryOptions | false | undefined): Re
   if (input === false) {
     return { limit: 0, methods: new Set(), backoffInitialMs: 0, backoffMaxMs: 0, budget: false };
   }
-  checkObject('retry', input);
+  checkObject('retry', input, RETRY_KEYS);
   const options = input ?? {};
   const limit = checkNumber('retry.limit', options.limit ?? DEFAULT_RETRY_LIMIT, 0);
   if (!Number.isInteger(limit)) throw bad('retry.limit', 'an integer >= 0', limit);
@@ -346,7 +493,7 @@ export function resolveRetryOptions(input: RetryOptions | false | undefined): Re
   if (options.budget === false) {
     budget = false;
   } else {
-    checkObject('retry.budget', options.budget);
+    checkObject('retry.budget', options.budget, ['ratio', 'minPerSecond']);
     budget = {
       ratio: checkNumber('retry.budget.ratio', options.budget?.ratio ?? DEFAULT_RETRY_BUDGET_RATIO, 0),
       minPerSecond: checkNumber('retry.budget.minPerSecond', options.budget?.minPerSecond ?? DEFAULT_RETRY_BUDGET_MIN_PER_SECOND, 0),
@@ -362,15 +509,66 @@ export function resolveRetryOptions(input: RetryOptions | false | undefined): Re
 }
 
 /** Validates and fills in service options; `defaults` are the client-wide ones. Never mutates its inputs. */
+export function resolveOutlierDetection(
+  input: OutlierDetectionOptions | false | undefined,
+  preset: BreakerPresetName,
+): ResolvedOutlierDetection | false {
+  if (input === false || (input === undefined && preset === 'datawire')) return false;
+  checkObject('outlierDetection', input, OUTLIER_KEYS);
+  const o = input ?? {};
+  let stall: ResolvedOutlierDetection['stall'] = false;
+  if (o.stall !== false) {
+    checkObject('outlierDetection.stall', o.stall, ['floorMs', 'multiplier', 'checkIntervalMs']);
+    stall = {
+      floorMs: checkNumber('outlierDetection.stall.floorMs', o.stall?.floorMs ?? DEFAULT_STALL_FLOOR_MS, 1),
+      multiplier: checkNumber('outlierDetection.stall.multiplier', o.stall?.multiplier ?? DEFAULT_STALL_MULTIPLIER, 1),
+      checkIntervalMs: checkNumber('outlierDetection.stall.checkIntervalMs', o.stall?.checkIntervalMs ?? DEFAULT_STALL_CHECK_INTERVAL_MS, 1),
+    };
+  }
+  let probe: ResolvedOutlierDetection['probe'] = false;
+  if (o.probe !== false) {
+    checkObject('outlierDetection.probe', o.probe, ['path', 'intervalMs', 'maxIntervalMs', 'timeoutMs']);
+    const path = o.probe?.path ?? DEFAULT_PROBE_PATH;
+    if (typeof path !== 'string' || !path.startsWith('/')) throw bad('outlierDetection.probe.path', 'a path starting with "/"', path);
+    const intervalMs = checkNumber('outlierDetection.probe.intervalMs', o.probe?.intervalMs ?? DEFAULT_PROBE_INTERVAL_MS, 1);
+    probe = {
+      path,
+      intervalMs,
+      maxIntervalMs: checkNumber('outlierDetection.probe.maxIntervalMs', o.probe?.maxIntervalMs ?? Math.max(intervalMs, DEFAULT_PROBE_MAX_INTERVAL_MS), intervalMs),
+      timeoutMs: checkNumber('outlierDetection.probe.timeoutMs', o.probe?.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS, 1),
+    };
+  }
+  if (o.ejectOnRefused !== undefined && typeof o.ejectOnRefused !== 'boolean') throw bad('outlierDetection.ejectOnRefused', 'a boolean', o.ejectOnRefused);
+  const consecutiveFailures = checkNumber('outlierDetection.consecutiveFailures', o.consecutiveFailures ?? DEFAULT_CONSECUTIVE_FAILURES, 0);
+  if (!Number.isInteger(consecutiveFailures)) throw bad('outlierDetection.consecutiveFailures', 'an integer >= 0', consecutiveFailures);
+  const maxEjectionPercent = checkNumber('outlierDetection.maxEjectionPercent', o.maxEjectionPercent ?? DEFAULT_MAX_EJECTION_PERCENT, 0);
+  if (maxEjectionPercent > 100) throw bad('outlierDetection.maxEjectionPercent', 'a number from 0 to 100', maxEjectionPercent);
+  const baseEjectionTimeMs = checkNumber('outlierDetection.baseEjectionTimeMs', o.baseEjectionTimeMs ?? DEFAULT_BASE_EJECTION_TIME_MS, 0);
+  return {
+    consecutiveFailures,
+    ejectOnRefused: o.ejectOnRefused ?? true,
+    stall,
+    maxEjectionPercent,
+    baseEjectionTimeMs,
+    maxEjectionTimeMs: checkNumber(
+      'outlierDetection.maxEjectionTimeMs',
+      o.maxEjectionTimeMs ?? Math.max(baseEjectionTimeMs, DEFAULT_MAX_EJECTION_TIME_MS),
+      baseEjectionTimeMs,
+    ),
+    probe,
+  };
+}
+
 export function resolveServiceOptions(input: ServiceOptions | undefined, defaults: ServiceOptions = {}): ResolvedServiceOptions {
-  checkObject('options', input);
+  checkObject('options', input, SERVICE_KEYS);
+  checkObject('options', defaults, SERVICE_KEYS);
   const options: ServiceOptions = { ...defaults, ...(input ?? {}) };
   const breaker = resolveBreakerOptions(
     defaults.breaker || input?.breaker ? { ...(defaults.breaker ?? {}), ...(input?.breaker ?? {}) } : undefined,
   );
   const timeout = checkNumber('timeout', options.timeout ?? breaker.timeout, 1);
   const deadline = checkNumber('deadline', options.deadline ?? DEFAULT_DEADLINE_MS, 1);
-  const transport = options.transport ?? 'got';
+  const transport = options.transport ?? 'undici';
   if (transport !== 'got' && transport !== 'undici' && (typeof transport !== 'object' || typeof transport.request !== 'function')) {
     throw bad('transport', "'got', 'undici' or a Transport", transport);
   }
@@ -379,14 +577,15 @@ export function resolveServiceOptions(input: ServiceOptions | undefined, default
     throw bad('tags', 'an array of strings', options.tags);
   }
   const balancer = options.balancer ?? 'round-robin';
-  if (balancer !== 'round-robin' && balancer !== 'random' && typeof balancer !== 'function') {
-    throw bad('balancer', "'round-robin', 'random' or a strategy factory", balancer);
+  if (balancer !== 'round-robin' && balancer !== 'random' && balancer !== 'least-loaded' && typeof balancer !== 'function') {
+    throw bad('balancer', "'round-robin', 'random', 'least-loaded' or a strategy factory", balancer);
   }
   const meta = checkStringRecord('meta', options.meta);
   return {
     timeout,
     deadline,
     breaker,
+    outlierDetection: resolveOutlierDetection(options.outlierDetection, breakerPreset(defaults.breaker, input?.breaker)),
     retry: resolveRetryOptions(options.retry),
     transport,
     fallback: options.fallback,
@@ -399,8 +598,14 @@ export function resolveServiceOptions(input: ServiceOptions | undefined, default
   };
 }
 
+function breakerPreset(...layers: Array<BreakerOptions | undefined>): BreakerPresetName {
+  let preset: BreakerPresetName = 'default';
+  for (const layer of layers) if (layer?.preset !== undefined) preset = layer.preset;
+  return preset;
+}
+
 export function resolveWatchOptions(input: WatchOptions | undefined): ResolvedWatchOptions {
-  checkObject('watch', input);
+  checkObject('watch', input, WATCH_KEYS);
   const options = input ?? {};
   return {
     waitMs: checkNumber('watch.waitMs', options.waitMs ?? 30_000, 1000),

@@ -1,15 +1,14 @@
-import type { TrackedInstance } from './breaker/breaker-pool.js';
+import { classifyError, classifyResponse, type AttemptOutcome } from './attempt/outcome.js';
+import type { Endpoint, InFlightAttempt } from './endpoint/endpoint.js';
 import { NoHealthyInstancesError } from './errors/no-healthy-instances-error.js';
 import { RegistryUnavailableError } from './errors/registry-unavailable-error.js';
 import { RequestTimeoutError } from './errors/request-timeout-error.js';
-import { UpstreamConnectionError } from './errors/upstream-connection-error.js';
 import { UpstreamHttpError } from './errors/upstream-http-error.js';
-import type { DiscoveryEvents, InstanceEventInfo, TypedEmitter } from './events.js';
-import type { ResolvedServiceOptions } from './options.js';
+import type { DiscoveryEvents, TypedEmitter } from './events.js';
+import { checkRequestOptions, type ResolvedServiceOptions } from './options.js';
 import { backoffDelay, sleep } from './retry/backoff.js';
-import { isRetryable } from './retry/is-retryable.js';
 import { RetryBudget } from './retry/retry-budget.js';
-import type { ServiceState } from './service-state.js';
+import { info as eventInfo, type ServiceState } from './service-state.js';
 import { AttemptSignal } from './transport/attempt-signal.js';
 import type { HttpMethod, ServiceResponse, Transport } from './transport/transport.js';
 
@@ -67,14 +66,25 @@ function textOf(this: Promise<ServiceResponse>): Promise<string> {
   return this.then(bodyOf);
 }
 
-function eventInfo(service: string, tracked: TrackedInstance): InstanceEventInfo {
-  return { service, number: tracked.ref.number, id: tracked.ref.id, url: tracked.ref.url };
+/** The request as every attempt of one call sends it. */
+interface PreparedCall {
+  method: HttpMethod;
+  path: string;
+  headers: Record<string, string>;
+  body: string | Buffer | undefined;
 }
 
 /**
  * Calls one service by name. Each attempt goes to the instance the balancer picks, through that
- * instance's breaker, with a timeout that aborts the request; failed attempts of idempotent calls are
- * retried on another instance (backoff with jitter, overall deadline, retry budget).
+ * instance's breaker, with a timeout that aborts the request. What an attempt came to is an
+ * {@link AttemptOutcome}, classified once; from it:
+ *
+ * - an attempt that never reached the instance (`notSent`) is requeued at once, for any method, without
+ *   backoff and outside the retry limit and budget;
+ * - an instance failure of an idempotent call is retried on another instance, at once, within
+ *   `retry.limit` and the retry budget; backoff (with jitter) applies only when the retry has to go back to
+ *   an instance that already failed this call;
+ * - everything stops at the call's deadline.
  */
 export class ServiceClient {
   private readonly budget: RetryBudget | undefined;
@@ -106,7 +116,10 @@ export class ServiceClient {
     return this.request({ ...options, method: 'DELETE', path });
   }
 
-  /** Any call. Resolves with the response, or rejects with one of the library's typed errors. */
+  /**
+   * Any call. Resolves with the response, or rejects with one of the library's typed errors; options that
+   * are not valid reject with a `TypeError` naming the option.
+   */
   request(options: RequestOptions): ResponsePromise {
     const promise = this.execute(options) as ResponsePromise;
     promise.json = jsonOf;
@@ -114,15 +127,9 @@ export class ServiceClient {
     return promise;
   }
 
-  private async execute(call: RequestOptions): Promise<ServiceResponse> {
-    if (call === null || typeof call !== 'object') throw new TypeError(`Expected request options to be an object, got ${String(call)}`);
-    if (typeof call.path !== 'string' || !call.path.startsWith('/')) {
-      throw new TypeError(`Expected \`path\` to be a string starting with "/", got ${JSON.stringify(call.path)}`);
-    }
-    const method = (call.method ?? 'GET').toUpperCase() as HttpMethod;
-    const throwHttpErrors = call.throwHttpErrors ?? true;
+  private prepare(call: RequestOptions): PreparedCall {
+    checkRequestOptions(call);
     const opts = this.options;
-    const timeout = call.timeout ?? opts.timeout;
     let headers = opts.headers as Record<string, string>;
     if (call.headers !== undefined || call.json !== undefined) headers = { ...opts.headers, ...call.headers };
     let body: string | Buffer | undefined = call.body;
@@ -135,14 +142,29 @@ export class ServiceClient {
       const query = new URLSearchParams(Object.entries(call.searchParams).map(([k, v]): [string, string] => [k, String(v)])).toString();
       path += (path.includes('?') ? '&' : '?') + query;
     }
-    const retryable = call.retryNonIdempotent === true || opts.retry.methods.has(method);
+    return { method: (call.method ?? 'GET').toUpperCase() as HttpMethod, path, headers, body };
+  }
+
+  private async execute(call: RequestOptions): Promise<ServiceResponse> {
+    const prepared = this.prepare(call);
+    const throwHttpErrors = call.throwHttpErrors ?? true;
+    const opts = this.options;
+    const timeout = call.timeout ?? opts.timeout;
+    const retryable = call.retryNonIdempotent === true || opts.retry.methods.has(prepared.method);
     let now = Date.now();
     const deadlineAt = now + opts.deadline;
     this.budget?.recordCall(now);
 
+    /** Instance keys this call tried: avoided while others are available. */
     let tried: Set<string> | undefined;
+    /** Instances that failed this call: going back to one waits the backoff. */
+    let failedOn: Set<Endpoint> | undefined;
     let attempt = 0;
+    let failures = 0;
+    let requeues = 0;
     let lastError: Error | undefined;
+    let lastFailure: AttemptOutcome | undefined;
+    let retryOf: { endpoint: Endpoint; error: Error; requeued: boolean } | undefined;
     for (;;) {
       let pick = this.state.balancer.pick(tried);
       if (pick.type === 'queue') {
@@ -165,54 +187,75 @@ export class ServiceClient {
         } else {
           lastError = new NoHealthyInstancesError(this.name, lastError ? { cause: lastError } : undefined);
         }
+        lastFailure = undefined;
         break;
       }
-      const tracked = pick.tracked;
+      const endpoint = pick.endpoint;
+      if (retryOf) {
+        const delay = failedOn?.has(endpoint)
+          ? Math.min(Math.max(0, deadlineAt - Date.now()), backoffDelay(failures, { initialMs: opts.retry.backoffInitialMs, maxMs: opts.retry.backoffMaxMs }))
+          : 0;
+        this.events.emit('callRetried', {
+          service: this.name,
+          instance: eventInfo(this.name, retryOf.endpoint),
+          attempt: attempt + 1,
+          delayMs: delay,
+          error: retryOf.error,
+          requeued: retryOf.requeued,
+        });
+        if (delay > 0) await sleep(delay);
+      }
       attempt++;
       if (this.events.has('instancePicked')) {
-        this.events.emit('instancePicked', { service: this.name, instance: eventInfo(this.name, tracked), attempt });
+        this.events.emit('instancePicked', { service: this.name, instance: eventInfo(this.name, endpoint), attempt });
       }
       // the first attempt reuses the call's clock reading (pick() is synchronous); later ones read it again
       if (attempt > 1) now = Date.now();
       const attemptTimeout = Math.max(1, Math.min(timeout, deadlineAt - now));
-      try {
-        return await tracked.breaker.fireUntranslated(() =>
-          this.attempt(tracked, method, path, headers, body, attemptTimeout, throwHttpErrors),
-        );
-      } catch (error) {
-        lastError = tracked.breaker.translate(error) as Error;
+      const rescuable = retryable && failures < opts.retry.limit;
+      const outcome = await endpoint.run(() => this.attempt(endpoint, prepared, attemptTimeout, rescuable));
+      switch (outcome.type) {
+        case 'response':
+          return outcome.response;
+        case 'callerError':
+          if (!throwHttpErrors) return outcome.response;
+          throw new UpstreamHttpError(this.name, outcome.response as ServiceResponse & { instance: Endpoint['ref'] });
+        case 'notSent':
+        case 'rejected': {
+          // never reached the instance: send it again at once, for any method, without spending the budget
+          lastError = outcome.error;
+          lastFailure = outcome;
+          if (++requeues > this.state.balancer.current.length) break;
+          (tried ??= new Set()).add(endpoint.instance.key);
+          retryOf = { endpoint, error: outcome.error, requeued: true };
+          continue;
+        }
+        case 'instanceFailure': {
+          lastError = outcome.error;
+          lastFailure = outcome;
+          failures++;
+          if (!retryable || failures > opts.retry.limit || deadlineAt - Date.now() <= 0) break;
+          if (this.budget && !this.budget.tryWithdraw()) {
+            this.events.emit('retryBudgetExhausted', { service: this.name, instance: eventInfo(this.name, endpoint), error: outcome.error });
+            break;
+          }
+          (tried ??= new Set()).add(endpoint.instance.key);
+          (failedOn ??= new Set()).add(endpoint);
+          retryOf = { endpoint, error: outcome.error, requeued: false };
+          continue;
+        }
       }
-      if (!retryable || !isRetryable(lastError) || attempt > opts.retry.limit) break;
-      const remaining = deadlineAt - Date.now();
-      if (remaining <= 0) break;
-      if (this.budget && !this.budget.tryWithdraw()) {
-        this.events.emit('retryBudgetExhausted', { service: this.name, instance: eventInfo(this.name, tracked), error: lastError });
-        break;
-      }
-      (tried ??= new Set()).add(tracked.instance.key);
-      const delay = Math.min(
-        remaining,
-        backoffDelay(attempt, { initialMs: opts.retry.backoffInitialMs, maxMs: opts.retry.backoffMaxMs }),
-      );
-      this.events.emit('callRetried', {
-        service: this.name,
-        instance: eventInfo(this.name, tracked),
-        attempt: attempt + 1,
-        delayMs: delay,
-        error: lastError,
-      });
-      if (delay > 0) await sleep(delay);
+      break;
     }
-    return this.fail(lastError, throwHttpErrors);
+    return this.fail(lastError, lastFailure, throwHttpErrors);
   }
 
-  private fail(lastError: Error, throwHttpErrors: boolean): ServiceResponse {
+  private fail(lastError: Error, lastFailure: AttemptOutcome | undefined, throwHttpErrors: boolean): ServiceResponse {
     let error = lastError;
-    if (error instanceof UpstreamHttpError) {
-      if (!throwHttpErrors) return error.response;
-      if (error.statusCode < 500) throw error;
+    if (lastFailure?.type === 'instanceFailure' && lastFailure.reason === 'status' && !throwHttpErrors) {
+      return (lastFailure.error as UpstreamHttpError).response;
     }
-    if (isRetryable(error) && !this.state.balancer.hasAvailable()) {
+    if (lastFailure !== undefined && !this.state.balancer.hasAvailable()) {
       // the call failed on every instance it could reach and none is left: the walkthrough's "all down"
       error = new NoHealthyInstancesError(this.name, { cause: error });
     }
@@ -223,85 +266,82 @@ export class ServiceClient {
     return { statusCode: 200, headers: {}, body: '', instance: undefined, fallback: { value, error } };
   }
 
-  private async attempt(
-    tracked: TrackedInstance,
-    method: HttpMethod,
-    path: string,
-    headers: Record<string, string>,
-    body: string | Buffer | undefined,
-    timeoutMs: number,
-    throwHttpErrors: boolean,
-  ): Promise<ServiceResponse> {
+  /** One attempt on one endpoint; never rejects. */
+  private attempt(endpoint: Endpoint, call: PreparedCall, timeoutMs: number, rescuable: boolean): Promise<AttemptOutcome> {
     const signal = new AttemptSignal();
-    let timedOut = false;
+    let abortedBy: 'timeout' | 'stall' | undefined;
+    const startedAt = performance.now();
+    const inFlight: InFlightAttempt = {
+      startedAt,
+      rescuable,
+      rescue: () => {
+        if (abortedBy !== undefined) return;
+        abortedBy = 'stall';
+        signal.abort(new RequestTimeoutError(this.name, Math.round(performance.now() - startedAt), endpoint.ref));
+      },
+    };
     const timer = setTimeout(() => {
-      timedOut = true;
-      signal.abort(new RequestTimeoutError(this.name, timeoutMs, tracked.ref));
+      if (abortedBy !== undefined) return;
+      abortedBy = 'timeout';
+      signal.abort(new RequestTimeoutError(this.name, timeoutMs, endpoint.ref));
     }, timeoutMs);
     timer.unref();
-    const started = performance.now();
-    this.state.balancer.strategy.onCallStarted?.(tracked);
-    try {
-      const response = await this.transport.request({
-        origin: tracked.instance.url,
-        method,
-        path,
-        headers,
-        body,
-        signal,
-      });
-      const result: ServiceResponse = {
-        statusCode: response.statusCode,
-        headers: response.headers,
-        body: response.body,
-        instance: tracked.ref,
-      };
-      const status = response.statusCode;
-      if (status >= 500 || (status >= 400 && throwHttpErrors)) {
-        const error = new UpstreamHttpError(this.name, result as ServiceResponse & { instance: typeof tracked.ref });
-        this.report(tracked, started, error);
-        throw error;
-      }
-      if (this.events.has('callSucceeded')) {
-        this.events.emit('callSucceeded', {
-          service: this.name,
-          instance: eventInfo(this.name, tracked),
-          statusCode: status,
-          durationMs: performance.now() - started,
-        });
-      }
-      return result;
-    } catch (error) {
-      if (error instanceof UpstreamHttpError) throw error;
-      const wrapped = timedOut
-        ? new RequestTimeoutError(this.name, timeoutMs, tracked.ref, { cause: error })
-        : new UpstreamConnectionError(this.name, tracked.ref, error);
-      this.report(tracked, started, wrapped);
-      throw wrapped;
-    } finally {
-      clearTimeout(timer);
-      this.state.balancer.strategy.onCallEnded?.(tracked);
-    }
+    endpoint.outstanding.add(inFlight);
+    this.state.outliers?.attemptStarted();
+    return this.transport
+      .request({ origin: endpoint.instance.url, method: call.method, path: call.path, headers: call.headers, body: call.body, signal })
+      .then(
+        (response) => this.settle(endpoint, inFlight, timer, classifyResponse(this.name, response, endpoint.ref)),
+        (error: unknown) =>
+          this.settle(
+            endpoint,
+            inFlight,
+            timer,
+            classifyError(this.name, error, endpoint.ref, abortedBy, abortedBy === 'stall' ? Math.round(performance.now() - startedAt) : timeoutMs),
+          ),
+      );
   }
 
-  private report(tracked: TrackedInstance, started: number, error: Error): void {
-    const durationMs = performance.now() - started;
-    if (error instanceof RequestTimeoutError) {
-      this.events.emit('callTimedOut', {
-        service: this.name,
-        instance: eventInfo(this.name, tracked),
-        timeoutMs: error.timeoutMs,
-        durationMs,
-      });
-    } else if (error instanceof UpstreamHttpError && error.statusCode < 500) {
-      this.events.emit('callSucceeded', {
-        service: this.name,
-        instance: eventInfo(this.name, tracked),
-        statusCode: error.statusCode,
-        durationMs,
-      });
-    } else {
-      this.events.emit('callFailed', { service: this.name, instance: eventInfo(this.name, tracked), error, durationMs });
+  private settle(endpoint: Endpoint, inFlight: InFlightAttempt, timer: NodeJS.Timeout, outcome: AttemptOutcome): AttemptOutcome {
+    clearTimeout(timer);
+    endpoint.outstanding.delete(inFlight);
+    const durationMs = performance.now() - inFlight.startedAt;
+    if (outcome.type === 'response' || outcome.type === 'callerError') endpoint.recordAnswer(inFlight.startedAt, durationMs);
+    this.state.outliers?.attemptEnded(endpoint, outcome);
+    this.report(endpoint, outcome, durationMs);
+    return outcome;
+  }
+
+  private report(endpoint: Endpoint, outcome: AttemptOutcome, durationMs: number): void {
+    switch (outcome.type) {
+      case 'response':
+      case 'callerError':
+        if (this.events.has('callSucceeded')) {
+          this.events.emit('callSucceeded', {
+            service: this.name,
+            instance: eventInfo(this.name, endpoint),
+            statusCode: outcome.response.statusCode,
+            durationMs,
+          });
+        }
+        return;
+      case 'instanceFailure':
+        if (outcome.reason === 'timeout') {
+          this.events.emit('callTimedOut', {
+            service: this.name,
+            instance: eventInfo(this.name, endpoint),
+            timeoutMs: (outcome.error as RequestTimeoutError).timeoutMs,
+            durationMs,
+          });
+          return;
+        }
+        this.events.emit('callFailed', { service: this.name, instance: eventInfo(this.name, endpoint), error: outcome.error, durationMs });
+        return;
+      case 'notSent':
+        this.events.emit('callFailed', { service: this.name, instance: eventInfo(this.name, endpoint), error: outcome.error, durationMs });
+        return;
+      case 'rejected':
+        return;
     }
   }
 }

@@ -1,11 +1,13 @@
 import { Balancer } from './balancer/picker.js';
 import type { BalancerStrategy } from './balancer/strategy.js';
-import { BreakerPool, type TrackedInstance } from './breaker/breaker-pool.js';
-import type { BreakerState } from './breaker/instance-breaker.js';
+import type { BreakerState, Endpoint } from './endpoint/endpoint.js';
+import { EndpointPool } from './endpoint/endpoint-pool.js';
 import type { DiscoveryEvents, InstanceEventInfo, TypedEmitter } from './events.js';
-import type { ResolvedBreakerOptions } from './options.js';
+import type { ResolvedBreakerOptions, ResolvedOutlierDetection } from './options.js';
+import { OutlierDetector } from './outlier/outlier-detector.js';
+import { Prober } from './outlier/prober.js';
 import type { Resolver, ResolverUpdate } from './resolver/resolver.js';
-import { isInstanceFailure } from './retry/is-retryable.js';
+import type { Transport } from './transport/transport.js';
 
 /** One instance in {@link DiscoverySnapshot}. */
 export interface InstanceSnapshot {
@@ -19,6 +21,10 @@ export interface InstanceSnapshot {
   /** In the current passing list (false: gone, breaker kept for a while). */
   listed: boolean;
   breaker: BreakerState;
+  /** Attempts in flight now. */
+  outstanding: number;
+  /** Average latency of recent answers, ms (undefined before the first). */
+  latencyMs: number | undefined;
   /** Attempts admitted by the breaker. */
   calls: number;
   /** Attempts that failed (timeouts, connection errors, 5xx). */
@@ -43,17 +49,20 @@ export interface DiscoverySnapshot {
   services: ServiceSnapshot[];
 }
 
-function info(service: string, tracked: TrackedInstance): InstanceEventInfo {
-  return { service, number: tracked.ref.number, id: tracked.ref.id, url: tracked.ref.url };
+export function info(service: string, endpoint: Endpoint): InstanceEventInfo {
+  return { service, number: endpoint.ref.number, id: endpoint.ref.id, url: endpoint.ref.url };
 }
 
 /**
- * Everything known about one service (name + filter): its resolver, breaker pool and balancer. Shared by
- * every `service()` view of the same name and filter.
+ * Everything known about one service (name + filter): its resolver, endpoints, balancer, outlier detection
+ * and probes. Shared by every `service()` view of the same name and filter.
  */
 export class ServiceState {
-  readonly pool: BreakerPool;
+  readonly pool: EndpointPool;
   readonly balancer: Balancer;
+  /** Undefined when outlier detection is off. */
+  readonly outliers: OutlierDetector | undefined;
+  private readonly prober: Prober | undefined;
   private waiters: Array<() => void> = [];
   private registryError: Error | undefined;
   private started = false;
@@ -62,24 +71,42 @@ export class ServiceState {
     readonly name: string,
     readonly filter: ServiceSnapshot['filter'],
     breaker: ResolvedBreakerOptions,
+    outlierDetection: ResolvedOutlierDetection | false,
     strategy: BalancerStrategy,
     private readonly resolver: Resolver,
     private readonly events: TypedEmitter<DiscoveryEvents>,
-    onInstancesRemoved: (removed: TrackedInstance[]) => void,
+    onInstancesRemoved: (removed: Endpoint[]) => void,
+    /** What probes go through (the first view's transport). */
+    transport: Transport,
   ) {
-    this.pool = new BreakerPool({
+    const probe = outlierDetection ? outlierDetection.probe : false;
+    const prober = outlierDetection && probe ? new Prober(probe, outlierDetection, transport) : undefined;
+    this.prober = prober;
+    this.pool = new EndpointPool({
       service: name,
       settings: breaker,
+      probing: prober !== undefined,
       retainMs: breaker.retainMs,
-      isFailure: isInstanceFailure,
       listener: {
-        onOpen: (t) => events.emit('breakerOpen', { service: name, instance: info(name, t) }),
-        onHalfOpen: (t, early) => events.emit('breakerHalfOpen', { service: name, instance: info(name, t), early }),
-        onClose: (t) => events.emit('breakerClose', { service: name, instance: info(name, t) }),
+        onOpen: (e, reason) => {
+          prober?.start(e);
+          events.emit('breakerOpen', { service: name, instance: info(name, e), reason });
+        },
+        onHalfOpen: (e, early) => events.emit('breakerHalfOpen', { service: name, instance: info(name, e), early }),
+        onClose: (e) => {
+          prober?.stop(e);
+          events.emit('breakerClose', { service: name, instance: info(name, e) });
+        },
       },
     });
-    this.pool.onRemoved = onInstancesRemoved;
+    this.pool.onRemoved = (removed) => {
+      for (const endpoint of removed) prober?.stop(endpoint);
+      onInstancesRemoved(removed);
+    };
+    // an OPEN instance listed as passing again: probe it now, or (no probes) let the next call be its trial
+    this.pool.onRelisted = (endpoint) => (prober ? prober.probeNow(endpoint) : endpoint.halfOpenNow());
     this.balancer = new Balancer(strategy);
+    this.outliers = outlierDetection ? new OutlierDetector(outlierDetection, () => this.balancer.current) : undefined;
   }
 
   start(): void {
@@ -148,10 +175,12 @@ export class ServiceState {
           tags: t.instance.tags,
           meta: t.instance.meta,
           listed: listed.has(t.instance.key),
-          breaker: t.breaker.state,
-          calls: t.breaker.calls,
-          failures: t.breaker.failures,
-          rejections: t.breaker.rejections,
+          breaker: t.state,
+          outstanding: t.outstanding.size,
+          latencyMs: t.latencyEwmaMs,
+          calls: t.calls,
+          failures: t.failures,
+          rejections: t.rejections,
         }),
       )
       .sort((a, b) => a.number - b.number);
@@ -166,6 +195,8 @@ export class ServiceState {
 
   close(): void {
     this.resolver.close();
+    this.outliers?.close();
+    this.prober?.close();
     this.pool.close();
     const waiters = this.waiters;
     this.waiters = [];

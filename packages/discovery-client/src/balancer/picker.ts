@@ -1,10 +1,10 @@
-import type { TrackedInstance } from '../breaker/breaker-pool.js';
+import type { Endpoint } from '../endpoint/endpoint.js';
 import { isPickable, type BalancerStrategy } from './strategy.js';
 
 /** Outcome of {@link Balancer.pick}: never null, always one of these. */
 export type PickResult =
   /** Call this instance. */
-  | { readonly type: 'complete'; readonly tracked: TrackedInstance }
+  | { readonly type: 'complete'; readonly endpoint: Endpoint }
   /** No list yet (first resolution in flight): wait for it. */
   | { readonly type: 'queue' }
   /** Nothing can take the call now. */
@@ -23,13 +23,13 @@ const ALL_UNAVAILABLE: PickResult = Object.freeze({ type: 'transientFailure', re
  * list (what the resolver handed over), `setFailure` records that there is no usable list.
  */
 export class Balancer {
-  private instances: readonly TrackedInstance[] = [];
+  private instances: readonly Endpoint[] = [];
   private resolved = false;
   private failure: Error | undefined;
 
   constructor(readonly strategy: BalancerStrategy) {}
 
-  setInstances(instances: readonly TrackedInstance[]): void {
+  setInstances(instances: readonly Endpoint[]): void {
     this.instances = instances;
     this.resolved = true;
     this.failure = undefined;
@@ -45,7 +45,7 @@ export class Balancer {
     }
   }
 
-  get current(): readonly TrackedInstance[] {
+  get current(): readonly Endpoint[] {
     return this.instances;
   }
 
@@ -73,6 +73,6 @@ export class Balancer {
       return this.failure ? { type: 'transientFailure', reason: 'registry-unavailable', error: this.failure } : NO_INSTANCES;
     }
     const tracked = this.strategy.choose(instances, exclude);
-    return tracked ? { type: 'complete', tracked } : ALL_UNAVAILABLE;
+    return tracked ? { type: 'complete', endpoint: tracked } : ALL_UNAVAILABLE;
   }
 }

@@ -1,4 +1,4 @@
-import type { TrackedInstance } from '../breaker/breaker-pool.js';
+import type { Endpoint } from '../endpoint/endpoint.js';
 import { isPickable, type BalancerStrategy } from './strategy.js';
 
 /** Uniform random choice among admissible instances: a few random draws, then a scan from a random start. */
@@ -7,7 +7,7 @@ export class RandomStrategy implements BalancerStrategy {
 
   constructor(private readonly random: () => number = Math.random) {}
 
-  choose(candidates: readonly TrackedInstance[], exclude: ReadonlySet<string> | undefined): TrackedInstance | undefined {
+  choose(candidates: readonly Endpoint[], exclude: ReadonlySet<string> | undefined): Endpoint | undefined {
     const n = candidates.length;
     if (n === 0) return undefined;
     for (let draw = 0; draw < 3; draw++) {

@@ -1,4 +1,4 @@
-import type { TrackedInstance } from '../breaker/breaker-pool.js';
+import type { Endpoint } from '../endpoint/endpoint.js';
 import { isPickable, type BalancerStrategy } from './strategy.js';
 
 /**
@@ -13,11 +13,11 @@ export class RoundRobinStrategy implements BalancerStrategy {
     this.next = Math.floor(this.random() * 1_000_000);
   }
 
-  onListChanged(candidates: readonly TrackedInstance[]): void {
+  onListChanged(candidates: readonly Endpoint[]): void {
     this.next = candidates.length === 0 ? 0 : Math.floor(this.random() * candidates.length);
   }
 
-  choose(candidates: readonly TrackedInstance[], exclude: ReadonlySet<string> | undefined): TrackedInstance | undefined {
+  choose(candidates: readonly Endpoint[], exclude: ReadonlySet<string> | undefined): Endpoint | undefined {
     const n = candidates.length;
     if (n === 0) return undefined;
     const start = this.next % n;

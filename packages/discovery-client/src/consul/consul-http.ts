@@ -38,7 +38,21 @@ export class ConsulHttp {
       : new http.Agent({ keepAlive: true });
   }
 
-  request(request: ConsulRequestOptions): Promise<ConsulResponse> {
+  /**
+   * One request. A request that went out on a reused keep-alive socket and was reset before any answer
+   * byte (the agent closed the idle connection as we reused it: Node's documented race) is sent once more on
+   * a fresh connection.
+   */
+  async request(request: ConsulRequestOptions): Promise<ConsulResponse> {
+    try {
+      return await this.send(request, false);
+    } catch (error) {
+      if (!(error instanceof StaleSocketError)) throw error;
+      return this.send(request, true);
+    }
+  }
+
+  private send(request: ConsulRequestOptions, fresh: boolean): Promise<ConsulResponse> {
     const { options } = this;
     const headers: Record<string, string> = { accept: 'application/json' };
     if (options.token) headers['x-consul-token'] = options.token;
@@ -59,7 +73,8 @@ export class ConsulHttp {
           method: request.method,
           path: request.path,
           headers,
-          agent: this.agent,
+          // a fresh connection when retrying after a stale one: no agent, so no pooled socket
+          agent: fresh ? false : this.agent,
           ...(request.signal ? { signal: request.signal } : {}),
         },
         (res) => {
@@ -74,13 +89,29 @@ export class ConsulHttp {
       req.setTimeout(request.timeoutMs, () => {
         req.destroy(Object.assign(new Error(`no answer within ${request.timeoutMs}ms`), { code: 'ETIMEDOUT' }));
       });
-      req.on('error', (error) => reject(wrap(error, options.baseUrl)));
+      let answered = false;
+      req.once('response', () => (answered = true));
+      req.on('error', (error) => {
+        const code = (error as { code?: string }).code;
+        if (!fresh && !answered && req.reusedSocket && (code === 'ECONNRESET' || code === 'EPIPE')) {
+          reject(new StaleSocketError(error));
+        } else {
+          reject(wrap(error, options.baseUrl));
+        }
+      });
       req.end(payload);
     });
   }
 
   close(): void {
     this.agent.destroy();
+  }
+}
+
+/** A reused socket reset before any answer byte: the request is sent again on a fresh connection. */
+class StaleSocketError extends Error {
+  constructor(readonly original: Error) {
+    super(original.message);
   }
 }
 

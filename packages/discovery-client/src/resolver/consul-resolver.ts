@@ -88,8 +88,8 @@ function signature(instances: readonly ServiceInstance[]): string {
 
 /**
  * Watches `/v1/health/service/:name?passing` with blocking queries and hands each changed list (filtered by
- * tags/meta) to its listener. When Consul fails it reports the failure as a value, keeps the index, backs
- * off with jitter and tries again, forever, until `close()`.
+ * tags/meta) to its listener. When Consul fails it reports the failure as a value, backs off with jitter
+ * and tries again from index 0 (a non-blocking query), forever, until `close()`.
  */
 export class ConsulResolver implements Resolver {
   private listener: ResolverListener | undefined;
@@ -173,6 +173,9 @@ export class ConsulResolver implements Resolver {
         }
       } catch (error) {
         if (this.closed) break;
+        // Consul's own watch starts over from index 0 after any error: the agent may have restarted with a
+        // fresh (lower) index, and a blocking query on the old one would hang for a whole wait
+        index = 0;
         failures++;
         failingSince ??= this.now();
         const staleForMs = this.now() - (lastGoodAt ?? startedAt);

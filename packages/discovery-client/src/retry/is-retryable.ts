@@ -4,15 +4,11 @@ import { UpstreamConnectionError } from '../errors/upstream-connection-error.js'
 import { UpstreamHttpError } from '../errors/upstream-http-error.js';
 
 /**
- * The one predicate behind retries and breakers: timeouts, connection errors and 5xx answers are failures
- * of the instance (retry elsewhere, count against its breaker); 4xx answers are the caller's and are neither.
+ * For callers (a `fallback`, a wrapper of their own): whether an error the client threw was a failure of
+ * the instances (timeouts, connection errors, 5xx, open breakers) rather than the caller's (4xx). The client
+ * itself decides once per attempt, from the attempt's outcome.
  */
 export function isRetryable(error: unknown): boolean {
   if (error instanceof UpstreamHttpError) return error.statusCode >= 500;
   return error instanceof RequestTimeoutError || error instanceof UpstreamConnectionError || error instanceof CircuitOpenError;
-}
-
-/** What counts against an instance's breaker: like {@link isRetryable}, minus the breaker's own rejections. */
-export function isInstanceFailure(error: unknown): boolean {
-  return !(error instanceof CircuitOpenError) && isRetryable(error);
 }

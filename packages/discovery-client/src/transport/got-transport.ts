@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
-import got, { type Got, type OptionsOfTextResponseBody } from 'got';
+import got, { RequestError, type Got, type OptionsOfTextResponseBody } from 'got';
+import { REUSED_SOCKET } from '../attempt/outcome.js';
 import type { Transport, TransportRequest, TransportResponse } from './transport.js';
 
 /** Options of {@link GotTransport}. */
@@ -51,6 +52,12 @@ export class GotTransport implements Transport {
     try {
       const response = await pending;
       return { statusCode: response.statusCode, headers: response.headers, body: response.body };
+    } catch (error) {
+      // Node's idle-socket race: a reused keep-alive socket reset before any response byte
+      if (error instanceof RequestError && error.response === undefined && error.request?.reusedSocket === true) {
+        (error as { [REUSED_SOCKET]?: boolean })[REUSED_SOCKET] = true;
+      }
+      throw error;
     } finally {
       request.signal.removeListener('abort', cancel);
     }

@@ -36,8 +36,11 @@ export interface ServiceResponse extends TransportResponse {
 }
 
 /**
- * The HTTP layer under the service client. Implementations: `GotTransport` (default, keep-alive agent)
- * and `UndiciTransport` (one pool per instance origin). Network failures reject; statuses resolve.
+ * The HTTP layer under the service client. Implementations: `UndiciTransport` (default, one pool per
+ * instance origin) and `GotTransport` (keep-alive agent). Network failures reject with the error's `code`
+ * (`ECONNREFUSED`, `ECONNRESET`...); statuses resolve. A transport that knows a failed request went out on
+ * a reused keep-alive socket and got no response byte sets `error[Symbol.for('discovery-client.reusedSocket')]
+ * = true`: the client then resends it at once (Node's documented idle-socket race) instead of counting a failure.
  */
 export interface Transport {
   readonly name: string;

@@ -1,4 +1,6 @@
-import { errors, Pool, type Dispatcher } from 'undici';
+import type { Socket } from 'node:net';
+import { buildConnector, errors, Pool, type Dispatcher } from 'undici';
+import { REUSED_SOCKET } from '../attempt/outcome.js';
 import type { AttemptSignal } from './attempt-signal.js';
 import type { Transport, TransportRequest, TransportResponse } from './transport.js';
 
@@ -74,7 +76,12 @@ class UndiciExchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {
-    if (this.settle()) this.reject(error);
+    if (!this.settle()) return;
+    // the reused-socket mark holds only for a request that got no response byte
+    if (this.statusCode !== 0 && (error as { [REUSED_SOCKET]?: boolean })[REUSED_SOCKET]) {
+      (error as { [REUSED_SOCKET]?: boolean })[REUSED_SOCKET] = false;
+    }
+    this.reject(error);
   }
 
   private settle(): boolean {
@@ -95,6 +102,25 @@ function decodeBody(chunks: Buffer[], length: number): string {
   const buffer = chunks.length === 1 ? (chunks[0] ?? EMPTY_BODY) : Buffer.concat(chunks, length);
   const start = length > 2 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf ? 3 : 0;
   return buffer.toString('utf8', start);
+}
+
+/**
+ * undici's connector, with one addition: an error on a socket that had already carried a response is marked
+ * {@link REUSED_SOCKET}, so a reset of an idle keep-alive socket the server closed as we reused it (Node's
+ * documented race) is told apart from a reset of a request the instance received.
+ */
+function markingConnector(): buildConnector.connector {
+  const connect = buildConnector({});
+  return (options, callback) =>
+    connect(options, (error, socket) => {
+      if (socket) {
+        const raw = socket as Socket;
+        raw.on('error', (socketError: Error) => {
+          (socketError as { [REUSED_SOCKET]?: boolean })[REUSED_SOCKET] = raw.bytesRead > 0;
+        });
+      }
+      (callback as (error: Error | null, socket: unknown) => void)(error, socket);
+    });
 }
 
 /**
@@ -119,7 +145,7 @@ export class UndiciTransport implements Transport {
   private pool(origin: string): Dispatcher {
     let pool = this.pools.get(origin);
     if (!pool) {
-      pool = this.createPool ? this.createPool(origin) : new Pool(origin, { connections: this.connections });
+      pool = this.createPool ? this.createPool(origin) : new Pool(origin, { connections: this.connections, connect: markingConnector() });
       this.pools.set(origin, pool);
     }
     return pool;

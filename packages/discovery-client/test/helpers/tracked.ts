@@ -1,7 +1,7 @@
-import { BreakerPool, type TrackedInstance } from '../../src/breaker/breaker-pool.js';
+import type { Endpoint } from '../../src/endpoint/endpoint.js';
+import { EndpointPool } from '../../src/endpoint/endpoint-pool.js';
 import { DATAWIRE_BREAKER_PRESET } from '../../src/breaker/presets.js';
 import type { ServiceInstance } from '../../src/instance.js';
-import { isInstanceFailure } from '../../src/retry/is-retryable.js';
 
 export function instance(n: number, service = 'ratings'): ServiceInstance {
   return {
@@ -17,11 +17,10 @@ export function instance(n: number, service = 'ratings'): ServiceInstance {
 }
 
 /** A pool with quiet listeners and `count` tracked instances. */
-export function trackedList(count: number): { pool: BreakerPool; tracked: TrackedInstance[] } {
-  const pool = new BreakerPool({
+export function trackedList(count: number): { pool: EndpointPool; tracked: Endpoint[] } {
+  const pool = new EndpointPool({
     service: 'ratings',
     settings: DATAWIRE_BREAKER_PRESET,
-    isFailure: isInstanceFailure,
     retainMs: 60_000,
     listener: { onOpen: () => undefined, onHalfOpen: () => undefined, onClose: () => undefined },
   });

@@ -3,11 +3,11 @@ import { Balancer } from '../../src/balancer/picker.js';
 import { RandomStrategy } from '../../src/balancer/random.js';
 import { RoundRobinStrategy } from '../../src/balancer/round-robin.js';
 import type { BalancerStrategy } from '../../src/balancer/strategy.js';
-import type { BreakerPool } from '../../src/breaker/breaker-pool.js';
+import type { EndpointPool } from '../../src/endpoint/endpoint-pool.js';
 import { UpstreamConnectionError } from '../../src/errors/upstream-connection-error.js';
 import { trackedList } from '../helpers/tracked.js';
 
-let pools: BreakerPool[] = [];
+let pools: EndpointPool[] = [];
 function setup(count: number, strategy: BalancerStrategy = new RoundRobinStrategy(() => 0)) {
   const { pool, tracked } = trackedList(count);
   pools.push(pool);
@@ -19,14 +19,14 @@ function setup(count: number, strategy: BalancerStrategy = new RoundRobinStrateg
 function pickId(balancer: Balancer, exclude?: Set<string>): string {
   const result = balancer.pick(exclude);
   if (result.type !== 'complete') throw new Error(`expected a complete pick, got ${result.type}`);
-  return result.tracked.instance.id;
+  return result.endpoint.instance.id;
 }
 
 async function openBreaker(balancer: Balancer, index: number): Promise<void> {
-  const tracked = balancer.current[index]!;
-  await tracked.breaker
-    .fire(() => Promise.reject(new UpstreamConnectionError('ratings', tracked.ref, new Error('boom'))))
-    .catch(() => undefined);
+  const endpoint = balancer.current[index]!;
+  await endpoint.run(() =>
+    Promise.resolve({ type: 'instanceFailure', reason: 'connection', error: new UpstreamConnectionError('ratings', endpoint.ref, new Error('boom')) }),
+  );
 }
 
 afterEach(() => {

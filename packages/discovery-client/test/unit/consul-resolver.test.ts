@@ -107,22 +107,32 @@ describe('ConsulResolver', () => {
     expect(lists(updates)).toHaveLength(1);
   });
 
-  it('reports failures as values, backs off, keeps the index and never stops', async () => {
+  it('reports failures as values, backs off, starts again from index 0 after each one, and never stops', async () => {
     const { consul, updates } = await start();
     consul.respond(5, [entry('ratings-1', 8001)]);
     consul.respond(undefined, 'rpc error', 500);
-    consul.drop();
     consul.respond(undefined, [entry('ratings-1', 8001)]); // no index header: an error too
     consul.respond(6, [entry('ratings-1', 8001), entry('ratings-2', 8002)]);
     await waitFor(() => lists(updates).length === 2, 5000, 'recovery');
     const errors = updates.filter((u) => u.type === 'error');
-    expect(errors).toHaveLength(3);
+    expect(errors).toHaveLength(2);
     for (const e of errors) {
       expect(e.type === 'error' && e.error).toBeInstanceOf(RegistryUnavailableError);
       expect(e.type === 'error' && e.expired).toBe(false);
     }
     expect(updates.some((u) => u.type === 'recovered')).toBe(true);
-    expect(consul.healthRequests().slice(1, 5).map((r) => r.url.searchParams.get('index'))).toEqual(['5', '5', '5', '5']);
+    // Consul's own watch does this: an agent that restarted has a fresh, lower index
+    expect(consul.healthRequests().slice(0, 4).map((r) => r.url.searchParams.get('index'))).toEqual(['0', '5', '0', '0']);
+  });
+
+  it('resends a query reset on a reused keep-alive socket once, on a fresh connection, without reporting an error', async () => {
+    const { consul, updates } = await start();
+    consul.respond(5, [entry('ratings-1', 8001)]);
+    consul.drop(); // the agent closes the idle connection as the watch reuses it
+    consul.respond(6, [entry('ratings-1', 8001), entry('ratings-2', 8002)]);
+    await waitFor(() => lists(updates).length === 2, 5000, 'the second list');
+    expect(updates.filter((u) => u.type === 'error')).toEqual([]);
+    expect(consul.healthRequests().slice(0, 3).map((r) => r.url.searchParams.get('index'))).toEqual(['0', '5', '5']);
   });
 
   it('marks the list expired once it is older than maxStaleness', async () => {

@@ -25,7 +25,7 @@ describe('human log lines', () => {
       timeout: 400,
       retry: false,
       // always the first admissible instance, to make the sequence deterministic
-      balancer: () => ({ name: 'first', choose: (c, ex) => c.find((t) => t.breaker.isAvailable() && !ex?.has(t.instance.key)) }),
+      balancer: () => ({ name: 'first', choose: (c, ex) => c.find((t) => t.isAvailable() && !ex?.has(t.instance.key)) }),
     });
     await ratings.get('/r');
     b!.mode = 'hang';

@@ -14,7 +14,7 @@ describe('options', () => {
     expect(plain.breaker).toMatchObject({ timeout: 1000, resetTimeout: 30_000, volumeThreshold: 5, errorThresholdPercentage: 50 });
     expect(plain.retry.limit).toBe(2);
     expect([...plain.retry.methods]).not.toContain('POST');
-    expect(plain.transport).toBe('got');
+    expect(plain.transport).toBe('undici');
   });
 
   it('rejects bad values with a TypeError naming the option and the value', () => {
@@ -26,6 +26,25 @@ describe('options', () => {
     expect(() => resolveServiceOptions({ transport: 'fetch' as never })).toThrow('`transport`');
     expect(() => resolveServiceOptions({ meta: { v: 1 as never } })).toThrow('`meta.v`');
     expect(() => new DiscoveryClient({ logger: false, consul: { port: 0 } })).toThrow('`consul.port`');
+  });
+
+  it('rejects an unknown (misspelt) option key with a TypeError naming it, at every level', () => {
+    expect(() => resolveServiceOptions({ timout: 5 } as never)).toThrow(/Unknown option `timout`/);
+    expect(() => resolveServiceOptions({ breaker: { resetTimout: 5 } } as never)).toThrow(/Unknown option `breaker.resetTimout`/);
+    expect(() => resolveServiceOptions({ retry: { limt: 1 } } as never)).toThrow(/Unknown option `retry.limt`/);
+    expect(() => resolveServiceOptions({ outlierDetection: { stall: { floor: 1 } } } as never)).toThrow(/`outlierDetection.stall.floor`/);
+    expect(() => new DiscoveryClient({ logger: false, loger: false } as never)).toThrow(/Unknown option `loger`/);
+    expect(() => new DiscoveryClient({ logger: false, watch: { wait: 1 } } as never)).toThrow(/Unknown option `watch.wait`/);
+  });
+
+  it('turns outlier detection on by default and off with the datawire preset unless asked for', () => {
+    const plain = resolveServiceOptions(undefined);
+    expect(plain.outlierDetection).toMatchObject({ consecutiveFailures: 5, maxEjectionPercent: 50, stall: { floorMs: 50 }, probe: { path: '/health' } });
+    expect(resolveServiceOptions({ breaker: { preset: 'datawire' } }).outlierDetection).toBe(false);
+    expect(resolveServiceOptions({ breaker: { preset: 'datawire' }, outlierDetection: {} }).outlierDetection).not.toBe(false);
+    expect(resolveServiceOptions({ outlierDetection: false }).outlierDetection).toBe(false);
+    expect(() => resolveServiceOptions({ outlierDetection: { maxEjectionPercent: 120 } })).toThrow('`outlierDetection.maxEjectionPercent`');
+    expect(() => resolveServiceOptions({ outlierDetection: { probe: { path: 'health' } } })).toThrow('`outlierDetection.probe.path`');
   });
 
   it('never mutates the caller\'s options', () => {

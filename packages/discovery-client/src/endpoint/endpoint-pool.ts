@@ -1,47 +1,34 @@
 import { EventEmitter } from 'node:events';
+import type { BreakerSettings } from '../breaker/presets.js';
 import type { InstanceRef, ServiceInstance } from '../instance.js';
-import { InstanceBreaker, type BreakerState, type BreakerTransitions } from './instance-breaker.js';
-import type { BreakerSettings } from './presets.js';
+import { Endpoint, type BreakerState, type EndpointSettings, type EndpointTransitions } from './endpoint.js';
 
-/** An instance the pool tracks: its identity, its stable number and its breaker. */
-export interface TrackedInstance {
-  instance: ServiceInstance;
-  ref: InstanceRef;
-  breaker: InstanceBreaker;
-}
-
-/** Breaker transitions, with the tracked instance. */
-export interface BreakerPoolListener {
-  onOpen(tracked: TrackedInstance): void;
-  onHalfOpen(tracked: TrackedInstance, early: boolean): void;
-  onClose(tracked: TrackedInstance): void;
-}
-
-/** Options of {@link BreakerPool}. */
-export interface BreakerPoolOptions {
+/** Options of {@link EndpointPool}. */
+export interface EndpointPoolOptions {
   service: string;
   settings: BreakerSettings;
-  /** One predicate for retries and breakers: what counts as a failure of the instance. */
-  isFailure: (error: unknown) => boolean;
-  listener: BreakerPoolListener;
+  /** Re-admission by probes (opossum's retest timer unused). @default false */
+  probing?: boolean;
+  listener: EndpointTransitions;
   /** How long a breaker outlives its instance's absence from the list (brief flaps keep their state). */
   retainMs: number;
   now?: () => number;
 }
 
 /**
- * One breaker per instance, keyed by instance key. It follows the resolver: a breaker is created when an
- * instance is first seen, kept while the instance is briefly absent (so an OPEN breaker stays OPEN across a
- * flap), and shut down once the instance has been gone for `retainMs`. Instance numbers ("instance 2")
- * live here too: stable while the instance is tracked, taken from the id's numeric suffix when free.
+ * One {@link Endpoint} per instance, keyed by instance key. It follows the resolver: an endpoint is created
+ * when an instance is first seen, kept while the instance is briefly absent (so an OPEN breaker stays OPEN
+ * across a flap), and shut down once the instance has been gone for `retainMs`. Instance numbers
+ * ("instance 2") live here too: stable while the instance is tracked, taken from the id's numeric suffix
+ * when free.
  */
-export class BreakerPool {
-  private readonly tracked = new Map<string, TrackedInstance>();
+export class EndpointPool {
+  private readonly tracked = new Map<string, Endpoint>();
   /** Instance numbers in use; `lowestMaybeFree` is where the search for a free one starts. */
   private readonly usedNumbers = new Set<number>();
   private lowestMaybeFree = 1;
-  /** One transitions object for every breaker of the pool (no closures per instance). */
-  private readonly transitions: BreakerTransitions;
+  /** Shared by every endpoint of the pool (no closures per instance). */
+  private readonly endpointSettings: EndpointSettings;
   /** One shared bucket-rotation clock instead of two intervals per opossum breaker. */
   private readonly rotateBucketController = new EventEmitter();
   private readonly rotateTimer: NodeJS.Timeout;
@@ -49,13 +36,14 @@ export class BreakerPool {
   private readonly now: () => number;
   private closed = false;
 
-  constructor(private readonly options: BreakerPoolOptions) {
+  constructor(private readonly options: EndpointPoolOptions) {
     this.now = options.now ?? Date.now;
-    const { listener } = options;
-    this.transitions = {
-      onOpen: (b) => listener.onOpen(b.owner as TrackedInstance),
-      onHalfOpen: (b, early) => listener.onHalfOpen(b.owner as TrackedInstance, early),
-      onClose: (b) => listener.onClose(b.owner as TrackedInstance),
+    this.endpointSettings = {
+      service: options.service,
+      breaker: options.settings,
+      probing: options.probing ?? false,
+      transitions: options.listener,
+      rotateBucketController: this.rotateBucketController,
     };
     this.rotateBucketController.setMaxListeners(0);
     const bucketMs = Math.max(1, Math.floor(options.settings.rollingCountTimeout / options.settings.rollingCountBuckets));
@@ -68,12 +56,12 @@ export class BreakerPool {
     return this.tracked.size;
   }
 
-  get(key: string): TrackedInstance | undefined {
+  get(key: string): Endpoint | undefined {
     return this.tracked.get(key);
   }
 
   /** Every tracked instance, listed or not. */
-  all(): TrackedInstance[] {
+  all(): Endpoint[] {
     return [...this.tracked.values()];
   }
 
@@ -81,12 +69,12 @@ export class BreakerPool {
    * Follows a new resolved list; returns the tracked entries for it, in list order. Newcomers get a breaker;
    * an instance that comes back while its breaker is OPEN gets its half-open probe now.
    */
-  sync(instances: readonly ServiceInstance[]): TrackedInstance[] {
+  sync(instances: readonly ServiceInstance[]): Endpoint[] {
     if (this.closed) return [];
     const now = this.now();
     const listed = new Set<string>();
-    const result: TrackedInstance[] = [];
-    const moved: TrackedInstance[] = [];
+    const result: Endpoint[] = [];
+    const moved: Endpoint[] = [];
     for (const instance of instances) {
       listed.add(instance.key);
       let entry = this.tracked.get(instance.key);
@@ -100,40 +88,31 @@ export class BreakerPool {
         entry = this.create(instance);
       } else {
         if (entry.instance !== instance) entry.instance = instance;
-        if (entry.breaker.goneSince !== undefined) {
-          entry.breaker.goneSince = undefined;
-          entry.breaker.probeNow();
+        if (entry.goneSince !== undefined) {
+          entry.goneSince = undefined;
+          if (entry.state === 'OPEN') this.onRelisted?.(entry);
         }
       }
       result.push(entry);
     }
     for (const [key, entry] of this.tracked) {
-      if (!listed.has(key) && entry.breaker.goneSince === undefined) entry.breaker.goneSince = now;
+      if (!listed.has(key) && entry.goneSince === undefined) entry.goneSince = now;
     }
     if (moved.length > 0) this.onRemoved?.(moved);
     this.scheduleSweep();
     return result;
   }
 
-  private retire(key: string, entry: TrackedInstance): void {
-    entry.breaker.shutdown();
+  private retire(key: string, entry: Endpoint): void {
+    entry.shutdown();
     this.tracked.delete(key);
     this.usedNumbers.delete(entry.ref.number);
     this.lowestMaybeFree = Math.min(this.lowestMaybeFree, entry.ref.number);
   }
 
-  private create(instance: ServiceInstance): TrackedInstance {
+  private create(instance: ServiceInstance): Endpoint {
     const ref: InstanceRef = { number: this.takeNumber(instance.id), id: instance.id, url: instance.url };
-    const breaker = new InstanceBreaker(
-      this.options.service,
-      ref,
-      this.options.settings,
-      this.options.isFailure,
-      this.transitions,
-      this.rotateBucketController,
-    );
-    const entry: TrackedInstance = { instance, ref, breaker };
-    breaker.owner = entry;
+    const entry = new Endpoint(instance, ref, this.endpointSettings);
     this.tracked.set(instance.key, entry);
     return entry;
   }
@@ -157,7 +136,7 @@ export class BreakerPool {
     if (this.sweepTimer || this.closed) return;
     let earliest = Infinity;
     for (const entry of this.tracked.values()) {
-      if (entry.breaker.goneSince !== undefined) earliest = Math.min(earliest, entry.breaker.goneSince);
+      if (entry.goneSince !== undefined) earliest = Math.min(earliest, entry.goneSince);
     }
     if (earliest === Infinity) return;
     const delay = Math.max(0, earliest + this.options.retainMs - this.now());
@@ -169,11 +148,11 @@ export class BreakerPool {
   }
 
   /** Shuts down breakers whose instance has been gone longer than `retainMs`. Returns the removed entries. */
-  sweep(): TrackedInstance[] {
+  sweep(): Endpoint[] {
     const now = this.now();
-    const removed: TrackedInstance[] = [];
+    const removed: Endpoint[] = [];
     for (const [key, entry] of this.tracked) {
-      const gone = entry.breaker.goneSince;
+      const gone = entry.goneSince;
       if (gone !== undefined && now - gone >= this.options.retainMs) {
         this.retire(key, entry);
         removed.push(entry);
@@ -185,12 +164,15 @@ export class BreakerPool {
   }
 
   /** Called with the entries a sweep dropped (the client releases their transport pools). */
-  onRemoved: ((removed: TrackedInstance[]) => void) | undefined;
+  onRemoved: ((removed: Endpoint[]) => void) | undefined;
+
+  /** Called when an instance whose breaker is OPEN is listed again (passing in the registry). */
+  onRelisted: ((endpoint: Endpoint) => void) | undefined;
 
   /** State of every tracked breaker, by instance key. */
   states(): Map<string, BreakerState> {
     const states = new Map<string, BreakerState>();
-    for (const [key, entry] of this.tracked) states.set(key, entry.breaker.state);
+    for (const [key, entry] of this.tracked) states.set(key, entry.state);
     return states;
   }
 
@@ -199,7 +181,7 @@ export class BreakerPool {
     clearInterval(this.rotateTimer);
     if (this.sweepTimer) clearTimeout(this.sweepTimer);
     this.sweepTimer = undefined;
-    for (const entry of this.tracked.values()) entry.breaker.shutdown();
+    for (const entry of this.tracked.values()) entry.shutdown();
     this.tracked.clear();
     this.usedNumbers.clear();
     this.lowestMaybeFree = 1;

@@ -1,21 +1,20 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import { BreakerPool, type TrackedInstance } from '../../src/breaker/breaker-pool.js';
+import type { Endpoint } from '../../src/endpoint/endpoint.js';
+import { EndpointPool } from '../../src/endpoint/endpoint-pool.js';
 import { DATAWIRE_BREAKER_PRESET, DEFAULT_BREAKER_PRESET, type BreakerSettings } from '../../src/breaker/presets.js';
+import { classifyResponse, type AttemptOutcome } from '../../src/attempt/outcome.js';
 import { CircuitOpenError } from '../../src/errors/circuit-open-error.js';
 import { RequestTimeoutError } from '../../src/errors/request-timeout-error.js';
-import { UpstreamHttpError } from '../../src/errors/upstream-http-error.js';
-import { isInstanceFailure } from '../../src/retry/is-retryable.js';
 import { instance } from '../helpers/tracked.js';
 
-let pool: BreakerPool | undefined;
+let pool: EndpointPool | undefined;
 let transitions: string[];
 
-function makePool(settings: BreakerSettings, retainMs = 60_000): BreakerPool {
+function makePool(settings: BreakerSettings, retainMs = 60_000): EndpointPool {
   transitions = [];
-  pool = new BreakerPool({
+  pool = new EndpointPool({
     service: 'ratings',
     settings,
-    isFailure: isInstanceFailure,
     retainMs,
     listener: {
       onOpen: (t) => transitions.push(`OPEN ${t.ref.number}`),
@@ -26,10 +25,12 @@ function makePool(settings: BreakerSettings, retainMs = 60_000): BreakerPool {
   return pool;
 }
 
-const timeout = (t: TrackedInstance) => Promise.reject(new RequestTimeoutError('ratings', 300, t.ref));
-const ok = () => Promise.resolve('ok');
-const http = (t: TrackedInstance, statusCode: number) =>
-  Promise.reject(new UpstreamHttpError('ratings', { statusCode, headers: {}, body: '', instance: t.ref }));
+const OK: AttemptOutcome = { type: 'response', response: { statusCode: 200, headers: {}, body: 'ok', instance: undefined } };
+const timeout = (t: Endpoint): Promise<AttemptOutcome> =>
+  Promise.resolve({ type: 'instanceFailure', reason: 'timeout', error: new RequestTimeoutError('ratings', 300, t.ref) });
+const ok = (): Promise<AttemptOutcome> => Promise.resolve(OK);
+const http = (t: Endpoint, statusCode: number): Promise<AttemptOutcome> =>
+  Promise.resolve(classifyResponse('ratings', { statusCode, headers: {}, body: '' }, t.ref));
 
 beforeEach(() => {
   jest.useFakeTimers();
@@ -41,81 +42,82 @@ afterEach(() => {
   jest.useRealTimers();
 });
 
-describe('BreakerPool', () => {
+describe('EndpointPool', () => {
   it('datawire preset opens on the first timeout and retests after 30 s', async () => {
     const [t] = makePool(DATAWIRE_BREAKER_PRESET).sync([instance(1)]);
-    await expect(t!.breaker.fire(() => timeout(t!))).rejects.toBeInstanceOf(RequestTimeoutError);
-    expect(t!.breaker.state).toBe('OPEN');
-    await expect(t!.breaker.fire(ok)).rejects.toBeInstanceOf(CircuitOpenError);
+    await expect(t!.run(() => timeout(t!))).resolves.toMatchObject({ type: 'instanceFailure', reason: 'timeout' });
+    expect(t!.state).toBe('OPEN');
+    await expect(t!.run(ok)).resolves.toMatchObject({ type: 'rejected', error: expect.any(CircuitOpenError) });
     jest.advanceTimersByTime(29_000);
-    expect(t!.breaker.state).toBe('OPEN');
+    expect(t!.state).toBe('OPEN');
     jest.advanceTimersByTime(1_001);
-    expect(t!.breaker.state).toBe('HALF_OPEN');
-    await expect(t!.breaker.fire(ok)).resolves.toBe('ok');
-    expect(t!.breaker.state).toBe('CLOSED');
+    expect(t!.state).toBe('HALF_OPEN');
+    await expect(t!.run(ok)).resolves.toBe(OK);
+    expect(t!.state).toBe('CLOSED');
     expect(transitions).toEqual(['OPEN 1', 'HALF_OPEN 1', 'CLOSE 1']);
   });
 
   it('default preset does not open on a single failure at low traffic', async () => {
     const [t] = makePool(DEFAULT_BREAKER_PRESET).sync([instance(1)]);
-    await expect(t!.breaker.fire(() => timeout(t!))).rejects.toThrow('request timed out');
-    expect(t!.breaker.state).toBe('CLOSED');
-    for (let i = 0; i < 4; i++) await t!.breaker.fire(() => timeout(t!)).catch(() => undefined);
-    expect(t!.breaker.state).toBe('OPEN');
+    await expect(t!.run(() => timeout(t!))).resolves.toMatchObject({ type: 'instanceFailure' });
+    expect(t!.state).toBe('CLOSED');
+    for (let i = 0; i < 4; i++) await t!.run(() => timeout(t!)).catch(() => undefined);
+    expect(t!.state).toBe('OPEN');
   });
 
   it('never counts 4xx answers as failures, but counts 5xx', async () => {
     const [t] = makePool(DATAWIRE_BREAKER_PRESET).sync([instance(1)]);
-    await expect(t!.breaker.fire(() => http(t!, 404))).rejects.toBeInstanceOf(UpstreamHttpError);
-    expect(t!.breaker.state).toBe('CLOSED');
-    await expect(t!.breaker.fire(() => http(t!, 503))).rejects.toBeInstanceOf(UpstreamHttpError);
-    expect(t!.breaker.state).toBe('OPEN');
+    await expect(t!.run(() => http(t!, 404))).resolves.toMatchObject({ type: 'callerError' });
+    expect(t!.state).toBe('CLOSED');
+    await expect(t!.run(() => http(t!, 503))).resolves.toMatchObject({ type: 'instanceFailure', reason: 'status' });
+    expect(t!.state).toBe('OPEN');
   });
 
   it('half-open admits one probe at a time', async () => {
     const [t] = makePool(DATAWIRE_BREAKER_PRESET).sync([instance(1)]);
-    await t!.breaker.fire(() => timeout(t!)).catch(() => undefined);
+    await t!.run(() => timeout(t!)).catch(() => undefined);
     jest.advanceTimersByTime(30_001);
-    expect(t!.breaker.isAvailable()).toBe(true);
-    let finish!: (value: string) => void;
-    const probe = t!.breaker.fire(() => new Promise<string>((resolve) => (finish = resolve)));
-    expect(t!.breaker.isAvailable()).toBe(false);
-    await expect(t!.breaker.fire(ok)).rejects.toBeInstanceOf(CircuitOpenError);
-    finish('probe');
-    await expect(probe).resolves.toBe('probe');
-    expect(t!.breaker.state).toBe('CLOSED');
-    expect(t!.breaker.isAvailable()).toBe(true);
+    expect(t!.isAvailable()).toBe(true);
+    let finish!: (value: AttemptOutcome) => void;
+    const probe = t!.run(() => new Promise<AttemptOutcome>((resolve) => (finish = resolve)));
+    expect(t!.isAvailable()).toBe(false);
+    await expect(t!.run(ok)).resolves.toMatchObject({ type: 'rejected', error: expect.any(CircuitOpenError) });
+    finish(OK);
+    await expect(probe).resolves.toBe(OK);
+    expect(t!.state).toBe('CLOSED');
+    expect(t!.isAvailable()).toBe(true);
   });
 
   it('a failed probe opens the breaker again for another reset period', async () => {
     const [t] = makePool(DATAWIRE_BREAKER_PRESET).sync([instance(1)]);
-    await t!.breaker.fire(() => timeout(t!)).catch(() => undefined);
+    await t!.run(() => timeout(t!)).catch(() => undefined);
     jest.advanceTimersByTime(30_001);
-    await t!.breaker.fire(() => timeout(t!)).catch(() => undefined);
-    expect(t!.breaker.state).toBe('OPEN');
+    await t!.run(() => timeout(t!)).catch(() => undefined);
+    expect(t!.state).toBe('OPEN');
     expect(transitions).toEqual(['OPEN 1', 'HALF_OPEN 1', 'OPEN 1']);
   });
 
   it('keeps the breaker (and its OPEN state) through a brief absence, and probes at once on return', async () => {
     const p = makePool(DATAWIRE_BREAKER_PRESET);
+    p.onRelisted = (endpoint) => endpoint.halfOpenNow(); // what a service without probes does
     const [t] = p.sync([instance(1), instance(2)]);
-    await t!.breaker.fire(() => timeout(t!)).catch(() => undefined);
+    await t!.run(() => timeout(t!)).catch(() => undefined);
     p.sync([instance(2)]);
     jest.advanceTimersByTime(5_000);
     const again = p.sync([instance(1), instance(2)]);
     expect(again[0]).toBe(t);
-    expect(again[0]!.breaker.state).toBe('HALF_OPEN');
+    expect(again[0]!.state).toBe('HALF_OPEN');
     expect(transitions).toEqual(['OPEN 1', 'HALF_OPEN 1 early']);
-    await expect(again[0]!.breaker.fire(ok)).resolves.toBe('ok');
+    await expect(again[0]!.run(ok)).resolves.toBe(OK);
     expect(transitions).toEqual(['OPEN 1', 'HALF_OPEN 1 early', 'CLOSE 1']);
   });
 
   it('an OPEN breaker whose instance never left waits out its reset timeout', async () => {
     const p = makePool(DATAWIRE_BREAKER_PRESET);
     const [t] = p.sync([instance(1)]);
-    await t!.breaker.fire(() => timeout(t!)).catch(() => undefined);
+    await t!.run(() => timeout(t!)).catch(() => undefined);
     p.sync([instance(1)]);
-    expect(t!.breaker.state).toBe('OPEN');
+    expect(t!.state).toBe('OPEN');
   });
 
   it('shuts a breaker down once its instance has been gone for retainMs, and frees its number', () => {
@@ -142,15 +144,15 @@ describe('BreakerPool', () => {
 
   it('gives an instance that re-registered at a new address a fresh breaker, named by its new URL', async () => {
     const p = makePool(DATAWIRE_BREAKER_PRESET);
-    const removed: TrackedInstance[] = [];
+    const removed: Endpoint[] = [];
     p.onRemoved = (entries) => removed.push(...entries);
     const [old] = p.sync([instance(1)]);
-    await old!.breaker.fire(() => timeout(old!)).catch(() => undefined);
-    expect(old!.breaker.state).toBe('OPEN');
+    await old!.run(() => timeout(old!)).catch(() => undefined);
+    expect(old!.state).toBe('OPEN');
     const [moved] = p.sync([{ ...instance(1), port: 9001, url: 'http://127.0.0.1:9001' }]);
     expect(moved).not.toBe(old);
     expect(moved!.ref).toEqual({ number: 1, id: 'ratings-1', url: 'http://127.0.0.1:9001' });
-    expect(moved!.breaker.state).toBe('CLOSED');
+    expect(moved!.state).toBe('CLOSED');
     expect(removed).toEqual([old]);
     expect(p.size).toBe(1);
   });
