@@ -122,6 +122,14 @@ export interface OutlierDetectionOptions {
    */
   consecutiveFailures?: number;
   /**
+   * Failure percentage: an instance whose attempts failed at least `threshold` % of the time within one
+   * `intervalMs` window, over at least `requestVolume` attempts, is ejected (Envoy's `failure_percentage`
+   * rule, on a short window so that an instance failing half of its calls goes within a second). `false`
+   * turns it off.
+   * @default { threshold: 50, requestVolume: 10, intervalMs: 1000 }
+   */
+  failurePercentage?: { threshold?: number; requestVolume?: number; intervalMs?: number } | false;
+  /**
    * Eject an instance at once when a connection to it is refused (nothing listens).
    * @default true
    */
@@ -319,6 +327,9 @@ export const DEFAULT_BREAKER_RETAIN_MS = 60_000;
 export const DEFAULT_WATCH_BACKOFF_INITIAL_MS = 200;
 export const DEFAULT_WATCH_BACKOFF_MAX_MS = 10_000;
 export const DEFAULT_CONSECUTIVE_FAILURES = 5;
+export const DEFAULT_FAILURE_PERCENTAGE_THRESHOLD = 50;
+export const DEFAULT_FAILURE_PERCENTAGE_REQUEST_VOLUME = 10;
+export const DEFAULT_FAILURE_PERCENTAGE_INTERVAL_MS = 1000;
 export const DEFAULT_STALL_FLOOR_MS = 50;
 export const DEFAULT_STALL_MULTIPLIER = 5;
 export const DEFAULT_STALL_CHECK_INTERVAL_MS = 10;
@@ -352,6 +363,7 @@ export interface ResolvedProbeOptions {
 
 export interface ResolvedOutlierDetection {
   consecutiveFailures: number;
+  failurePercentage: { threshold: number; requestVolume: number; intervalMs: number } | false;
   ejectOnRefused: boolean;
   stall: { floorMs: number; multiplier: number; checkIntervalMs: number } | false;
   maxEjectionPercent: number;
@@ -416,7 +428,7 @@ function checkObject(option: string, value: unknown, known?: readonly string[]):
 const BREAKER_KEYS = ['preset', 'timeout', 'resetTimeout', 'errorThresholdPercentage', 'volumeThreshold', 'rollingCountTimeout', 'rollingCountBuckets', 'retainMs'] as const;
 const RETRY_KEYS = ['limit', 'methods', 'backoffInitialMs', 'backoffMaxMs', 'budget'] as const;
 const SERVICE_KEYS = ['timeout', 'deadline', 'breaker', 'outlierDetection', 'retry', 'transport', 'fallback', 'tags', 'meta', 'balancer', 'headers'] as const;
-const OUTLIER_KEYS = ['consecutiveFailures', 'ejectOnRefused', 'stall', 'maxEjectionPercent', 'baseEjectionTimeMs', 'maxEjectionTimeMs', 'probe'] as const;
+const OUTLIER_KEYS = ['consecutiveFailures', 'failurePercentage', 'ejectOnRefused', 'stall', 'maxEjectionPercent', 'baseEjectionTimeMs', 'maxEjectionTimeMs', 'probe'] as const;
 const WATCH_KEYS = ['waitMs', 'backoffInitialMs', 'backoffMaxMs', 'maxStalenessMs'] as const;
 export const CLIENT_KEYS = ['consul', 'logger', 'logPicks', 'metrics', 'watch', 'static', 'resolver', 'defaults'] as const;
 const REQUEST_KEYS = ['method', 'path', 'searchParams', 'json', 'body', 'headers', 'throwHttpErrors', 'timeout', 'retryNonIdempotent'] as const;
@@ -525,6 +537,18 @@ export function resolveOutlierDetection(
       checkIntervalMs: checkNumber('outlierDetection.stall.checkIntervalMs', o.stall?.checkIntervalMs ?? DEFAULT_STALL_CHECK_INTERVAL_MS, 1),
     };
   }
+  let failurePercentage: ResolvedOutlierDetection['failurePercentage'] = false;
+  if (o.failurePercentage !== false) {
+    const f = o.failurePercentage;
+    checkObject('outlierDetection.failurePercentage', f, ['threshold', 'requestVolume', 'intervalMs']);
+    const threshold = checkNumber('outlierDetection.failurePercentage.threshold', f?.threshold ?? DEFAULT_FAILURE_PERCENTAGE_THRESHOLD, 1);
+    if (threshold > 100) throw bad('outlierDetection.failurePercentage.threshold', 'a number from 1 to 100', threshold);
+    failurePercentage = {
+      threshold,
+      requestVolume: checkNumber('outlierDetection.failurePercentage.requestVolume', f?.requestVolume ?? DEFAULT_FAILURE_PERCENTAGE_REQUEST_VOLUME, 1),
+      intervalMs: checkNumber('outlierDetection.failurePercentage.intervalMs', f?.intervalMs ?? DEFAULT_FAILURE_PERCENTAGE_INTERVAL_MS, 1),
+    };
+  }
   let probe: ResolvedOutlierDetection['probe'] = false;
   if (o.probe !== false) {
     checkObject('outlierDetection.probe', o.probe, ['path', 'intervalMs', 'maxIntervalMs', 'timeoutMs']);
@@ -546,6 +570,7 @@ export function resolveOutlierDetection(
   const baseEjectionTimeMs = checkNumber('outlierDetection.baseEjectionTimeMs', o.baseEjectionTimeMs ?? DEFAULT_BASE_EJECTION_TIME_MS, 0);
   return {
     consecutiveFailures,
+    failurePercentage,
     ejectOnRefused: o.ejectOnRefused ?? true,
     stall,
     maxEjectionPercent,

@@ -305,9 +305,10 @@ export class ServiceClient {
   private settle(endpoint: Endpoint, inFlight: InFlightAttempt, timer: NodeJS.Timeout, outcome: AttemptOutcome): AttemptOutcome {
     clearTimeout(timer);
     endpoint.outstanding.delete(inFlight);
-    const durationMs = performance.now() - inFlight.startedAt;
+    const endedAt = performance.now();
+    const durationMs = endedAt - inFlight.startedAt;
     if (outcome.type === 'response' || outcome.type === 'callerError') endpoint.recordAnswer(inFlight.startedAt, durationMs);
-    this.state.outliers?.attemptEnded(endpoint, outcome);
+    this.state.outliers?.attemptEnded(endpoint, outcome, endedAt);
     this.report(endpoint, outcome, durationMs);
     return outcome;
   }

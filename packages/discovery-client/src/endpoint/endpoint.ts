@@ -9,11 +9,12 @@ import type { InstanceRef, ServiceInstance } from '../instance.js';
 export type BreakerState = 'CLOSED' | 'OPEN' | 'HALF_OPEN';
 
 /**
- * Why a breaker opened: opossum's error-percentage rule, or one of outlier detection's rules
- * (`consecutive-failures`, `refused`: a refused connection, `stall`: attempts outstanding far longer than
- * the service's usual latency while other instances answer).
+ * Why a breaker opened: opossum's `error-percentage` rule over its rolling window, or one of outlier
+ * detection's rules (`consecutive-failures`, `failure-percentage` over a short window, `refused`: a refused
+ * connection, `stall`: attempts outstanding far longer than the service's usual latency while other
+ * instances answer).
  */
-export type EjectionReason = 'error-percentage' | 'consecutive-failures' | 'refused' | 'stall';
+export type EjectionReason = 'error-percentage' | 'consecutive-failures' | 'failure-percentage' | 'refused' | 'stall';
 
 /** One attempt in flight on an endpoint, oldest first in {@link Endpoint.outstanding}. */
 export interface InFlightAttempt {
@@ -88,6 +89,10 @@ export class Endpoint {
   lastAnswerSentAt = -Infinity;
   /** Instance failures since the last answer. */
   consecutiveFailures = 0;
+  /** The failure-percentage window: when it started (`performance.now()`), attempts and failures in it. */
+  windowStartedAt = -Infinity;
+  windowAttempts = 0;
+  windowFailures = 0;
   /** Times ejected in a row (reset once the instance stays in for a while); scales the ejection time. */
   ejections = 0;
   /** `Date.now()` of the current ejection (while OPEN). */

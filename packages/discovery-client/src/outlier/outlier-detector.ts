@@ -8,6 +8,8 @@ import type { ResolvedOutlierDetection } from '../options.js';
  *
  * - `consecutiveFailures` instance failures in a row (Envoy's `consecutive_5xx`, Finagle's failure accrual:
  *   both default to 5);
+ * - a failure percentage of at least `failurePercentage.threshold` within a short window (Envoy's
+ *   `failure_percentage`);
  * - a refused connection, at once (nothing listens there);
  * - a **stall**: the oldest attempt outstanding on the instance is older than
  *   `max(stall.floorMs, stall.multiplier × the service's typical latency)` while another instance has
@@ -38,15 +40,35 @@ export class OutlierDetector {
     }
   }
 
-  /** An attempt ended with `outcome`. */
-  attemptEnded(endpoint: Endpoint, outcome: AttemptOutcome): void {
-    if (outcome.type === 'instanceFailure') {
-      if (outcome.reason === 'stall') return;
-      endpoint.consecutiveFailures++;
-      const limit = this.options.consecutiveFailures;
-      if (limit > 0 && endpoint.consecutiveFailures >= limit) this.eject(endpoint, 'consecutive-failures');
-    } else if (outcome.type === 'notSent' && outcome.reason === 'refused' && this.options.ejectOnRefused) {
-      this.eject(endpoint, 'refused');
+  /** An attempt ended with `outcome` at `now` (`performance.now()`). */
+  attemptEnded(endpoint: Endpoint, outcome: AttemptOutcome, now: number): void {
+    if (outcome.type === 'notSent') {
+      if (outcome.reason === 'refused' && this.options.ejectOnRefused) this.eject(endpoint, 'refused');
+      return;
+    }
+    if (outcome.type === 'rejected') return;
+    const failed = outcome.type === 'instanceFailure';
+    const window = this.options.failurePercentage;
+    if (window) {
+      if (now - endpoint.windowStartedAt > window.intervalMs) {
+        endpoint.windowStartedAt = now;
+        endpoint.windowAttempts = 0;
+        endpoint.windowFailures = 0;
+      }
+      endpoint.windowAttempts++;
+      if (failed) endpoint.windowFailures++;
+    }
+    if (!failed || outcome.reason === 'stall') return;
+    endpoint.consecutiveFailures++;
+    const limit = this.options.consecutiveFailures;
+    if (limit > 0 && endpoint.consecutiveFailures >= limit) {
+      this.eject(endpoint, 'consecutive-failures');
+    } else if (
+      window &&
+      endpoint.windowAttempts >= window.requestVolume &&
+      endpoint.windowFailures * 100 >= window.threshold * endpoint.windowAttempts
+    ) {
+      this.eject(endpoint, 'failure-percentage');
     }
   }
 

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/instance-server.mjs', import.meta.url));
+const PLAIN_FIXTURE = fileURLToPath(new URL('../fixtures/http-instance.mjs', import.meta.url));
 const DIST = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
 
 /** A fixture instance running as a child process. */
@@ -39,6 +40,29 @@ export async function startInstance(id: string, consulAddr: string, ttl = '2s', 
     child.on('exit', (code) => {
       clearTimeout(timer);
       if (!port) reject(new Error(`${id} exited with ${code}: ${output.join('')}`));
+    });
+  });
+}
+
+/** Starts a plain HTTP instance (no registry) on `port` (0: a free one); resolves once it listens. */
+export async function startPlainInstance(id: string, port = 0): Promise<InstanceProcess> {
+  const child = spawn(process.execPath, [PLAIN_FIXTURE], { env: { ...process.env, INSTANCE_ID: id, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${id} did not start: ${output.join('')}`)), 10_000);
+    child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output.push(chunk.toString());
+      const match = /listening on port (\d+)/.exec(output.join(''));
+      if (match) {
+        clearTimeout(timer);
+        const listening = Number(match[1]);
+        resolve({ id, child, port: listening, url: `http://127.0.0.1:${listening}`, output });
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${id} exited with ${code}: ${output.join('')}`));
     });
   });
 }

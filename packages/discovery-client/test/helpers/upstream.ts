@@ -4,7 +4,11 @@ import type { AddressInfo } from 'node:net';
 /** A local HTTP instance whose behaviour the test switches. */
 export class Upstream {
   readonly server: http.Server;
-  mode: 'ok' | 'hang' | '500' | '404' = 'ok';
+  /** `reset-reused`: answers the first request on a connection, resets the connection when a second arrives on it. */
+  mode: 'ok' | 'hang' | '500' | '404' | 'reset-reused' = 'ok';
+  /** Connections reset by `reset-reused`. */
+  resets = 0;
+  private readonly served = new WeakSet<object>();
   hits = 0;
   /** Requests whose socket closed before an answer (aborted by the client). */
   aborted = 0;
@@ -14,6 +18,14 @@ export class Upstream {
 
   constructor(readonly name: string) {
     this.server = http.createServer((req, res) => {
+      if (this.mode === 'reset-reused') {
+        if (this.served.has(req.socket)) {
+          this.resets++;
+          req.socket.resetAndDestroy();
+          return;
+        }
+        this.served.add(req.socket);
+      }
       this.hits++;
       this.lastHeaders = req.headers;
       const chunks: Buffer[] = [];
