@@ -36,12 +36,21 @@ describe('metrics', () => {
     ]);
   });
 
-  it('two clients can share one registry', () => {
+  it('two clients can share one registry: both count into the same metrics', async () => {
+    t.upstreams = [await new Upstream('a').start()];
     const registry = new Registry();
-    const a = new DiscoveryClient({ logger: false, metrics: registry });
-    const b = new DiscoveryClient({ logger: false, metrics: registry });
-    void a.close();
-    void b.close();
-    expect(registry.getSingleMetric(METRIC_NAMES.calls)).toBeDefined();
+    const options = { logger: false as const, metrics: registry, static: { ratings: [{ id: 'r1', url: t.upstreams[0]!.url }] } };
+    const a = new DiscoveryClient(options);
+    const b = new DiscoveryClient(options);
+    try {
+      await a.service('ratings').get('/r');
+      await b.service('ratings').get('/r');
+      await b.service('ratings').get('/r');
+      const calls = (await registry.getSingleMetric(METRIC_NAMES.calls)!.get()).values;
+      expect(calls.find((v) => v.labels.instance === 'r1' && v.labels.outcome === 'success')?.value).toBe(3);
+    } finally {
+      await a.close();
+      await b.close();
+    }
   });
 });

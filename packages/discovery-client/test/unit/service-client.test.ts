@@ -10,7 +10,9 @@ import {
   type DiscoveryEvents,
   type ServiceOptions,
 } from '../../src/index.js';
+import { RoundRobinStrategy } from '../../src/index.js';
 import { Upstream } from '../helpers/upstream.js';
+import { waitFor } from '../helpers/wait.js';
 
 const transports = ['got', 'undici'] as const;
 let upstreams: Upstream[] = [];
@@ -58,24 +60,28 @@ describe.each(transports)('ServiceClient over %s', (transport) => {
     for (let i = 0; i < 4; i++) expect((await service.get('/r').json<{ from: string }>()).from).toBe('u2');
     expect(a!.hits).toBe(1);
     expect(opened.map((e) => e.instance.id)).toEqual(['u1']);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(a!.aborted).toBe(1);
+    await waitFor(() => a!.aborted === 1, 2000, 'the hanging request aborted at the server');
     expect(b!.hits).toBe(4);
     const snap = client.snapshot().services[0]!.instances;
     expect(snap.map((i) => [i.id, i.breaker])).toEqual([['u1', 'OPEN'], ['u2', 'CLOSED']]);
   });
 
   it('retries a 5xx on another instance; a 4xx is neither retried nor a breaker failure', async () => {
-    const { service, client, upstreams } = await setup(2, transport, { breaker: { preset: 'datawire' } });
+    // round-robin from the first instance: the 500 instance is always tried first
+    const { service, client, upstreams } = await setup(2, transport, {
+      breaker: { preset: 'datawire' },
+      balancer: () => new RoundRobinStrategy(() => 0),
+    });
     upstreams[0]!.mode = '500';
     upstreams[1]!.mode = '404';
     const error = await service.get('/r').catch((e: unknown) => e);
-    // whichever came first: a 500 retried onto the 404 instance, or a 404 straight away
+    expect(upstreams[0]!.hits).toBe(1);
+    expect(upstreams[1]!.hits).toBe(1);
     expect(error).toBeInstanceOf(UpstreamHttpError);
     expect((error as UpstreamHttpError).statusCode).toBe(404);
     expect((error as UpstreamHttpError).instance.id).toBe('u2');
     const states = client.snapshot().services[0]!.instances.map((i) => i.breaker);
-    expect(states[1]).toBe('CLOSED');
+    expect(states).toEqual(['OPEN', 'CLOSED']);
   });
 
   it('callRetried names the instance whose attempt failed', async () => {
@@ -140,14 +146,36 @@ describe.each(transports)('ServiceClient over %s', (transport) => {
     expect(upstreams[0]!.hits).toBe(hits);
   });
 
-  it('the overall deadline bounds retries', async () => {
-    const { service, upstreams } = await setup(3, transport, { timeout: 200, deadline: 250, breaker: {} });
+  it('the overall deadline bounds retries: the retry gets only what is left of it', async () => {
+    const { service, client, upstreams } = await setup(3, transport, { timeout: 200, deadline: 250, breaker: {} });
     for (const u of upstreams) u.mode = 'hang';
-    const started = Date.now();
+    const timedOut: number[] = [];
+    client.on('callTimedOut', (e) => timedOut.push(e.timeoutMs));
     const error = await service.get('/r').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RequestTimeoutError);
     expect((error as Error).message).toBe('request timed out');
-    expect(Date.now() - started).toBeLessThan(2000);
+    // without the deadline: three attempts of 200 ms each (retry.limit 2)
+    expect(timedOut).toHaveLength(2);
+    expect(timedOut[0]).toBe(200);
+    expect(timedOut[1]).toBeLessThanOrEqual(50);
+  });
+
+  it('rejects unknown and invalid per-call options with a TypeError naming them', async () => {
+    const { service, upstreams } = await setup(1, transport);
+    await expect(service.get('/r', { timout: 5 } as never)).rejects.toThrow(/Unknown request option `timout`/);
+    await expect(service.get('/r', { timeout: 'abc' as never })).rejects.toThrow(new TypeError('Expected `timeout` to be a finite number >= 1, got "abc"'));
+    await expect(service.request({ path: 'r' })).rejects.toThrow(/`path`/);
+    expect(upstreams[0]!.hits).toBe(0);
+  });
+
+  it('requeues an attempt that was refused (never sent) at once, for POST too, without the retry budget', async () => {
+    const { service, client, upstreams } = await setup(2, transport, { balancer: () => new RoundRobinStrategy(() => 0), retry: { limit: 0 } });
+    await upstreams[0]!.close();
+    const retried: Array<DiscoveryEvents['callRetried']> = [];
+    client.on('callRetried', (e) => retried.push(e));
+    const response = await service.post('/r', { json: { a: 1 } });
+    expect(response.instance?.id).toBe('u2');
+    expect(retried).toMatchObject([{ instance: { id: 'u1' }, requeued: true, delayMs: 0 }]);
   });
 });
 

@@ -75,9 +75,12 @@ describe('UndiciTransport', () => {
 
   it('an attempt aborted while queued for a busy connection rejects at once and is never sent', async () => {
     let hits = 0;
-    const origin = await serve((_req, res) => {
+    const paths: string[] = [];
+    const origin = await serve((req, res) => {
       hits++;
-      open.push(res);
+      paths.push(req.url ?? '');
+      if (req.url === '/3') res.end('third');
+      else open.push(res);
     });
     transport = new UndiciTransport({ connections: 1 });
     const first = new AttemptSignal();
@@ -95,10 +98,9 @@ describe('UndiciTransport', () => {
     await expect(busy).rejects.toThrow('first attempt timed out');
     // the connection is free again: a fresh request goes through, the aborted one was dropped
     const later = transport.request({ origin, method: 'GET', path: '/3', headers: {}, signal: new AttemptSignal() });
-    later.catch(() => undefined);
-    for (let i = 0; i < 100 && hits < 2; i++) await new Promise((resolve) => setTimeout(resolve, 10));
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(hits).toBe(2);
+    await expect(later).resolves.toMatchObject({ body: 'third' });
+    // one connection serves requests in order: had /2 been sent, it would have arrived before /3
+    expect(paths).toEqual(['/1', '/3']);
   });
 
   it('rejects when nothing listens', async () => {
