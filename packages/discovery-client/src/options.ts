@@ -137,7 +137,9 @@ export interface OutlierDetectionOptions {
   /**
    * Stall detection: an instance whose oldest outstanding attempt is older than
    * `max(floorMs, multiplier × median latency of the service's instances)` while another instance answered
-   * a later attempt is ejected, and its in-flight idempotent attempts are re-sent elsewhere at once.
+   * a later attempt is ejected, and its in-flight attempts of safe methods (GET, HEAD, OPTIONS) with retries
+   * left are re-sent elsewhere at once (a PUT or DELETE may still be running there: it waits for its answer
+   * or its timeout, then is retried as usual).
    * `false` turns it off.
    * @default { floorMs: 50, multiplier: 5, checkIntervalMs: 10 }
    */

@@ -66,6 +66,9 @@ function textOf(this: Promise<ServiceResponse>): Promise<string> {
   return this.then(bodyOf);
 }
 
+/** Methods a stall rescue may duplicate while the first attempt may still be running (RFC 9110 "safe"). */
+const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 /** The request as every attempt of one call sends it. */
 interface PreparedCall {
   method: HttpMethod;
@@ -212,7 +215,8 @@ export class ServiceClient {
       // the first attempt reuses the call's clock reading (pick() is synchronous); later ones read it again
       if (attempt > 1) now = Date.now();
       const attemptTimeout = Math.max(1, Math.min(timeout, deadlineAt - now));
-      const rescuable = retryable && failures < opts.retry.limit;
+      // a rescue sends the attempt again while the first may still complete: only for safe methods (RFC 9110)
+      const rescuable = retryable && SAFE_METHODS.has(prepared.method) && failures < opts.retry.limit;
       const outcome = await endpoint.run(() => this.attempt(endpoint, prepared, attemptTimeout, rescuable));
       switch (outcome.type) {
         case 'response':

@@ -20,7 +20,7 @@ export type EjectionReason = 'error-percentage' | 'consecutive-failures' | 'fail
 export interface InFlightAttempt {
   /** `performance.now()` when it was sent. */
   readonly startedAt: number;
-  /** Whether aborting it lets the call go on elsewhere (idempotent, retries left). */
+  /** Whether aborting it lets the call go on elsewhere (a safe method, retries left). */
   readonly rescuable: boolean;
   /** Aborts the request; the attempt ends as an instance failure with reason `stall`. */
   rescue(): void;
