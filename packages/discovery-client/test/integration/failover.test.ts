@@ -126,6 +126,8 @@ describe('failover (got, dev-consul + 3 child instances)', () => {
       const res = await fetch(`http://127.0.0.1:${port}/v1/health/service/ratings?passing`);
       return ((await res.json()) as unknown[]).length === 3;
     }, 10_000, 'the three instances registered again');
+    // the watch follows within moments (a fresh query from index 0 after its errors)
+    await waitFor(() => listed(ratings).length === 3, 3000, 'the client listing all three again');
     expect(listed(ratings).sort()).toEqual(['ratings-1', 'ratings-2', 'ratings-3']);
     expect(await calls(ratings, 3)).toHaveLength(3);
   });

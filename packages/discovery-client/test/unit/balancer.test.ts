@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { Balancer } from '../../src/balancer/picker.js';
 import { RandomStrategy } from '../../src/balancer/random.js';
+import { LeastLoadedStrategy } from '../../src/balancer/least-loaded.js';
 import { RoundRobinStrategy } from '../../src/balancer/round-robin.js';
 import type { BalancerStrategy } from '../../src/balancer/strategy.js';
 import type { EndpointPool } from '../../src/endpoint/endpoint-pool.js';
@@ -96,5 +97,28 @@ describe('random', () => {
     const seen = new Set<string>();
     for (let k = 0; k < 200; k++) seen.add(pickId(balancer));
     expect(seen.size).toBe(3);
+  });
+});
+
+describe('least-loaded (power of two choices)', () => {
+  it('of two candidates takes the one with fewer attempts in flight, then the lower latency', () => {
+    // draws: first candidate at index 0, second one step further
+    const { balancer, tracked } = setup(3, new LeastLoadedStrategy(() => 0));
+    tracked[0]!.outstanding.add({ startedAt: 0, rescuable: false, rescue: () => undefined });
+    expect(pickId(balancer)).toBe('ratings-2');
+    tracked[1]!.outstanding.add({ startedAt: 0, rescuable: false, rescue: () => undefined });
+    tracked[0]!.recordAnswer(0, 50);
+    tracked[1]!.recordAnswer(0, 5);
+    expect(pickId(balancer)).toBe('ratings-2');
+  });
+
+  it('steers away from an instance whose attempts pile up, and never picks an open breaker', async () => {
+    const { balancer, tracked } = setup(3, new LeastLoadedStrategy());
+    for (let i = 0; i < 5; i++) tracked[2]!.outstanding.add({ startedAt: 0, rescuable: false, rescue: () => undefined });
+    const picks = Array.from({ length: 300 }, () => pickId(balancer));
+    // ratings-3 wins only when drawn twice, which two distinct draws never do
+    expect(picks).not.toContain('ratings-3');
+    await openBreaker(balancer, 0);
+    expect(new Set(Array.from({ length: 50 }, () => pickId(balancer)))).toEqual(new Set(['ratings-2']));
   });
 });
