@@ -291,7 +291,7 @@ export class ServiceClient {
     }, timeoutMs);
     timer.unref();
     endpoint.outstanding.add(inFlight);
-    this.state.outliers?.attemptStarted();
+    this.state.outliers?.attemptStarted(endpoint);
     return this.transport
       .request({ origin: endpoint.instance.url, method: call.method, path: call.path, headers: call.headers, body: call.body, signal })
       .then(

@@ -25,6 +25,8 @@ import type { ResolvedOutlierDetection } from '../options.js';
  */
 export class OutlierDetector {
   private timer: NodeJS.Timeout | undefined;
+  /** Endpoints that had attempts in flight at the last look: the stall check visits only these. */
+  private readonly busy = new Set<Endpoint>();
 
   constructor(
     private readonly options: ResolvedOutlierDetection,
@@ -32,9 +34,11 @@ export class OutlierDetector {
     private readonly endpoints: () => readonly Endpoint[],
   ) {}
 
-  /** An attempt was sent: make sure someone watches for stalls. */
-  attemptStarted(): void {
-    if (this.timer === undefined && this.options.stall) {
+  /** An attempt was sent to `endpoint`: make sure someone watches it for stalls. */
+  attemptStarted(endpoint: Endpoint): void {
+    if (!this.options.stall) return;
+    this.busy.add(endpoint);
+    if (this.timer === undefined) {
       this.timer = setInterval(() => this.checkStalls(), this.options.stall.checkIntervalMs);
       this.timer.unref();
     }
@@ -85,22 +89,29 @@ export class OutlierDetector {
     return Math.max(stall.floorMs, stall.multiplier * median);
   }
 
-  /** Runs every `stall.checkIntervalMs` while attempts are in flight. */
+  /**
+   * Runs every `stall.checkIntervalMs` while attempts are in flight; visits only the endpoints with
+   * attempts in flight, and computes the threshold only when one of them is older than the floor.
+   */
   checkStalls(now: number = performance.now()): void {
-    const endpoints = this.endpoints();
-    let outstanding = 0;
+    const stall = this.options.stall;
+    if (!stall) return;
+    let endpoints: readonly Endpoint[] | undefined;
     let threshold: number | undefined;
-    for (const endpoint of endpoints) {
-      if (endpoint.outstanding.size === 0) continue;
-      outstanding += endpoint.outstanding.size;
-      if (endpoint.state !== 'CLOSED') continue;
-      const oldest = endpoint.outstanding.values().next().value!;
+    for (const endpoint of this.busy) {
+      const oldest = endpoint.outstanding.values().next().value;
+      if (oldest === undefined) {
+        this.busy.delete(endpoint);
+        continue;
+      }
+      if (endpoint.state !== 'CLOSED' || now - oldest.startedAt < stall.floorMs) continue;
+      endpoints ??= this.endpoints();
       threshold ??= this.stallThresholdMs(endpoints);
       if (now - oldest.startedAt < threshold) continue;
       if (!answeredSince(endpoints, endpoint, oldest.startedAt)) continue;
       if (this.eject(endpoint, 'stall')) endpoint.rescueOutstanding();
     }
-    if (outstanding === 0 && this.timer !== undefined) {
+    if (this.busy.size === 0 && this.timer !== undefined) {
       clearInterval(this.timer);
       this.timer = undefined;
     }
@@ -119,6 +130,7 @@ export class OutlierDetector {
   close(): void {
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;
+    this.busy.clear();
   }
 }
 

@@ -83,10 +83,11 @@ describe('OutlierDetector', () => {
   });
 
   describe('stalls', () => {
-    function inFlight(e: Endpoint, startedAt: number, rescuable = true): { attempt: InFlightAttempt; rescued: () => boolean } {
+    function inFlight(detector: OutlierDetector, e: Endpoint, startedAt: number, rescuable = true): { attempt: InFlightAttempt; rescued: () => boolean } {
       let rescued = false;
       const attempt = { startedAt, rescuable, rescue: () => (rescued = true) };
       e.outstanding.add(attempt);
+      detector.attemptStarted(e);
       return { attempt, rescued: () => rescued };
     }
 
@@ -98,9 +99,9 @@ describe('OutlierDetector', () => {
       const { endpoints, detector } = setup(3);
       const [a, b] = endpoints;
       warm(endpoints, 2);
-      const first = inFlight(a!, 100);
-      const second = inFlight(a!, 120, true);
-      const post = inFlight(a!, 125, false);
+      const first = inFlight(detector, a!, 100);
+      const second = inFlight(detector, a!, 120, true);
+      const post = inFlight(detector, a!, 125, false);
       b!.recordAnswer(130, 2); // b answered an attempt sent after a's oldest
       detector.checkStalls(149);
       expect(a!.state).toBe('CLOSED');
@@ -112,8 +113,8 @@ describe('OutlierDetector', () => {
     it('ejects nothing when no other instance answered since (the caller itself stalled)', () => {
       const { endpoints, detector } = setup(3);
       warm(endpoints, 2);
-      inFlight(endpoints[0]!, 100);
-      inFlight(endpoints[1]!, 101);
+      inFlight(detector, endpoints[0]!, 100);
+      inFlight(detector, endpoints[1]!, 101);
       detector.checkStalls(500);
       expect(opened).toEqual([]);
     });
@@ -121,7 +122,7 @@ describe('OutlierDetector', () => {
     it('scales the threshold with the service\'s typical latency: slow everywhere is not a stall', () => {
       const { endpoints, detector } = setup(3);
       warm(endpoints, 100); // threshold: 5 × 100 ms
-      inFlight(endpoints[0]!, 0);
+      inFlight(detector, endpoints[0]!, 0);
       endpoints[1]!.recordAnswer(10, 100);
       detector.checkStalls(400);
       expect(opened).toEqual([]);
