@@ -1,12 +1,13 @@
 // Prints one closing line for the whole `make test` run from the result files each package's jest wrote.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 
-const packages = readdirSync(new URL('../packages/', import.meta.url));
+// packages/*/ and the repository-wide suite in test/ (its results under the root's test-output/)
+const suites = [...readdirSync(new URL('../packages/', import.meta.url)).map((name) => [name, `packages/${name}/`]), ['repository', '']];
 let passed = 0;
 let failed = 0;
 const missing = [];
-for (const name of packages) {
-  const file = new URL(`../packages/${name}/test-output/jest-results.json`, import.meta.url);
+for (const [name, dir] of suites) {
+  const file = new URL(`../${dir}test-output/jest-results.json`, import.meta.url);
   if (!existsSync(file)) {
     missing.push(name);
     continue;
