@@ -5,30 +5,23 @@
 // dist/commonjs/package.json says so. Their declaration maps still point at the shipped src/.
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommandLine } from './lib/command-line.js';
 
-const USAGE = `Usage: node scripts/commonjs-entry.js [PACKAGE_DIR]
+const { positionals } = parseCommandLine(
+  'commonjs-entry.js',
+  `Usage: node scripts/commonjs-entry.js [PACKAGE_DIR]
 
 Writes PACKAGE_DIR/dist/commonjs (default: the current directory's package) from its built dist/:
 the CommonJS entry behind the package's "require" export condition and its declarations.
 
 Options:
   -h, --help   show this help
-`;
+`,
+  {},
+  { allowPositionals: true },
+);
 
-let parsed;
-try {
-  parsed = parseArgs({ options: { help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
-} catch (error) {
-  process.stderr.write(`commonjs-entry: ${error.message}\nRun 'node scripts/commonjs-entry.js --help' for usage.\n`);
-  process.exit(2);
-}
-if (parsed.values.help) {
-  process.stdout.write(USAGE);
-  process.exit(0);
-}
-
-const dist = path.resolve(parsed.positionals[0] ?? '.', 'dist');
+const dist = path.resolve(positionals[0] ?? '.', 'dist');
 const out = path.join(dist, 'commonjs');
 rmSync(out, { recursive: true, force: true });
 
