@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { REPO } from '../test-support/process.js';
-import { packAll, run } from './packed.js';
+import { packed as packedTarballs, run } from './packed.js';
 import { readmeExample, readmeExampleOutput } from './readme-examples.js';
 
 /** Ports differ from run to run. */
@@ -30,7 +30,7 @@ const TSCONFIG = {
   },
 };
 
-let packed: Awaited<ReturnType<typeof packAll>>;
+let packed: ReturnType<typeof packedTarballs>;
 const projects: Record<'commonjs' | 'module', string> = { commonjs: '', module: '' };
 let consulUrl = '';
 let stopConsul: () => Promise<void> = async () => {};
@@ -71,7 +71,7 @@ function runNode(dir: string, args: string[], env: Record<string, string> = {}):
 }
 
 beforeAll(async () => {
-  packed = await packAll();
+  packed = packedTarballs();
   [projects.commonjs, projects.module] = await Promise.all([newProject('commonjs'), newProject('module')]);
   // the dev-consul bin as the user gets it: node_modules/.bin/dev-consul
   const consul = spawn(path.join(projects.commonjs, 'node_modules', '.bin', 'dev-consul'), ['--port', '0', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -89,7 +89,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stopConsul();
-  packed?.cleanup();
 });
 
 describe.each(['commonjs', 'module'] as const)('a new "type": "%s" project with the packed tarballs', (type) => {

@@ -3,18 +3,12 @@
 // from the repository's insides leaks, and publint and arethetypeswrong find nothing wrong.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { REPO } from '../test-support/process.js';
-import { PUBLISHABLE, packAll, run } from './packed.js';
+import { PUBLISHABLE, packed, run } from './packed.js';
 import type { PackedPackage, Publishable } from './packed.js';
 
-let packed: Awaited<ReturnType<typeof packAll>>;
-beforeAll(async () => {
-  packed = await packAll();
-});
-afterAll(() => packed?.cleanup());
-
-const pkg = (name: Publishable): PackedPackage => packed.packages[name];
+const pkg = (name: Publishable): PackedPackage => packed().packages[name];
 const BIN = (tool: string): string => path.join(REPO, 'node_modules', '.bin', tool);
 
 describe.each(PUBLISHABLE)('the packed %s', (name) => {

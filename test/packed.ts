@@ -1,15 +1,12 @@
-// Packs the publishable packages the way `npm pack` does for a maintainer (prepack builds them), into a
-// temporary directory, and unpacks each tarball beside it so tests can read what a user would install.
+// The tarballs test/global-setup.js packed for this run (under PACKED_ROOT), as a user would install them.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { REPO } from '../test-support/process.js';
 
 export const run = promisify(execFile);
 
-/** The packages meant for npm. */
+/** The packages meant for npm (the same list as global-setup.js). */
 export const PUBLISHABLE = ['discovery-client', 'dev-consul'] as const;
 export type Publishable = (typeof PUBLISHABLE)[number];
 
@@ -29,19 +26,16 @@ function listFiles(root: string, dir = root): string[] {
   });
 }
 
-/** `npm pack -w packages/<name>` for each publishable package, into a fresh temporary directory. */
-export async function packAll(): Promise<{ root: string; packages: Record<Publishable, PackedPackage>; cleanup(): void }> {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'packed-'));
+/** Where the tarballs are, and what each one holds. */
+export function packed(): { root: string; packages: Record<Publishable, PackedPackage> } {
+  const root = process.env.PACKED_ROOT;
+  if (!root) throw new Error('PACKED_ROOT is not set: run the repository suite with its jest.config.js (global-setup.js packs)');
   const packages = {} as Record<Publishable, PackedPackage>;
   for (const name of PUBLISHABLE) {
-    await run('npm', ['pack', '-w', `packages/${name}`, '--pack-destination', root], { cwd: REPO, maxBuffer: 16 << 20 });
-    const filename = readdirSync(root).find((file) => file.startsWith(`${name}-`) && file.endsWith('.tgz'));
-    if (filename === undefined) throw new Error(`npm pack wrote no ${name}-*.tgz into ${root}`);
-    const tarball = path.join(root, filename);
+    const tarball = readdirSync(root).find((file) => file.startsWith(`${name}-`) && file.endsWith('.tgz'));
+    if (tarball === undefined) throw new Error(`no ${name}-*.tgz in ${root}`);
     const dir = path.join(root, name);
-    await run('mkdir', ['-p', dir]);
-    await run('tar', ['-xzf', tarball, '-C', dir, '--strip-components=1']);
-    packages[name] = { tarball, dir, files: listFiles(dir) };
+    packages[name] = { tarball: path.join(root, tarball), dir, files: listFiles(dir) };
   }
-  return { root, packages, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+  return { root, packages };
 }
