@@ -33,12 +33,13 @@ build: install
 
 typecheck: build
 	npm run typecheck --workspaces --if-present
+	npm run typecheck
 
 lint: build
 	npx eslint .
 
 test: build lint typecheck
-	rm -f packages/*/test-output/jest-results.json
+	rm -f packages/*/test-output/jest-results.json test-output/jest-results.json
 	npm test; status=$$?; $(NODE) scripts/test-summary.js && exit $$status
 
 bench: build
@@ -70,3 +71,4 @@ seedReddit: build
 
 clean:
 	npx tsc --build --clean
+	rm -rf packages/*/dist/commonjs

@@ -1,5 +1,15 @@
 // `make consul`: start dev-consul on :8500 unless CONSUL_HTTP_ADDR already points at a live agent.
 import { spawn } from 'node:child_process';
+import { parseCommandLine } from './lib/command-line.js';
+
+parseCommandLine('consul.js', `Usage: node scripts/consul.js   (make consul)
+
+Starts dev-consul at CONSUL_HTTP_ADDR (default 127.0.0.1:8500) unless a Consul agent already answers
+there, and logs what happens in it; ^C stops it.
+
+Options:
+  -h, --help   show this help
+`);
 
 const addr = process.env.CONSUL_HTTP_ADDR ?? '127.0.0.1:8500';
 const base = /^https?:\/\//.test(addr) ? addr : `http://${addr}`;

@@ -4,6 +4,16 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startDevConsul } from 'dev-consul';
+import { parseCommandLine } from './lib/command-line.js';
+
+parseCommandLine('demo-script.js', `Usage: node scripts/demo-script.js   (make demo-script)
+
+The whole walkthrough, scripted, with the real timings, on free ports: narrates each step, shows the
+log lines it produced and checks them. Exit 0, or 1 as soon as a step's expectation fails.
+
+Options:
+  -h, --help   show this help
+`);
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const MARKET = 'packages/market/dist/main.js';

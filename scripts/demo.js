@@ -4,6 +4,20 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { parseCommandLine } from './lib/command-line.js';
+
+parseCommandLine('demo.js', `Usage: node scripts/demo.js   (make demo)
+
+The walkthrough, running: dev-consul (unless CONSUL_HTTP_ADDR answers), the market with ratings and
+three ratings instances. ^C stops everything: ratings first, then the market, then dev-consul.
+
+Options:
+  -h, --help   show this help
+
+Environment:
+  CONSUL_HTTP_ADDR   the Consul agent (default 127.0.0.1:8500)
+  PORT               the market's port (default 5000)
+`);
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const addr = process.env.CONSUL_HTTP_ADDR || '127.0.0.1:8500';

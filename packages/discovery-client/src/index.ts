@@ -85,6 +85,7 @@ export { RequestTimeoutError, isRequestTimeoutError } from './errors/request-tim
 export { UpstreamHttpError, isUpstreamHttpError } from './errors/upstream-http-error.js';
 export { UpstreamConnectionError, isUpstreamConnectionError } from './errors/upstream-connection-error.js';
 export { RegistryUnavailableError, isRegistryUnavailableError } from './errors/registry-unavailable-error.js';
+export { MissingPeerDependencyError, isMissingPeerDependencyError } from './errors/missing-peer-dependency-error.js';
 
 export type { DiscoveryEvents, DiscoveryEventName, DiscoveryListener, InstanceEventInfo } from './events.js';
 
@@ -96,4 +97,5 @@ export { silentLogger } from './logging/logger.js';
 export type { Logger, LogFields, LogLevel } from './logging/logger.js';
 
 export { METRIC_NAMES } from './metrics.js';
+export type { MetricsRegistry } from './metrics.js';
 export type { ServiceInstance, InstanceRef } from './instance.js';

@@ -1,5 +1,16 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type * as PromClient from 'prom-client';
 import type { DiscoveryEvents, TypedEmitter } from './events.js';
+import { loadPeerDependency } from './peer-dependency.js';
+
+/**
+ * A prom-client (15) `Registry`, the value of the `metrics` option. Typed by the two methods the library
+ * uses so that its declarations do not need prom-client installed; prom-client itself is an optional peer
+ * dependency, loaded only when this option is given.
+ */
+export interface MetricsRegistry {
+  getSingleMetric(name: string): unknown;
+  registerMetric(metric: never): void;
+}
 
 /** Metric names, stable. */
 export const METRIC_NAMES = Object.freeze({
@@ -15,8 +26,8 @@ export const BREAKER_STATE_VALUE = Object.freeze({ CLOSED: 0, HALF_OPEN: 1, OPEN
 
 /** The registry's metric of that name (a second client on the same registry), else a new one registered in it. */
 function getOrCreate<C extends { name: string }, T>(
-  registry: Registry,
-  Metric: new (configuration: C & { registers: Registry[] }) => T,
+  registry: PromClient.Registry,
+  Metric: new (configuration: C & { registers: PromClient.Registry[] }) => T,
   configuration: C,
 ): T {
   return (registry.getSingleMetric(configuration.name) as T | undefined) ?? new Metric({ ...configuration, registers: [registry] });
@@ -26,8 +37,15 @@ function getOrCreate<C extends { name: string }, T>(
  * Registers the client's metrics in `registry` and feeds them from events: calls by service, instance and
  * outcome; latency; breaker state per instance (0 closed, 1 half-open, 2 open); resolved instances per
  * service; retries. Returns a function that detaches the listeners.
+ * @throws MissingPeerDependencyError when prom-client is not installed.
+ * @throws TypeError when `metricsRegistry` is not a prom-client Registry.
  */
-export function attachMetrics(events: TypedEmitter<DiscoveryEvents>, registry: Registry): () => void {
+export function attachMetrics(events: TypedEmitter<DiscoveryEvents>, metricsRegistry: MetricsRegistry): () => void {
+  if (typeof metricsRegistry !== 'object' || metricsRegistry === null || typeof metricsRegistry.getSingleMetric !== 'function') {
+    throw new TypeError(`Expected \`metrics\` to be a prom-client Registry, got ${String(metricsRegistry)}`);
+  }
+  const { Counter, Gauge, Histogram } = loadPeerDependency<typeof PromClient>('prom-client', 'metrics');
+  const registry = metricsRegistry as unknown as PromClient.Registry;
   const calls = getOrCreate(registry, Counter<string>, {
     name: METRIC_NAMES.calls,
     help: 'Attempts by service, instance and outcome (success, failure, timeout)',

@@ -1,4 +1,4 @@
-import type { Registry } from 'prom-client';
+import type { MetricsRegistry } from './metrics.js';
 import type { BalancerName, BalancerStrategy } from './balancer/strategy.js';
 import { BREAKER_PRESETS, type BreakerPresetName, type BreakerSettings } from './breaker/presets.js';
 import type { ConsulOptions } from './consul/consul-options.js';
@@ -295,10 +295,11 @@ export interface DiscoveryClientOptions {
    */
   logPicks?: LogPicksLevel;
   /**
-   * A prom-client Registry to register the client's metrics in.
+   * A prom-client Registry to register the client's metrics in. prom-client is an optional peer
+   * dependency: without it installed, giving this option throws `MissingPeerDependencyError`.
    * @default undefined (no metrics)
    */
-  metrics?: Registry;
+  metrics?: MetricsRegistry;
   /** Consul watch tuning. */
   watch?: WatchOptions;
   /**

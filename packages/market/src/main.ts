@@ -2,7 +2,7 @@
 import type { AddressInfo } from 'node:net';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createMarketApp } from './app.js';
-import { marketConfig } from './config.js';
+import { DEFAULT_PORT, DEFAULT_SLOW_MS, marketConfig } from './config.js';
 import { createLog } from './log.js';
 import type { RatingsSource } from './ratings-source.js';
 
@@ -12,11 +12,36 @@ const SHUTDOWN_DEADLINE_MS = 5_000;
 const log = createLog();
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
+const USAGE = `Usage: node packages/market/dist/main.js [--monolith]
+       (make monolith | make add-ratings)
+
+The market: four Things, a cart and checkout, on http://localhost:${DEFAULT_PORT}.
+
+Options:
+  --monolith   no ratings and no Consul; without it, ratings come through discovery-client
+  -h, --help   show this help
+
+Environment:
+  PORT                  listen port (default ${DEFAULT_PORT}); 0 picks a free one and prints it
+  HOST                  address to listen on (default: all interfaces)
+  RATINGS_TIMEOUT_MS    per-attempt timeout of a ratings call (default 1000)
+  RATINGS_RESET_MS      how long an open breaker waits before it retests (default 30000)
+  RATINGS_SLOW_MS       a call at least this slow logs WAITED <n>ms (default ${DEFAULT_SLOW_MS})
+  RATINGS_DEADLINE_MS   the page never waits longer for a rating (default 1.5 x timeout + 100)
+  CONSUL_HTTP_ADDR      the Consul agent (default 127.0.0.1:8500); CONSUL_HTTP_TOKEN its ACL token
+  LOG_FORMAT=json       JSON log lines
+`;
+
+const argv = process.argv.slice(2);
+if (argv.includes('--help') || argv.includes('-h')) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
 let config;
 try {
-  config = marketConfig(process.argv.slice(2));
+  config = marketConfig(argv);
 } catch (error) {
-  log.error(messageOf(error));
+  process.stderr.write(`market: ${messageOf(error)}\n`);
   process.exit(2);
 }
 

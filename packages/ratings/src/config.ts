@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { DEFAULT_VERSION } from './app.js';
 
 /** Everything one ratings instance needs to run, read from its arguments and environment. */
@@ -60,10 +59,4 @@ export function instanceConfig(instance: number, env: NodeJS.ProcessEnv = proces
     ttl: duration('RATINGS_TTL', DEFAULT_TTL),
     heartbeat: duration('RATINGS_HEARTBEAT', DEFAULT_HEARTBEAT),
   };
-}
-
-/** `--instance N` from `argv`; instance 1 when absent. */
-export function parseInstanceArgs(argv: string[]): number {
-  const { values } = parseArgs({ args: argv, options: { instance: { type: 'string' } }, strict: true });
-  return values.instance === undefined ? 1 : parseCount('--instance', values.instance);
 }

@@ -1,16 +1,32 @@
 // One ratings instance: `node dist/main.js --instance N` (port 8000+N unless PORT is set).
-import { ConfigError, parseInstanceArgs } from './config.js';
+import { parseCommandLine } from './command-line.js';
+import { BASE_PORT, ConfigError, DEFAULT_HEARTBEAT, DEFAULT_HOST, DEFAULT_TTL, parseCount } from './config.js';
 import { createLog } from './log.js';
 import { messageOf, runInstanceUntilSignalled } from './run.js';
 
+const USAGE = `Usage: node packages/ratings/dist/main.js [--instance N]
+
+One ratings instance, ratings-N: answers GET /ratings/:thing, registers in Consul with a TTL check and
+deregisters on SIGINT/SIGTERM.
+
+Options:
+  --instance N   which instance, 1 to 999 (default 1); it listens on port ${BASE_PORT}+N
+  -h, --help     show this help
+
+Environment:
+  PORT                 listen port instead of ${BASE_PORT}+N; 0 picks a free one and prints it
+  HOST                 address to listen on and register (default ${DEFAULT_HOST})
+  VERSION              tag v<VERSION> and meta version (default 1.0)
+  RATINGS_TTL          TTL of the Consul check (default ${DEFAULT_TTL})
+  RATINGS_HEARTBEAT    how often it passes the check (default ${DEFAULT_HEARTBEAT})
+  CONSUL_HTTP_ADDR     the Consul agent (default 127.0.0.1:8500); CONSUL_HTTP_TOKEN its ACL token
+  LOG_FORMAT=json      JSON log lines
+`;
+
+const instance = parseCommandLine('ratings', USAGE, { instance: { type: 'string' } }, (values) =>
+  typeof values.instance === 'string' ? parseCount('--instance', values.instance) : 1,
+process.argv.slice(2));
 const log = createLog();
-let instance: number;
-try {
-  instance = parseInstanceArgs(process.argv.slice(2));
-} catch (error) {
-  log.error(`${messageOf(error)}\nusage: node dist/main.js [--instance N]   (PORT, VERSION, RATINGS_TTL, RATINGS_HEARTBEAT, CONSUL_HTTP_ADDR)`);
-  process.exit(2);
-}
 try {
   await runInstanceUntilSignalled(instance, log);
 } catch (error) {

@@ -7,12 +7,25 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseCommandLine } from './command-line.js';
 import { ConfigError, parseCount } from './config.js';
 import { createLog } from './log.js';
 import { messageOf, runInstanceUntilSignalled } from './run.js';
 
-const USAGE = 'usage: make startRatings COUNT=N | INSTANCE=N   (node packages/ratings/dist/start-ratings.js --count N | --instance N)';
+const USAGE = `Usage: node packages/ratings/dist/start-ratings.js [--count N | --instance N]
+       (make startRatings COUNT=N | make startRatings INSTANCE=N)
+
+Starts ratings instances in the foreground.
+
+Options:
+  --count N      instances 1..N as child processes, their lines prefixed with their ID (default 1);
+                 ^C stops them all, each deregistering first
+  --instance N   instance N alone, in this process (so ^Z pauses it and fg resumes it)
+  -h, --help     show this help
+
+Environment: as for one instance (node packages/ratings/dist/main.js --help): CONSUL_HTTP_ADDR,
+PORT (with --instance; with --count only PORT=0, free ports), HOST, VERSION, RATINGS_TTL, RATINGS_HEARTBEAT, LOG_FORMAT.
+`;
 const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
 /** After the first ^C, a second one this much later kills instances that are still closing. */
 const FORCE_AFTER_MS = 1_000;
@@ -20,16 +33,11 @@ const FORCE_AFTER_MS = 1_000;
 const log = createLog();
 
 function parse(): { count?: number; instance?: number } {
-  const { values } = parseArgs({
-    args: process.argv.slice(2),
-    options: { count: { type: 'string' }, instance: { type: 'string' } },
-    strict: true,
-  });
-  if (values.count !== undefined && values.instance !== undefined) {
-    throw new ConfigError('give --count or --instance, not both');
-  }
-  if (values.instance !== undefined) return { instance: parseCount('--instance', values.instance) };
-  return { count: values.count === undefined ? 1 : parseCount('--count', values.count) };
+  return parseCommandLine('start-ratings', USAGE, { count: { type: 'string' }, instance: { type: 'string' } }, (values) => {
+    if (values.count !== undefined && values.instance !== undefined) throw new ConfigError('give --count or --instance, not both');
+    if (typeof values.instance === 'string') return { instance: parseCount('--instance', values.instance) };
+    return { count: typeof values.count === 'string' ? parseCount('--count', values.count) : 1 };
+  }, process.argv.slice(2));
 }
 
 function prefixLines(stream: NodeJS.ReadableStream, prefix: string, out: NodeJS.WritableStream): void {
@@ -77,9 +85,9 @@ function launch(count: number): void {
   process.on('SIGTERM', stop);
 }
 
+const { count, instance } = parse();
 let what = 'ratings';
 try {
-  const { count, instance } = parse();
   if (instance !== undefined) {
     what = `ratings-${instance}`;
     await runInstanceUntilSignalled(instance, log);
@@ -87,7 +95,6 @@ try {
     launch(count ?? 1);
   }
 } catch (error) {
-  log.error(error instanceof ConfigError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
-    ? `${messageOf(error)}\n${USAGE}` : `${what} could not start: ${messageOf(error)}`);
-  process.exit(error instanceof ConfigError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1);
+  log.error(`${what} could not start: ${messageOf(error)}`);
+  process.exit(error instanceof ConfigError ? 2 : 1);
 }

@@ -15,26 +15,47 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDevConsul } from 'dev-consul';
+import { parseCommandLine } from '../src/shared/command-line.js';
 import { startCluster } from './lib/cluster.js';
 import { formatReport, runLoad } from './lib/load.js';
 import type { LoadReport } from './lib/load.js';
 import { bogusRequests, sendBogus } from './lib/bogus.js';
 import { missingIds, verifyVotes } from './lib/verify.js';
 
-function option(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  if (index === -1) return fallback;
-  const value = Number(process.argv[index + 1]);
-  if (!Number.isFinite(value) || value < 0) throw new TypeError(`--${name} must be a non-negative number, got ${process.argv[index + 1]}`);
-  return value;
-}
+const USAGE = `Usage: npx tsx packages/reddit-services/scripts/system-test.ts [options]
+       (build first: npx tsc -p packages/reddit-services/tsconfig.json)
 
-const instances = option('instances', 3);
-const users = option('users', 100);
-const durationS = option('duration', 30);
-const overloadUsers = option('overload-users', 1000);
-const overloadS = option('overload-duration', 15);
-const bogusCount = option('bogus', 5000);
+The full-length system test: dev-consul, N instances of each service and the gateway as real processes,
+under normal load, overload and bogus requests; then every acknowledged write is checked in the files.
+Exit 1 when a check fails.
+
+Options (numbers):
+  --instances N           instances of each service (default 3)
+  --users N               simulated users under normal load (default 100)
+  --duration S            seconds of normal load (default 30)
+  --overload-users N      users without think time (default 1000)
+  --overload-duration S   seconds of overload (default 15)
+  --bogus N               malformed requests (default 5000)
+  -h, --help              show this help
+`;
+const NUMBER_OPTIONS = ['instances', 'users', 'duration', 'overload-users', 'overload-duration', 'bogus'] as const;
+const flags = parseCommandLine('system-test', USAGE, Object.fromEntries(NUMBER_OPTIONS.map((name) => [name, { type: 'string' }])), (values) => {
+  const option = (name: (typeof NUMBER_OPTIONS)[number], fallback: number): number => {
+    if (values[name] === undefined) return fallback;
+    const value = Number(values[name]);
+    if (!Number.isFinite(value) || value < 0) throw new TypeError(`--${name} must be a non-negative number, got ${String(values[name])}`);
+    return value;
+  };
+  return {
+    instances: option('instances', 3),
+    users: option('users', 100),
+    durationS: option('duration', 30),
+    overloadUsers: option('overload-users', 1000),
+    overloadS: option('overload-duration', 15),
+    bogusCount: option('bogus', 5000),
+  };
+}, process.argv.slice(2));
+const { instances, users, durationS, overloadUsers, overloadS, bogusCount } = flags;
 
 const failures: string[] = [];
 function check(condition: boolean, message: string): void {

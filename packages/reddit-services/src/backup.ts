@@ -11,6 +11,7 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Sqlite from 'better-sqlite3';
+import { parseCommandLine } from './shared/command-line.js';
 import { DEFAULT_DATA_DIR, SERVICE_NAMES } from './shared/config.js';
 
 export interface BackupResult {
@@ -51,15 +52,22 @@ export function backupAll(dataDir: string, outDir: string): BackupResult[] {
   return results;
 }
 
-function argument(name: string): string | undefined {
-  const index = process.argv.indexOf(`--${name}`);
-  return index === -1 ? undefined : process.argv[index + 1];
-}
+const USAGE = `Usage: node packages/reddit-services/dist/backup.js [--data-dir DIR] [--out DIR]
+
+Online backup of the services' SQLite files (VACUUM INTO, then PRAGMA integrity_check), safe while
+instances keep writing. Exit code 1 when any copy fails.
+
+Options:
+  --data-dir DIR   where the <service>.db files are (default: DATA_DIR, else ${DEFAULT_DATA_DIR})
+  --out DIR        where the copies go; must not hold a backup yet (default .data/backups/<UTC timestamp>)
+  -h, --help       show this help
+`;
 
 if (process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname)) {
-  const dataDir = argument('data-dir') ?? process.env.DATA_DIR ?? DEFAULT_DATA_DIR;
+  const flags = parseCommandLine('backup', USAGE, { 'data-dir': { type: 'string' }, out: { type: 'string' } }, (values) => values as { 'data-dir'?: string; out?: string }, process.argv.slice(2));
+  const dataDir = flags['data-dir'] ?? process.env.DATA_DIR ?? DEFAULT_DATA_DIR;
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const outDir = argument('out') ?? join('.data', 'backups', stamp);
+  const outDir = flags.out ?? join('.data', 'backups', stamp);
   try {
     if (existsSync(join(outDir, 'posts.db')) || existsSync(join(outDir, 'votes.db'))) throw new Error(`${outDir} already holds a backup`);
     const results = backupAll(dataDir, outDir);

@@ -14,6 +14,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { parseCommandLine } from './shared/command-line.js';
 import { DEFAULT_DATA_DIR, DEFAULT_GATEWAY_PORT } from './shared/config.js';
 import type { ServiceName } from './shared/config.js';
 
@@ -39,16 +40,30 @@ interface Child {
   exited: Promise<void>;
 }
 
+const USAGE = `Usage: node packages/reddit-services/dist/launcher.js [--count N]
+       (make startReddit COUNT=N)
+
+Starts dev-consul (unless CONSUL_HTTP_ADDR answers), the gateway and N instances of posts, votes, users
+and messages in the foreground, their lines prefixed. ^C stops them all, each deregistering first.
+
+Options:
+  --count N    instances of each service, 1 to 50 (default ${DEFAULT_COUNT})
+  -h, --help   show this help
+
+Environment:
+  PORT               first service port (default ${DEFAULT_FIRST_PORT}; users PORT.., posts PORT+${PORTS_PER_SERVICE}.., ...); 0 picks free ports
+  GATEWAY_PORT       the gateway's port (default ${DEFAULT_GATEWAY_PORT})
+  DATA_DIR           where the SQLite files live (default ${DEFAULT_DATA_DIR})
+  CONSUL_HTTP_ADDR   the Consul agent (default 127.0.0.1:8500)
+`;
+
 function parseCount(argv: string[]): number {
-  const index = argv.indexOf('--count');
-  if (index === -1) return DEFAULT_COUNT;
-  const raw = argv[index + 1];
-  const count = Number(raw);
-  if (!Number.isInteger(count) || count < 1 || count > 50) {
-    process.stderr.write(`--count must be an integer from 1 to 50, got "${raw}"\n`);
-    process.exit(2);
-  }
-  return count;
+  return parseCommandLine('launcher', USAGE, { count: { type: 'string' } }, (values) => {
+    if (values.count === undefined) return DEFAULT_COUNT;
+    const count = Number(values.count);
+    if (!/^\d+$/.test(String(values.count)) || count < 1 || count > 50) throw new Error(`--count must be an integer from 1 to 50, got "${String(values.count)}"`);
+    return count;
+  }, argv);
 }
 
 function consulAddress(): { host: string; port: number; url: string } {

@@ -40,6 +40,14 @@ const USAGE = `usage: node dist/main.js <${[...SERVICE_NAMES, 'gateway'].join('|
 
 async function main(): Promise<void> {
   const name = process.argv[2];
+  if ((name === '--help' || name === '-h') && process.argv.length === 3) {
+    process.stdout.write(`${USAGE}\n\nOne process: a service instance (registered in Consul) or the gateway. Environment: PORT, GATEWAY_PORT,\nDATA_DIR, CONSUL_HTTP_ADDR, LOG_FORMAT (packages/reddit-services/README.md).\n`);
+    process.exit(0);
+  }
+  if (process.argv.length > 3 || name?.startsWith('-')) {
+    process.stderr.write(`unknown argument ${process.argv.length > 3 ? process.argv[3] : name}\n${USAGE}\n`);
+    process.exit(2);
+  }
   if (name !== 'gateway' && !isServiceName(name)) {
     process.stderr.write(`${USAGE}\n`);
     process.exit(2);

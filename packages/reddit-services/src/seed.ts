@@ -5,7 +5,24 @@
  * port 2015). Safe to run twice: existing users are kept, votes are upserts; posts and messages are
  * added again.
  */
+import { parseCommandLine } from './shared/command-line.js';
 import { DEFAULT_GATEWAY_PORT } from './shared/config.js';
+
+const USAGE = `Usage: node packages/reddit-services/dist/seed.js
+       (make seedReddit)
+
+Loads sample users, posts, votes and messages through the gateway. Safe to run twice: existing users
+are kept, votes are upserts; posts and messages are added again.
+
+Options:
+  -h, --help   show this help
+
+Environment:
+  GATEWAY_URL    the gateway (default http://127.0.0.1:$GATEWAY_PORT)
+  GATEWAY_PORT   its port when GATEWAY_URL is not set (default ${DEFAULT_GATEWAY_PORT})
+`;
+
+parseCommandLine('seed', USAGE, {}, () => undefined, process.argv.slice(2));
 
 const GATEWAY = (process.env.GATEWAY_URL || `http://127.0.0.1:${process.env.GATEWAY_PORT || DEFAULT_GATEWAY_PORT}`).replace(/\/$/, '');
 
