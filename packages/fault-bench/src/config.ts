@@ -1,0 +1,48 @@
+/**
+ * Every number that shapes a fault-benchmark run, in one place. docs/benchmarks.md repeats them; change
+ * both together.
+ */
+
+/** Requests per second of the open-model schedule. */
+export const RATE = 500;
+
+/** The budget every contender gets: per attempt, ms. */
+export const ATTEMPT_TIMEOUT_MS = 1000;
+/** At most this many retries, on another instance. */
+export const RETRY_LIMIT = 1;
+
+/** Instances behind every contender. */
+export const INSTANCE_COUNT = 3;
+/** The instance the faults hit (index into the list); `direct` calls instance 0. */
+export const FAULTY_INDEX = 1;
+
+/** The first second of a run warms connections and JIT: left out of the steady-part figures. */
+export const WARMUP_MS = 1000;
+
+/** A request slower than this counts as slow, ms. */
+export const SLOW_MS = 500;
+
+/**
+ * After a fault, attempts on the faulty instance that follow each other closely are ordinary traffic; the
+ * first gap of at least this many user requests sent without touching it marks detection, and every
+ * attempt after that gap is a probe. Counted in requests, not ms, so that a stall of the generator
+ * (a busy machine) does not look like a gap. At 500 requests/s, 100 requests are 200 ms of schedule;
+ * round-robin sends every third request to each of three instances.
+ */
+export const PROBE_GAP_REQUESTS = 100;
+
+/** How long an instance answers slower in the `slow` scenario, ms. */
+export const SLOW_INSTANCE_DELAY_MS = 200;
+/** In the `errors` scenario the faulty instance answers 503 to one request in this many. */
+export const FAIL_EVERY = 2;
+
+/** The generator's own timeout on a request through a proxy (the proxy's budget decides first), ms. */
+export const PROXY_CLIENT_TIMEOUT_MS = 5000;
+
+/** Repetitions of every (scenario, contender) cell. */
+export const DEFAULT_REPS = 3;
+
+/** A run whose machine was this busy on average (all cores, from /proc/stat) is marked saturated. */
+export const SATURATED_BUSY_PERCENT = 90;
+/** A run whose generator sent its requests this late (p99, ms) is marked saturated too. */
+export const SATURATED_SEND_LAG_MS = 10;

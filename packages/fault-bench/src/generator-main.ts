@@ -1,0 +1,93 @@
+/**
+ * The load generator, one fresh process per run: `node generator-main.js '<GeneratorSpec JSON>'` with an
+ * IPC channel. It builds the contender's client, says `ready`, waits for `start` (an epoch time), then runs
+ * an open-model schedule: request i is due at i / rate seconds whatever happened to earlier ones, and its
+ * latency counts from that intended time, so a stall shows in full (no coordinated omission). It sends
+ * every record back and exits.
+ */
+import { createClient, AttemptLog, FailedAnswerError } from './clients.js';
+import { now } from './clock.js';
+import type { ContenderName } from './contenders.js';
+import type { GeneratorMessage, GeneratorSpec, OrchestratorMessage, RequestRecords } from './records.js';
+
+/** After the schedule ends, wait this long at most for answers still in flight (the library's deadline is 10 s). */
+const DRAIN_MS = 12_000;
+
+function send(message: GeneratorMessage): Promise<void> {
+  return new Promise((resolve, reject) => process.send!(message, (error: Error | null) => (error ? reject(error) : resolve())));
+}
+
+function errorName(error: unknown): string {
+  const e = error as { code?: unknown; name?: unknown };
+  return typeof e.code === 'string' ? e.code : typeof e.name === 'string' ? e.name : 'Error';
+}
+
+async function main(): Promise<void> {
+  const spec = JSON.parse(process.argv[2] ?? '') as GeneratorSpec;
+  let startEpoch = 0;
+  const elapsed = (): number => now() - startEpoch;
+  const log = new AttemptLog(elapsed);
+  const client = createClient(spec.contender as ContenderName, spec.urls, spec.path, log, spec.proxyUrl);
+
+  const total = Math.floor((spec.endMs * spec.rate) / 1000);
+  const interval = 1000 / spec.rate;
+  const records: RequestRecords = {
+    intended: new Array<number>(total),
+    sent: new Array<number>(total),
+    latency: new Array<number>(total).fill(-1),
+    status: new Array<number>(total).fill(0),
+    error: new Array<string>(total).fill('unsettled'),
+    instance: new Array<number>(total).fill(0),
+  };
+  let settled = 0;
+  let allSettled: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => (allSettled = resolve));
+
+  const fire = (rid: number): void => {
+    records.intended[rid] = rid * interval;
+    records.sent[rid] = elapsed();
+    client.call(rid).then(
+      (answer) => {
+        records.latency[rid] = elapsed() - records.intended[rid]!;
+        records.status[rid] = answer.status;
+        records.instance[rid] = answer.instance;
+        records.error[rid] = '';
+        if (++settled === total) allSettled();
+      },
+      (error: unknown) => {
+        records.latency[rid] = elapsed() - records.intended[rid]!;
+        if (error instanceof FailedAnswerError) {
+          records.status[rid] = error.status;
+          records.instance[rid] = error.instance;
+        }
+        records.error[rid] = errorName(error);
+        if (++settled === total) allSettled();
+      },
+    );
+  };
+
+  let next = 0;
+  const tick = (): void => {
+    const t = elapsed();
+    while (next < total && next * interval <= t) fire(next++);
+    if (next < total) setTimeout(tick, Math.max(0, next * interval - elapsed()));
+  };
+
+  process.on('message', (message: OrchestratorMessage) => {
+    if (message.type !== 'start') return;
+    startEpoch = message.startEpochMs;
+    setTimeout(tick, Math.max(0, startEpoch - now()));
+  });
+  await send({ type: 'ready' });
+  await new Promise<void>((resolve) => process.once('message', () => resolve()));
+  const scheduleEnd = new Promise<void>((resolve) => setTimeout(resolve, spec.endMs + Math.max(0, startEpoch - now()) + DRAIN_MS));
+  await Promise.race([done, scheduleEnd]);
+  await send({ type: 'done', result: { requests: records, attempts: log.attempts, timeline: log.timeline, unsettled: total - settled } });
+  await Promise.race([client.close(), new Promise((resolve) => setTimeout(resolve, 2000))]);
+  process.exit(0);
+}
+
+main().catch(async (error: unknown) => {
+  await send({ type: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) }).catch(() => undefined);
+  process.exit(1);
+});

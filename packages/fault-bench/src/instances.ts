@@ -1,0 +1,69 @@
+/** The three instance processes of a run: start, pause, resume, kill, restart on the same port, slow, fail. */
+import { fileURLToPath } from 'node:url';
+import { FAIL_EVERY, SLOW_INSTANCE_DELAY_MS } from './config.js';
+import { now } from './clock.js';
+import { signal, start, stop, type Managed } from './processes.js';
+
+const MAIN = fileURLToPath(new URL('./instance-main.js', import.meta.url));
+
+export class Instance {
+  private constructor(
+    private process: Managed,
+    readonly port: number,
+    /** 1-based, as the docs name them. */
+    readonly number: number,
+  ) {}
+
+  static async start(number: number, port = 0): Promise<Instance> {
+    const managed = start(`instance ${number}`, process.execPath, [MAIN], { env: { ...process.env, PORT: String(port) } });
+    const match = await managed.waitFor(/listening on port (\d+)/);
+    return new Instance(managed, Number(match[1]), number);
+  }
+
+  get pid(): number {
+    return this.process.pid;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  pause(): void {
+    signal(this.process, 'SIGSTOP');
+  }
+
+  resume(): void {
+    signal(this.process, 'SIGCONT');
+  }
+
+  async kill(): Promise<void> {
+    signal(this.process, 'SIGKILL');
+    await this.process.exited;
+  }
+
+  /** Starts a new process on the same port; resolves once it listens, with that time (epoch ms). */
+  async restart(): Promise<number> {
+    const managed = start(`instance ${this.number}`, process.execPath, [MAIN], { env: { ...process.env, PORT: String(this.port) } });
+    await managed.waitFor(/listening on port (\d+)/);
+    this.process = managed;
+    return now();
+  }
+
+  slow(): Promise<void> {
+    return this.control({ delayMs: SLOW_INSTANCE_DELAY_MS });
+  }
+
+  failHalf(): Promise<void> {
+    return this.control({ failEvery: FAIL_EVERY });
+  }
+
+  private async control(body: object): Promise<void> {
+    const res = await fetch(`${this.url}/control`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+    if (res.status !== 200) throw new Error(`instance ${this.number} refused control ${JSON.stringify(body)}: ${res.status}`);
+    await res.arrayBuffer();
+  }
+
+  stop(): Promise<void> {
+    return stop(this.process);
+  }
+}

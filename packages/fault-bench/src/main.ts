@@ -1,0 +1,178 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench:faults [-- options]`: every scenario × every contender × repetitions, interleaved in
+ * rotated order; per-run summaries under results/, tables and plots into docs/benchmarks.md.
+ *
+ *   --scenario pause[,kill]    only these scenarios (default: all)
+ *   --contenders a,b           only these contenders (default: all)
+ *   --reps N                   repetitions per cell (default 3)
+ *   --quick                    one repetition
+ *   --crosscheck               compare the generator with autocannon instead (steady state, one instance)
+ *   --no-docs                  do not rewrite docs/benchmarks.md and its plots
+ */
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { DEFAULT_REPS } from './config.js';
+import { CONTENDERS, CONTENDER_NAMES } from './contenders.js';
+import { planned, rotation } from './plan.js';
+import { crosscheck } from './crosscheck.js';
+import { renderSvg, plotSpec } from './plots.js';
+import { installCleanup, stopAll } from './processes.js';
+import { ensureProxies } from './proxies/install.js';
+import { renderSection, writeSection, type CrosscheckResult, type MachineInfo, type ScenarioResults } from './report.js';
+import { runOne, type RunSummary } from './run.js';
+import { SCENARIOS, SCENARIO_NAMES, type ScenarioName } from './scenarios.js';
+
+const PACKAGE = fileURLToPath(new URL('../', import.meta.url));
+const REPO = path.resolve(PACKAGE, '../..');
+const RESULTS = path.join(PACKAGE, 'results');
+const DOCS = path.join(REPO, 'docs', 'benchmarks.md');
+const PLOTS = path.join(REPO, 'docs', 'fault-bench');
+/** Setup, drain and teardown of a run on a quiet machine, s (for the time estimate). */
+const OVERHEAD_PER_RUN_S = 1.2;
+
+function list<T extends string>(value: string | undefined, known: readonly T[], what: string): T[] | undefined {
+  if (value === undefined) return undefined;
+  const names = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !known.includes(n as T));
+  if (unknown.length) throw new UsageError(`unknown ${what}: ${unknown.join(', ')} (known: ${known.join(', ')})`);
+  return names as T[];
+}
+
+class UsageError extends Error {}
+
+function describe(summary: RunSummary): string {
+  const f = summary.figures;
+  const parts = [`failed ${f.failed}`, `slow ${f.slow}`, `steady p99 ${f.steady.p99.toFixed(1)} ms`];
+  if (f.fault) parts.push(`fault p99 ${f.fault.p99.toFixed(1)} ms`);
+  if (f.detectionMs !== undefined) parts.push(`detection ${f.detectionMs === null ? 'never' : `${f.detectionMs.toFixed(0)} ms`}`);
+  if (f.probes !== undefined) parts.push(`probes ${f.probes}`);
+  if (f.readmissionMs !== undefined) parts.push(`re-admission ${f.readmissionMs === null ? 'none' : `${f.readmissionMs.toFixed(0)} ms`}`);
+  parts.push(`busy ${summary.cpu.machineBusyMean.toFixed(0)} %${summary.saturated ? ' SATURATED' : ''}`);
+  return parts.join(', ');
+}
+
+function machine(command: string, reps: number, wallSeconds: number, loadStart: number, proxies: Record<string, { version: string }>): MachineInfo {
+  return {
+    date: `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+    cpu: os.cpus()[0]?.model.trim() ?? 'unknown CPU',
+    cores: os.cpus().length,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    kernel: os.release(),
+    ...(proxies['nginx'] ? { nginx: proxies['nginx'].version } : {}),
+    ...(proxies['haproxy'] ? { haproxy: proxies['haproxy'].version } : {}),
+    command,
+    reps,
+    wallSeconds,
+    loadAverageStart: loadStart,
+    loadAverageEnd: os.loadavg()[0] ?? 0,
+  };
+}
+
+function readJson<T>(file: string): T | undefined {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Rewrites the docs section and the plots from every scenario's latest results. */
+async function writeDocs(): Promise<void> {
+  const latest = path.join(RESULTS, 'latest');
+  mkdirSync(latest, { recursive: true });
+  const all: ScenarioResults[] = [];
+  for (const file of readdirSync(latest)) {
+    const name = file.replace(/\.json$/, '') as ScenarioName;
+    if (!SCENARIO_NAMES.includes(name)) continue;
+    const results = readJson<ScenarioResults>(path.join(latest, file));
+    if (results) all.push(results);
+  }
+  mkdirSync(PLOTS, { recursive: true });
+  for (const results of all) {
+    const svg = await renderSvg(plotSpec(`${results.scenario}: ${SCENARIOS[results.scenario].title}`, results.runs));
+    writeFileSync(path.join(PLOTS, `${results.scenario}.svg`), svg);
+  }
+  const check = readJson<CrosscheckResult>(path.join(latest, 'crosscheck.json'));
+  writeSection(DOCS, renderSection(all, check, (s) => `fault-bench/${s}.svg`));
+  console.log(`wrote ${path.relative(REPO, DOCS)} and ${all.length} plot(s) under ${path.relative(REPO, PLOTS)}`);
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      scenario: { type: 'string' },
+      contenders: { type: 'string' },
+      reps: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      crosscheck: { type: 'boolean', default: false },
+      'no-docs': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('*/')[0]!.replace(/^#!.*\n/, '').replace(/^\/?\s?\*+ ?/gm, ''));
+    return;
+  }
+  installCleanup();
+  const command = `npm run bench:faults${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+  const writeDocsToo = !values['no-docs'];
+  if (values.crosscheck) {
+    const result = await crosscheck();
+    mkdirSync(path.join(RESULTS, 'latest'), { recursive: true });
+    writeFileSync(path.join(RESULTS, 'latest', 'crosscheck.json'), `${JSON.stringify(result, null, 2)}\n`);
+    console.log(JSON.stringify(result, null, 2));
+    if (writeDocsToo) await writeDocs();
+    return;
+  }
+  const scenarios = list(values.scenario, SCENARIO_NAMES, 'scenario') ?? SCENARIO_NAMES;
+  const contenders = list(values.contenders, CONTENDER_NAMES, 'contender') ?? CONTENDER_NAMES;
+  const reps = values.quick ? 1 : Number(values.reps ?? DEFAULT_REPS);
+  if (!Number.isInteger(reps) || reps < 1) throw new UsageError(`--reps must be a whole number >= 1, got ${values.reps}`);
+
+  const plan = planned(scenarios, contenders);
+  const totalRuns = plan.reduce((a, [, cs]) => a + cs.length, 0) * reps;
+  const estimate = plan.reduce((a, [s, cs]) => a + cs.length * (SCENARIOS[s].endMs / 1000 + OVERHEAD_PER_RUN_S), 0) * reps;
+  const proxyNames = [...new Set(contenders.map((c) => CONTENDERS[c].proxy).filter((p): p is 'nginx' | 'haproxy' => p !== undefined))];
+  const proxies = ensureProxies(proxyNames);
+  console.log(`${totalRuns} runs (${scenarios.join(', ')} × ${contenders.join(', ')} × ${reps}), about ${(estimate / 60).toFixed(0)} min on a quiet machine`);
+
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const runDir = path.join(RESULTS, 'runs', stamp);
+  mkdirSync(runDir, { recursive: true });
+  const started = performance.now();
+  const loadStart = os.loadavg()[0] ?? 0;
+  const summaries: RunSummary[] = [];
+  let done = 0;
+  for (let rep = 1; rep <= reps; rep++) {
+    for (const [index, [name, cs]] of plan.entries()) {
+      for (const contender of rotation(cs, rep - 1 + index)) {
+        const { summary } = await runOne({ scenario: SCENARIOS[name], contender, rep, proxies });
+        summaries.push(summary);
+        writeFileSync(path.join(runDir, `${name}-${contender}-${rep}.json`), `${JSON.stringify(summary)}\n`);
+        done++;
+        const elapsed = (performance.now() - started) / 1000;
+        console.log(`[${done}/${totalRuns}, ${(elapsed / 60).toFixed(1)} min] ${name} ${contender} #${rep}: ${describe(summary)}`);
+      }
+    }
+  }
+  const wallSeconds = (performance.now() - started) / 1000;
+  const info = machine(command, reps, wallSeconds, loadStart, proxies);
+  mkdirSync(path.join(RESULTS, 'latest'), { recursive: true });
+  for (const name of scenarios) {
+    const results: ScenarioResults = { scenario: name, machine: info, runs: summaries.filter((s) => s.scenario === name) };
+    writeFileSync(path.join(RESULTS, 'latest', `${name}.json`), `${JSON.stringify(results)}\n`);
+  }
+  console.log(`${totalRuns} runs in ${(wallSeconds / 60).toFixed(1)} min; summaries in ${path.relative(REPO, runDir)}`);
+  if (writeDocsToo) await writeDocs();
+}
+
+main().catch(async (error: unknown) => {
+  console.error(error instanceof UsageError ? `fault-bench: ${error.message}` : error);
+  await stopAll();
+  process.exit(error instanceof UsageError ? 2 : 1);
+});

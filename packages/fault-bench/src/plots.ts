@@ -1,0 +1,76 @@
+/**
+ * One SVG per scenario, rendered in Node with vega-lite compiled to vega: per second of the schedule, the
+ * p99 latency (log scale), the slow requests and the failed requests of every contender (median over the
+ * repetitions), with the fault steps marked.
+ */
+import * as vega from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+import type { RunSummary } from './run.js';
+import { median } from './stats.js';
+
+interface Point {
+  contender: string;
+  second: number;
+  p99: number;
+  slow: number;
+  failed: number;
+}
+
+function points(runs: readonly RunSummary[]): Point[] {
+  const byContender = new Map<string, RunSummary[]>();
+  for (const run of runs) byContender.set(run.contender, [...(byContender.get(run.contender) ?? []), run]);
+  const result: Point[] = [];
+  for (const [contender, list] of byContender) {
+    const seconds = Math.max(...list.map((r) => r.figures.perSecond.p99.length));
+    // one more point at the end so that the step line draws the last second too
+    for (let s = 0; s <= seconds; s++) {
+      const at = (pick: (r: RunSummary) => number[]): number => median(list.map((r) => pick(r)[Math.min(s, seconds - 1)] ?? 0));
+      result.push({
+        contender,
+        second: s,
+        p99: Math.max(0.1, at((r) => r.figures.perSecond.p99)),
+        slow: at((r) => r.figures.perSecond.slow),
+        failed: at((r) => r.figures.perSecond.failed),
+      });
+    }
+  }
+  return result;
+}
+
+export function plotSpec(title: string, runs: readonly RunSummary[]): TopLevelSpec {
+  const steps = (runs[0]?.steps ?? []).map((s) => ({ t: s.atMs / 1000, action: s.action }));
+  const x = { field: 'second', type: 'quantitative' as const, title: 'second of the run' };
+  const color = { field: 'contender', type: 'nominal' as const, title: 'contender' };
+  const rules = { data: { values: steps }, mark: { type: 'rule' as const, strokeDash: [4, 3], color: '#888' }, encoding: { x: { field: 't', type: 'quantitative' as const } } };
+  const labels = {
+    data: { values: steps },
+    mark: { type: 'text' as const, align: 'left' as const, dx: 3, dy: -4, color: '#555', fontSize: 10 },
+    encoding: { x: { field: 't', type: 'quantitative' as const }, y: { value: 0 }, text: { field: 'action', type: 'nominal' as const } },
+  };
+  const panel = (field: 'p99' | 'slow' | 'failed', label: string, log: boolean) => ({
+    width: 620,
+    height: 150,
+    layer: [
+      {
+        mark: { type: 'line' as const, interpolate: 'step-after' as const, strokeWidth: 1.5 },
+        encoding: { x, y: { field, type: 'quantitative' as const, title: label, ...(log ? { scale: { type: 'log' as const } } : {}) }, color },
+      },
+      ...(steps.length ? [rules, labels] : []),
+    ],
+  });
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title,
+    data: { values: points(runs) },
+    vconcat: [panel('p99', 'p99 per second (ms, log)', true), panel('slow', 'requests > 500 ms per second', false), panel('failed', 'failed requests per second', false)],
+  } as TopLevelSpec;
+}
+
+export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}

@@ -1,0 +1,209 @@
+/**
+ * One run: fresh instances, the contender's proxy if it has one, a fresh load-generator process, the
+ * scenario's faults at their times, CPU sampling; then everything stopped and the figures computed.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FAULTY_INDEX, INSTANCE_COUNT, RATE, SATURATED_BUSY_PERCENT, SATURATED_SEND_LAG_MS } from './config.js';
+import { now, sleep } from './clock.js';
+import { CONTENDERS, type ContenderName } from './contenders.js';
+import { CpuSampler, type CpuReport } from './cpu.js';
+import { computeFigures, type RunFigures } from './figures.js';
+import { Instance } from './instances.js';
+import { start, stop, type Managed } from './processes.js';
+import { startHaproxy } from './proxies/haproxy.js';
+import { startNginx } from './proxies/nginx.js';
+import type { Proxy, ProxyBinary } from './proxies/proxy.js';
+import type { Attempt, GeneratorMessage, GeneratorResult, GeneratorSpec, TimelineEvent } from './records.js';
+import type { FaultStep, Scenario } from './scenarios.js';
+
+const GENERATOR = fileURLToPath(new URL('./generator-main.js', import.meta.url));
+/** Time between sending `start` to the generator and its first request, ms. */
+const START_DELAY_MS = 100;
+export const REQUEST_PATH = '/ratings/camera';
+
+export interface RunOptions {
+  readonly scenario: Scenario;
+  readonly contender: ContenderName;
+  readonly rep: number;
+  readonly rate?: number;
+  readonly proxies?: Record<string, ProxyBinary>;
+}
+
+/** What a run keeps (no per-request records): written as JSON under results/. */
+export interface RunSummary {
+  readonly scenario: string;
+  readonly contender: ContenderName;
+  readonly rep: number;
+  readonly startedAt: string;
+  readonly rate: number;
+  readonly endMs: number;
+  /** Fault steps as planned and as done (ms from the start). */
+  readonly steps: ReadonlyArray<FaultStep & { doneAtMs: number }>;
+  readonly figures: RunFigures;
+  readonly cpu: CpuReport;
+  /** Marked when the machine or the generator could not keep up (see config.ts). */
+  readonly saturated: boolean;
+  /** Breaker events of in-process contenders. */
+  readonly timeline: readonly TimelineEvent[];
+  /** How long setting the run up and tearing it down took, ms. */
+  readonly setupMs: number;
+  readonly teardownMs: number;
+  readonly unsettled: number;
+  /** Attempts recorded (events or proxy log). */
+  readonly attempts: number;
+}
+
+/** Per-request records too, for the smoke test. */
+export interface RunOutcome {
+  readonly summary: RunSummary;
+  readonly result: GeneratorResult;
+  readonly attempts: readonly Attempt[];
+  readonly ports: readonly number[];
+}
+
+function startGenerator(spec: GeneratorSpec): Managed {
+  return start(`generator ${spec.contender}`, process.execPath, [GENERATOR, JSON.stringify(spec)], { ipc: true });
+}
+
+function nextMessage(generator: Managed, timeoutMs: number): Promise<GeneratorMessage> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`generator sent nothing within ${timeoutMs} ms; output:\n${generator.output()}`));
+    }, timeoutMs);
+    const onMessage = (message: GeneratorMessage): void => {
+      cleanup();
+      if (message.type === 'error') reject(new Error(`generator failed: ${message.message}`));
+      else resolve(message);
+    };
+    const onExit = (): void => {
+      cleanup();
+      reject(new Error(`generator exited; output:\n${generator.output()}`));
+    };
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      generator.child.off('message', onMessage);
+      generator.child.off('exit', onExit);
+    };
+    generator.child.on('message', onMessage);
+    generator.child.on('exit', onExit);
+  });
+}
+
+export async function runOne(options: RunOptions): Promise<RunOutcome> {
+  const { scenario, contender, rep } = options;
+  const rate = options.rate ?? RATE;
+  const setupStarted = now();
+  const startedAt = new Date().toISOString();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'fault-bench-'));
+  const instances: Instance[] = [];
+  let proxy: (Proxy & { startEpoch(ms: number): void }) | undefined;
+  let generator: Managed | undefined;
+  const sampler = new CpuSampler();
+  try {
+    for (const instance of await Promise.all(Array.from({ length: INSTANCE_COUNT }, (_, i) => Instance.start(i + 1)))) instances.push(instance);
+    const ports = instances.map((i) => i.port);
+    const faulty = instances[FAULTY_INDEX]!;
+    const kind = CONTENDERS[contender].proxy;
+    if (kind) {
+      const binary = options.proxies?.[kind];
+      if (!binary) throw new Error(`${kind} is needed for ${contender}`);
+      proxy = kind === 'nginx' ? await startNginx(binary.path, dir, ports) : await startHaproxy(binary.path, dir, ports, faulty.port);
+    }
+    const spec: GeneratorSpec = { contender, urls: instances.map((i) => i.url), rate, endMs: scenario.endMs, path: REQUEST_PATH };
+    generator = startGenerator(proxy ? { ...spec, proxyUrl: proxy.url } : spec);
+    await nextMessage(generator, 30_000); // ready
+
+    instances.forEach((instance) => sampler.track(`instance ${instance.number}`, instance.pid));
+    sampler.track('generator', generator.pid);
+    if (proxy) sampler.track(proxy.name, proxy.pid);
+    const startEpoch = now() + START_DELAY_MS;
+    proxy?.startEpoch(startEpoch);
+    const done = nextMessage(generator, scenario.endMs + START_DELAY_MS + 30_000);
+    generator.child.send({ type: 'start', startEpochMs: startEpoch });
+    sampler.startSampling();
+    const setupMs = now() - setupStarted;
+
+    const steps: Array<FaultStep & { doneAtMs: number }> = [];
+    const act = async (step: FaultStep): Promise<void> => {
+      await sleep(Math.max(0, startEpoch + step.atMs - now()));
+      let doneAt = now();
+      switch (step.action) {
+        case 'stop':
+          faulty.pause();
+          break;
+        case 'cont':
+          faulty.resume();
+          break;
+        case 'kill':
+          sampler.sample();
+          await faulty.kill();
+          break;
+        case 'restart':
+          doneAt = await faulty.restart();
+          sampler.track(`instance ${faulty.number}`, faulty.pid);
+          break;
+        case 'slow':
+          await faulty.slow();
+          break;
+        case 'errors':
+          await faulty.failHalf();
+          break;
+      }
+      steps.push({ ...step, doneAtMs: doneAt - startEpoch });
+    };
+    const faults = (async () => {
+      for (const step of scenario.steps) await act(step);
+    })();
+    const [message] = await Promise.all([done, faults]);
+    if (message.type !== 'done') throw new Error(`unexpected generator message ${message.type}`);
+    const cpu = sampler.finish();
+
+    const teardownStarted = now();
+    await stop(generator);
+    const attempts = proxy ? await proxy.stop() : message.result.attempts;
+    proxy = undefined;
+    await Promise.all(instances.splice(0).map((i) => i.stop()));
+    const teardownMs = now() - teardownStarted;
+
+    const faultStep = steps.find((s) => s.action !== 'cont' && s.action !== 'restart');
+    const recovery = steps.find((s) => s.action === 'cont' || s.action === 'restart');
+    const figures = computeFigures(message.result.requests, attempts, {
+      faultyPort: faulty.port,
+      ports,
+      endMs: scenario.endMs,
+      ...(faultStep ? { faultAt: faultStep.doneAtMs } : {}),
+      ...(recovery ? { recoveredAt: recovery.doneAtMs } : {}),
+    });
+    const summary: RunSummary = {
+      scenario: scenario.name,
+      contender,
+      rep,
+      startedAt,
+      rate,
+      endMs: scenario.endMs,
+      steps,
+      figures,
+      cpu,
+      saturated: isSaturated(cpu, figures),
+      timeline: message.result.timeline,
+      setupMs,
+      teardownMs,
+      unsettled: message.result.unsettled,
+      attempts: attempts.length,
+    };
+    return { summary, result: message.result, attempts, ports };
+  } finally {
+    if (generator) await stop(generator);
+    if (proxy) await proxy.stop().catch(() => undefined);
+    await Promise.all(instances.map((i) => i.stop()));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function isSaturated(cpu: CpuReport, figures: RunFigures): boolean {
+  return cpu.machineBusyMean >= SATURATED_BUSY_PERCENT || figures.sendLagP99 >= SATURATED_SEND_LAG_MS;
+}
