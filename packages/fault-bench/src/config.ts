@@ -24,7 +24,7 @@ export const SLOW_MS = 500;
 
 /**
  * After a fault, attempts on the faulty instance that follow each other closely are ordinary traffic; the
- * first gap of at least this many user requests sent without touching it marks detection, and every
+ * first gap of at least this many user requests (in schedule order) without one marks detection, and every
  * attempt after that gap is a probe. Counted in requests, not ms, so that a stall of the generator
  * (a busy machine) does not look like a gap. At 500 requests/s, 100 requests are 200 ms of schedule;
  * round-robin sends every third request to each of three instances.

@@ -20,14 +20,14 @@ function processCpuSeconds(pid: number): number | undefined {
   }
 }
 
-/** `pid` and every process below it (nginx's master and its worker). */
-export function descendants(pid: number): number[] {
+/** Parent pid of every process, from /proc. */
+function parents(): Map<number, number> {
   const parentOf = new Map<number, number>();
   let entries: string[];
   try {
     entries = readdirSync('/proc');
   } catch {
-    return [pid];
+    return parentOf;
   }
   for (const entry of entries) {
     if (!/^\d+$/.test(entry)) continue;
@@ -39,6 +39,11 @@ export function descendants(pid: number): number[] {
       // gone meanwhile
     }
   }
+  return parentOf;
+}
+
+/** `pid` and every process below it (nginx's master and its worker), given the parent of each pid. */
+function descendants(pid: number, parentOf: ReadonlyMap<number, number>): number[] {
   const result = [pid];
   for (let i = 0; i < result.length; i++) {
     for (const [child, parent] of parentOf) if (parent === result[i]) result.push(child);
@@ -72,7 +77,7 @@ export interface CpuReport {
 
 /**
  * Samples every `intervalMs` while a run lasts. Roles are added as processes start (`track`); a process
- * that dies keeps the CPU time of its last sample.
+ * that dies keeps the CPU time of its last sample (a killed instance loses up to one interval).
  */
 export class CpuSampler {
   private readonly roles = new Map<string, { pids: Set<number>; first: Map<number, number>; last: Map<number, number> }>();
@@ -84,14 +89,14 @@ export class CpuSampler {
 
   constructor(private readonly intervalMs = 1000) {}
 
-  /** Counts `pid` (and its descendants at each sample) under `role`. */
+  /** Counts `pid` and its descendants (found now: nginx's worker is forked before the run) under `role`. */
   track(role: string, pid: number): void {
     let entry = this.roles.get(role);
     if (!entry) {
       entry = { pids: new Set(), first: new Map(), last: new Map() };
       this.roles.set(role, entry);
     }
-    entry.pids.add(pid);
+    for (const p of descendants(pid, parents())) entry.pids.add(p);
     this.sampleRole(entry);
   }
 
@@ -103,17 +108,15 @@ export class CpuSampler {
   }
 
   private sampleRole(entry: { pids: Set<number>; first: Map<number, number>; last: Map<number, number> }): void {
-    for (const root of entry.pids) {
-      for (const pid of descendants(root)) {
-        const seconds = processCpuSeconds(pid);
-        if (seconds === undefined) continue;
-        if (!entry.first.has(pid)) entry.first.set(pid, seconds);
-        entry.last.set(pid, seconds);
-      }
+    for (const pid of entry.pids) {
+      const seconds = processCpuSeconds(pid);
+      if (seconds === undefined) continue;
+      if (!entry.first.has(pid)) entry.first.set(pid, seconds);
+      entry.last.set(pid, seconds);
     }
   }
 
-  /** Samples now (also called before a process is killed, so its CPU time is not lost). */
+  /** Samples now: a few small /proc reads, cheap enough not to delay a fault step. */
   sample(): void {
     for (const entry of this.roles.values()) this.sampleRole(entry);
     const now = machineTicks();

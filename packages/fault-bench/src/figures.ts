@@ -70,14 +70,9 @@ function histogram(): hdr.Histogram {
 }
 
 function latencyFigures(h: hdr.Histogram): LatencyFigures {
-  const ms = (us: number): number => us / 1000;
-  return {
-    count: h.totalCount,
-    p50: ms(h.getValueAtPercentile(50)),
-    p99: ms(h.getValueAtPercentile(99)),
-    p999: ms(h.getValueAtPercentile(99.9)),
-    max: ms(h.maxValue),
-  };
+  // a percentile is reported as the top of its bucket, which can exceed the largest value recorded
+  const at = (p: number): number => Math.min(h.getValueAtPercentile(p), h.maxValue) / 1000;
+  return { count: h.totalCount, p50: at(50), p99: at(99), p999: at(99.9), max: h.maxValue / 1000 };
 }
 
 const isOk = (status: number): boolean => status >= 200 && status < 300;
@@ -126,7 +121,7 @@ export function computeFigures(requests: RequestRecords, attempts: readonly Atte
       if (requests.instance[i] === faultyPort) faultyAnswers++;
     }
   }
-  perSecondH.forEach((h, s) => (perSecond.p99[s] = h.totalCount ? h.getValueAtPercentile(99) / 1000 : 0));
+  perSecondH.forEach((h, s) => (perSecond.p99[s] = h.totalCount ? Math.min(h.getValueAtPercentile(99), h.maxValue) / 1000 : 0));
   const base = {
     total,
     failed,
@@ -163,23 +158,24 @@ export function computeFigures(requests: RequestRecords, attempts: readonly Atte
   };
 }
 
-/** How many of the (ascending) `sorted` values are <= `t`. */
-function countUpTo(sorted: readonly number[], t: number): number {
+/** How many of the (ascending) `sorted` values are < `t`. */
+function countBelow(sorted: readonly number[], t: number): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (sorted[mid]! <= t) lo = mid + 1;
+    if (sorted[mid]! < t) lo = mid + 1;
     else hi = mid;
   }
   return lo;
 }
 
 /**
- * Attempts on the faulty instance after the fault, in time order: those separated by fewer than
- * PROBE_GAP_REQUESTS user requests sent in between are ordinary traffic; the last of them is the detection
- * point. Every attempt after the first longer gap (and before the fault ends) is a probe, and costs its
- * user request.
+ * Attempts on the faulty instance after the fault, in time order: those whose requests follow each other
+ * in the schedule with fewer than PROBE_GAP_REQUESTS requests in between are ordinary traffic; the last of
+ * them is the detection point. Every attempt after the first longer gap (and before the fault ends) is a
+ * probe, and costs its user request. Gaps are counted in requests (ids follow the schedule), so a stall of
+ * the generator, which delays every request alike, is not taken for one.
  */
 export function detection(
   attempts: readonly Attempt[],
@@ -188,13 +184,17 @@ export function detection(
   faultAt: number,
   windowEnd: number,
 ): { detectionMs: number | null; probes: number; slowProbes: number } {
-  const sent = [...requests.sent].sort((a, b) => a - b);
-  const gap = (from: number, to: number): number => countUpTo(sent, to) - countUpTo(sent, from);
+  // request ids are in schedule order: the first one due at or after a time
+  const ridAt = (t: number): number => countBelow(requests.intended, t);
   const onFaulty = attempts.filter((a) => a.port === faultyPort && a.t >= faultAt && a.t < windowEnd).sort((a, b) => a.t - b.t);
   let last = faultAt;
+  let lastRid = ridAt(faultAt);
   let i = 0;
-  while (i < onFaulty.length && gap(last, onFaulty[i]!.t) < PROBE_GAP_REQUESTS) last = onFaulty[i++]!.t;
-  if (i === onFaulty.length && gap(last, windowEnd) < PROBE_GAP_REQUESTS) return { detectionMs: null, probes: 0, slowProbes: 0 };
+  while (i < onFaulty.length && onFaulty[i]!.rid - lastRid < PROBE_GAP_REQUESTS) {
+    lastRid = Math.max(lastRid, onFaulty[i]!.rid);
+    last = onFaulty[i++]!.t;
+  }
+  if (i === onFaulty.length && ridAt(windowEnd) - lastRid < PROBE_GAP_REQUESTS) return { detectionMs: null, probes: 0, slowProbes: 0 };
   const probeRequests = new Set(onFaulty.slice(i).map((a) => a.rid));
   let slowProbes = 0;
   for (const rid of probeRequests) if ((requests.latency[rid] ?? 0) > SLOW_MS) slowProbes++;

@@ -32,8 +32,8 @@ async function main(): Promise<void> {
   const total = Math.floor((spec.endMs * spec.rate) / 1000);
   const interval = 1000 / spec.rate;
   const records: RequestRecords = {
-    intended: new Array<number>(total),
-    sent: new Array<number>(total),
+    intended: Array.from({ length: total }, (_, rid) => rid * interval),
+    sent: new Array<number>(total).fill(-1),
     latency: new Array<number>(total).fill(-1),
     status: new Array<number>(total).fill(0),
     error: new Array<string>(total).fill('unsettled'),
@@ -44,7 +44,6 @@ async function main(): Promise<void> {
   const done = new Promise<void>((resolve) => (allSettled = resolve));
 
   const fire = (rid: number): void => {
-    records.intended[rid] = rid * interval;
     records.sent[rid] = elapsed();
     client.call(rid).then(
       (answer) => {
@@ -73,15 +72,15 @@ async function main(): Promise<void> {
     if (next < total) setTimeout(tick, Math.max(0, next * interval - elapsed()));
   };
 
-  process.on('message', (message: OrchestratorMessage) => {
-    if (message.type !== 'start') return;
-    startEpoch = message.startEpochMs;
-    setTimeout(tick, Math.max(0, startEpoch - now()));
-  });
+  const started = new Promise<OrchestratorMessage>((resolve) => process.once('message', resolve));
   await send({ type: 'ready' });
-  await new Promise<void>((resolve) => process.once('message', () => resolve()));
+  startEpoch = (await started).startEpochMs;
+  setTimeout(tick, Math.max(0, startEpoch - now()));
   const scheduleEnd = new Promise<void>((resolve) => setTimeout(resolve, spec.endMs + Math.max(0, startEpoch - now()) + DRAIN_MS));
   await Promise.race([done, scheduleEnd]);
+  for (let rid = 0; rid < total; rid++) {
+    if (records.latency[rid]! < 0) records.latency[rid] = elapsed() - records.intended[rid]!;
+  }
   await send({ type: 'done', result: { requests: records, attempts: log.attempts, timeline: log.timeline, unsettled: total - settled } });
   await Promise.race([client.close(), new Promise((resolve) => setTimeout(resolve, 2000))]);
   process.exit(0);

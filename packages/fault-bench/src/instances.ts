@@ -4,7 +4,8 @@ import { FAIL_EVERY, SLOW_INSTANCE_DELAY_MS } from './config.js';
 import { now } from './clock.js';
 import { signal, start, stop, type Managed } from './processes.js';
 
-const MAIN = fileURLToPath(new URL('./instance-main.js', import.meta.url));
+/** The built script (from src/ under jest as from dist/). */
+const MAIN = fileURLToPath(new URL('../dist/instance-main.js', import.meta.url));
 
 export class Instance {
   private constructor(

@@ -39,8 +39,14 @@ function points(runs: readonly RunSummary[]): Point[] {
 
 export function plotSpec(title: string, runs: readonly RunSummary[]): TopLevelSpec {
   const steps = (runs[0]?.steps ?? []).map((s) => ({ t: s.atMs / 1000, action: s.action }));
-  const x = { field: 'second', type: 'quantitative' as const, title: 'second of the run' };
-  const color = { field: 'contender', type: 'nominal' as const, title: 'contender' };
+  const data = points(runs);
+  const end = Math.max(1, ...data.map((p) => p.second));
+  const x = { field: 'second', type: 'quantitative' as const, title: 'second of the run', scale: { domain: [0, end], nice: false } };
+  const color = { field: 'contender', type: 'nominal' as const, title: 'contender', legend: { labelLimit: 200 } };
+  const countAxis = (field: 'slow' | 'failed') => ({
+    scale: { domain: [0, Math.max(1, ...data.map((p) => p[field]))] },
+    axis: { format: 'd', tickMinStep: 1 },
+  });
   const rules = { data: { values: steps }, mark: { type: 'rule' as const, strokeDash: [4, 3], color: '#888' }, encoding: { x: { field: 't', type: 'quantitative' as const } } };
   const labels = {
     data: { values: steps },
@@ -53,7 +59,7 @@ export function plotSpec(title: string, runs: readonly RunSummary[]): TopLevelSp
     layer: [
       {
         mark: { type: 'line' as const, interpolate: 'step-after' as const, strokeWidth: 1.5 },
-        encoding: { x, y: { field, type: 'quantitative' as const, title: label, ...(log ? { scale: { type: 'log' as const } } : {}) }, color },
+        encoding: { x, y: { field, type: 'quantitative' as const, title: label, ...(field === 'p99' ? (log ? { scale: { type: 'log' as const } } : {}) : countAxis(field)) }, color },
       },
       ...(steps.length ? [rules, labels] : []),
     ],
@@ -61,7 +67,7 @@ export function plotSpec(title: string, runs: readonly RunSummary[]): TopLevelSp
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title,
-    data: { values: points(runs) },
+    data: { values: data },
     vconcat: [panel('p99', 'p99 per second (ms, log)', true), panel('slow', 'requests > 500 ms per second', false), panel('failed', 'failed requests per second', false)],
   } as TopLevelSpec;
 }

@@ -19,7 +19,8 @@ import type { Proxy, ProxyBinary } from './proxies/proxy.js';
 import type { Attempt, GeneratorMessage, GeneratorResult, GeneratorSpec, TimelineEvent } from './records.js';
 import type { FaultStep, Scenario } from './scenarios.js';
 
-const GENERATOR = fileURLToPath(new URL('./generator-main.js', import.meta.url));
+/** The built script (from src/ under jest as from dist/). */
+const GENERATOR = fileURLToPath(new URL('../dist/generator-main.js', import.meta.url));
 /** Time between sending `start` to the generator and its first request, ms. */
 const START_DELAY_MS = 100;
 export const REQUEST_PATH = '/ratings/camera';
@@ -139,7 +140,7 @@ export async function runOne(options: RunOptions): Promise<RunOutcome> {
           faulty.resume();
           break;
         case 'kill':
-          sampler.sample();
+          // the CPU time of its last second is not counted: sampling here would delay the kill
           await faulty.kill();
           break;
         case 'restart':

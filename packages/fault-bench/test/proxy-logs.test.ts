@@ -1,0 +1,67 @@
+import { describe, expect, it } from '@jest/globals';
+import { haproxyConfig, parseHaproxyLog } from '../src/proxies/haproxy.js';
+import { nginxConfig, parseNginxLog } from '../src/proxies/nginx.js';
+
+describe('nginx access log', () => {
+  it('gives every upstream a request tried, with its start time and outcome', () => {
+    const start = 1_700_000_000_000;
+    const log = [
+      '1700000001.500 0.002 17 200 "127.0.0.1:8001" "200" "0.002"',
+      '1700000003.010 1.010 18 200 "127.0.0.1:8002, 127.0.0.1:8003" "504, 200" "1.000, 0.010"',
+      '1700000004.000 0.000 - 200 "127.0.0.1:8001" "200" "0.000"',
+      'garbage',
+    ].join('\n');
+    const attempts = parseNginxLog(log, start);
+    expect(attempts).toHaveLength(3);
+    expect(attempts[0]).toEqual({ rid: 17, t: expect.closeTo(1498, 5), port: 8001 });
+    expect(attempts[1]).toEqual({ rid: 18, t: expect.closeTo(2000, 5), port: 8002, failed: true });
+    expect(attempts[2]!.port).toBe(8003);
+    expect(attempts[2]!.t).toBeCloseTo(3000, 5);
+    expect(attempts[2]!.failed).toBeUndefined();
+  });
+
+  it('is configured with the budget of issue 8', () => {
+    const config = nginxConfig('/tmp/x', 9000, [8001, 8002]);
+    expect(config).toContain('server 127.0.0.1:8002 max_fails=1 fail_timeout=2s;');
+    expect(config).toContain('proxy_next_upstream error timeout http_502 http_503 http_504;');
+    expect(config).toContain('proxy_next_upstream_tries 2;');
+    expect(config).toContain('proxy_read_timeout 1s;');
+    expect(config).toContain('worker_processes 1;');
+    expect(config).toMatch(/keepalive \d+;/);
+  });
+});
+
+describe('HAProxy log', () => {
+  it('gives the last server of a request and attributes the retries before it to the faulty instance', () => {
+    const start = 1_700_000_000_000;
+    const log = [
+      '1700000001.500 2 1 200 p8001 0 ---- {17}',
+      '1700000002.000 1003 2 200 p8003 +1 ---- {18}',
+      '1700000003.000 1000 -1 503 <NOSRV> 2 sC-- {19}',
+    ].join('\n');
+    const attempts = parseHaproxyLog(log, start, 8002);
+    expect(attempts).toEqual([
+      { rid: 17, t: 1501, port: 8001 },
+      { rid: 18, t: 2000, port: 8002, failed: true, inferred: true },
+      { rid: 18, t: 3001, port: 8003 },
+      { rid: 19, t: 3000, port: 8002, failed: true, inferred: true },
+      { rid: 19, t: 3000, port: 8002, failed: true, inferred: true },
+    ]);
+  });
+
+  it('is configured with the budget of issue 8', () => {
+    const config = haproxyConfig(9000, [8001, 8002]);
+    for (const line of [
+      'balance roundrobin',
+      'option httpchk GET /health',
+      'inter 1s fastinter 250ms downinter 1s rise 2 fall 2 observe layer7 error-limit 1 on-error mark-down',
+      'retries 2',
+      'option redispatch 1',
+      'retry-on conn-failure empty-response response-timeout 502 503 504',
+      'nbthread 1',
+      'timeout server 1s',
+    ]) {
+      expect(config).toContain(line);
+    }
+  });
+});
