@@ -55,9 +55,10 @@ function describe(summary: RunSummary): string {
   return parts.join(', ');
 }
 
-function machine(command: string, reps: number, wallSeconds: number, loadStart: number, proxies: Record<string, { version: string }>): MachineInfo {
+function machine(command: string, reps: number, startedAt: string, wallSeconds: number, loadStart: number, proxies: Record<string, { version: string }>): MachineInfo {
   return {
     date: `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+    startedAt,
     cpu: os.cpus()[0]?.model.trim() ?? 'unknown CPU',
     cores: os.cpus().length,
     memoryGiB: Math.round(os.totalmem() / 2 ** 30),
@@ -145,6 +146,7 @@ async function main(): Promise<void> {
   const runDir = path.join(RESULTS, 'runs', stamp);
   mkdirSync(runDir, { recursive: true });
   const started = performance.now();
+  const startedAt = new Date().toISOString();
   const loadStart = os.loadavg()[0] ?? 0;
   const summaries: RunSummary[] = [];
   let done = 0;
@@ -161,11 +163,15 @@ async function main(): Promise<void> {
     }
   }
   const wallSeconds = (performance.now() - started) / 1000;
-  const info = machine(command, reps, wallSeconds, loadStart, proxies);
+  const info = machine(command, reps, startedAt, wallSeconds, loadStart, proxies);
   mkdirSync(path.join(RESULTS, 'latest'), { recursive: true });
   for (const name of scenarios) {
-    const results: ScenarioResults = { scenario: name, machine: info, runs: summaries.filter((s) => s.scenario === name) };
-    writeFileSync(path.join(RESULTS, 'latest', `${name}.json`), `${JSON.stringify(results)}\n`);
+    // contenders left out of this invocation keep their rows from the previous one
+    const file = path.join(RESULTS, 'latest', `${name}.json`);
+    const ran = new Set(summaries.filter((s) => s.scenario === name).map((s) => s.contender));
+    const kept = (readJson<ScenarioResults>(file)?.runs ?? []).filter((r) => !ran.has(r.contender));
+    const results: ScenarioResults = { scenario: name, machine: info, runs: [...kept, ...summaries.filter((s) => s.scenario === name)] };
+    writeFileSync(file, `${JSON.stringify(results)}\n`);
   }
   console.log(`${totalRuns} runs in ${(wallSeconds / 60).toFixed(1)} min; summaries in ${path.relative(REPO, runDir)}`);
   if (writeDocsToo) await writeDocs();

@@ -121,11 +121,26 @@ export async function stopAll(): Promise<void> {
   await Promise.all([...running].map((m) => stop(m)));
 }
 
-/** Synchronous last resort (process 'exit'): SIGCONT and SIGKILL to every group still running. */
+const exitHooks = new Set<() => void>();
+
+/** Runs `hook` (synchronous) when the process exits, whatever the reason; returns the function that cancels it. */
+export function onExit(hook: () => void): () => void {
+  exitHooks.add(hook);
+  return () => exitHooks.delete(hook);
+}
+
+/** Synchronous last resort (process 'exit'): SIGCONT and SIGKILL to every group still running, then the hooks. */
 function killAllNow(): void {
   for (const managed of running) {
     signalGroup(managed, 'SIGCONT');
     signalGroup(managed, 'SIGKILL');
+  }
+  for (const hook of exitHooks) {
+    try {
+      hook();
+    } catch {
+      // best effort
+    }
   }
 }
 

@@ -21,6 +21,8 @@ export interface ScenarioResults {
 
 export interface MachineInfo {
   readonly date: string;
+  /** ISO time the invocation started (runs started before it come from an earlier one). */
+  readonly startedAt: string;
   readonly cpu: string;
   readonly cores: number;
   readonly memoryGiB: number;
@@ -155,6 +157,8 @@ export function renderSection(all: readonly ScenarioResults[], crosscheck: Cross
     const scenario = SCENARIOS[name];
     lines.push(`### ${name}: ${scenario.title}`, '', machineLine(results.machine), '');
     lines.push(...scenarioTable(results), '');
+    const earlier = [...new Set(results.runs.filter((r) => r.startedAt < results.machine.startedAt).map((r) => `${r.contender} (${r.startedAt.slice(0, 16).replace('T', ' ')} UTC)`))];
+    if (earlier.length) lines.push(`Rows kept from an earlier invocation: ${earlier.join(', ')}.`, '');
     lines.push(`![${name}: p99, slow and failed requests per second](${plotPath(name)})`, '');
   }
   if (crosscheck) {

@@ -12,7 +12,7 @@ import { CONTENDERS, type ContenderName } from './contenders.js';
 import { CpuSampler, type CpuReport } from './cpu.js';
 import { computeFigures, type RunFigures } from './figures.js';
 import { Instance } from './instances.js';
-import { start, stop, type Managed } from './processes.js';
+import { onExit, start, stop, type Managed } from './processes.js';
 import { startHaproxy } from './proxies/haproxy.js';
 import { startNginx } from './proxies/nginx.js';
 import type { Proxy, ProxyBinary } from './proxies/proxy.js';
@@ -100,6 +100,8 @@ export async function runOne(options: RunOptions): Promise<RunOutcome> {
   const setupStarted = now();
   const startedAt = new Date().toISOString();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'fault-bench-'));
+  const removeDir = (): void => rmSync(dir, { recursive: true, force: true });
+  const cancelRemoval = onExit(removeDir);
   const instances: Instance[] = [];
   let proxy: (Proxy & { startEpoch(ms: number): void }) | undefined;
   let generator: Managed | undefined;
@@ -201,7 +203,8 @@ export async function runOne(options: RunOptions): Promise<RunOutcome> {
     if (generator) await stop(generator);
     if (proxy) await proxy.stop().catch(() => undefined);
     await Promise.all(instances.map((i) => i.stop()));
-    rmSync(dir, { recursive: true, force: true });
+    cancelRemoval();
+    removeDir();
   }
 }
 

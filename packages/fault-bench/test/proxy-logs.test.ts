@@ -35,9 +35,10 @@ describe('HAProxy log', () => {
   it('gives the last server of a request and attributes the retries before it to the faulty instance', () => {
     const start = 1_700_000_000_000;
     const log = [
-      '1700000001.500 2 1 200 p8001 0 ---- {17}',
-      '1700000002.000 1003 2 200 p8003 +1 ---- {18}',
-      '1700000003.000 1000 -1 503 <NOSRV> 2 sC-- {19}',
+      '1700000001.500 0 0 2 1 200 p8001 0 ---- {17}',
+      // a keep-alive connection accepted at 1.0 s, idle until 2.0 s
+      '1700000001.000 0 1000 1003 2 200 p8003 +1 ---- {18}',
+      '1700000003.000 0 0 1000 -1 503 <NOSRV> 2 sC-- {19}',
     ].join('\n');
     const attempts = parseHaproxyLog(log, start, 8002);
     expect(attempts).toEqual([

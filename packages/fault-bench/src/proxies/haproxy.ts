@@ -40,7 +40,7 @@ defaults
 frontend bench
   bind 127.0.0.1:${port}
   capture request header X-Request-Id len 24
-  log-format "%Ts.%ms %Ta %Tr %ST %s %rc %tsc %hr"
+  log-format "%Ts.%ms %Th %Ti %Ta %Tr %ST %s %rc %tsc %hr"
   default_backend instances
 
 backend instances
@@ -52,27 +52,28 @@ ${upstreams.map((p) => `  server p${p} 127.0.0.1:${p} check`).join('\n')}
 }
 
 /**
- * One line per request: `accept.ms Ta Tr status server retries termination {rid}`. The last attempt went
- * to `server` at accept + Ta - Tr (Tr: time waiting for its answer); the `retries` before it are
- * attributed to `faultyPort` at the accept time.
+ * One line per request: `accept.ms Th Ti Ta Tr status server retries termination {rid}`. `accept` is when
+ * the connection was accepted (on keep-alive, long before the request): the request started Th + Ti later
+ * (handshake, idle). The last attempt went to `server` at start + Ta - Tr (Tr: time waiting for its
+ * answer); the `retries` before it are attributed to `faultyPort` at the start.
  */
 export function parseHaproxyLog(text: string, startEpochMs: number, faultyPort: number): Attempt[] {
   const attempts: Attempt[] = [];
-  const line = /^(\d+)\.(\d+) (-?\d+) (-?\d+) (\d+) (\S+) \+?(\d+) (\S+) \{([^}]*)\}/;
+  const line = /^(\d+)\.(\d+) (-?\d+) (-?\d+) (-?\d+) (-?\d+) (\d+) (\S+) \+?(\d+) (\S+) \{([^}]*)\}/;
   for (const raw of text.split('\n')) {
     const m = line.exec(raw.trim());
     if (!m) continue;
-    const rid = Number(m[9]);
-    if (m[9] === '' || !Number.isInteger(rid)) continue;
-    const accepted = Number(m[1]) * 1000 + Number(m[2]) - startEpochMs;
-    const total = Number(m[3]);
-    const response = Number(m[4]);
-    const status = Number(m[5]);
-    const server = /^p(\d+)$/.exec(m[6]!)?.[1];
-    const retries = Number(m[7]);
-    for (let i = 0; i < retries; i++) attempts.push({ rid, t: accepted, port: faultyPort, failed: true, inferred: true });
+    const rid = Number(m[11]);
+    if (m[11] === '' || !Number.isInteger(rid)) continue;
+    const started = Number(m[1]) * 1000 + Number(m[2]) + Math.max(0, Number(m[3])) + Math.max(0, Number(m[4])) - startEpochMs;
+    const total = Number(m[5]);
+    const response = Number(m[6]);
+    const status = Number(m[7]);
+    const server = /^p(\d+)$/.exec(m[8]!)?.[1];
+    const retries = Number(m[9]);
+    for (let i = 0; i < retries; i++) attempts.push({ rid, t: started, port: faultyPort, failed: true, inferred: true });
     if (server) {
-      const attempt: Attempt = { rid, t: response >= 0 && total >= response ? accepted + total - response : accepted, port: Number(server) };
+      const attempt: Attempt = { rid, t: response >= 0 && total >= response ? started + total - response : started, port: Number(server) };
       if (!(status >= 200 && status < 500)) attempt.failed = true;
       attempts.push(attempt);
     }
