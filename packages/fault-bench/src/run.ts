@@ -132,7 +132,9 @@ export async function runOne(options: RunOptions): Promise<RunOutcome> {
 
     const steps: Array<FaultStep & { doneAtMs: number }> = [];
     const act = async (step: FaultStep): Promise<void> => {
-      await sleep(Math.max(0, startEpoch + step.atMs - now()));
+      const due = startEpoch + step.atMs;
+      await sleep(Math.max(0, due - now()));
+      while (now() < due) await new Promise((resolve) => setImmediate(resolve)); // a timer may fire a hair early
       let doneAt = now();
       switch (step.action) {
         case 'stop':
