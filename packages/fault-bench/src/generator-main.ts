@@ -22,8 +22,21 @@ function errorName(error: unknown): string {
   return typeof e.code === 'string' ? e.code : typeof e.name === 'string' ? e.name : 'Error';
 }
 
+const USAGE = `usage: node packages/fault-bench/dist/generator-main.js '<spec JSON>'
+The load generator of one fault-bench run, started by the harness with an IPC channel (not by hand):
+run npm run bench:faults instead.`;
+
 async function main(): Promise<void> {
-  const spec = JSON.parse(process.argv[2] ?? '') as GeneratorSpec;
+  const arg = process.argv[2] ?? '';
+  if (arg === '--help' || arg === '-h') {
+    console.log(USAGE);
+    return;
+  }
+  if (!process.send || arg.startsWith('-')) {
+    process.stderr.write(`${arg.startsWith('-') ? `unknown option ${arg}` : 'no IPC channel: started by hand'}\n${USAGE}\n`);
+    process.exit(2);
+  }
+  const spec = JSON.parse(arg) as GeneratorSpec;
   let startEpoch = 0;
   const elapsed = (): number => now() - startEpoch;
   const log = new AttemptLog(elapsed);

@@ -44,6 +44,19 @@ function list<T extends string>(value: string | undefined, known: readonly T[], 
 
 class UsageError extends Error {}
 
+const USAGE = `usage: npm run bench:faults -- [options]   (or node packages/fault-bench/dist/main.js [options])
+
+Runs every scenario × every contender × repetitions, contenders interleaved in rotated order, and rewrites the
+fault-bench section of docs/benchmarks.md and docs/fault-bench/*.svg.
+
+  --scenario a,b      only these scenarios: ${SCENARIO_NAMES.join(', ')}
+  --contenders a,b    only these contenders: ${CONTENDER_NAMES.join(', ')}
+  --reps N            repetitions per cell (default ${DEFAULT_REPS})
+  --quick             one repetition
+  --crosscheck        compare the load generator with autocannon (steady state, one instance)
+  --no-docs           leave docs/benchmarks.md and the plots as they are
+  -h, --help          this text`;
+
 function describe(summary: RunSummary): string {
   const f = summary.figures;
   const parts = [`failed ${f.failed}`, `slow ${f.slow}`, `steady p99 ${f.steady.p99.toFixed(1)} ms`];
@@ -104,19 +117,24 @@ async function writeDocs(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      scenario: { type: 'string' },
-      contenders: { type: 'string' },
-      reps: { type: 'string' },
-      quick: { type: 'boolean', default: false },
-      crosscheck: { type: 'boolean', default: false },
-      'no-docs': { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        scenario: { type: 'string' },
+        contenders: { type: 'string' },
+        reps: { type: 'string' },
+        quick: { type: 'boolean', default: false },
+        crosscheck: { type: 'boolean', default: false },
+        'no-docs': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
   if (values.help) {
-    console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('*/')[0]!.replace(/^#!.*\n/, '').replace(/^\/?\s?\*+ ?/gm, ''));
+    console.log(USAGE);
     return;
   }
   installCleanup();
@@ -178,7 +196,7 @@ async function main(): Promise<void> {
 }
 
 main().catch(async (error: unknown) => {
-  console.error(error instanceof UsageError ? `fault-bench: ${error.message}` : error);
+  console.error(error instanceof UsageError ? `fault-bench: ${error.message}\nsee --help for the usage` : error);
   await stopAll();
   process.exit(error instanceof UsageError ? 2 : 1);
 });
