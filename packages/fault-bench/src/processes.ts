@@ -4,6 +4,7 @@
  * gets SIGCONT before SIGTERM, and SIGKILL if it is still there after a grace period.
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { EventEmitter, once } from 'node:events';
 
 export interface Managed {
   readonly name: string;
@@ -32,11 +33,12 @@ export function start(name: string, command: string, args: readonly string[], op
   const child = spawn(command, args, spawnOptions);
   if (child.pid === undefined) throw new Error(`could not start ${name} (${command})`);
   let text = '';
-  const waiters = new Set<() => void>();
+  /** Emits 'change' on output and on exit, for `waitFor`. */
+  const changed = new EventEmitter();
   const append = (chunk: Buffer): void => {
     text += chunk.toString();
     if (text.length > 64_000_000) text = text.slice(-32_000_000);
-    for (const wake of waiters) wake();
+    changed.emit('change');
   };
   child.stdout?.on('data', append);
   child.stderr?.on('data', append);
@@ -45,7 +47,7 @@ export function start(name: string, command: string, args: readonly string[], op
     child.on('exit', (code, signal) => {
       alive = false;
       running.delete(managed);
-      for (const wake of waiters) wake();
+      changed.emit('change');
       resolve({ code, signal });
     });
   });
@@ -56,29 +58,18 @@ export function start(name: string, command: string, args: readonly string[], op
     output: () => text,
     exited,
     isAlive: () => alive,
-    waitFor(pattern, timeoutMs = 15_000) {
-      return new Promise((resolve, reject) => {
-        const check = (): void => {
-          const match = text.match(pattern);
-          if (match) {
-            done();
-            resolve(match);
-          } else if (!alive) {
-            done();
-            reject(new Error(`${name} exited before printing ${pattern}; output:\n${text}`));
-          }
-        };
-        const timer = setTimeout(() => {
-          done();
-          reject(new Error(`${name} did not print ${pattern} within ${timeoutMs} ms; output:\n${text}`));
-        }, timeoutMs);
-        const done = (): void => {
-          clearTimeout(timer);
-          waiters.delete(check);
-        };
-        waiters.add(check);
-        check();
-      });
+    async waitFor(pattern, timeoutMs = 15_000) {
+      const signal = AbortSignal.timeout(timeoutMs);
+      for (;;) {
+        const match = text.match(pattern);
+        if (match) return match;
+        if (!alive) throw new Error(`${name} exited before printing ${pattern}; output:\n${text}`);
+        try {
+          await once(changed, 'change', { signal });
+        } catch {
+          throw new Error(`${name} did not print ${pattern} within ${timeoutMs} ms; output:\n${text}`);
+        }
+      }
     },
   };
   running.add(managed);

@@ -41,25 +41,24 @@ describe('fault-bench smoke run: library, one instance killed', () => {
     expect(figures.perSecond.slow.reduce((a, b) => a + b, 0)).toBe(figures.slow);
   });
 
-  it('sees round-robin before the fault and no answer from the dead instance after it', () => {
+  it('attributes every answer to an attempt on the instance that answered', () => {
+    const { requests } = outcome.result;
+    const attempted = new Set(outcome.attempts.map((a) => `${a.rid}:${a.port}`));
+    const answered = requests.instance.map((port, rid) => [rid, port] as const).filter(([rid]) => requests.status[rid] === 200);
+    expect(answered.length).toBeGreaterThan(0);
+    expect(answered.filter(([rid, port]) => !attempted.has(`${rid}:${port}`))).toEqual([]);
+    // all three instances answered before the fault
+    for (const port of outcome.ports) expect(requests.instance.some((p, i) => p === port && requests.intended[i]! < KILL_AT)).toBe(true);
+  });
+
+  it('sees no answer from the dead instance after the kill, and every attempt there failed', () => {
     const { requests } = outcome.result;
     const killedAt = outcome.summary.steps[0]!.doneAtMs;
     const faulty = outcome.ports[1]!;
-    const before = outcome.ports.map((port) => requests.instance.filter((p, i) => p === port && requests.intended[i]! < KILL_AT).length);
-    const total = before.reduce((a, b) => a + b, 0);
-    for (const n of before) expect(n).toBeGreaterThan(total / 4);
     // 10 ms: the clocks of two processes and the delivery of SIGKILL
-    const afterKill = requests.instance.filter((p, i) => p === faulty && requests.sent[i]! > killedAt + 10);
-    expect(afterKill).toHaveLength(0);
-  });
-
-  it('records the attempts on the killed instance as failed', () => {
-    const killedAt = outcome.summary.steps[0]!.doneAtMs;
-    const faulty = outcome.ports[1]!;
-    // the client learns of the death only from an attempt: at least one goes there after the kill
-    expect(outcome.attempts.filter((a) => a.port === faulty && a.t > killedAt).length).toBeGreaterThan(0);
+    expect(requests.instance.filter((p, i) => p === faulty && requests.sent[i]! > killedAt + 10)).toHaveLength(0);
     const late = outcome.attempts.filter((a) => a.port === faulty && a.t > killedAt + 10);
-    expect(late.every((a) => a.failed)).toBe(true);
+    expect(late.filter((a) => !a.failed)).toEqual([]);
   });
 
   it('measures detection, consistent with the library breaker opening', () => {
@@ -68,8 +67,9 @@ describe('fault-bench smoke run: library, one instance killed', () => {
     expect(typeof figures.detectionMs).toBe('number');
     expect(figures.detectionMs!).toBeGreaterThanOrEqual(0);
     expect(figures.detectionMs!).toBeLessThan(scenario.endMs - killedAt);
-    const opened = timeline.find((e) => e.kind === 'open' && e.port === outcome.ports[1]);
-    // no ordinary attempt goes to an instance whose breaker is open
+    // no ordinary attempt goes to an instance whose breaker is open (it may have opened before the kill on a
+    // busy machine: then detection is 0)
+    const opened = timeline.find((e) => e.kind === 'open' && e.port === outcome.ports[1] && e.t >= killedAt);
     if (opened) expect(killedAt + figures.detectionMs!).toBeLessThanOrEqual(opened.t + 50);
   });
 
