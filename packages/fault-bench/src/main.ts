@@ -55,6 +55,7 @@ fault-bench section of docs/benchmarks.md and docs/fault-bench/*.svg.
   --quick             one repetition
   --crosscheck        compare the load generator with autocannon (steady state, one instance)
   --no-docs           leave docs/benchmarks.md and the plots as they are
+  --render            run nothing: rewrite the docs section and the plots from results/latest
   -h, --help          this text`;
 
 function describe(summary: RunSummary): string {
@@ -126,6 +127,7 @@ async function main(): Promise<void> {
         reps: { type: 'string' },
         quick: { type: 'boolean', default: false },
         crosscheck: { type: 'boolean', default: false },
+        render: { type: 'boolean', default: false },
         'no-docs': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -135,6 +137,10 @@ async function main(): Promise<void> {
   }
   if (values.help) {
     console.log(USAGE);
+    return;
+  }
+  if (values.render) {
+    await writeDocs();
     return;
   }
   installCleanup();

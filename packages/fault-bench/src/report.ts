@@ -147,7 +147,16 @@ export function renderSection(all: readonly ScenarioResults[], crosscheck: Cross
       'sent its requests ≥ 10 ms late (p99); their latencies measure the machine, not the contender.',
     '',
   );
-  const contenders = new Set(all.flatMap((s) => s.runs.map((r) => r.contender)));
+  const runs = all.flatMap((s) => s.runs);
+  const saturated = runs.filter((r) => r.saturated).length;
+  if (saturated > 0) {
+    lines.push(
+      `**${saturated} of ${runs.length} runs below were saturated: their latencies measure a busy machine more than the contenders. ` +
+        'Do not quote them as results; run again on a quiet machine.**',
+      '',
+    );
+  }
+  const contenders = new Set(runs.map((r) => r.contender));
   lines.push('| contender | what it is |', '|---|---|');
   for (const c of CONTENDER_NAMES) if (contenders.has(c)) lines.push(`| ${c} | ${CONTENDERS[c].description} |`);
   lines.push('');
