@@ -174,8 +174,8 @@ export function createClient(contender: ContenderName, urls: string[], path: str
       return libraryClient({}, urls, path, log);
     case 'library-got':
       return libraryClient({ transport: 'got' }, urls, path, log);
-    case 'library-undici':
-      return libraryClient({ transport: 'undici' }, urls, path, log);
+    case 'library-least-loaded':
+      return libraryClient({ balancer: 'least-loaded' }, urls, path, log);
     case 'library-datawire':
       return libraryClient({ breaker: { preset: 'datawire' } }, urls, path, log);
     case 'direct':

@@ -5,7 +5,7 @@
 export type ContenderName =
   | 'library'
   | 'library-got'
-  | 'library-undici'
+  | 'library-least-loaded'
   | 'library-datawire'
   | 'direct'
   | 'nginx'
@@ -28,7 +28,10 @@ export const CONTENDERS: Readonly<Record<ContenderName, Contender>> = {
     description: 'discovery-client in-process with its defaults, `timeout: 1000`, `retry: { limit: 1 }`',
   },
   'library-got': { name: 'library-got', description: 'the same with `transport: \'got\'`' },
-  'library-undici': { name: 'library-undici', description: 'the same with `transport: \'undici\'`' },
+  'library-least-loaded': {
+    name: 'library-least-loaded',
+    description: 'the same with `balancer: \'least-loaded\'` (power of two choices; undici, the default transport)',
+  },
   'library-datawire': { name: 'library-datawire', description: 'the same with `breaker: { preset: \'datawire\' }`' },
   direct: {
     name: 'direct',
