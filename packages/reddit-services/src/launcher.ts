@@ -11,7 +11,7 @@
  * DATA_DIR (default .data/reddit), CONSUL_HTTP_ADDR (default 127.0.0.1:8500).
  */
 import { fileURLToPath } from 'node:url';
-import { parseConsulAddr } from 'discovery-client';
+import { resolveConsulOptions } from 'discovery-client';
 import { Supervisor } from 'process-supervisor';
 import type { SupervisedChild } from 'process-supervisor';
 import { parseCommandLine } from './shared/command-line.js';
@@ -59,11 +59,10 @@ function parseCount(argv: string[]): number {
   }, argv);
 }
 
+/** The agent CONSUL_HTTP_ADDR names, read as every process reads it (discovery-client). */
 function consulAddress(): { host: string; port: number; url: string } {
-  const { host, port, secure } = parseConsulAddr(process.env.CONSUL_HTTP_ADDR || '127.0.0.1:8500');
-  const scheme = secure ? 'https' : 'http';
-  const resolvedPort = port ?? (secure ? 443 : 80);
-  return { host, port: resolvedPort, url: `${scheme}://${host.includes(':') ? `[${host}]` : host}:${resolvedPort}` };
+  const { host, port, baseUrl } = resolveConsulOptions();
+  return { host, port, url: baseUrl };
 }
 
 async function consulAnswers(url: string): Promise<boolean> {

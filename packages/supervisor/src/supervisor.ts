@@ -34,6 +34,8 @@ export interface SupervisedChild {
   readonly exited: Promise<ChildExit>;
   /** The first line matching `pattern`; rejects if the child exits first or `timeoutMs` passes. */
   waitForLine(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  /** Calls `listener` with each line it prints from now on (stdout and stderr); returns a function that stops it. */
+  onLine(listener: (line: string) => void): () => void;
   /** The port of its `listening on port <n>` line (the repository's convention for `PORT=0`). */
   listeningPort(timeoutMs?: number): Promise<number>;
 }
@@ -179,6 +181,10 @@ export class Supervisor {
           reject(new Error(`${options.name} exited (${exit.signal ?? `code ${exit.code}`}) before printing ${pattern}`));
         });
       }),
+      onLine: (listener) => {
+        lineListeners.add(listener);
+        return () => lineListeners.delete(listener);
+      },
       listeningPort: async (timeoutMs) => Number((await supervised.waitForLine(/listening on port (\d+)/, timeoutMs))[1]),
     };
     void exited.then((exit) => {

@@ -37,7 +37,7 @@ export interface InstanceFilter {
  * The color of an instance: its `color` meta, else a `color=<c>` tag (both written by services started with
  * `COLOR=blue|green`); `undefined` for an instance without one.
  */
-export function instanceColor(instance: ServiceInstance): string | undefined {
+export function instanceColor(instance: Pick<ServiceInstance, 'meta' | 'tags'>): string | undefined {
   return instance.meta.color ?? instance.tags.find((tag) => tag.startsWith('color='))?.slice('color='.length);
 }
 
