@@ -40,6 +40,11 @@ function launch(count: number): void {
   const supervisor = new Supervisor({
     stopTimeoutMs: SHUTDOWN_DEADLINE_MS + 1_000,
     onUnexpectedExit: (child, exit) => {
+      // code 0: it was stopped on its own (kill -TERM, make roll / make scale retiring it) and deregistered
+      if (exit.code === 0) {
+        log.info(`${child.name} stopped`);
+        return;
+      }
       failures += 1;
       log.warn(`${child.name} exited (${exit.signal ?? `code ${exit.code}`})`);
     },
@@ -52,7 +57,7 @@ function launch(count: number): void {
     log.info(`started ratings-${n} (pid ${child.pid})`);
   }
   void Promise.all(supervisor.children.map((child) => child.exited)).then((exits) => {
-    const failed = failures + exits.filter((exit) => exit.code !== 0 && exit.code !== null).length;
+    const failed = supervisor.stopping ? exits.filter((exit) => exit.code !== 0 && exit.code !== null).length : failures;
     process.exit(failed === 0 ? 0 : 1);
   });
   supervisor.handleSignals((reason) => {
