@@ -12,7 +12,7 @@ import { serviceDefinition, SERVICES } from './services.js';
 const USAGE = `usage: node packages/deploy/dist/deploy.js <command> --service NAME [options]
   roll    --version V [--detach]                        replace every instance, one at a time, by one of version V
   scale   --count N [--version V] [--color C] [--detach] add instances, or retire the highest-numbered ones
-  cutover --color C                                     route clients to the instances of color C (blue/green)
+  cutover --color C                                     route clients to the instances of color C (blue/green); none: to all
 services: ${Object.keys(SERVICES).join(', ')}. Consul: CONSUL_HTTP_ADDR, CONSUL_HTTP_TOKEN.
 --detach: new instances outlive this command (output in .data/logs/<id>.log); without it they run under it and ^C stops them.`;
 

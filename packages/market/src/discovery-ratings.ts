@@ -72,6 +72,7 @@ export function createDiscoveryRatings(options: DiscoveryRatingsOptions): Rating
   const deadlineMs = options.deadlineMs ?? Math.round(timeoutMs * 1.5 + 100);
   const discovery = new DiscoveryClient({ metrics: options.registry });
   const ratings = discovery.service(SERVICE, {
+    color: 'active', // blue/green: only the color `make cutover` names (every instance while none is named)
     timeout: timeoutMs,
     deadline: deadlineMs,
     breaker: options.resetMs === undefined ? { preset: 'datawire' } : { preset: 'datawire', resetTimeout: options.resetMs },

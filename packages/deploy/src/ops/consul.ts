@@ -67,6 +67,12 @@ export class ConsulApi {
     return (await res.text()).trim() || undefined;
   }
 
+  /** Removes the active color of `service`: every instance serves. */
+  async clearActiveColor(service: string): Promise<void> {
+    const res = await this.call('DELETE', `/v1/kv/${activeColorKey(service)}`);
+    if (!res.ok) throw new Error(`consul answered ${res.status} deleting ${activeColorKey(service)}`);
+  }
+
   /** Sets the active color of `service`. */
   async setActiveColor(service: string, color: string): Promise<void> {
     const res = await this.call('PUT', `/v1/kv/${activeColorKey(service)}`, color);

@@ -181,6 +181,9 @@ export async function scale(
   return started;
 }
 
+/** `make cutover COLOR=none`: no active color, every instance serves. */
+export const NO_COLOR = 'none';
+
 /**
  * Blue/green cut-over: makes `color` the active color of the service (Consul KV `discovery/<service>/active`).
  * Refuses when no passing instance has that color (the service would have none to route to).
@@ -188,6 +191,12 @@ export async function scale(
 export async function cutover(options: Pick<FleetOptions, 'consul' | 'service' | 'say'>, color: string): Promise<void> {
   const { consul, say, service } = options;
   const instances = await consul.instances(service.name);
+  if (color === NO_COLOR) {
+    const before = await consul.activeColor(service.name);
+    await consul.clearActiveColor(service.name);
+    say(`${service.name}: active color ${before ?? '(none)'} -> none: clients use every instance (${instances.map((i) => i.id).join(', ') || 'none registered'})`);
+    return;
+  }
   const ready = instances.filter((i) => i.color === color && i.passing);
   if (ready.length === 0) {
     throw new DeployError(`no passing ${service.name} instance has color ${color} (${instances.map((i) => `${i.id}: ${i.color ?? 'no color'}`).join(', ') || 'none registered'}); start them first (COLOR=${color}); nothing changed`);
@@ -196,5 +205,5 @@ export async function cutover(options: Pick<FleetOptions, 'consul' | 'service' |
   await consul.setActiveColor(service.name, color);
   say(`${service.name}: active color ${before ?? '(none: every instance)'} -> ${color}; clients asking for the active color now use ${ready.map((i) => `${i.id} (${i.version ?? '?'})`).join(', ')}`);
   const other = instances.filter((i) => i.color !== color);
-  if (other.length > 0) say(`still running, no longer routed to: ${other.map((i) => i.id).join(', ')} (roll back: COLOR=${before ?? other[0]!.color ?? '?'}; retire them with make scale or kill -TERM)`);
+  if (other.length > 0) say(`still running, no longer routed to: ${other.map((i) => i.id).join(', ')} (roll back: COLOR=${before ?? other[0]!.color ?? NO_COLOR}; retire them with make scale or kill -TERM)`);
 }
