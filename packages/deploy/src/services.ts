@@ -14,11 +14,17 @@ export interface ServiceDefinition {
 /** The repository's root, ending in `/`. */
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 
+/** The reddit launcher's port layout: instance n of the service at `index` on `PORT + 100 × index + n − 1`. */
+const REDDIT_ORDER = ['users', 'posts', 'votes', 'messages'];
+
 const reddit = (name: string): ServiceDefinition => ({
   name,
   args: () => [`${REPO}packages/reddit-services/dist/main.js`, name],
-  // free ports: instances find each other through Consul
-  env: (n) => ({ INSTANCE_ID: `${name}-${n}`, PORT: process.env.PORT === undefined ? '0' : process.env.PORT }),
+  // with PORT (the first service port, as in the runbooks) the launcher's layout, else a free port
+  env: (n) => {
+    const first = Number(process.env.PORT || 0);
+    return { INSTANCE_ID: `${name}-${n}`, PORT: String(first === 0 ? 0 : first + 100 * REDDIT_ORDER.indexOf(name) + n - 1) };
+  },
   path: '/health',
 });
 
