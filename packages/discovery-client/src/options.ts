@@ -436,7 +436,7 @@ function checkObject(option: string, value: unknown, known?: readonly string[]):
 
 const BREAKER_KEYS = ['preset', 'timeout', 'resetTimeout', 'errorThresholdPercentage', 'volumeThreshold', 'rollingCountTimeout', 'rollingCountBuckets', 'retainMs'] as const;
 const RETRY_KEYS = ['limit', 'methods', 'backoffInitialMs', 'backoffMaxMs', 'budget'] as const;
-const SERVICE_KEYS = ['timeout', 'deadline', 'breaker', 'outlierDetection', 'retry', 'transport', 'fallback', 'tags', 'meta', 'balancer', 'headers'] as const;
+const SERVICE_KEYS = ['timeout', 'deadline', 'breaker', 'outlierDetection', 'retry', 'transport', 'fallback', 'tags', 'meta', 'color', 'balancer', 'headers'] as const;
 const OUTLIER_KEYS = ['consecutiveFailures', 'failurePercentage', 'ejectOnRefused', 'stall', 'maxEjectionPercent', 'baseEjectionTimeMs', 'maxEjectionTimeMs', 'probe'] as const;
 const WATCH_KEYS = ['waitMs', 'backoffInitialMs', 'backoffMaxMs', 'maxStalenessMs'] as const;
 export const CLIENT_KEYS = ['consul', 'logger', 'logPicks', 'metrics', 'watch', 'static', 'resolver', 'defaults'] as const;
