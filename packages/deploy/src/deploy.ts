@@ -4,6 +4,7 @@
 //   node packages/deploy/dist/deploy.js cutover --service S --color C
 // New instances run under this command (^C stops them, each deregistering first) unless --detach.
 import { parseArgs } from 'node:util';
+import { parseCommandLine, UsageError } from './cli.js';
 import { Supervisor } from 'process-supervisor';
 import { ConsulApi } from './ops/consul.js';
 import { cutover, DeployError, roll, scale, type FleetOptions } from './ops/fleet.js';
@@ -15,8 +16,6 @@ const USAGE = `usage: node packages/deploy/dist/deploy.js <command> --service NA
   cutover --color C                                     route clients to the instances of color C (blue/green); none: to all
 services: ${Object.keys(SERVICES).join(', ')}. Consul: CONSUL_HTTP_ADDR, CONSUL_HTTP_TOKEN.
 --detach: new instances outlive this command (output in .data/logs/<id>.log); without it they run under it and ^C stops them.`;
-
-class UsageError extends Error {}
 
 function parse(argv: string[]) {
   const { values, positionals } = parseArgs({
@@ -55,18 +54,7 @@ function parse(argv: string[]) {
   return { command, service, version, color, count, detach: values.detach ?? false };
 }
 
-let args: ReturnType<typeof parse>;
-try {
-  args = parse(process.argv.slice(2));
-} catch (error) {
-  const known = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-  console.error(`${known ? (error as Error).message : String(error)}\n${USAGE}`);
-  process.exit(2);
-}
-if (args === undefined) {
-  console.log(USAGE);
-  process.exit(0);
-}
+const args = parseCommandLine(parse, USAGE);
 
 const supervisor = new Supervisor({
   onUnexpectedExit: (child, exit) => supervisor.say(`${child.name} exited (${exit.signal ?? `code ${exit.code}`})`),

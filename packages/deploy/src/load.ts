@@ -2,6 +2,7 @@
 // (or `--url URL` for a plain URL): the open-model load client. See packages/deploy/README.md.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { parseCommandLine, UsageError } from './cli.js';
 import { DiscoveryClient, parseDuration } from 'discovery-client';
 import { runLoad, type LoadEvent, type LoadSummary } from './load/load-run.js';
 import { defaultPath } from './services.js';
@@ -14,8 +15,6 @@ const USAGE = `usage: npm run load -- (--service NAME | --url URL) [--path PATH]
   --duration D     how long: 500ms, 40s, 2m                                    default 10s
   --timeout MS     per attempt (retries go to another instance)               default 1000
   --json FILE      also write the summary as JSON (total, failed, rps, p50Ms, p99Ms, maxMs, versions, flickerMs)`;
-
-class UsageError extends Error {}
 
 function parse(argv: string[]) {
   const { values } = parseArgs({
@@ -82,18 +81,7 @@ function printSummary(summary: LoadSummary): void {
   ].join('\n'));
 }
 
-let options: ReturnType<typeof parse>;
-try {
-  options = parse(process.argv.slice(2));
-} catch (error) {
-  const known = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-  console.error(`${known ? (error as Error).message : String(error)}\n${USAGE}`);
-  process.exit(2);
-}
-if (options === undefined) {
-  console.log(USAGE);
-  process.exit(0);
-}
+const options = parseCommandLine(parse, USAGE);
 
 const discovery = new DiscoveryClient({
   logPicks: false,

@@ -4,35 +4,28 @@
 //   Version: 2.0  votes: 3  (ratings-5)
 //   node packages/deploy/dist/watch.js [--service ratings] [--path /ratings/camera] [--interval 1s]
 import { parseArgs } from 'node:util';
+import { parseCommandLine, UsageError } from './cli.js';
 import { DiscoveryClient, parseDuration } from 'discovery-client';
 import { defaultPath } from './services.js';
 
 const USAGE = 'usage: node packages/deploy/dist/watch.js [--service ratings] [--path PATH] [--interval 1s]   (make watchRatings)';
 
-let values;
-try {
-  ({ values } = parseArgs({
-    args: process.argv.slice(2),
+const { service, path, intervalMs } = parseCommandLine((argv) => {
+  const { values } = parseArgs({
+    args: argv,
     options: { service: { type: 'string' }, path: { type: 'string' }, interval: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     strict: true,
-  }));
-} catch (error) {
-  console.error(`${(error as Error).message}\n${USAGE}`);
-  process.exit(2);
-}
-if (values.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
-const service = values.service ?? 'ratings';
-const path = values.path ?? defaultPath(service);
-let intervalMs: number;
-try {
-  intervalMs = parseDuration('--interval', values.interval ?? '1s');
-} catch {
-  console.error(`--interval must be a duration such as 500ms or 1s, got "${values.interval}"\n${USAGE}`);
-  process.exit(2);
-}
+  });
+  if (values.help) return undefined;
+  const name = values.service ?? 'ratings';
+  let interval: number;
+  try {
+    interval = parseDuration('--interval', values.interval ?? '1s');
+  } catch {
+    throw new UsageError(`--interval must be a duration such as 500ms or 1s, got "${values.interval}"`);
+  }
+  return { service: name, path: values.path ?? defaultPath(name), intervalMs: interval };
+}, USAGE);
 
 /** The one field worth showing: `votes` (version 2.0 of ratings), else `rating`, else the first other field. */
 function field(body: Record<string, unknown>): string {
