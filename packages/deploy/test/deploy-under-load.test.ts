@@ -90,6 +90,26 @@ describe('deploying ratings under load (real processes, dev-consul)', () => {
     expect((await launcher.exited).code).toBe(0); // its three instances were retired cleanly
   }, 150_000);
 
+  it('a roll whose new instance cannot start stops at once and leaves the old instances serving; a cut-over to a color nobody has changes nothing', async () => {
+    const launcher = start('launcher', [LAUNCHER, '--count', '2']);
+    await until(async () => ((await instances()).length === 2 ? true : undefined), 20_000, '2 instances of 1.0');
+    // a new instance with a TTL it rejects exits at once (exit 2)
+    const roll = start('roll-broken', [DEPLOY, 'roll', '--service', 'ratings', '--version', '2.0'], { RATINGS_TTL: 'soon' });
+    let text = '';
+    roll.onLine((line) => { text += `${line}\n`; });
+    expect((await roll.exited).code).toBe(1);
+    expect(text).toMatch(/roll stopped at step 1: ratings-3 did not become healthy in Consul \(it exited\).*The old instances keep serving: ratings-1, ratings-2/);
+    expect((await instances()).map((i) => `${i.id} ${i.version}`).sort()).toEqual(['ratings-1 1.0', 'ratings-2 1.0']);
+
+    const cut = start('cutover-purple', [DEPLOY, 'cutover', '--service', 'ratings', '--color', 'purple']);
+    let cutText = '';
+    cut.onLine((line) => { cutText += line; });
+    expect((await cut.exited).code).toBe(1);
+    expect(cutText).toMatch(/no passing ratings instance has color purple.*nothing changed/);
+    expect((await fetch(`${consul.url}/v1/kv/discovery/ratings/active`)).status).toBe(404);
+    await supervisor.stopChild(launcher);
+  }, 60_000);
+
   it('a blue/green cut-over loses no request and, once the flip has propagated, no request reaches blue', async () => {
     const blue = start('blue', [LAUNCHER, '--count', '3'], { COLOR: 'blue' });
     await until(async () => ((await instances()).length === 3 ? true : undefined), 20_000, '3 blue instances');
