@@ -32,7 +32,10 @@ export interface SupervisedChild {
   readonly process: ChildProcess;
   /** Settles when the child has exited (never rejects). */
   readonly exited: Promise<ChildExit>;
-  /** The first line matching `pattern`; rejects if the child exits first or `timeoutMs` passes. */
+  /**
+   * The first line matching `pattern` among the last {@link LINES_KEPT} it printed and those to come; rejects if
+   * the child exits first or `timeoutMs` passes.
+   */
   waitForLine(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
   /** Calls `listener` with each line it prints from now on (stdout and stderr); returns a function that stops it. */
   onLine(listener: (line: string) => void): () => void;
@@ -53,6 +56,8 @@ export interface SupervisorOptions {
 }
 
 export const DEFAULT_STOP_TIMEOUT_MS = 10_000;
+/** How many of a child's latest lines `waitForLine` also searches. */
+export const LINES_KEPT = 1000;
 /** A second ^C later than this after the first kills whatever is still stopping. */
 export const FORCE_AFTER_MS = 1_000;
 // `../dist/` resolves from both src/ (tests) and dist/: the guard always runs compiled.
@@ -144,13 +149,17 @@ export class Supervisor {
     const rawPrefix = options.prefix ?? `[${options.name}] `;
     const prefix = this.colored && options.color !== undefined ? `\x1b[${options.color}m${rawPrefix}\x1b[0m` : rawPrefix;
     const lineListeners = new Set<(line: string) => void>();
+    const lines: string[] = [];
+    // 'close', not 'exit': every line it printed has been read (and written out) by then
     const exited = new Promise<ChildExit>((resolve) => {
-      child.once('exit', (code, signal) => resolve({ code, signal }));
+      child.once('close', (code, signal) => resolve({ code, signal }));
       child.once('error', () => resolve({ code: null, signal: null }));
     });
     for (const [input, output] of [[child.stdout!, this.out], [child.stderr!, this.err]] as const) {
       createInterface({ input, crlfDelay: Infinity }).on('line', (line) => {
         this.write(output, `${prefix}${line}\n`);
+        lines.push(line);
+        if (lines.length > LINES_KEPT) lines.shift();
         for (const listener of lineListeners) listener(line);
       });
     }
@@ -171,6 +180,11 @@ export class Supervisor {
             resolve(match);
           }
         };
+        const earlier = lines.map((line) => line.match(pattern)).find((match) => match !== null);
+        if (earlier) {
+          resolve(earlier);
+          return;
+        }
         const timer = setTimeout(() => {
           done();
           reject(new Error(`${options.name} did not print ${pattern} within ${timeoutMs / 1000} s`));
