@@ -1,6 +1,6 @@
 // `make consul`: start dev-consul on :8500 unless CONSUL_HTTP_ADDR already points at a live agent.
 import { Supervisor } from 'process-supervisor';
-import { consulAgent, consulAnswers } from './consul-agent.js';
+import { consulAgent, consulAnswers } from './lib/consul-agent.js';
 import { parseCommandLine } from './lib/command-line.js';
 
 parseCommandLine('consul.js', `Usage: node scripts/consul.js   (make consul)

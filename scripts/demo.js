@@ -3,7 +3,7 @@
 // SIGHUP, or the output pipe closing) stops everything, in order: ratings first (they deregister), then the
 // market, then dev-consul. The children run under process-supervisor: none outlives this script.
 import { Supervisor } from 'process-supervisor';
-import { consulAgent, consulAnswers } from './consul-agent.js';
+import { consulAgent, consulAnswers } from './lib/consul-agent.js';
 import { parseCommandLine } from './lib/command-line.js';
 
 parseCommandLine('demo.js', `Usage: node scripts/demo.js   (make demo)

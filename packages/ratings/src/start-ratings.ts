@@ -22,7 +22,8 @@ Options:
   -h, --help     show this help
 
 Environment: as for one instance (node packages/ratings/dist/main.js --help): CONSUL_HTTP_ADDR,
-PORT (with --instance; with --count only PORT=0, free ports), HOST, VERSION, RATINGS_TTL, RATINGS_HEARTBEAT, LOG_FORMAT.
+PORT (with --instance; with --count only PORT=0, free ports), HOST, VERSION, COLOR, RATINGS_TTL,
+RATINGS_HEARTBEAT, RATINGS_DRAIN, LOG_FORMAT.
 `;
 const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
 
