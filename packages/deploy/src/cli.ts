@@ -4,14 +4,14 @@ export class UsageError extends Error {
 }
 
 /**
- * Runs `parse` on this process's arguments. `--help` (parse returns undefined): prints `usage`, exits 0.
+ * Runs `parse` on `argv` (the arguments after the script). `--help` (parse returns undefined): prints `usage`, exits 0.
  * A UsageError or an error of node:util's parseArgs (unknown flag, missing value): message and usage on
  * stderr, exit 2.
  */
-export function parseCommandLine<T>(parse: (argv: string[]) => T | undefined, usage: string): T {
+export function parseCommandLine<T>(parse: (argv: string[]) => T | undefined, usage: string, argv: string[]): T {
   let parsed: T | undefined;
   try {
-    parsed = parse(process.argv.slice(2));
+    parsed = parse(argv);
   } catch (error) {
     const known = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
     console.error(`${known ? (error as Error).message : String(error)}\n${usage}`);

@@ -54,7 +54,7 @@ function parse(argv: string[]) {
   return { command, service, version, color, count, detach: values.detach ?? false };
 }
 
-const args = parseCommandLine(parse, USAGE);
+const args = parseCommandLine(parse, USAGE, process.argv.slice(2));
 
 const supervisor = new Supervisor({
   onUnexpectedExit: (child, exit) => supervisor.say(`${child.name} exited (${exit.signal ?? `code ${exit.code}`})`),

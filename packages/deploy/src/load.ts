@@ -81,7 +81,7 @@ function printSummary(summary: LoadSummary): void {
   ].join('\n'));
 }
 
-const options = parseCommandLine(parse, USAGE);
+const options = parseCommandLine(parse, USAGE, process.argv.slice(2));
 
 const discovery = new DiscoveryClient({
   logPicks: false,

@@ -25,7 +25,7 @@ const { service, path, intervalMs } = parseCommandLine((argv) => {
     throw new UsageError(`--interval must be a duration such as 500ms or 1s, got "${values.interval}"`);
   }
   return { service: name, path: values.path ?? defaultPath(name), intervalMs: interval };
-}, USAGE);
+}, USAGE, process.argv.slice(2));
 
 /** The one field worth showing: `votes` (version 2.0 of ratings), else `rating`, else the first other field. */
 function field(body: Record<string, unknown>): string {
