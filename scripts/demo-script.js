@@ -272,10 +272,18 @@ if (versions.length !== 2 || versions.some((v) => v !== '2.0')) await fail(`/sta
 ok(`${reloads} reloads during the roll, every one complete; /status lists two passing instances of version 2.0`);
 
 // 10. Blue/green.
-step('blue/green: two green instances of 3.0, then cut over', 'make scale SERVICE=ratings COUNT=4 VERSION=3.0 COLOR=green; make cutover SERVICE=ratings COLOR=green');
+step('blue/green: pin blue, two green instances of 3.0, then cut over', 'make cutover SERVICE=ratings COLOR=blue; make scale SERVICE=ratings COUNT=4 VERSION=3.0 COLOR=green; make cutover SERVICE=ratings COLOR=green');
+narrate('the running instances are blue (the default color); pinning callers to blue keeps the green ones out of\nthe rotation until the cut-over.');
+const pin = startNode('cutover-blue', [DEPLOY, 'cutover', '--service', 'ratings', '--color', 'blue']);
+if ((await pin.exited).code !== 0) await fail(`pinning blue failed:\n${pin.since(0)}`);
+show(pin, 0);
 const scale = startNode('scale', [DEPLOY, 'scale', '--service', 'ratings', '--count', '4', '--version', '3.0', '--color', 'green']);
 await scale.waitFor(/runs 4 instance/, 60_000, 0, 'the green instances');
 const greenUrls = [...scale.since(0).matchAll(/ratings-\d+ is passing in Consul at (\S+)/g)].map((m) => m[1]);
+mark = market.mark();
+await loadPage(market);
+if ([...usedUrls(market.since(mark))].some((url) => greenUrls.includes(url))) await fail('before the cut-over no call should go to a green instance');
+ok('the green instances run, and no call goes to them yet');
 mark = market.mark();
 const cut = startNode('cutover', [DEPLOY, 'cutover', '--service', 'ratings', '--color', 'green']);
 if ((await cut.exited).code !== 0) await fail(`the cut-over failed:\n${cut.since(0)}`);
@@ -286,8 +294,8 @@ mark = market.mark();
 page = await loadPage(market);
 narrate(describePage(page));
 if (![...usedUrls(market.since(mark))].every((url) => greenUrls.includes(url))) await fail('after the cut-over every call should go to a green instance');
-ok('one KV write, and the market calls only the green instances; the 2.0 instances keep running until retired');
-const back = startNode('cutover-none', [DEPLOY, 'cutover', '--service', 'ratings', '--color', 'none']);
+ok('one KV write, and the market calls only the green instances; the blue 2.0 instances keep running until retired');
+const back = startNode('cutover-back', [DEPLOY, 'cutover', '--service', 'ratings', '--color', 'blue']);
 await back.exited;
 show(back, 0);
 

@@ -49,9 +49,9 @@ export async function startRatingsInstance(config: InstanceConfig, log: Log): Pr
       id,
       address: config.host,
       port,
-      tags: [`v${config.version}`, ...(config.color ? [`color=${config.color}`] : [])],
+      tags: [`v${config.version}`, `color=${config.color}`],
       // pid: how `make roll` and `make scale` retire this instance (SIGTERM) on this host
-      meta: { version: config.version, instance: String(config.instance), pid: String(process.pid), ...(config.color ? { color: config.color } : {}) },
+      meta: { version: config.version, instance: String(config.instance), pid: String(process.pid), color: config.color },
       ttl: config.ttl,
       heartbeatInterval: config.heartbeat,
       drainDelay: config.drain,

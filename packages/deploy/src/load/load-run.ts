@@ -99,7 +99,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
     total += 1;
     const bucket = secondOf(atMs);
     bucket.total += 1;
-    bucket.maxMs = Math.max(bucket.maxMs, latencyMs);
+    bucket.maxMs = Math.max(bucket.maxMs, Math.round(latencyMs * 1000) / 1000);
     if (outcome.error !== undefined) {
       failed += 1;
       bucket.failed += 1;
