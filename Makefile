@@ -8,7 +8,7 @@ NODE := node
 export CONSUL_HTTP_ADDR ?= 127.0.0.1:8500
 
 .PHONY: help install build lint typecheck test test-unit bench demo demo-script consul \
-        monolith add-ratings startRatings startReddit seedReddit clean
+        monolith add-ratings startRatings startReddit seedReddit watchRatings roll scale cutover clean
 
 help:
 	@echo "make demo            run the walkthrough: dev-consul (or your Consul), market with ratings, 3 ratings instances"
@@ -20,10 +20,16 @@ help:
 	@echo "make demo-script     the whole walkthrough, scripted, with the real timings"
 	@echo "make startReddit COUNT=3, make seedReddit   the reddit services behind their gateway"
 	@echo "make bench           benchmarks; results land in docs/benchmarks.md"
+	@echo "make watchRatings    call ratings once a second and print the version of each answer"
+	@echo "make roll SERVICE=ratings VERSION=2.0    replace the instances one at a time (DETACH=1: new ones outlive the command)"
+	@echo "make scale SERVICE=ratings COUNT=5       add instances, or retire some gracefully"
+	@echo "make cutover SERVICE=ratings COLOR=green blue/green: route to the instances of that color (COLOR=blue rolls back)"
+	@echo "npm run load -- --service ratings --rate 1000 --duration 60s [--json FILE]   the open-model load client"
 
 # npm ci when node_modules is missing or older than the lock file.
 node_modules/.package-lock.json: package-lock.json package.json
-	npm ci --no-audit --no-fund
+	@echo "installing dependencies (npm ci): the first time takes a few minutes, better-sqlite3 compiles from source"
+	npm ci --no-audit --no-fund --foreground-scripts
 	@touch $@
 
 install: node_modules/.package-lock.json
@@ -68,6 +74,20 @@ startReddit: build
 
 seedReddit: build
 	$(NODE) packages/reddit-services/dist/seed.js
+
+# Deploys (packages/deploy): new instances run under the command (^C stops them) unless DETACH=1.
+DEPLOY := $(NODE) packages/deploy/dist/deploy.js
+watchRatings: build
+	@$(NODE) packages/deploy/dist/watch.js --service ratings
+
+roll: build
+	@$(DEPLOY) roll --service "$(SERVICE)" --version "$(VERSION)" $(if $(DETACH),--detach)
+
+scale: build
+	@$(DEPLOY) scale --service "$(SERVICE)" --count "$(COUNT)" $(if $(VERSION),--version "$(VERSION)") $(if $(COLOR),--color "$(COLOR)") $(if $(DETACH),--detach)
+
+cutover: build
+	@$(DEPLOY) cutover --service "$(SERVICE)" --color "$(COLOR)"
 
 clean:
 	npx tsc --build --clean

@@ -1,9 +1,10 @@
 // `make demo-script`: the whole walkthrough, scripted, with the real timings (1 s timeout, 30 s breaker retest,
 // 15 s TTL) on free ports. Narrates each step, shows the log lines it produced, checks what should have happened,
-// and exits 0, or 1 as soon as a step's expectation fails. Takes about half a minute (most of it the 15 s TTL).
-import { spawn } from 'node:child_process';
+// and exits 0, or 1 as soon as a step's expectation fails. Takes about 45 s (the 15 s TTL, then a rolling update and a blue/green cut-over).
+import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { startDevConsul } from 'dev-consul';
+import { Supervisor } from 'process-supervisor';
 import { parseCommandLine } from './lib/command-line.js';
 
 parseCommandLine('demo-script.js', `Usage: node scripts/demo-script.js   (make demo-script)
@@ -18,10 +19,13 @@ Options:
 const root = fileURLToPath(new URL('..', import.meta.url));
 const MARKET = 'packages/market/dist/main.js';
 const RATINGS = 'packages/ratings/dist/main.js';
+const DEPLOY = 'packages/deploy/dist/deploy.js';
 const tty = process.stdout.isTTY && !process.env.NO_COLOR;
 const paint = (code, text) => (tty ? `\x1b[${code}m${text}\x1b[0m` : text);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const processes = [];
+// Children's output is read through onLine and shown step by step, not streamed.
+const supervisor = new Supervisor({ out: new PassThrough().resume(), err: new PassThrough().resume(), stopTimeoutMs: 8000 });
 let consul;
 let stepNumber = 0;
 
@@ -52,16 +56,15 @@ function ok(message) {
 }
 
 function startNode(name, args, env) {
-  const child = spawn(process.execPath, args, {
-    cwd: root, stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, LOG_FORMAT: '', CONSUL_HTTP_ADDR: `127.0.0.1:${consul.port}`, PORT: '0', ...env },
+  const child = supervisor.start({
+    name, args, cwd: root,
+    env: { LOG_FORMAT: '', CONSUL_HTTP_ADDR: `127.0.0.1:${consul.port}`, PORT: '0', COLOR: undefined, ...env },
   });
   let text = '';
-  child.stdout.on('data', (chunk) => { text += chunk; });
-  child.stderr.on('data', (chunk) => { text += chunk; });
+  child.onLine((line) => { text += `${line}\n`; });
   const proc = {
-    name, child,
-    exited: new Promise((resolve) => child.on('exit', resolve)),
+    name, supervised: child, child: child.process,
+    exited: child.exited,
     mark: () => text.length,
     since: (mark) => text.slice(mark),
     async waitFor(pattern, timeoutMs, from = 0, what = `${pattern}`) {
@@ -69,7 +72,7 @@ function startNode(name, args, env) {
       for (;;) {
         const match = text.slice(from).match(pattern);
         if (match) return match;
-        if (child.exitCode !== null || child.signalCode !== null) await fail(`${name} exited before ${what}:\n${text}`);
+        if (child.process.exitCode !== null || child.process.signalCode !== null) await fail(`${name} exited before ${what}:\n${text}`);
         if (Date.now() > until) await fail(`${name}: no ${what} within ${timeoutMs / 1000} s`);
         await sleep(50);
       }
@@ -88,19 +91,11 @@ async function startListening(name, args, env = {}) {
 }
 
 async function stopProcess(proc, signal = 'SIGINT') {
-  if (proc.child.exitCode === null && proc.child.signalCode === null) {
-    proc.child.kill(signal);
-    await proc.exited;
-  }
+  await supervisor.stopChild(proc.supervised, signal);
 }
 
 async function cleanup() {
-  for (const proc of processes) {
-    if (proc.child.exitCode === null && proc.child.signalCode === null) {
-      proc.child.kill('SIGCONT');
-      proc.child.kill('SIGKILL');
-    }
-  }
+  supervisor.killAll();
   await Promise.all(processes.map((proc) => proc.exited));
   await consul?.close();
 }
@@ -257,7 +252,54 @@ show(market, mark, INTERESTING, 12);
 if (usedUrls(market.since(mark)).size !== 2) await fail('calls should interleave between instances 1 and 2 again');
 ok('calls interleave between the two instances again');
 
+// 9. Rolling update.
+step('roll ratings to version 2.0 while the page reloads', 'make roll SERVICE=ratings VERSION=2.0');
+narrate('one at a time: start a 2.0 instance, wait until Consul lists it passing, then retire a 1.0 one (it deregisters,\ndrains for 1 s, answers its requests in flight, exits). The page is reloaded every 200 ms meanwhile.');
+mark = market.mark();
+const roll = startNode('roll', [DEPLOY, 'roll', '--service', 'ratings', '--version', '2.0']);
+let reloads = 0;
+while (!/^roll complete/m.test(roll.since(0))) {
+  page = await loadPage(market);
+  reloads += 1;
+  if (page.status !== 200 || page.things.some((t) => t.kind !== 'fresh')) await fail(`during the roll a page was not complete: ${describePage(page)}`);
+  if (roll.child.exitCode !== null) await fail(`the roll stopped:\n${roll.since(0)}`);
+  await sleep(200);
+}
+show(roll, 0, /^(rolling|step|started|retiring|ratings-\d+ (is passing|left|stopped)|roll complete)/);
+show(market, mark, /^resolv/);
+const versions = (await (await fetch(`${market.url}/status.json`)).json()).instances.filter((i) => i.health === 'passing').map((i) => i.version);
+if (versions.length !== 2 || versions.some((v) => v !== '2.0')) await fail(`/status should list two passing 2.0 instances, got ${versions.join(', ')}`);
+ok(`${reloads} reloads during the roll, every one complete; /status lists two passing instances of version 2.0`);
+
+// 10. Blue/green.
+step('blue/green: pin blue, two green instances of 3.0, then cut over', 'make cutover SERVICE=ratings COLOR=blue; make scale SERVICE=ratings COUNT=4 VERSION=3.0 COLOR=green; make cutover SERVICE=ratings COLOR=green');
+narrate('the running instances are blue (the default color); pinning callers to blue keeps the green ones out of\nthe rotation until the cut-over.');
+const pin = startNode('cutover-blue', [DEPLOY, 'cutover', '--service', 'ratings', '--color', 'blue']);
+if ((await pin.exited).code !== 0) await fail(`pinning blue failed:\n${pin.since(0)}`);
+show(pin, 0);
+const scale = startNode('scale', [DEPLOY, 'scale', '--service', 'ratings', '--count', '4', '--version', '3.0', '--color', 'green']);
+await scale.waitFor(/runs 4 instance/, 60_000, 0, 'the green instances');
+const greenUrls = [...scale.since(0).matchAll(/ratings-\d+ is passing in Consul at (\S+)/g)].map((m) => m[1]);
+mark = market.mark();
+await loadPage(market);
+if ([...usedUrls(market.since(mark))].some((url) => greenUrls.includes(url))) await fail('before the cut-over no call should go to a green instance');
+ok('the green instances run, and no call goes to them yet');
+mark = market.mark();
+const cut = startNode('cutover', [DEPLOY, 'cutover', '--service', 'ratings', '--color', 'green']);
+if ((await cut.exited).code !== 0) await fail(`the cut-over failed:\n${cut.since(0)}`);
+show(cut, 0);
+await market.waitFor(new RegExp(`resolved ratings => \\[${greenUrls.join(', ')}\\]`), 5000, mark, 'the market routing to the green instances only');
+show(market, mark, /^resolv/);
+mark = market.mark();
+page = await loadPage(market);
+narrate(describePage(page));
+if (![...usedUrls(market.since(mark))].every((url) => greenUrls.includes(url))) await fail('after the cut-over every call should go to a green instance');
+ok('one KV write, and the market calls only the green instances; the blue 2.0 instances keep running until retired');
+const back = startNode('cutover-back', [DEPLOY, 'cutover', '--service', 'ratings', '--color', 'blue']);
+await back.exited;
+show(back, 0);
+
 step('done: stopping everything');
-for (const proc of [ratings[1], ratings[2], market]) await stopProcess(proc, 'SIGINT');
+for (const proc of [scale, roll, ratings[1], ratings[2], market]) await stopProcess(proc, 'SIGINT');
 await cleanup();
 console.log(paint('1;32', `\nThe walkthrough ran as expected in ${Math.round((Date.now() - scriptStarted) / 1000)} s.`));

@@ -1,107 +1,60 @@
 // `make demo`: the walkthrough, running. dev-consul on :8500 (or your Consul at CONSUL_HTTP_ADDR), the market
-// with ratings on :5000 and three ratings instances on :8001-8003. ^C (or SIGTERM) stops everything, in order:
-// ratings first (they deregister), then the market, then dev-consul.
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+// with ratings on :5000 (PORT; 0 picks a free port) and three ratings instances on :8001-8003. ^C (or SIGTERM,
+// SIGHUP, or the output pipe closing) stops everything, in order: ratings first (they deregister), then the
+// market, then dev-consul. The children run under process-supervisor: none outlives this script.
+import { Supervisor } from 'process-supervisor';
+import { consulAgent, consulAnswers } from './lib/consul-agent.js';
 import { parseCommandLine } from './lib/command-line.js';
 
 parseCommandLine('demo.js', `Usage: node scripts/demo.js   (make demo)
 
 The walkthrough, running: dev-consul (unless CONSUL_HTTP_ADDR answers), the market with ratings and
-three ratings instances. ^C stops everything: ratings first, then the market, then dev-consul.
+three ratings instances. ^C stops everything: ratings first, then the market, then dev-consul
+(also when the output pipe closes, e.g. make demo | tee log; no child outlives the demo).
 
 Options:
   -h, --help   show this help
 
 Environment:
   CONSUL_HTTP_ADDR   the Consul agent (default 127.0.0.1:8500)
-  PORT               the market's port (default 5000)
+  PORT               the market's port (default 5000; 0 picks a free one)
 `);
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const addr = process.env.CONSUL_HTTP_ADDR || '127.0.0.1:8500';
-const consulBase = /^https?:\/\//.test(addr) ? addr : `http://${addr}`;
-const marketPort = process.env.PORT || '5000';
-const COLORS = { consul: 35, market: 36, ratings: 33, demo: 32 };
+const root = new URL('..', import.meta.url).pathname;
+const COLORS = { consul: 35, market: 36, ratings: 33 };
 const useColor = process.stdout.isTTY && !process.env.NO_COLOR;
-const children = [];
-let stopping = false;
+const consulBase = consulAgent.baseUrl;
+
+const supervisor = new Supervisor({
+  onUnexpectedExit: (child, exit) => {
+    supervisor.say(`${child.name} exited unexpectedly (${exit.signal ?? `code ${exit.code}`}): stopping the demo`);
+    void stop(1);
+  },
+});
 
 function say(line) {
-  process.stdout.write(useColor ? `\x1b[${COLORS.demo}m${line}\x1b[0m\n` : `${line}\n`);
+  supervisor.say(useColor ? `\x1b[32m${line}\x1b[0m` : line);
 }
 
-async function consulAnswers() {
-  try {
-    const res = await fetch(new URL('/v1/status/leader', consulBase), { signal: AbortSignal.timeout(1000) });
-    return res.ok;
-  } catch {
-    return false;
-  }
-}
-
-/** Starts a child in its own process group (so ^C reaches only us and we stop them in order), output prefixed. */
 function start(name, args, env = {}, prefix = `[${name}] `) {
-  const child = spawn(process.execPath, args, {
-    cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, CONSUL_HTTP_ADDR: addr, ...env },
-  });
-  const color = COLORS[name] ?? 0;
-  const tag = useColor ? `\x1b[${color}m${prefix}\x1b[0m` : prefix;
-  for (const stream of [child.stdout, child.stderr]) {
-    createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => process.stdout.write(`${tag}${line}\n`));
-  }
-  const entry = { name, child, exited: new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal }))) };
-  entry.exited.then(({ code, signal }) => {
-    if (!stopping) {
-      say(`${name} exited unexpectedly (${signal ?? `code ${code}`}): stopping the demo`);
-      void stop(1);
-    }
-  });
-  children.push(entry);
-  return entry;
+  return supervisor.start({ name, args, cwd: root, env: { CONSUL_HTTP_ADDR: consulBase, ...env }, prefix, color: COLORS[name] });
 }
 
-/** Sends `signal` to the child's whole process group (the launcher and its ratings instances); false if gone. */
-function signalGroup(entry, signal) {
-  try {
-    process.kill(-entry.child.pid, signal);
-    return true;
-  } catch {
-    return false;
-  }
+let stopping;
+function stop(code = 0) {
+  stopping ??= (async () => {
+    say('\nstopping: ratings instances (they deregister), then the market, then dev-consul…');
+    await supervisor.stopAll([/^ratings$/, /^market$/, /^consul$/]);
+    say('demo stopped');
+    process.exit(code);
+  })();
+  return stopping;
 }
-
-async function stopOne(entry, signal) {
-  if (entry.child.exitCode !== null || entry.child.signalCode !== null) return;
-  signalGroup(entry, 'SIGCONT'); // a child paused with `kill -STOP <pid>` cannot handle its signal
-  entry.child.kill(signal);
-  // Past the deadline, nothing of the group may survive (an instance outliving its launcher would be an orphan).
-  const timer = setTimeout(() => signalGroup(entry, 'SIGKILL'), 6000);
-  await entry.exited;
-  clearTimeout(timer);
-}
-
-async function stop(code = 0) {
-  if (stopping) return;
-  stopping = true;
-  say('\nstopping: ratings instances (they deregister), then the market, then dev-consul…');
-  for (const name of ['ratings', 'market', 'consul']) {
-    await Promise.all(children.filter((entry) => entry.name === name).map((entry) => stopOne(entry, 'SIGTERM')));
-  }
-  say('demo stopped');
-  process.exit(code);
-}
-
-process.on('SIGINT', () => void stop(0));
-process.on('SIGTERM', () => void stop(0));
-process.on('SIGHUP', () => void stop(0));
+supervisor.handleSignals(() => void stop(0));
 
 async function waitFor(check, what, timeoutMs = 15000) {
   const until = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (stopping) return;
     if (Date.now() > until) {
       say(`${what} did not come up within ${timeoutMs / 1000} s`);
       await stop(1);
@@ -111,23 +64,20 @@ async function waitFor(check, what, timeoutMs = 15000) {
 }
 
 if (await consulAnswers()) {
-  say(`a Consul agent answers at ${consulBase}: using it`);
+  say(`a Consul agent answers at ${consulBase}: using it (not started by this demo; it stays up after ^C)`);
 } else {
-  const url = new URL(consulBase);
-  start('consul', ['packages/dev-consul/bin/dev-consul.js', '--host', url.hostname, '--port', url.port || '8500', '--log-level', 'warn']);
+  start('consul', ['packages/dev-consul/bin/dev-consul.js', '--host', consulAgent.host, '--port', String(consulAgent.port), '--log-level', 'warn']);
   await waitFor(consulAnswers, `dev-consul on ${consulBase}`);
   say(`dev-consul answers at ${consulBase}`);
 }
 
-start('market', ['packages/market/dist/main.js'], { PORT: marketPort });
-await waitFor(async () => {
-  try {
-    return (await fetch(`http://127.0.0.1:${marketPort}/health`, { signal: AbortSignal.timeout(1000) })).ok;
-  } catch {
-    return false;
-  }
-}, `the market on :${marketPort}`);
-start('ratings', ['packages/ratings/dist/start-ratings.js', '--count', '3'], { PORT: '' }, '');
+const market = start('market', ['packages/market/dist/main.js'], { PORT: process.env.PORT || '5000' });
+// The port comes from the market's own `listening on port <n>` line, so PORT=0 works.
+const marketPort = await market.listeningPort(15_000).catch(async (error) => {
+  say(`the market did not come up: ${error.message}`);
+  return stop(1);
+});
+start('ratings', ['packages/ratings/dist/start-ratings.js', '--count', '3'], { PORT: undefined }, '');
 // The guide comes once the three instances pass in Consul, so it is the last thing on the screen.
 await waitFor(async () => {
   try {
@@ -155,5 +105,8 @@ say(`
                                    the breaker retests it 30 s after opening, or as
                                    soon as Consul lists it again
     kill <pid>                     an instance leaves cleanly (it deregisters first)
+    make roll SERVICE=ratings VERSION=2.0   replace the instances one by one with
+                                   version 2.0 (ratings with votes), no failed request
+    make watchRatings              the version and votes of one answer per second
   ^C here stops everything.
 `);

@@ -20,6 +20,7 @@ import {
   type ResolvedWatchOptions,
   type ServiceOptions,
 } from './options.js';
+import { ActiveColorResolver } from './resolver/active-color-resolver.js';
 import { ConsulResolver, DEFAULT_MIN_QUERY_INTERVAL_MS } from './resolver/consul-resolver.js';
 import type { InstanceFilter, Resolver } from './resolver/resolver.js';
 import { StaticResolver } from './resolver/static-resolver.js';
@@ -32,7 +33,7 @@ import { UndiciTransport } from './transport/undici-transport.js';
 function filterKey(name: string, filter: InstanceFilter): string {
   const tags = filter.tags ? [...filter.tags].sort() : [];
   const meta = filter.meta ? Object.entries(filter.meta).sort(([a], [b]) => a.localeCompare(b)) : [];
-  return JSON.stringify([name, tags, meta]);
+  return JSON.stringify([name, tags, meta, filter.color]);
 }
 
 /** Call options that make a distinct client view (functions such as `fallback` are not compared). */
@@ -129,7 +130,7 @@ export class DiscoveryClient extends EventSource<DiscoveryEvents> {
         resolved.breaker,
         resolved.outlierDetection,
         createStrategy(resolved.balancer),
-        this.createResolver(name, resolved.filter),
+        this.withActiveColor(name, resolved.filter, this.createResolver(name, resolved.filter)),
         this.events,
         (removed) => this.release(removed),
         this.transport(resolved.transport),
@@ -154,6 +155,14 @@ export class DiscoveryClient extends EventSource<DiscoveryEvents> {
       minQueryIntervalMs: DEFAULT_MIN_QUERY_INTERVAL_MS,
       filter,
     });
+  }
+
+  /** `color: 'active'`: only the instances of the color named in Consul KV (see ActiveColorResolver). */
+  private withActiveColor(name: string, filter: InstanceFilter, resolver: Resolver): Resolver {
+    if (filter.color !== 'active') return resolver;
+    this.consul ??= new ConsulHttp(this.consulOptions);
+    const backoff = { initialMs: this.watch.backoffInitialMs, maxMs: this.watch.backoffMaxMs };
+    return new ActiveColorResolver(name, resolver, this.consul, { waitMs: this.watch.waitMs, backoff });
   }
 
   private transport(choice: ResolvedServiceOptions['transport']): Transport {

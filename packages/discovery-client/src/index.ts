@@ -47,8 +47,11 @@ export type { ConsulOptions, ResolvedConsulOptions } from './consul/consul-optio
 export { ConsulResolver, DEFAULT_WATCH_WAIT_MS } from './resolver/consul-resolver.js';
 export type { ConsulResolverOptions } from './resolver/consul-resolver.js';
 export { StaticResolver } from './resolver/static-resolver.js';
+export { ActiveColorResolver, activeColorKey } from './resolver/active-color-resolver.js';
+export type { ActiveColorResolverOptions } from './resolver/active-color-resolver.js';
 export type { StaticInstance } from './resolver/static-resolver.js';
 export type { Resolver, ResolverListener, ResolverUpdate, InstanceFilter } from './resolver/resolver.js';
+export { instanceColor } from './resolver/resolver.js';
 
 export type { PickResult } from './balancer/picker.js';
 export { RoundRobinStrategy } from './balancer/round-robin.js';

@@ -216,6 +216,12 @@ export interface ServiceOptions {
    */
   meta?: Record<string, string>;
   /**
+   * Only instances of this color (`color` meta or `color=<c>` tag); `'active'`: the color named by the Consul
+   * KV key `discovery/<service>/active`, watched, so a blue/green cut-over is one KV write (no key: all).
+   * @default undefined (any color)
+   */
+  color?: string;
+  /**
    * Balancing strategy, or a factory of your own. `'least-loaded'`: power of two choices over outstanding
    * attempts, then latency (Finagle's and Linkerd's P2C).
    * @default 'round-robin'
@@ -430,7 +436,7 @@ function checkObject(option: string, value: unknown, known?: readonly string[]):
 
 const BREAKER_KEYS = ['preset', 'timeout', 'resetTimeout', 'errorThresholdPercentage', 'volumeThreshold', 'rollingCountTimeout', 'rollingCountBuckets', 'retainMs'] as const;
 const RETRY_KEYS = ['limit', 'methods', 'backoffInitialMs', 'backoffMaxMs', 'budget'] as const;
-const SERVICE_KEYS = ['timeout', 'deadline', 'breaker', 'outlierDetection', 'retry', 'transport', 'fallback', 'tags', 'meta', 'balancer', 'headers'] as const;
+const SERVICE_KEYS = ['timeout', 'deadline', 'breaker', 'outlierDetection', 'retry', 'transport', 'fallback', 'tags', 'meta', 'color', 'balancer', 'headers'] as const;
 const OUTLIER_KEYS = ['consecutiveFailures', 'failurePercentage', 'ejectOnRefused', 'stall', 'maxEjectionPercent', 'baseEjectionTimeMs', 'maxEjectionTimeMs', 'probe'] as const;
 const WATCH_KEYS = ['waitMs', 'backoffInitialMs', 'backoffMaxMs', 'maxStalenessMs'] as const;
 export const CLIENT_KEYS = ['consul', 'logger', 'logPicks', 'metrics', 'watch', 'static', 'resolver', 'defaults'] as const;
@@ -620,6 +626,7 @@ export function resolveServiceOptions(input: ServiceOptions | undefined, default
     filter: {
       ...(options.tags ? { tags: [...options.tags] } : {}),
       ...(meta ? { meta } : {}),
+      ...(options.color !== undefined ? { color: checkColor(options.color) } : {}),
     },
     balancer,
     headers: Object.freeze(checkStringRecord('headers', options.headers) ?? {}),
@@ -630,6 +637,11 @@ function breakerPreset(...layers: Array<BreakerOptions | undefined>): BreakerPre
   let preset: BreakerPresetName = 'default';
   for (const layer of layers) if (layer?.preset !== undefined) preset = layer.preset;
   return preset;
+}
+
+function checkColor(color: unknown): string {
+  if (typeof color !== 'string' || color === '') throw bad('color', "a color name or 'active'", color);
+  return color;
 }
 
 export function resolveWatchOptions(input: WatchOptions | undefined): ResolvedWatchOptions {

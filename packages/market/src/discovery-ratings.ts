@@ -1,4 +1,4 @@
-import { DiscoveryClient } from 'discovery-client';
+import { DiscoveryClient, resolveConsulOptions } from 'discovery-client';
 import type { Registry } from 'prom-client';
 import type { Log } from './log.js';
 import type { InstanceStatus, RatingsSource, RatingView, StatusReport } from './ratings-source.js';
@@ -57,11 +57,6 @@ function toConsulEntry(entry: ConsulHealthEntry): ConsulEntry {
   return { id: entry.Service.ID, url: `http://${host}:${entry.Service.Port}`, version: entry.Service.Meta?.version, health: CHECK_ORDER[worst]! };
 }
 
-/** `CONSUL_HTTP_ADDR` (`host:port` or a URL) as a base URL. */
-function consulBaseUrl(addr: string | undefined): string {
-  const value = addr || '127.0.0.1:8500';
-  return (/^https?:\/\//.test(value) ? value : `http://${value}`).replace(/\/+$/, '');
-}
 const DATAWIRE_TIMEOUT_MS = 1000;
 const DEADLINE_GRACE_MS = 250;
 
@@ -72,19 +67,21 @@ export function createDiscoveryRatings(options: DiscoveryRatingsOptions): Rating
   const deadlineMs = options.deadlineMs ?? Math.round(timeoutMs * 1.5 + 100);
   const discovery = new DiscoveryClient({ metrics: options.registry });
   const ratings = discovery.service(SERVICE, {
+    color: 'active', // blue/green: only the color `make cutover` names (every instance while none is named)
     timeout: timeoutMs,
     deadline: deadlineMs,
     breaker: options.resetMs === undefined ? { preset: 'datawire' } : { preset: 'datawire', resetTimeout: options.resetMs },
   });
   const last = new Map<string, LastRating>();
-  const consulUrl = consulBaseUrl(process.env.CONSUL_HTTP_ADDR);
+  // the agent as the library reads it (CONSUL_HTTP_ADDR through parseConsulAddr, CONSUL_HTTP_TOKEN, CONSUL_HTTP_SSL)
+  const consul = resolveConsulOptions();
+  const consulUrl = consul.baseUrl;
 
   /** Every registered ratings instance with its worst check status, straight from Consul (passing or not). */
   async function consulHealth(): Promise<{ reachable: boolean; error?: string; entries: ConsulEntry[] }> {
     try {
-      const token = process.env.CONSUL_HTTP_TOKEN;
       const res = await fetch(`${consulUrl}/v1/health/service/${SERVICE}`, {
-        headers: token ? { 'X-Consul-Token': token } : {}, signal: AbortSignal.timeout(CONSUL_STATUS_TIMEOUT_MS),
+        headers: consul.token ? { 'X-Consul-Token': consul.token } : {}, signal: AbortSignal.timeout(CONSUL_STATUS_TIMEOUT_MS),
       });
       if (!res.ok) return { reachable: false, error: `HTTP ${res.status}`, entries: [] };
       const body = await res.json() as ConsulHealthEntry[];

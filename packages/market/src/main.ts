@@ -57,7 +57,10 @@ if (!config.monolith) {
 const app = createMarketApp({ ratings, registry, log });
 const onListening = (error?: Error): void => {
   if (error) {
-    log.error(`market could not listen on port ${config.port}: ${error.message}`);
+    const taken = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+    log.error(taken
+      ? `market could not listen on port ${config.port}: it is already in use; choose another with PORT=<n> (PORT=0 picks a free one)`
+      : `market could not listen on port ${config.port}: ${error.message}`);
     process.exit(1);
   }
   const { port } = server.address() as AddressInfo;

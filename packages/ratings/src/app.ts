@@ -1,7 +1,7 @@
 import express from 'express';
 import type { Express, NextFunction, Request, Response } from 'express';
 import type { Log } from './log.js';
-import { ratingOf } from './things.js';
+import { ratingOf, votesOf } from './things.js';
 
 /** Options of {@link createRatingsApp}. */
 export interface RatingsAppOptions {
@@ -9,6 +9,8 @@ export interface RatingsAppOptions {
   instance: number;
   /** This instance's version, returned in every rating. @default '1.0' */
   version?: string;
+  /** Its blue/green color, returned in every answer when set. @default none */
+  color?: string | undefined;
   /** Where the one line per request goes (`GET camera => 4`). @default silent */
   log?: Log;
 }
@@ -17,8 +19,11 @@ export interface RatingsAppOptions {
 export interface RatingBody {
   thing: string;
   rating: number;
+  /** How many people rated it: from version 2.0 on, so callers can tell the versions apart by content. */
+  votes?: number;
   instance: number;
   version: string;
+  color?: string;
 }
 
 /** The body of every error answer. */
@@ -42,11 +47,13 @@ export function createRatingsApp(options: RatingsAppOptions): Express {
   const { instance } = options;
   const version = options.version ?? DEFAULT_VERSION;
   const log = options.log ?? silent;
+  const withVotes = majorVersion(version) >= 2;
+  const color = options.color ? { color: options.color } : {};
   const app = express();
   app.disable('x-powered-by');
 
   app.get('/health', (_req, res) => {
-    res.json({ status: 'ok', instance, version });
+    res.json({ status: 'ok', instance, version, ...color });
   });
 
   app.get('/ratings/:thing', (req, res) => {
@@ -58,7 +65,7 @@ export function createRatingsApp(options: RatingsAppOptions): Express {
       return;
     }
     log.info(`GET ${thing} => ${rating}`);
-    const body: RatingBody = { thing, rating, instance, version };
+    const body: RatingBody = { thing, rating, ...(withVotes ? { votes: votesOf(thing) } : {}), instance, version, ...color };
     res.json(body);
   });
 
@@ -75,6 +82,11 @@ export function createRatingsApp(options: RatingsAppOptions): Express {
   });
 
   return app;
+}
+
+/** `2.0` → 2; a version that does not start with a number counts as 1. */
+function majorVersion(version: string): number {
+  return Number(/^(\d+)/.exec(version)?.[1] ?? 1);
 }
 
 function sendError(res: Response, status: number, error: string, message: string): void {

@@ -14,10 +14,23 @@ export interface InstanceConfig {
   ttl: string;
   /** `RATINGS_HEARTBEAT`: how often it tells Consul it is alive. @default '5s' */
   heartbeat: string;
+  /**
+   * `COLOR`: its blue/green color, tag `color=<c>` and meta `color`. Blue by default, so the instances running
+   * before a blue/green deploy are the blue ones (`make cutover COLOR=blue` pins traffic to them).
+   * @default 'blue'
+   */
+  color: string;
+  /**
+   * `RATINGS_DRAIN`: after deregistering on SIGTERM/SIGINT, how long it keeps serving before it closes, so
+   * callers watching Consul have dropped it (they take milliseconds; this is the margin). @default '1s'
+   */
+  drain: string;
 }
 
 export const DEFAULT_TTL = '15s';
 export const DEFAULT_HEARTBEAT = '5s';
+export const DEFAULT_DRAIN = '1s';
+export const DEFAULT_COLOR = 'blue';
 export const DEFAULT_HOST = '127.0.0.1';
 export const BASE_PORT = 8000;
 const DURATION = /^\d+(\.\d+)?(ms|s|m|h)$/;
@@ -58,5 +71,13 @@ export function instanceConfig(instance: number, env: NodeJS.ProcessEnv = proces
     version: env.VERSION || DEFAULT_VERSION,
     ttl: duration('RATINGS_TTL', DEFAULT_TTL),
     heartbeat: duration('RATINGS_HEARTBEAT', DEFAULT_HEARTBEAT),
+    drain: env.RATINGS_DRAIN === '0' ? '0' : duration('RATINGS_DRAIN', DEFAULT_DRAIN),
+    // npm sets COLOR=0|1 (its own colour setting) in the environment of every script it runs: not a color
+    color: env.COLOR && env.COLOR !== '0' && env.COLOR !== '1' ? checkColor(env.COLOR) : DEFAULT_COLOR,
   };
+}
+
+function checkColor(value: string): string {
+  if (!/^[a-z][a-z0-9-]{0,31}$/.test(value) || value === 'none') throw new ConfigError(`COLOR must be a color name such as blue or green, got "${value}"`);
+  return value;
 }

@@ -1,10 +1,10 @@
 export { createRatingsApp, DEFAULT_VERSION } from './app.js';
 export type { ErrorBody, RatingBody, RatingsAppOptions } from './app.js';
-export { ConfigError, instanceConfig, DEFAULT_HEARTBEAT, DEFAULT_TTL, BASE_PORT } from './config.js';
+export { ConfigError, instanceConfig, DEFAULT_COLOR, DEFAULT_DRAIN, DEFAULT_HEARTBEAT, DEFAULT_TTL, BASE_PORT } from './config.js';
 export type { InstanceConfig } from './config.js';
 export { PortInUseError, startRatingsInstance, SERVICE_NAME } from './instance.js';
 export type { RatingsInstance } from './instance.js';
 export { createLog } from './log.js';
 export type { Log, LogOptions } from './log.js';
-export { RATINGS, ratingOf } from './things.js';
+export { RATINGS, ratingOf, votesOf } from './things.js';
 export type { Stars } from './things.js';

@@ -11,7 +11,7 @@ export interface RatingsInstance {
   readonly id: string;
   /** The port it got (useful with `PORT=0`). */
   readonly port: number;
-  /** Deregisters from Consul first, then stops listening. Safe to call twice. */
+  /** Deregisters from Consul first, drains, then stops listening once in-flight requests are answered. Safe to call twice. */
   close(): Promise<void>;
 }
 
@@ -32,7 +32,7 @@ export const SERVICE_NAME = 'ratings';
  */
 export async function startRatingsInstance(config: InstanceConfig, log: Log): Promise<RatingsInstance> {
   const id = `${SERVICE_NAME}-${config.instance}`;
-  const app = createRatingsApp({ instance: config.instance, version: config.version, log });
+  const app = createRatingsApp({ instance: config.instance, version: config.version, color: config.color, log });
   const server = await listen(app, config.port, config.host).catch((error: unknown) => {
     if ((error as { code?: unknown }).code !== 'EADDRINUSE') throw error;
     throw new PortInUseError(
@@ -49,10 +49,13 @@ export async function startRatingsInstance(config: InstanceConfig, log: Log): Pr
       id,
       address: config.host,
       port,
-      tags: [`v${config.version}`],
-      meta: { version: config.version, instance: String(config.instance) },
+      tags: [`v${config.version}`, `color=${config.color}`],
+      // pid: how `make roll` and `make scale` retire this instance (SIGTERM) on this host
+      meta: { version: config.version, instance: String(config.instance), pid: String(process.pid), color: config.color },
       ttl: config.ttl,
       heartbeatInterval: config.heartbeat,
+      drainDelay: config.drain,
+      server,
       handleSignals: false,
     });
   } catch (error) {
@@ -66,8 +69,9 @@ export async function startRatingsInstance(config: InstanceConfig, log: Log): Pr
     port,
     close() {
       closing ??= (async () => {
-        await registration.close(); // logs `deregistered ratings-N`; never rejects
-        await stopListening(server);
+        // logs `deregistered ratings-N`, keeps serving for the drain delay, then closes the server once
+        // the requests in flight are answered; never rejects
+        await registration.close();
       })();
       return closing;
     },

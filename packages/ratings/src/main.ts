@@ -1,6 +1,6 @@
 // One ratings instance: `node dist/main.js --instance N` (port 8000+N unless PORT is set).
 import { parseCommandLine } from './command-line.js';
-import { BASE_PORT, ConfigError, DEFAULT_HEARTBEAT, DEFAULT_HOST, DEFAULT_TTL, parseCount } from './config.js';
+import { BASE_PORT, ConfigError, DEFAULT_COLOR, DEFAULT_DRAIN, DEFAULT_HEARTBEAT, DEFAULT_HOST, DEFAULT_TTL, parseCount } from './config.js';
 import { createLog } from './log.js';
 import { messageOf, runInstanceUntilSignalled } from './run.js';
 
@@ -16,7 +16,9 @@ Options:
 Environment:
   PORT                 listen port instead of ${BASE_PORT}+N; 0 picks a free one and prints it
   HOST                 address to listen on and register (default ${DEFAULT_HOST})
-  VERSION              tag v<VERSION> and meta version (default 1.0)
+  VERSION              tag v<VERSION> and meta version (default 1.0); from 2.0 on answers carry votes
+  COLOR                blue/green color: tag color=<COLOR> and meta color (default ${DEFAULT_COLOR}; make cutover routes by it)
+  RATINGS_DRAIN        after deregistering, keep serving this long before closing (default ${DEFAULT_DRAIN})
   RATINGS_TTL          TTL of the Consul check (default ${DEFAULT_TTL})
   RATINGS_HEARTBEAT    how often it passes the check (default ${DEFAULT_HEARTBEAT})
   CONSUL_HTTP_ADDR     the Consul agent (default 127.0.0.1:8500); CONSUL_HTTP_TOKEN its ACL token

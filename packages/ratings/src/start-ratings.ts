@@ -3,14 +3,12 @@
 // COUNT: instances 1..COUNT as child processes in the foreground, each line prefixed with its ID;
 // ^C (or SIGTERM) stops them all, each deregistering first.
 // INSTANCE: that one instance runs in this very process, so ^Z pauses it and `fg` resumes it.
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseCommandLine } from './command-line.js';
 import { ConfigError, parseCount } from './config.js';
 import { createLog } from './log.js';
-import { messageOf, runInstanceUntilSignalled } from './run.js';
+import { Supervisor } from 'process-supervisor';
+import { messageOf, runInstanceUntilSignalled, SHUTDOWN_DEADLINE_MS } from './run.js';
 
 const USAGE = `Usage: node packages/ratings/dist/start-ratings.js [--count N | --instance N]
        (make startRatings COUNT=N | make startRatings INSTANCE=N)
@@ -24,11 +22,10 @@ Options:
   -h, --help     show this help
 
 Environment: as for one instance (node packages/ratings/dist/main.js --help): CONSUL_HTTP_ADDR,
-PORT (with --instance; with --count only PORT=0, free ports), HOST, VERSION, RATINGS_TTL, RATINGS_HEARTBEAT, LOG_FORMAT.
+PORT (with --instance; with --count only PORT=0, free ports), HOST, VERSION, COLOR, RATINGS_TTL,
+RATINGS_HEARTBEAT, RATINGS_DRAIN, LOG_FORMAT.
 `;
 const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
-/** After the first ^C, a second one this much later kills instances that are still closing. */
-const FORCE_AFTER_MS = 1_000;
 
 const log = createLog();
 
@@ -40,49 +37,34 @@ function parse(): { count?: number; instance?: number } {
   }, process.argv.slice(2));
 }
 
-function prefixLines(stream: NodeJS.ReadableStream, prefix: string, out: NodeJS.WritableStream): void {
-  createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => out.write(`${prefix}${line}\n`));
-}
-
 function launch(count: number): void {
-  const children = new Map<number, ChildProcess>();
-  let stoppingSince: number | undefined;
+  const supervisor = new Supervisor({
+    stopTimeoutMs: SHUTDOWN_DEADLINE_MS + 1_000,
+    onUnexpectedExit: (child, exit) => {
+      // code 0: it was stopped on its own (kill -TERM, make roll / make scale retiring it) and deregistered
+      if (exit.code === 0) {
+        log.info(`${child.name} stopped`);
+        return;
+      }
+      failures += 1;
+      log.warn(`${child.name} exited (${exit.signal ?? `code ${exit.code}`})`);
+    },
+  });
   let failures = 0;
-  const env = { ...process.env };
-  if (env.PORT !== '0') delete env.PORT; // each instance takes its own 8000+N (or, with PORT=0, any free port)
-
+  // each instance takes its own 8000+N (or, with PORT=0, any free port)
+  const env = { PORT: process.env.PORT === '0' ? '0' : undefined };
   for (let n = 1; n <= count; n += 1) {
-    const child = spawn(process.execPath, [MAIN, '--instance', String(n)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    children.set(n, child);
+    const child = supervisor.start({ name: `ratings-${n}`, args: [MAIN, '--instance', String(n)], env });
     log.info(`started ratings-${n} (pid ${child.pid})`);
-    prefixLines(child.stdout!, `[ratings-${n}] `, process.stdout);
-    prefixLines(child.stderr!, `[ratings-${n}] `, process.stderr);
-    child.on('exit', (code, signal) => {
-      children.delete(n);
-      if (stoppingSince === undefined || (code !== 0 && code !== null)) {
-        failures += 1;
-        log.warn(`ratings-${n} exited (${signal ?? `code ${code}`})`);
-      }
-      if (children.size === 0) process.exit(failures === 0 ? 0 : 1);
-    });
   }
-
-  const stop = (signal: NodeJS.Signals): void => {
-    const now = Date.now();
-    if (stoppingSince === undefined) {
-      stoppingSince = now;
-      log.info(`stopping ${children.size} ratings instance(s)…`);
-      for (const child of children.values()) {
-        child.kill('SIGCONT'); // one paused with `kill -STOP` could not handle its signal (and would never deregister)
-        child.kill(signal);
-      }
-    } else if (now - stoppingSince > FORCE_AFTER_MS) {
-      log.warn('killing the instances that are still closing');
-      for (const child of children.values()) child.kill('SIGKILL');
-    }
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  void Promise.all(supervisor.children.map((child) => child.exited)).then((exits) => {
+    const failed = supervisor.stopping ? exits.filter((exit) => exit.code !== 0 && exit.code !== null).length : failures;
+    process.exit(failed === 0 ? 0 : 1);
+  });
+  supervisor.handleSignals((reason) => {
+    log.info(`stopping ${supervisor.children.filter((c) => c.process.exitCode === null).length} ratings instance(s)…`);
+    void supervisor.stopAll([], reason === 'SIGINT' ? 'SIGINT' : 'SIGTERM');
+  });
 }
 
 const { count, instance } = parse();

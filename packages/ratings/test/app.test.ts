@@ -27,8 +27,20 @@ describe('the ratings API', () => {
     const res = await fetch(`${base}/ratings/camera`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-    await expect(res.json()).resolves.toEqual({ thing: 'camera', rating: 4, instance: 3, version: '2.1' });
+    await expect(res.json()).resolves.toEqual({ thing: 'camera', rating: 4, votes: 3, instance: 3, version: '2.1' });
     expect(lines).toContain('GET camera => 4');
+  });
+
+  it('answers without votes in version 1.0, and with its color when it has one', async () => {
+    const app = createRatingsApp({ instance: 1, version: '1.0', color: 'blue' });
+    const v1 = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => v1.once('listening', resolve));
+    try {
+      const res = await fetch(`http://127.0.0.1:${(v1.address() as AddressInfo).port}/ratings/camera`);
+      await expect(res.json()).resolves.toEqual({ thing: 'camera', rating: 4, instance: 1, version: '1.0', color: 'blue' });
+    } finally {
+      await new Promise((resolve) => v1.close(resolve));
+    }
   });
 
   it('gives every thing the same rating every time, from 1 to 5', async () => {

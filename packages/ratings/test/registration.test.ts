@@ -35,14 +35,14 @@ describe('ratings instances in Consul', () => {
   });
 
   it('registers as ratings-N with its address, version tag and meta, and answers on its port', async () => {
-    const { running, port } = await startListening('ratings-7', RATINGS_MAIN, ['--instance', '7'], { ...env, VERSION: '2.0' });
+    const { running, port } = await startListening('ratings-7', RATINGS_MAIN, ['--instance', '7'], { ...env, VERSION: '2.0', COLOR: 'green' });
     await running.waitFor(/registered ratings-7/);
     const entry = (await health()).find((e) => e.Service.ID === 'ratings-7');
-    expect(entry?.Service).toMatchObject({ Service: 'ratings', Address: '127.0.0.1', Port: port, Tags: ['v2.0'] });
-    expect(entry?.Service.Meta).toMatchObject({ version: '2.0' });
+    expect(entry?.Service).toMatchObject({ Service: 'ratings', Address: '127.0.0.1', Port: port, Tags: ['v2.0', 'color=green'] });
+    expect(entry?.Service.Meta).toMatchObject({ version: '2.0', color: 'green', pid: String(running.child.pid) });
     await eventually(async () => (await statusOf('ratings-7')) === 'passing' || undefined, 5000, 'a passing check');
     const res = await fetch(`http://127.0.0.1:${port}/ratings/guitar`);
-    await expect(res.json()).resolves.toEqual({ thing: 'guitar', rating: 3, instance: 7, version: '2.0' });
+    await expect(res.json()).resolves.toEqual({ thing: 'guitar', rating: 3, votes: 2, instance: 7, version: '2.0', color: 'green' });
     await running.waitFor(/GET guitar => 3/);
   });
 

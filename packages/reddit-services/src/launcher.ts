@@ -10,10 +10,10 @@
  * Environment: PORT (first service port, default 3001; 0 = free ports), GATEWAY_PORT (default 2015),
  * DATA_DIR (default .data/reddit), CONSUL_HTTP_ADDR (default 127.0.0.1:8500).
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { resolveConsulOptions } from 'discovery-client';
+import { Supervisor } from 'process-supervisor';
+import type { SupervisedChild } from 'process-supervisor';
 import { parseCommandLine } from './shared/command-line.js';
 import { DEFAULT_DATA_DIR, DEFAULT_GATEWAY_PORT } from './shared/config.js';
 import type { ServiceName } from './shared/config.js';
@@ -31,13 +31,6 @@ const LAUNCH_ORDER = ['users', 'posts', 'votes', 'messages'] as const satisfies 
 /** The part of dev-consul's API the launcher uses (docs/architecture.md). */
 interface DevConsulModule {
   startDevConsul(options: { host: string; port: number; logLevel: string }): Promise<{ url: string; close(): Promise<void> }>;
-}
-
-interface Child {
-  name: string;
-  process: ChildProcess;
-  port: Promise<number>;
-  exited: Promise<void>;
 }
 
 const USAGE = `Usage: node packages/reddit-services/dist/launcher.js [--count N]
@@ -66,11 +59,10 @@ function parseCount(argv: string[]): number {
   }, argv);
 }
 
+/** The agent CONSUL_HTTP_ADDR names, read as every process reads it (discovery-client). */
 function consulAddress(): { host: string; port: number; url: string } {
-  const raw = process.env.CONSUL_HTTP_ADDR || '127.0.0.1:8500';
-  const url = new URL(raw.includes('://') ? raw : `http://${raw}`);
-  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
-  return { host: url.hostname, port, url: `${url.protocol}//${url.host}` };
+  const { host, port, baseUrl } = resolveConsulOptions();
+  return { host, port, url: baseUrl };
 }
 
 async function consulAnswers(url: string): Promise<boolean> {
@@ -81,33 +73,6 @@ async function consulAnswers(url: string): Promise<boolean> {
     return false;
   }
 }
-
-function start(name: string, args: string[], env: Record<string, string>): Child {
-  const child = spawn(process.execPath, [MAIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const label = `[${name}]`.padEnd(13);
-  let resolvePort: (port: number) => void = () => {};
-  let rejectPort: (error: Error) => void = () => {};
-  const port = new Promise<number>((resolve, reject) => {
-    resolvePort = resolve;
-    rejectPort = reject;
-  });
-  createInterface({ input: child.stdout! }).on('line', (line) => {
-    const match = /^listening on port (\d+)$/.exec(line);
-    if (match) resolvePort(Number(match[1]));
-    process.stdout.write(`${label} ${line}\n`);
-  });
-  createInterface({ input: child.stderr! }).on('line', (line) => process.stderr.write(`${label} ${line}\n`));
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', (code, signal) => {
-      rejectPort(new Error(`${name} exited before listening (${signal ?? `code ${code}`})`));
-      if (!stopping) process.stderr.write(`${label} exited unexpectedly (${signal ?? `code ${code}`})\n`);
-      resolve();
-    });
-  });
-  return { name, process: child, port, exited };
-}
-
-let stopping = false;
 
 async function main(): Promise<void> {
   const count = parseCount(process.argv.slice(2));
@@ -126,38 +91,33 @@ async function main(): Promise<void> {
   const devConsul = started;
   const consulEnv = { CONSUL_HTTP_ADDR: devConsul ? devConsul.url : consul.url, DATA_DIR: dataDir };
 
-  const children: Child[] = [];
+  const supervisor = new Supervisor({
+    stopTimeoutMs: STOP_TIMEOUT_MS,
+    onUnexpectedExit: (child, exit) => process.stderr.write(`${`[${child.name}]`.padEnd(13)} exited unexpectedly (${exit.signal ?? `code ${exit.code}`})\n`),
+  });
+  const start = (id: string, args: string[], env: Record<string, string>): SupervisedChild =>
+    supervisor.start({ name: id, args: [MAIN, ...args], env: { ...consulEnv, ...env }, prefix: `${`[${id}]`.padEnd(13)} ` });
   LAUNCH_ORDER.forEach((service, serviceIndex) => {
     for (let instance = 1; instance <= count; instance += 1) {
       const port = firstPort === 0 ? 0 : firstPort + PORTS_PER_SERVICE * serviceIndex + instance - 1;
       const id = `${service}-${instance}`;
-      children.push(start(id, [service], { ...consulEnv, PORT: String(port), INSTANCE_ID: id }));
+      start(id, [service], { PORT: String(port), INSTANCE_ID: id });
     }
   });
-  children.push(start('gateway', ['gateway'], { ...consulEnv, PORT: String(gatewayPort), INSTANCE_ID: 'gateway' }));
+  start('gateway', ['gateway'], { PORT: String(gatewayPort), INSTANCE_ID: 'gateway' });
+  const children = supervisor.children;
 
-  const shutdown = async (signal: string): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    process.stdout.write(`${signal}: stopping ${children.length} processes\n`);
-    await Promise.all(
-      children.map(async (child) => {
-        if (child.process.exitCode !== null || child.process.signalCode !== null) return;
-        child.process.kill('SIGTERM');
-        const timer = setTimeout(() => child.process.kill('SIGKILL'), STOP_TIMEOUT_MS);
-        await child.exited;
-        clearTimeout(timer);
-      }),
-    );
+  const shutdown = async (reason: string): Promise<void> => {
+    supervisor.say(`${reason}: stopping ${children.length} processes`);
+    await supervisor.stopAll();
     if (devConsul) await devConsul.close();
-    process.stdout.write('all stopped\n');
+    supervisor.say('all stopped');
     process.exit(0);
   };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  supervisor.handleSignals((reason) => void shutdown(reason));
 
   try {
-    const ports = await Promise.all(children.map((child) => child.port));
+    const ports = await Promise.all(children.map((child) => child.listeningPort(60_000)));
     process.stdout.write(`\nreddit services are up (data in ${dataDir}):\n`);
     children.forEach((child, index) => process.stdout.write(`  ${child.name.padEnd(12)} http://127.0.0.1:${ports[index]}\n`));
     process.stdout.write(`gateway: http://127.0.0.1:${ports[ports.length - 1]}   (try: curl http://127.0.0.1:${ports[ports.length - 1]}/posts)\n`);

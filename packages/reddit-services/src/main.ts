@@ -119,6 +119,8 @@ async function main(): Promise<void> {
       port: server.port,
       ttl: config.ttl,
       deregisterAfter: config.deregisterAfter,
+      version: config.version,
+      color: config.color,
     });
     try {
       await registering;

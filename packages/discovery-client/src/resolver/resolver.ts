@@ -29,6 +29,16 @@ export interface Resolver {
 export interface InstanceFilter {
   tags?: readonly string[] | undefined;
   meta?: Readonly<Record<string, string>> | undefined;
+  /** Only instances of this color; `'active'`: the color named in Consul KV (see `ActiveColorResolver`). */
+  color?: string | undefined;
+}
+
+/**
+ * The color of an instance: its `color` meta, else a `color=<c>` tag (both written by services started with
+ * `COLOR=blue|green`); `undefined` for an instance without one.
+ */
+export function instanceColor(instance: Pick<ServiceInstance, 'meta' | 'tags'>): string | undefined {
+  return instance.meta.color ?? instance.tags.find((tag) => tag.startsWith('color='))?.slice('color='.length);
 }
 
 export function matchesFilter(instance: ServiceInstance, filter: InstanceFilter): boolean {
@@ -38,5 +48,6 @@ export function matchesFilter(instance: ServiceInstance, filter: InstanceFilter)
   if (filter.meta) {
     for (const [key, value] of Object.entries(filter.meta)) if (instance.meta[key] !== value) return false;
   }
+  if (filter.color !== undefined && filter.color !== 'active' && instanceColor(instance) !== filter.color) return false;
   return true;
 }

@@ -10,6 +10,7 @@ export const DEFAULT_HOST = '127.0.0.1';
 /** TTL of an instance's Consul check; the heartbeat runs at a third of it. */
 export const DEFAULT_REGISTRATION_TTL = '10s';
 export const DEFAULT_DEREGISTER_AFTER = '1m';
+export const DEFAULT_VERSION = '1.0';
 
 export function isServiceName(value: string | undefined): value is ServiceName {
   return (SERVICE_NAMES as readonly string[]).includes(value ?? '');
@@ -27,6 +28,10 @@ export interface ProcessConfig {
   register: boolean;
   ttl: string;
   deregisterAfter: string;
+  /** `VERSION`, registered as tag `v<version>` and meta `version`. @default '1.0' */
+  version: string;
+  /** `COLOR` (blue/green), registered as tag `color=<c>` and meta `color`. @default none */
+  color: string | undefined;
 }
 
 function parsePort(raw: string | undefined, fallback: number): number {
@@ -53,6 +58,9 @@ export function readConfig(env: NodeJS.ProcessEnv, defaultPort: number): Process
     register: env.REGISTER !== 'false',
     ttl: env.REGISTRATION_TTL || DEFAULT_REGISTRATION_TTL,
     deregisterAfter: env.DEREGISTER_AFTER || DEFAULT_DEREGISTER_AFTER,
+    version: env.VERSION || DEFAULT_VERSION,
+    // npm sets COLOR=0|1 (its own colour setting) for every script it runs: not a color
+    color: env.COLOR && env.COLOR !== '0' && env.COLOR !== '1' ? env.COLOR : undefined,
   };
 }
 

@@ -8,6 +8,10 @@ export interface RegisterInstanceOptions {
   port: number;
   ttl: string;
   deregisterAfter: string;
+  /** `VERSION`: tag `v<version>` and meta `version`. */
+  version: string;
+  /** `COLOR`: tag `color=<c>` and meta `color` (blue/green, see discovery-client's `color: 'active'`). */
+  color?: string | undefined;
 }
 
 /**
@@ -22,8 +26,9 @@ export function registerInstance(options: RegisterInstanceOptions): Promise<Regi
     id: options.id,
     address: options.address,
     port: options.port,
-    tags: ['reddit'],
-    meta: { version: '0.1.0' },
+    tags: ['reddit', `v${options.version}`, ...(options.color ? [`color=${options.color}`] : [])],
+    // pid: how `make roll` / `make scale` retire this instance (SIGTERM) on this host
+    meta: { version: options.version, pid: String(process.pid), ...(options.color ? { color: options.color } : {}) },
     ttl: options.ttl,
     deregisterCriticalServiceAfter: options.deregisterAfter,
     handleSignals: false,

@@ -1,0 +1,144 @@
+// The scenario of issue 10, with real processes: dev-consul on a free port, ratings instances, the load client
+// and the deploy commands as the operator runs them. A modest rate keeps it short; the 1,000 req/s runs are
+// benchmarks, not tests.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { startDevConsul, type DevConsulHandle } from 'dev-consul';
+import { Supervisor, type SupervisedChild } from 'process-supervisor';
+import type { LoadSummary } from '../src/load/load-run.js';
+import { REPO } from '../src/services.js';
+
+const LOAD = `${REPO}packages/deploy/dist/load.js`;
+const DEPLOY = `${REPO}packages/deploy/dist/deploy.js`;
+const LAUNCHER = `${REPO}packages/ratings/dist/start-ratings.js`;
+const RATE = '100';
+
+let consul: DevConsulHandle;
+let supervisor: Supervisor;
+let dir: string;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  consul = await startDevConsul({ port: 0, logLevel: 'error' });
+  dir = mkdtempSync(join(tmpdir(), 'deploy-test-'));
+});
+
+afterEach(async () => {
+  await supervisor.stopAll([/^(load|roll|scale|cutover)/]);
+  await fetch(`${consul.url}/v1/kv/discovery/ratings/active`, { method: 'DELETE' });
+});
+
+afterAll(async () => {
+  await consul.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function start(name: string, args: string[], extra: Record<string, string> = {}): SupervisedChild {
+  supervisor ??= new Supervisor({ out: new PassThrough().resume(), err: new PassThrough().resume(), stopTimeoutMs: 8000 });
+  env = { CONSUL_HTTP_ADDR: `127.0.0.1:${consul.port}`, PORT: '0', LOG_FORMAT: '', COLOR: '' };
+  return supervisor.start({ name, args, env: { ...env, ...extra } });
+}
+
+async function instances(): Promise<Array<{ id: string; version?: string; color?: string }>> {
+  const entries = await (await fetch(`${consul.url}/v1/health/service/ratings?passing`)).json() as Array<{ Service: { ID: string; Meta: Record<string, string> } }>;
+  return entries.map((e) => ({ id: e.Service.ID, version: e.Service.Meta.version, color: e.Service.Meta.color }));
+}
+
+async function until<T>(check: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Runs the load client until `during` resolves, then ^C; returns its JSON summary. */
+async function underLoad(name: string, during: (load: SupervisedChild) => Promise<void>): Promise<LoadSummary> {
+  const json = join(dir, `${name}.json`);
+  const load = start(`load-${name}`, [LOAD, '--service', 'ratings', '--rate', RATE, '--duration', '120s', '--json', json]);
+  await load.waitForLine(/^\d+ requests, 0 failed/, 20_000); // traffic flows
+  await during(load);
+  await new Promise((resolve) => setTimeout(resolve, 1000)); // traffic on the new instances only
+  load.process.kill('SIGINT');
+  await load.exited;
+  return JSON.parse(readFileSync(json, 'utf8')) as LoadSummary;
+}
+
+describe('deploying ratings under load (real processes, dev-consul)', () => {
+  it('a rolling update of 3 instances from 1.0 to 2.0 loses no request, and both versions answer', async () => {
+    const launcher = start('launcher', [LAUNCHER, '--count', '3']);
+    await until(async () => ((await instances()).length === 3 ? true : undefined), 20_000, '3 instances of 1.0');
+    let rollLines = '';
+    const summary = await underLoad('roll', async () => {
+      const roll = start('roll', [DEPLOY, 'roll', '--service', 'ratings', '--version', '2.0']);
+      roll.onLine((line) => { rollLines += `${line}\n`; });
+      await roll.waitForLine(/^roll complete/, 90_000);
+    });
+    expect(summary.failed).toBe(0);
+    expect(summary.total).toBeGreaterThan(100);
+    expect(Object.keys(summary.versions).sort()).toEqual(['1.0', '2.0']);
+    expect(summary.flickerMs).toEqual(expect.any(Number));
+    const after = await instances();
+    expect(after.map((i) => i.version)).toEqual(['2.0', '2.0', '2.0']);
+    // each step: a new instance passing before an old one is retired
+    expect(rollLines.match(/is passing in Consul[\s\S]*?retiring ratings-\d/g)).toHaveLength(3);
+    expect((await launcher.exited).code).toBe(0); // its three instances were retired cleanly
+  }, 150_000);
+
+  it('a roll whose new instance cannot start stops at once and leaves the old instances serving; a cut-over to a color nobody has changes nothing', async () => {
+    const launcher = start('launcher', [LAUNCHER, '--count', '2']);
+    await until(async () => ((await instances()).length === 2 ? true : undefined), 20_000, '2 instances of 1.0');
+    // a new instance with a TTL it rejects exits at once (exit 2)
+    const roll = start('roll-broken', [DEPLOY, 'roll', '--service', 'ratings', '--version', '2.0'], { RATINGS_TTL: 'soon' });
+    let text = '';
+    roll.onLine((line) => { text += `${line}\n`; });
+    expect((await roll.exited).code).toBe(1);
+    expect(text).toMatch(/roll stopped at step 1: ratings-3 did not become healthy in Consul \(it exited\).*The old instances keep serving: ratings-1, ratings-2/);
+    expect((await instances()).map((i) => `${i.id} ${i.version}`).sort()).toEqual(['ratings-1 1.0', 'ratings-2 1.0']);
+
+    const cut = start('cutover-purple', [DEPLOY, 'cutover', '--service', 'ratings', '--color', 'purple']);
+    let cutText = '';
+    cut.onLine((line) => { cutText += line; });
+    expect((await cut.exited).code).toBe(1);
+    expect(cutText).toMatch(/no passing ratings instance has color purple.*nothing changed/);
+    expect((await fetch(`${consul.url}/v1/kv/discovery/ratings/active`)).status).toBe(404);
+    await supervisor.stopChild(launcher);
+  }, 60_000);
+
+  it('a blue/green cut-over loses no request and, once the flip has propagated, no request reaches blue', async () => {
+    const blue = start('blue', [LAUNCHER, '--count', '3'], { COLOR: 'blue' });
+    await until(async () => ((await instances()).length === 3 ? true : undefined), 20_000, '3 blue instances');
+    const scale = start('scale', [DEPLOY, 'scale', '--service', 'ratings', '--count', '6', '--version', '2.0', '--color', 'green']);
+    await scale.waitForLine(/runs 6 instance\(s\)/, 60_000);
+    const cutoverTo = async (color: string): Promise<void> => {
+      const run = start(`cutover-${color}`, [DEPLOY, 'cutover', '--service', 'ratings', '--color', color]);
+      expect((await run.exited).code).toBe(0);
+    };
+    await cutoverTo('blue');
+    let blueServedAfterFlip = 0;
+    let flippedAt = Number.POSITIVE_INFINITY;
+    /** Time for the flip to reach the load client (one blocking query) and calls in flight then to finish. */
+    const PROPAGATION_MS = 500;
+    blue.onLine((line) => {
+      if (/GET camera/.test(line) && Date.now() > flippedAt + PROPAGATION_MS) blueServedAfterFlip += 1;
+    });
+    const summary = await underLoad('cutover', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await cutoverTo('green');
+      flippedAt = Date.now();
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+    });
+    expect(summary.failed).toBe(0);
+    expect(summary.versions['1.0']).toBeGreaterThan(0); // blue served before the flip
+    expect(summary.versions['2.0']).toBeGreaterThan(0);
+    expect(blueServedAfterFlip).toBe(0);
+    // old instances stay up until retired
+    expect((await instances()).filter((i) => i.color === 'blue')).toHaveLength(3);
+    await supervisor.stopChild(blue);
+  }, 150_000);
+});

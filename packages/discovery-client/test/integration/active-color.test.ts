@@ -1,0 +1,109 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { startDevConsul, type DevConsulHandle } from 'dev-consul';
+import { DiscoveryClient, register, type Registration } from '../../src/index.js';
+import { Upstream } from '../helpers/upstream.js';
+
+let consul: DevConsulHandle;
+let discovery: DiscoveryClient | undefined;
+const upstreams: Upstream[] = [];
+const registrations: Registration[] = [];
+
+async function instance(id: string, color: string): Promise<Upstream> {
+  const upstream = await new Upstream(id).start();
+  upstreams.push(upstream);
+  registrations.push(await register({
+    name: 'ratings', id, address: '127.0.0.1', port: upstream.port, ttl: '10s',
+    tags: [`color=${color}`], meta: { color }, consul: { host: '127.0.0.1', port: consul.port }, logger: false,
+  }));
+  return upstream;
+}
+
+async function setActive(color: string | undefined): Promise<void> {
+  const url = `${consul.url}/v1/kv/discovery/ratings/active`;
+  const res = color === undefined ? await fetch(url, { method: 'DELETE' }) : await fetch(url, { method: 'PUT', body: color });
+  expect(res.ok).toBe(true);
+}
+
+/** The instances answering `count` calls. */
+async function served(client: ReturnType<DiscoveryClient['service']>, count: number): Promise<Set<string>> {
+  const seen = new Set<string>();
+  for (let i = 0; i < count; i += 1) seen.add((await client.get('/').json<{ from: string }>()).from);
+  return seen;
+}
+
+beforeEach(async () => {
+  consul = await startDevConsul({ port: 0, logLevel: 'error' });
+});
+
+afterEach(async () => {
+  await discovery?.close();
+  discovery = undefined;
+  for (const registration of registrations.splice(0)) await registration.close();
+  for (const upstream of upstreams.splice(0)) await upstream.close();
+  await consul.close();
+});
+
+describe("color: 'active' (blue/green through Consul KV)", () => {
+  it('routes to every instance while no active color is set, then only to the color the KV key names', async () => {
+    await instance('blue-1', 'blue');
+    await instance('blue-2', 'blue');
+    await instance('green-1', 'green');
+    discovery = new DiscoveryClient({ consul: { host: '127.0.0.1', port: consul.port }, logger: false });
+    const ratings = discovery.service('ratings', { color: 'active' });
+    expect(await served(ratings, 6)).toEqual(new Set(['blue-1', 'blue-2', 'green-1']));
+
+    await setActive('blue');
+    const flippedAt = Date.now();
+    for (;;) {
+      const seen = await served(ratings, 4);
+      if (!seen.has('green-1')) break;
+      expect(Date.now() - flippedAt).toBeLessThan(2000);
+    }
+    expect(await served(ratings, 8)).toEqual(new Set(['blue-1', 'blue-2']));
+
+    await setActive('green');
+    await waitForOnly(ratings, 'green-1');
+    expect(await served(ratings, 8)).toEqual(new Set(['green-1']));
+
+    await setActive(undefined); // no key: everyone serves again
+    await waitForAll(ratings, 3);
+  });
+
+  it('never routes to the inactive color, not even on the first call, when the key is set before the client starts', async () => {
+    await instance('blue-1', 'blue');
+    await instance('green-1', 'green');
+    await setActive('green');
+    discovery = new DiscoveryClient({ consul: { host: '127.0.0.1', port: consul.port }, logger: false });
+    const ratings = discovery.service('ratings', { color: 'active' });
+    expect(await served(ratings, 10)).toEqual(new Set(['green-1']));
+  });
+
+  it('a fixed color needs no KV key; other services of the client are not filtered', async () => {
+    await instance('blue-1', 'blue');
+    await instance('green-1', 'green');
+    await setActive('green');
+    discovery = new DiscoveryClient({ consul: { host: '127.0.0.1', port: consul.port }, logger: false });
+    expect(await served(discovery.service('ratings', { color: 'blue' }), 6)).toEqual(new Set(['blue-1']));
+    expect(await served(discovery.service('ratings'), 6)).toEqual(new Set(['blue-1', 'green-1']));
+  });
+
+  it('rejects a color that is not a non-empty string with a TypeError', () => {
+    discovery = new DiscoveryClient({ consul: { host: '127.0.0.1', port: consul.port }, logger: false });
+    expect(() => discovery!.service('ratings', { color: '' })).toThrow(TypeError);
+    expect(() => discovery!.service('ratings', { color: 7 as unknown as string })).toThrow(/Expected `color`/);
+  });
+});
+
+async function waitForOnly(client: ReturnType<DiscoveryClient['service']>, id: string): Promise<void> {
+  const until = Date.now() + 2000;
+  while ([...(await served(client, 4))].some((seen) => seen !== id)) {
+    if (Date.now() > until) throw new Error(`still not only ${id} after 2 s`);
+  }
+}
+
+async function waitForAll(client: ReturnType<DiscoveryClient['service']>, count: number): Promise<void> {
+  const until = Date.now() + 2000;
+  while ((await served(client, 6)).size < count) {
+    if (Date.now() > until) throw new Error(`not all ${count} instances serve again after 2 s`);
+  }
+}
