@@ -82,9 +82,15 @@ describe('nothing lost: 100 users x 20 votes over 3 votes instances', () => {
     const check = verifyVotes(dbPath, acknowledged);
     expect(check).toEqual({ acknowledged: USERS * VOTES_PER_USER, missing: [], wrongDirection: [], tallyMismatches: [], integrity: 'ok' });
 
-    // Every instance served some of the load, per the gateway's X-Served-By.
+    // Every instance serves, per the gateway's X-Served-By. An instance that stalled on the database lock during
+    // the burst may still be ejected by the gateway's outlier detection for a few seconds: sample until all
+    // three have answered, or 15 s.
     const served = new Set<string>();
-    for (let i = 0; i < 9; i += 1) served.add((await fetch(`${gateway}/votes/top`)).headers.get('x-served-by')?.split(' ')[0] ?? '');
+    const until = Date.now() + 15_000;
+    while (served.size < 3 && Date.now() < until) {
+      served.add((await fetch(`${gateway}/votes/top`)).headers.get('x-served-by')?.split(' ')[0] ?? '');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     expect([...served].sort()).toEqual(['votes-1', 'votes-2', 'votes-3']);
   }, 90_000);
 
