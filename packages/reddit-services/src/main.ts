@@ -3,19 +3,20 @@
  * Starts one process: `node dist/main.js posts|votes|users|messages|gateway`.
  *
  * Environment: PORT (0 picks a free port; services default to 0, the gateway to 2015), HOST,
- * INSTANCE_ID (default `<service>-<pid>`), DATA_DIR (default .data/reddit) or DB_PATH,
+ * INSTANCE_ID (default `<service>-<pid>`), DATA_DIR (default .data/reddit) or DB_PATH for SQLite, or
+ * DATABASE_URL / <SERVICE>_DATABASE_URL (postgres://…) for PostgreSQL,
  * CONSUL_HTTP_ADDR / CONSUL_HTTP_TOKEN, REGISTER=false to stay out of Consul, REGISTRATION_TTL,
  * LOG_FORMAT=json. Prints `listening on port <n>`; SIGTERM / SIGINT deregister, finish the
  * requests in flight and exit 0.
  */
 import { DiscoveryClient } from 'discovery-client';
-import { openDatabase } from './shared/db.js';
+import { openServiceDatabase } from './shared/database.js';
 import { listen } from './shared/http-server.js';
 import { createLogger } from './shared/logger.js';
 import type { Logger } from './shared/logger.js';
 import { registerInstance } from './shared/registration.js';
 import type { Registration } from 'discovery-client';
-import { DEFAULT_GATEWAY_PORT, SERVICE_NAMES, databasePath, isServiceName, readConfig } from './shared/config.js';
+import { DEFAULT_GATEWAY_PORT, SERVICE_NAMES, databasePath, databaseUrl, isServiceName, readConfig } from './shared/config.js';
 import { createPostsApp } from './posts/posts-app.js';
 import { VotesScoreSource, describeVotesError } from './posts/votes-score-source.js';
 import { createVotesApp } from './votes/votes-app.js';
@@ -58,6 +59,7 @@ async function main(): Promise<void> {
   let discovery: DiscoveryClient | undefined;
   let app;
   let instanceId = config.instanceId;
+  let dataLine: string | undefined;
 
   if (name === 'gateway') {
     discovery = new DiscoveryClient(DISCOVERY_OPTIONS);
@@ -66,12 +68,11 @@ async function main(): Promise<void> {
     instanceId ??= 'gateway';
     app = createGatewayApp({ clients, instanceId, logger, status: () => client.snapshot() });
   } else {
-    const db = openDatabase({ service: name, path: databasePath(config, name) });
-    closers.push(() => {
-      db.close();
-    });
+    const database = await openServiceDatabase({ service: name, url: databaseUrl(process.env, name), path: databasePath(config, name) });
+    closers.push(() => database.close());
+    dataLine = `${name} data: ${database.description}`;
     instanceId ??= `${name}-${process.pid}`;
-    const common = { db, instanceId, logger };
+    const common = { database, instanceId, logger };
     if (name === 'posts') {
       discovery = new DiscoveryClient(DISCOVERY_OPTIONS);
       const votes = discovery.service('votes', { timeout: HOT_VOTES_TIMEOUT_MS, deadline: HOT_VOTES_DEADLINE_MS, retry: { limit: 1 } });
@@ -110,6 +111,7 @@ async function main(): Promise<void> {
   // The pid is how an operator stops this one instance (`kill -TERM <pid>`): every instance of a
   // service has the same command line.
   logger.info(`${name} ${instanceId} at http://${config.advertiseAddress}:${server.port} (pid ${process.pid})`);
+  if (dataLine) logger.info(dataLine);
 
   if (config.register && name !== 'gateway') {
     registering = registerInstance({

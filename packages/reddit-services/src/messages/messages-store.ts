@@ -1,4 +1,6 @@
-import type { Database, Statement } from 'better-sqlite3';
+import type { ServiceDatabase } from '../shared/database.js';
+import { SqliteMessagesStore } from './sqlite-messages-store.js';
+import { PostgresMessagesStore } from './postgres-messages-store.js';
 
 export interface Message {
   id: number;
@@ -18,57 +20,44 @@ export interface NewMessage {
   timestamp?: string;
 }
 
-interface MessageRow {
+/** A row of `messages` on either engine. */
+export interface MessageRow {
   id: number;
   from_user: string;
   to_user: string;
-  sent_at: string;
+  sent_at: string | Date;
   contents: string;
   flag: string | null;
-  favorite: number;
+  favorite: number | boolean;
 }
 
-function toMessage(row: MessageRow): Message {
-  return { id: row.id, from: row.from_user, to: row.to_user, timestamp: row.sent_at, contents: row.contents, flag: row.flag, favorite: row.favorite === 1 };
+export function toMessage(row: MessageRow): Message {
+  return {
+    id: row.id,
+    from: row.from_user,
+    to: row.to_user,
+    timestamp: new Date(row.sent_at).toISOString(),
+    contents: row.contents,
+    flag: row.flag,
+    favorite: row.favorite === 1 || row.favorite === true,
+  };
 }
 
-/** The messages table, through prepared statements only. */
-export class MessagesStore {
-  private readonly insertStatement: Statement;
-  private readonly getStatement: Statement;
-  private readonly deleteStatement: Statement;
-  private readonly favoriteStatement: Statement;
-  private readonly inboxStatement: Statement;
+/** When a message counts as sent: the given time in UTC, else now. */
+export function sentAt(message: NewMessage): string {
+  return message.timestamp === undefined ? new Date().toISOString() : new Date(message.timestamp).toISOString();
+}
 
-  constructor(db: Database) {
-    this.insertStatement = db.prepare('INSERT INTO messages (from_user, to_user, sent_at, contents, flag) VALUES (?, ?, ?, ?, ?) RETURNING *');
-    this.getStatement = db.prepare('SELECT * FROM messages WHERE id = ?');
-    this.deleteStatement = db.prepare('DELETE FROM messages WHERE id = ?');
-    this.favoriteStatement = db.prepare('UPDATE messages SET favorite = ? WHERE id = ? RETURNING *');
-    this.inboxStatement = db.prepare('SELECT * FROM messages WHERE to_user = ? ORDER BY id DESC LIMIT ?');
-  }
+/** The messages of the messages service, the same on both engines. */
+export interface MessagesStore {
+  send(message: NewMessage): Promise<Message>;
+  get(id: number): Promise<Message | undefined>;
+  delete(id: number): Promise<boolean>;
+  setFavorite(id: number, favorite: boolean): Promise<Message | undefined>;
+  /** The newest messages sent to `username`, whatever the case it was written in. */
+  inbox(username: string, limit: number): Promise<Message[]>;
+}
 
-  send(message: NewMessage): Message {
-    const timestamp = message.timestamp === undefined ? new Date().toISOString() : new Date(message.timestamp).toISOString();
-    return toMessage(this.insertStatement.get(message.from, message.to, timestamp, message.contents, message.flag ?? null) as MessageRow);
-  }
-
-  get(id: number): Message | undefined {
-    const row = this.getStatement.get(id) as MessageRow | undefined;
-    return row && toMessage(row);
-  }
-
-  delete(id: number): boolean {
-    return this.deleteStatement.run(id).changes > 0;
-  }
-
-  setFavorite(id: number, favorite: boolean): Message | undefined {
-    const row = this.favoriteStatement.get(favorite ? 1 : 0, id) as MessageRow | undefined;
-    return row && toMessage(row);
-  }
-
-  /** The newest messages sent to `username`. */
-  inbox(username: string, limit: number): Message[] {
-    return (this.inboxStatement.all(username, limit) as MessageRow[]).map(toMessage);
-  }
+export function createMessagesStore(database: ServiceDatabase): MessagesStore {
+  return database.engine === 'sqlite' ? new SqliteMessagesStore(database.sqlite) : new PostgresMessagesStore(database.pool);
 }

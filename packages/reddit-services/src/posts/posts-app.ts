@@ -1,36 +1,18 @@
-import { Router } from 'express';
 import type { Express } from 'express';
-import type { Database } from 'better-sqlite3';
 import { createServiceApp } from '../shared/service-app.js';
+import { ApiRouter } from '../shared/api-router.js';
 import { NotFoundError } from '../shared/http-errors.js';
 import type { Logger } from '../shared/logger.js';
-import { COMMUNITY_PATTERN, DEFAULT_LIST_SIZE, LIST_SIZE, USERNAME_PATTERN, parseId, validateBody, validateQuery } from '../shared/validate.js';
-import type { FieldSpecs } from '../shared/validate.js';
-import { PostsStore } from './posts-store.js';
+import type { ServiceDatabase } from '../shared/database.js';
+import { createPostsStore } from './posts-store.js';
 import type { NewPost, PostSummary } from './posts-store.js';
 import type { PostScore, ScoreSource } from './score-source.js';
 
 /** How many recent posts "hot" ranks by score before it keeps the best n. */
 export const HOT_CANDIDATES = 100;
 
-const COMMUNITY_HINT = 'must be 2 to 32 letters, digits or "_"';
-const USERNAME_HINT = 'must be 3 to 32 letters, digits, "_" or "-"';
-
-const NEW_POST: FieldSpecs = {
-  title: { type: 'string', required: true, maxLength: 300 },
-  text: { type: 'string', minLength: 0, maxLength: 40000 },
-  community: { type: 'string', required: true, maxLength: 32, pattern: COMMUNITY_PATTERN, hint: COMMUNITY_HINT },
-  url: { type: 'string', maxLength: 2048, format: 'url' },
-  username: { type: 'string', required: true, maxLength: 32, pattern: USERNAME_PATTERN, hint: USERNAME_HINT },
-};
-
-const LIST_QUERY: FieldSpecs = {
-  n: LIST_SIZE,
-  community: { type: 'string', maxLength: 32, pattern: COMMUNITY_PATTERN, hint: COMMUNITY_HINT },
-};
-
 export interface PostsAppOptions {
-  db: Database;
+  database: ServiceDatabase;
   instanceId: string;
   logger: Logger;
   /** Scores for `GET /posts/hot`; without it, hot answers the unsorted list. */
@@ -41,25 +23,23 @@ export interface PostsAppOptions {
 
 /** The posts service: create, get, delete, recent lists and "hot". */
 export function createPostsApp(options: PostsAppOptions): Express {
-  const store = new PostsStore(options.db);
-  const router = Router();
+  const store = createPostsStore(options.database);
+  const api = new ApiRouter();
 
-  router.post('/posts', (req, res) => {
-    const input = validateBody<NewPost>(req.body, NEW_POST);
-    const post = store.create(input);
+  api.route('post', '/posts', async ({ body }, _req, res) => {
+    const post = await store.create(body as NewPost);
     res.status(201).location(`/posts/${post.id}`).json(post);
   });
 
-  router.get('/posts', (req, res) => {
-    const query = validateQuery<{ n?: number; community?: string }>(req.query, LIST_QUERY);
-    res.json({ posts: store.recent(query.n ?? DEFAULT_LIST_SIZE, query.community) });
+  api.route('get', '/posts', async ({ query }, _req, res) => {
+    res.json({ posts: await store.recent(query.n as number, query.community as string | undefined) });
   });
 
-  router.get('/posts/hot', async (req, res) => {
-    const query = validateQuery<{ n?: number; community?: string }>(req.query, LIST_QUERY);
-    const n = query.n ?? DEFAULT_LIST_SIZE;
-    const candidates = store.recent(Math.max(HOT_CANDIDATES, n), query.community);
-    const base = query.community === undefined ? {} : { community: query.community };
+  api.route('get', '/posts/hot', async ({ query }, _req, res) => {
+    const n = query.n as number;
+    const community = query.community as string | undefined;
+    const candidates = await store.recent(Math.max(HOT_CANDIDATES, n), community);
+    const base = community === undefined ? {} : { community };
     if (candidates.length === 0) {
       res.json({ ...base, sorted: true, posts: [] });
       return;
@@ -90,18 +70,18 @@ export function createPostsApp(options: PostsAppOptions): Express {
     res.json({ ...base, sorted: true, posts: hot });
   });
 
-  router.get('/posts/:id', (req, res) => {
-    const id = parseId(req.params.id, 'post id');
-    const post = store.get(id);
+  api.route('get', '/posts/{id}', async ({ params }, _req, res) => {
+    const id = params.id as number;
+    const post = await store.get(id);
     if (!post) throw new NotFoundError(`post ${id} not found`);
     res.json(post);
   });
 
-  router.delete('/posts/:id', (req, res) => {
-    const id = parseId(req.params.id, 'post id');
-    if (!store.delete(id)) throw new NotFoundError(`post ${id} not found`);
+  api.route('delete', '/posts/{id}', async ({ params }, _req, res) => {
+    const id = params.id as number;
+    if (!(await store.delete(id))) throw new NotFoundError(`post ${id} not found`);
     res.json({ id, deleted: true });
   });
 
-  return createServiceApp({ service: 'posts', instanceId: options.instanceId, router, logger: options.logger });
+  return createServiceApp({ service: 'posts', instanceId: options.instanceId, router: api.router, logger: options.logger });
 }

@@ -67,3 +67,11 @@ export function readConfig(env: NodeJS.ProcessEnv, defaultPort: number): Process
 export function databasePath(config: ProcessConfig, service: ServiceName): string {
   return config.dbPath ?? join(config.dataDir, `${service}.db`);
 }
+
+/**
+ * The PostgreSQL URL of a service: `<SERVICE>_DATABASE_URL` (e.g. `VOTES_DATABASE_URL`) when set, else
+ * `DATABASE_URL` (one database, each service in its own schema); `undefined` means SQLite.
+ */
+export function databaseUrl(env: NodeJS.ProcessEnv, service: ServiceName): string | undefined {
+  return env[`${service.toUpperCase()}_DATABASE_URL`] || env.DATABASE_URL || undefined;
+}

@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { HttpError } from './http-errors.js';
+import { classifyDatabaseError } from './database-errors.js';
 
 /** What every error answer looks like. */
 export interface ErrorBody {
@@ -14,11 +15,6 @@ interface BodyParserError {
   limit?: number;
 }
 
-function isSqliteBusy(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY_') || code === 'SQLITE_LOCKED');
-}
-
 function isClientError(error: unknown): error is { status: number } {
   const status = (error as { status?: unknown } | null)?.status;
   return typeof status === 'number' && status >= 400 && status < 500;
@@ -31,7 +27,9 @@ export const notFoundRoute: RequestHandler = (req, res) => {
 
 /**
  * Turns any error into a JSON answer: `HttpError` keeps its status, body-parser errors become 400
- * (malformed JSON) or 413 (too large), the rest 500 with a generic message. Never a stack trace.
+ * (malformed JSON), 413 (too large) or 415 (charset), database errors 503 (busy, unreachable) or 409
+ * (a constraint refused the write) on either engine, the rest 500 with a generic message. Never a
+ * stack trace.
  */
 export function errorMiddleware(onUnexpected: (error: unknown) => void): ErrorRequestHandler {
   return (error: unknown, _req, res, next) => {
@@ -63,11 +61,28 @@ export function errorMiddleware(onUnexpected: (error: unknown) => void): ErrorRe
           status = parserError.status !== undefined && parserError.status >= 400 && parserError.status < 500 ? parserError.status : 400;
           body = { error: `unreadable request body (${parserError.type})` };
       }
-    } else if (isSqliteBusy(error)) {
-      // Another instance held the write lock longer than the busy timeout: shed, the caller may retry.
-      status = 503;
-      res.set('Retry-After', '1');
-      body = { error: 'database busy, retry later' };
+    } else if (classifyDatabaseError(error) !== undefined) {
+      switch (classifyDatabaseError(error)) {
+        case 'busy':
+          // Another instance held the lock longer than the timeout: shed, the caller may retry.
+          status = 503;
+          res.set('Retry-After', '1');
+          body = { error: 'database busy, retry later' };
+          break;
+        case 'unavailable':
+          status = 503;
+          res.set('Retry-After', '1');
+          body = { error: 'database unavailable, retry later' };
+          onUnexpected(error);
+          break;
+        case 'conflict':
+          status = 409;
+          body = { error: 'the request conflicts with stored data' };
+          break;
+        default:
+          status = 400;
+          body = { error: 'a value cannot be stored (NUL or invalid characters)' };
+      }
     } else if (isClientError(error)) {
       // e.g. a path that is not valid percent-encoding (`/posts/%ZZ`), flagged 400 by the router.
       status = error.status;

@@ -15,9 +15,12 @@ export interface Migration {
   sql: string;
 }
 
-/** The migrations of one service, in version order. */
-export function loadMigrations(service: string, root = MIGRATIONS_ROOT): Migration[] {
-  const dir = join(root, service);
+/** The database engines a service runs on; each has its own SQL under `migrations/<engine>/`. */
+export type Engine = 'sqlite' | 'postgres';
+
+/** The migrations of one service on one engine (`migrations/<engine>/<service>/`), in version order. */
+export function loadMigrations(service: string, engine: Engine = 'sqlite', root = MIGRATIONS_ROOT): Migration[] {
+  const dir = join(root, engine, service);
   const migrations: Migration[] = [];
   for (const file of readdirSync(dir).sort()) {
     const match = FILE_PATTERN.exec(file);
@@ -26,14 +29,14 @@ export function loadMigrations(service: string, root = MIGRATIONS_ROOT): Migrati
   }
   migrations.forEach((migration, index) => {
     if (migration.version !== index + 1) {
-      throw new Error(`migrations/${service}: expected version ${index + 1}, found ${migration.version}-${migration.name}`);
+      throw new Error(`migrations/${engine}/${service}: expected version ${index + 1}, found ${migration.version}-${migration.name}`);
     }
   });
   return migrations;
 }
 
 /**
- * Applies the migrations the database has not seen, all in one IMMEDIATE transaction: the write
+ * Applies the SQLite migrations the database has not seen, all in one IMMEDIATE transaction: the write
  * lock is taken before the version is read, so when several instances start at once on the same
  * file, one applies and the others wait (busy timeout) and then find nothing left to do.
  * Returns the versions this call applied.

@@ -1,5 +1,6 @@
 import express from 'express';
-import type { Express, Router } from 'express';
+import type { Express, RequestHandler, Router } from 'express';
+import { parse as parseContentType } from 'content-type';
 import { errorMiddleware, notFoundRoute } from './error-middleware.js';
 import { loadShedding, DEFAULT_MAX_IN_FLIGHT } from './load-shedding.js';
 import type { Logger } from './logger.js';
@@ -22,7 +23,31 @@ export interface ServiceAppOptions {
 }
 
 /**
- * The frame every service shares: load shedding, a strict JSON body parser, `GET /health`,
+ * Refuses a body whose declared charset is not UTF-8 with a JSON 415, as openapi.yaml says (the JSON
+ * parser alone would decode UTF-16 and UTF-32 too). A missing charset means UTF-8 (RFC 8259).
+ */
+export const requireUtf8: RequestHandler = (req, res, next) => {
+  const header = req.headers['content-type'];
+  if (header === undefined) {
+    next();
+    return;
+  }
+  let charset: string | undefined;
+  try {
+    charset = parseContentType(header).parameters.charset;
+  } catch {
+    charset = undefined; // an unparsable Content-Type is not JSON: the route answers it
+  }
+  if (charset !== undefined && charset.toLowerCase() !== 'utf-8' && charset.toLowerCase() !== 'utf8') {
+    req.resume();
+    res.status(415).json({ error: `unsupported charset "${charset.slice(0, 40)}": send UTF-8` });
+    return;
+  }
+  next();
+};
+
+/**
+ * The frame every service shares: load shedding, UTF-8 only, a strict JSON body parser, `GET /health`,
  * the service's router, a JSON 404 and the JSON error middleware.
  */
 export function createServiceApp(options: ServiceAppOptions): Express {
@@ -34,6 +59,7 @@ export function createServiceApp(options: ServiceAppOptions): Express {
     next();
   });
   app.use(loadShedding(options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT));
+  app.use(requireUtf8);
   app.use(express.json({ limit: options.bodyLimit ?? DEFAULT_BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] }));
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok', service: options.service, instance: options.instanceId });

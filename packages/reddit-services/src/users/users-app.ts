@@ -1,64 +1,50 @@
-import { Router } from 'express';
 import type { Express } from 'express';
-import type { Database } from 'better-sqlite3';
 import { createServiceApp } from '../shared/service-app.js';
+import { ApiRouter } from '../shared/api-router.js';
 import { NotFoundError } from '../shared/http-errors.js';
 import type { Logger } from '../shared/logger.js';
-import { USERNAME_PATTERN, parseUsername, validateBody } from '../shared/validate.js';
-import type { FieldSpecs } from '../shared/validate.js';
-import { UsersStore } from './users-store.js';
-
-/** Largest karma change one request may make. */
-export const MAX_KARMA_DELTA = 1000;
-
-const EMAIL = { type: 'string', required: true, maxLength: 254, format: 'email' } as const;
-
-const NEW_USER: FieldSpecs = {
-  username: { type: 'string', required: true, maxLength: 32, pattern: USERNAME_PATTERN, hint: 'must be 3 to 32 letters, digits, "_" or "-"' },
-  email: EMAIL,
-};
-const UPDATE_USER: FieldSpecs = { email: EMAIL };
-const KARMA: FieldSpecs = { delta: { type: 'integer', required: true, minimum: -MAX_KARMA_DELTA, maximum: MAX_KARMA_DELTA } };
+import type { ServiceDatabase } from '../shared/database.js';
+import { createUsersStore } from './users-store.js';
 
 export interface UsersAppOptions {
-  db: Database;
+  database: ServiceDatabase;
   instanceId: string;
   logger: Logger;
 }
 
-/** The users service: create, read, update email, karma up and down, deactivate. */
+/** The users service: create, read, update email, karma up and down, deactivate and reactivate. */
 export function createUsersApp(options: UsersAppOptions): Express {
-  const store = new UsersStore(options.db);
-  const router = Router();
+  const store = createUsersStore(options.database);
+  const api = new ApiRouter();
 
-  router.post('/users', (req, res) => {
-    const input = validateBody<{ username: string; email: string }>(req.body, NEW_USER);
-    const user = store.create(input.username, input.email);
+  api.route('post', '/users', async ({ body }, _req, res) => {
+    const input = body as { username: string; email: string };
+    const user = await store.create(input.username, input.email);
     res.status(201).location(`/users/${user.username}`).json(user);
   });
 
-  router.get('/users/:username', (req, res) => {
-    const username = parseUsername(req.params.username);
-    const user = store.get(username);
+  api.route('get', '/users/{username}', async ({ params }, _req, res) => {
+    const username = params.username as string;
+    const user = await store.get(username);
     if (!user) throw new NotFoundError(`user ${username} not found`);
     res.json(user);
   });
 
-  router.patch('/users/:username', (req, res) => {
-    const username = parseUsername(req.params.username);
-    const input = validateBody<{ email: string }>(req.body, UPDATE_USER);
-    res.json(store.updateEmail(username, input.email));
+  api.route('patch', '/users/{username}', async ({ params, body }, _req, res) => {
+    res.json(await store.updateEmail(params.username as string, (body as { email: string }).email));
   });
 
-  router.post('/users/:username/karma', (req, res) => {
-    const username = parseUsername(req.params.username);
-    const input = validateBody<{ delta: number }>(req.body, KARMA);
-    res.json(store.addKarma(username, input.delta));
+  api.route('post', '/users/{username}/karma', async ({ params, body }, _req, res) => {
+    res.json(await store.addKarma(params.username as string, (body as { delta: number }).delta));
   });
 
-  router.post('/users/:username/deactivate', (req, res) => {
-    res.json(store.deactivate(parseUsername(req.params.username)));
+  api.route('post', '/users/{username}/deactivate', async ({ params }, _req, res) => {
+    res.json(await store.setActive(params.username as string, false));
   });
 
-  return createServiceApp({ service: 'users', instanceId: options.instanceId, router, logger: options.logger });
+  api.route('post', '/users/{username}/reactivate', async ({ params }, _req, res) => {
+    res.json(await store.setActive(params.username as string, true));
+  });
+
+  return createServiceApp({ service: 'users', instanceId: options.instanceId, router: api.router, logger: options.logger });
 }

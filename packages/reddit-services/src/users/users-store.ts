@@ -1,5 +1,7 @@
-import type { Database, Statement } from 'better-sqlite3';
+import type { ServiceDatabase } from '../shared/database.js';
 import { ConflictError, NotFoundError } from '../shared/http-errors.js';
+import { SqliteUsersStore } from './sqlite-users-store.js';
+import { PostgresUsersStore } from './postgres-users-store.js';
 
 export interface User {
   username: string;
@@ -10,86 +12,53 @@ export interface User {
   updatedAt: string;
 }
 
-interface UserRow {
+/** A row of `users` on either engine (SQLite: 0/1 and ISO text; PostgreSQL: boolean and timestamptz). */
+export interface UserRow {
   username: string;
   email: string;
   karma: number;
-  active: number;
-  created_at: string;
-  updated_at: string;
+  active: number | boolean;
+  created_at: string | Date;
+  updated_at: string | Date;
 }
 
-function toUser(row: UserRow): User {
-  return { username: row.username, email: row.email, karma: row.karma, active: row.active === 1, createdAt: row.created_at, updatedAt: row.updated_at };
+export function toUser(row: UserRow): User {
+  return {
+    username: row.username,
+    email: row.email,
+    karma: row.karma,
+    active: row.active === 1 || row.active === true,
+    createdAt: new Date(row.created_at).toISOString(),
+    updatedAt: new Date(row.updated_at).toISOString(),
+  };
 }
 
-/** Translates a UNIQUE violation into a 409 naming the field. */
-function uniqueConflict(error: unknown, username: string, email: string): never {
-  const sqlite = error as { code?: unknown; message?: unknown };
-  if (sqlite.code === 'SQLITE_CONSTRAINT_UNIQUE' && typeof sqlite.message === 'string') {
-    const field = sqlite.message.includes('users.email') ? 'email' : 'username';
-    throw new ConflictError(`${field} already taken`, { field, value: field === 'email' ? email : username });
-  }
-  throw error;
+/** The 409 for a username or email another user has (both compared regardless of case). */
+export function takenError(field: 'username' | 'email', username: string, email: string): ConflictError {
+  return new ConflictError(`${field} already taken`, { field, value: field === 'email' ? email : username });
 }
 
-/** The users table, through prepared statements only. */
-export class UsersStore {
-  private readonly insertStatement: Statement;
-  private readonly getStatement: Statement;
-  private readonly updateEmailStatement: Statement;
-  private readonly karmaStatement: Statement;
-  private readonly deactivateStatement: Statement;
+/** 409 when the user exists but is deactivated, 404 when there is none. */
+export function missingUserError(username: string, exists: boolean): ConflictError | NotFoundError {
+  return exists ? new ConflictError(`user ${username} is deactivated`, { username }) : new NotFoundError(`user ${username} not found`);
+}
 
-  constructor(db: Database) {
-    this.insertStatement = db.prepare(
-      'INSERT INTO users (username, email, karma, active, created_at, updated_at) VALUES (?, ?, 0, 1, ?, ?) RETURNING *',
-    );
-    this.getStatement = db.prepare('SELECT * FROM users WHERE username = ?');
-    this.updateEmailStatement = db.prepare('UPDATE users SET email = ?, updated_at = ? WHERE username = ? AND active = 1 RETURNING *');
-    this.karmaStatement = db.prepare('UPDATE users SET karma = karma + ?, updated_at = ? WHERE username = ? AND active = 1 RETURNING *');
-    this.deactivateStatement = db.prepare('UPDATE users SET active = 0, updated_at = ? WHERE username = ? RETURNING *');
-  }
+/**
+ * The users of the users service, the same on both engines. Usernames and emails are unique and
+ * looked up regardless of case; a user keeps the spelling it was created with.
+ */
+export interface UsersStore {
+  /** @throws ConflictError when the username or email is taken */
+  create(username: string, email: string): Promise<User>;
+  get(username: string): Promise<User | undefined>;
+  /** @throws NotFoundError, ConflictError (deactivated, or the email is taken) */
+  updateEmail(username: string, email: string): Promise<User>;
+  /** Adds `delta` (negative to decrement) to an active user's karma in one statement. @throws NotFoundError, ConflictError */
+  addKarma(username: string, delta: number): Promise<User>;
+  /** Sets `active`; doing it twice is not an error. @throws NotFoundError */
+  setActive(username: string, active: boolean): Promise<User>;
+}
 
-  create(username: string, email: string): User {
-    const now = new Date().toISOString();
-    try {
-      return toUser(this.insertStatement.get(username, email, now, now) as UserRow);
-    } catch (error) {
-      uniqueConflict(error, username, email);
-    }
-  }
-
-  get(username: string): User | undefined {
-    const row = this.getStatement.get(username) as UserRow | undefined;
-    return row && toUser(row);
-  }
-
-  updateEmail(username: string, email: string): User {
-    let row: UserRow | undefined;
-    try {
-      row = this.updateEmailStatement.get(email, new Date().toISOString(), username) as UserRow | undefined;
-    } catch (error) {
-      uniqueConflict(error, username, email);
-    }
-    return row ? toUser(row) : this.explainMissing(username);
-  }
-
-  /** Adds `delta` (negative to decrement) to an active user's karma in one statement. */
-  addKarma(username: string, delta: number): User {
-    const row = this.karmaStatement.get(delta, new Date().toISOString(), username) as UserRow | undefined;
-    return row ? toUser(row) : this.explainMissing(username);
-  }
-
-  /** Deactivating twice is not an error. */
-  deactivate(username: string): User {
-    const row = this.deactivateStatement.get(new Date().toISOString(), username) as UserRow | undefined;
-    if (!row) throw new NotFoundError(`user ${username} not found`);
-    return toUser(row);
-  }
-
-  private explainMissing(username: string): never {
-    if (this.get(username)) throw new ConflictError(`user ${username} is deactivated`, { username });
-    throw new NotFoundError(`user ${username} not found`);
-  }
+export function createUsersStore(database: ServiceDatabase): UsersStore {
+  return database.engine === 'sqlite' ? new SqliteUsersStore(database.sqlite) : new PostgresUsersStore(database.pool);
 }

@@ -1,0 +1,46 @@
+import { Router } from 'express';
+import type { Request, Response } from 'express';
+import { BadRequestError } from './http-errors.js';
+import { OpenApiRequestValidator, RequestValidationError } from './openapi.js';
+import type { ValidatedRequest } from './openapi.js';
+
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+/** A route's handler: gets the request as validated against openapi.yaml. */
+export type ApiHandler = (input: ValidatedRequest, req: Request, res: Response) => Promise<void> | void;
+
+let shared: OpenApiRequestValidator | undefined;
+
+/** The process's validator over openapi.yaml, loaded once. */
+export function openApiValidator(): OpenApiRequestValidator {
+  shared ??= new OpenApiRequestValidator();
+  return shared;
+}
+
+/**
+ * An express Router whose routes are the operations of openapi.yaml: `route('put',
+ * '/votes/{postId}/users/{username}', handler)` routes `/votes/:postId/users/:username` and runs the
+ * handler only for requests the document accepts; others get a 400 listing every problem. The
+ * document is the one schema: change it and the service changes with it.
+ */
+export class ApiRouter {
+  readonly router = Router();
+
+  constructor(private readonly validator: OpenApiRequestValidator = openApiValidator()) {}
+
+  route(method: Method, template: string, handler: ApiHandler): this {
+    const validate = this.validator.operation(method, template);
+    const path = template.replace(/\{(\w+)\}/g, ':$1');
+    this.router[method](path, async (req: Request, res: Response) => {
+      let input: ValidatedRequest;
+      try {
+        input = validate({ params: req.params as Record<string, string | undefined>, query: req.query, body: req.body });
+      } catch (error) {
+        if (error instanceof RequestValidationError) throw new BadRequestError(error.message, error.details);
+        throw error;
+      }
+      await handler(input, req, res);
+    });
+    return this;
+  }
+}
