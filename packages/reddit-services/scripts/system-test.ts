@@ -6,17 +6,20 @@
  *   1. normal load: U simulated users with a realistic mix for D seconds;
  *   2. excessive load: many more users without think time, beyond what the machine can serve;
  *   3. bogus data: thousands of malformed requests;
- * and checks the SQLite files: every acknowledged vote, post and message is stored, counts match
- * the vote rows, `PRAGMA integrity_check` is ok. Prints the numbers; exits 1 when a check fails.
+ * and checks the stored data: every acknowledged vote, post and message is stored, counts match
+ * the vote rows, the data is intact (SQLite `PRAGMA integrity_check`, PostgreSQL amcheck). Prints the
+ * numbers; exits 1 when a check fails.
  *
  * Options: --instances 3 --users 100 --duration 30 --overload-users 1000 --overload-duration 15 --bogus 5000
+ *          --database sqlite|postgres (default sqlite; postgres uses REDDIT_TEST_POSTGRES_URL, else starts
+ *          a throwaway local cluster)
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { startDevConsul } from 'dev-consul';
 import { parseCommandLine } from '../src/shared/command-line.js';
 import { startCluster } from './lib/cluster.js';
+import { createStorage } from './lib/storage.js';
+import type { Engine, Storage } from './lib/storage.js';
+import { withPostgresAdmin } from './lib/postgres-admin.js';
 import { formatReport, runLoad } from './lib/load.js';
 import type { LoadReport } from './lib/load.js';
 import { bogusRequests, sendBogus } from './lib/bogus.js';
@@ -26,8 +29,8 @@ const USAGE = `Usage: npx tsx packages/reddit-services/scripts/system-test.ts [o
        (build first: npx tsc -p packages/reddit-services/tsconfig.json)
 
 The full-length system test: dev-consul, N instances of each service and the gateway as real processes,
-under normal load, overload and bogus requests; then every acknowledged write is checked in the files.
-Exit 1 when a check fails.
+under normal load, overload and bogus requests; then every acknowledged write is checked in the stored
+data (SQLite files or PostgreSQL schemas). Exit 1 when a check fails.
 
 Options (numbers):
   --instances N           instances of each service (default 3)
@@ -36,10 +39,11 @@ Options (numbers):
   --overload-users N      users without think time (default 1000)
   --overload-duration S   seconds of overload (default 15)
   --bogus N               malformed requests (default 5000)
+  --database ENGINE       sqlite (default) or postgres (REDDIT_TEST_POSTGRES_URL, else a server started for the run)
   -h, --help              show this help
 `;
 const NUMBER_OPTIONS = ['instances', 'users', 'duration', 'overload-users', 'overload-duration', 'bogus'] as const;
-const flags = parseCommandLine('system-test', USAGE, Object.fromEntries(NUMBER_OPTIONS.map((name) => [name, { type: 'string' }])), (values) => {
+const flags = parseCommandLine('system-test', USAGE, { ...Object.fromEntries(NUMBER_OPTIONS.map((name) => [name, { type: 'string' }])), database: { type: 'string' } }, (values) => {
   const option = (name: (typeof NUMBER_OPTIONS)[number], fallback: number): number => {
     if (values[name] === undefined) return fallback;
     const value = Number(values[name]);
@@ -53,19 +57,24 @@ const flags = parseCommandLine('system-test', USAGE, Object.fromEntries(NUMBER_O
     overloadUsers: option('overload-users', 1000),
     overloadS: option('overload-duration', 15),
     bogusCount: option('bogus', 5000),
+    engine: ((): Engine => {
+      const engine = values.database ?? 'sqlite';
+      if (engine !== 'sqlite' && engine !== 'postgres') throw new TypeError(`--database must be sqlite or postgres, got ${String(engine)}`);
+      return engine;
+    })(),
   };
 }, process.argv.slice(2));
-const { instances, users, durationS, overloadUsers, overloadS, bogusCount } = flags;
+const { instances, users, durationS, overloadUsers, overloadS, bogusCount, engine } = flags;
 
 const failures: string[] = [];
 function check(condition: boolean, message: string): void {
   if (!condition) failures.push(message);
 }
 
-function verifyWrites(dataDir: string, label: string, report: LoadReport): void {
-  const votes = verifyVotes(join(dataDir, 'votes.db'), report.acknowledgedVotes);
-  const posts = missingIds(join(dataDir, 'posts.db'), 'posts', report.createdPosts);
-  const messages = missingIds(join(dataDir, 'messages.db'), 'messages', report.sentMessages);
+async function verifyWrites(storage: Storage, label: string, report: LoadReport): Promise<void> {
+  const votes = await verifyVotes(storage, report.acknowledgedVotes);
+  const posts = await missingIds(storage, 'posts', report.createdPosts);
+  const messages = await missingIds(storage, 'messages', report.sentMessages);
   process.stdout.write(
     `  stored: ${votes.acknowledged - votes.missing.length}/${votes.acknowledged} votes, ` +
       `${report.createdPosts.length - posts.length}/${report.createdPosts.length} posts, ` +
@@ -79,27 +88,28 @@ function verifyWrites(dataDir: string, label: string, report: LoadReport): void 
   check(messages.length === 0, `${label}: ${messages.length} acknowledged messages missing`);
 }
 
-async function main(): Promise<void> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'reddit-system-'));
+async function main(adminUrl: string | undefined): Promise<void> {
+  const storage = await createStorage(engine, adminUrl);
   const consul = await startDevConsul({ port: 0, logLevel: 'warn' });
-  process.stdout.write(`dev-consul at ${consul.url}; data in ${dataDir}\n`);
+  process.stdout.write(`dev-consul at ${consul.url}; data on ${engine}: ${storage.databaseUrl ?? storage.dataDir}\n`);
   const cluster = await startCluster({
     consulUrl: consul.url,
-    dataDir,
+    dataDir: storage.dataDir,
+    env: storage.env,
     counts: { posts: instances, votes: instances, users: instances, messages: instances },
   });
   process.stdout.write(`${cluster.instances.length} instances + gateway at ${cluster.gateway.url}\n\n`);
   try {
     const normal = await runLoad({ gatewayUrl: cluster.gateway.url, users, durationMs: durationS * 1000, prefix: 'n_', thinkMs: 20 });
     process.stdout.write(`${formatReport(`1. normal load: ${users} users, ${durationS} s, ${instances} instances per service`, normal)}\n`);
-    verifyWrites(dataDir, 'normal load', normal);
+    await verifyWrites(storage, 'normal load', normal);
     check(normal.serverErrors === 0, `normal load: ${normal.serverErrors} 5xx`);
     check(normal.networkErrors === 0, `normal load: ${normal.networkErrors} requests without an answer`);
 
     if (overloadUsers > 0 && overloadS > 0) {
       const overload = await runLoad({ gatewayUrl: cluster.gateway.url, users: overloadUsers, durationMs: overloadS * 1000, prefix: 'o_', thinkMs: 0, requestTimeoutMs: 15_000 });
       process.stdout.write(`\n${formatReport(`2. excessive load: ${overloadUsers} users, no think time, ${overloadS} s`, overload)}\n`);
-      verifyWrites(dataDir, 'excessive load', overload);
+      await verifyWrites(storage, 'excessive load', overload);
       for (const instance of [...cluster.instances, cluster.gateway]) {
         check(instance.child.exitCode === null && instance.child.signalCode === null, `${instance.id} died during the excessive load`);
       }
@@ -116,7 +126,7 @@ async function main(): Promise<void> {
   } finally {
     await cluster.stop();
     await consul.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    await storage.remove();
   }
   if (failures.length > 0) {
     process.stdout.write(`\nFAILED:\n${failures.map((failure) => `  - ${failure}`).join('\n')}\n`);
@@ -125,7 +135,7 @@ async function main(): Promise<void> {
   process.stdout.write('\nall checks passed: nothing lost, nothing corrupted, no 5xx outside the excessive load\n');
 }
 
-main().catch((error: unknown) => {
+withPostgresAdmin(engine, main).catch((error: unknown) => {
   process.stderr.write(`system test failed to run: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DiscoveryClient } from 'discovery-client';
 import { ApiClient } from '../helpers/client.js';
 import { SpecChecker } from '../helpers/spec.js';
-import { startApp, tempDir } from '../helpers/apps.js';
+import { startApp } from '../helpers/apps.js';
+import { createStorage, testEngines } from '../../scripts/lib/storage.js';
+import type { Storage } from '../../scripts/lib/storage.js';
 import type { TestApp } from '../helpers/apps.js';
 import { createGatewayApp } from '../../src/gateway/gateway-app.js';
 import { createGatewayClients } from '../../src/gateway/gateway-clients.js';
@@ -15,8 +17,8 @@ import { createLogger } from '../../src/shared/logger.js';
  * The gateway and "hot" wired through the real discovery client, with a static instance list
  * instead of Consul (the Consul path is covered by test/integration).
  */
-describe('gateway (discovery client with static instances)', () => {
-  const temp = tempDir();
+describe.each(testEngines())('gateway (discovery client with static instances) on %s', (engine) => {
+  let storage: Storage;
   const checker = new SpecChecker();
   const apps: Record<string, TestApp> = {};
   let discovery: DiscoveryClient;
@@ -25,8 +27,9 @@ describe('gateway (discovery client with static instances)', () => {
   let api: ApiClient;
 
   beforeAll(async () => {
+    storage = await createStorage(engine);
     for (const name of ['votes1', 'votes2', 'users', 'messages'] as const) {
-      apps[name] = await startApp(name.startsWith('votes') ? 'votes' : (name as 'users' | 'messages'), temp.dir);
+      apps[name] = await startApp(name.startsWith('votes') ? 'votes' : (name as 'users' | 'messages'), storage);
     }
     const votesInstances = [
       { id: 'votes-1', url: apps.votes1!.url },
@@ -34,7 +37,7 @@ describe('gateway (discovery client with static instances)', () => {
     ];
     postsDiscovery = new DiscoveryClient({ logger: false, static: { votes: votesInstances } });
     const votes = postsDiscovery.service('votes', { timeout: 300, deadline: 1500, retry: { limit: 1 } });
-    apps.posts = await startApp('posts', temp.dir, { scores: new VotesScoreSource(votes), describeScoreError: describeVotesError });
+    apps.posts = await startApp('posts', storage, { scores: new VotesScoreSource(votes), describeScoreError: describeVotesError });
     discovery = new DiscoveryClient({
       logger: false,
       static: {
@@ -54,7 +57,7 @@ describe('gateway (discovery client with static instances)', () => {
     await discovery.close();
     await postsDiscovery.close();
     for (const app of Object.values(apps)) await app.close();
-    temp.remove();
+    await storage.remove();
   });
 
   it('routes each prefix to its service and names the instance in X-Served-By', async () => {

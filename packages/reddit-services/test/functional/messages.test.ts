@@ -1,24 +1,27 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ApiClient } from '../helpers/client.js';
 import { SpecChecker } from '../helpers/spec.js';
-import { startApp, tempDir } from '../helpers/apps.js';
+import { startApp } from '../helpers/apps.js';
+import { createStorage, testEngines } from '../../scripts/lib/storage.js';
+import type { Storage } from '../../scripts/lib/storage.js';
 import type { Message } from '../../src/messages/messages-store.js';
 import type { TestApp } from '../helpers/apps.js';
 
-describe('messages service', () => {
+describe.each(testEngines())('messages service on %s', (engine) => {
   const checker = new SpecChecker();
-  const temp = tempDir();
+  let storage: Storage;
   let messages: TestApp;
   let api: ApiClient;
 
   beforeAll(async () => {
-    messages = await startApp('messages', temp.dir);
+    storage = await createStorage(engine);
+    messages = await startApp('messages', storage);
     api = new ApiClient(messages.url, checker);
   });
 
   afterAll(async () => {
     await messages.close();
-    temp.remove();
+    await storage.remove();
   });
 
   it('sends a message: 201, Location, server timestamp when none given', async () => {

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ApiClient } from '../helpers/client.js';
 import { SpecChecker } from '../helpers/spec.js';
-import { startApp, tempDir } from '../helpers/apps.js';
+import { startApp } from '../helpers/apps.js';
+import { createStorage, testEngines } from '../../scripts/lib/storage.js';
+import type { Storage } from '../../scripts/lib/storage.js';
 import type { TestApp } from '../helpers/apps.js';
 import type { PostScore, ScoreSource } from '../../src/posts/score-source.js';
 
@@ -27,9 +29,9 @@ function httpScores(votesUrl: () => string): ScoreSource {
   };
 }
 
-describe('posts service', () => {
+describe.each(testEngines())('posts service on %s', (engine) => {
   const checker = new SpecChecker();
-  const temp = tempDir();
+  let storage: Storage;
   let posts: TestApp;
   let votes: TestApp;
   let votesUrl = '';
@@ -37,9 +39,10 @@ describe('posts service', () => {
   let votesApi: ApiClient;
 
   beforeAll(async () => {
-    votes = await startApp('votes', temp.dir);
+    storage = await createStorage(engine);
+    votes = await startApp('votes', storage);
     votesUrl = votes.url;
-    posts = await startApp('posts', temp.dir, { scores: httpScores(() => votesUrl) });
+    posts = await startApp('posts', storage, { scores: httpScores(() => votesUrl) });
     api = new ApiClient(posts.url, checker);
     votesApi = new ApiClient(votes.url, checker);
   });
@@ -47,7 +50,7 @@ describe('posts service', () => {
   afterAll(async () => {
     await posts.close();
     await votes.close();
-    temp.remove();
+    await storage.remove();
   });
 
   const newPost = (over: Record<string, unknown> = {}) => ({

@@ -1,22 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { SpecChecker } from '../helpers/spec.js';
-import { startApp, tempDir } from '../helpers/apps.js';
+import { startApp } from '../helpers/apps.js';
+import { createStorage, testEngines } from '../../scripts/lib/storage.js';
+import type { Storage } from '../../scripts/lib/storage.js';
 import type { ServiceName, TestApp } from '../helpers/apps.js';
 
 const SAMPLE_PARAMS: Record<string, string> = { id: '1', postId: '1', username: 'alice' };
 
-describe('openapi.yaml', () => {
+describe.each(testEngines())('openapi.yaml on %s', (engine) => {
   const checker = new SpecChecker();
-  const temp = tempDir();
+  let storage: Storage;
   const apps = new Map<ServiceName, TestApp>();
 
   beforeAll(async () => {
-    for (const service of ['posts', 'votes', 'users', 'messages'] as const) apps.set(service, await startApp(service, temp.dir));
+    storage = await createStorage(engine);
+    for (const service of ['posts', 'votes', 'users', 'messages'] as const) apps.set(service, await startApp(service, storage));
   });
 
   afterAll(async () => {
     for (const app of apps.values()) await app.close();
-    temp.remove();
+    await storage.remove();
   });
 
   it('declares every operation with a JSON error response for bad input', () => {

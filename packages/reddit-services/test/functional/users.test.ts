@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ApiClient } from '../helpers/client.js';
 import { SpecChecker } from '../helpers/spec.js';
-import { startApp, tempDir } from '../helpers/apps.js';
+import { startApp } from '../helpers/apps.js';
+import { createStorage, testEngines } from '../../scripts/lib/storage.js';
+import type { Storage } from '../../scripts/lib/storage.js';
 import type { TestApp } from '../helpers/apps.js';
 
 interface User {
@@ -11,20 +13,21 @@ interface User {
   active: boolean;
 }
 
-describe('users service', () => {
+describe.each(testEngines())('users service on %s', (engine) => {
   const checker = new SpecChecker();
-  const temp = tempDir();
+  let storage: Storage;
   let users: TestApp;
   let api: ApiClient;
 
   beforeAll(async () => {
-    users = await startApp('users', temp.dir);
+    storage = await createStorage(engine);
+    users = await startApp('users', storage);
     api = new ApiClient(users.url, checker);
   });
 
   afterAll(async () => {
     await users.close();
-    temp.remove();
+    await storage.remove();
   });
 
   it('creates a user with karma 0: 201 and Location', async () => {

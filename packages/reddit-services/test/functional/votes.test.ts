@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ApiClient } from '../helpers/client.js';
 import { SpecChecker } from '../helpers/spec.js';
-import { startApp, tempDir } from '../helpers/apps.js';
+import { startApp } from '../helpers/apps.js';
+import { createStorage, testEngines } from '../../scripts/lib/storage.js';
+import type { Storage } from '../../scripts/lib/storage.js';
 import type { TestApp } from '../helpers/apps.js';
 
 interface Tally {
@@ -12,20 +14,21 @@ interface Tally {
   score: number;
 }
 
-describe('votes service', () => {
+describe.each(testEngines())('votes service on %s', (engine) => {
   const checker = new SpecChecker();
-  const temp = tempDir();
+  let storage: Storage;
   let votes: TestApp;
   let api: ApiClient;
 
   beforeAll(async () => {
-    votes = await startApp('votes', temp.dir);
+    storage = await createStorage(engine);
+    votes = await startApp('votes', storage);
     api = new ApiClient(votes.url, checker);
   });
 
   afterAll(async () => {
     await votes.close();
-    temp.remove();
+    await storage.remove();
   });
 
   const vote = (postId: number, username: string, direction: 'up' | 'down', community = 'general') =>
@@ -136,25 +139,51 @@ describe('votes service', () => {
   });
 });
 
-describe('votes service with its database file locked by another process', () => {
-  it('answers 503 with Retry-After after the busy timeout instead of failing the request with a 500', async () => {
-    const temp = tempDir();
-    const votes = await startApp('votes', temp.dir, { busyTimeoutMs: 200 });
-    const api = new ApiClient(votes.url);
+/** Another session holds the write lock: SQLite's file lock, or a PostgreSQL table lock. */
+async function holdWriteLock(storage: Storage): Promise<{ release(): Promise<void> }> {
+  if (storage.engine === 'sqlite') {
     const Sqlite = (await import('better-sqlite3')).default;
-    const holder = new Sqlite(`${temp.dir}/votes.db`);
+    const holder = new Sqlite(`${storage.dataDir}/votes.db`);
+    holder.exec('BEGIN IMMEDIATE');
+    return {
+      release: async () => {
+        holder.exec('ROLLBACK');
+        holder.close();
+      },
+    };
+  }
+  const pg = (await import('pg')).default;
+  const holder = new pg.Client({ connectionString: storage.databaseUrl, options: '-c search_path=votes' });
+  await holder.connect();
+  await holder.query('BEGIN');
+  await holder.query('LOCK TABLE post_scores IN EXCLUSIVE MODE');
+  return {
+    release: async () => {
+      await holder.query('ROLLBACK');
+      await holder.end();
+    },
+  };
+}
+
+describe.each(testEngines())('votes service with its data locked by another session on %s', (engine) => {
+  it('answers 503 with Retry-After after the lock timeout instead of failing the request with a 500', async () => {
+    const storage = await createStorage(engine);
+    const votes = await startApp('votes', storage, { busyTimeoutMs: 200 });
+    const api = new ApiClient(votes.url);
+    const lock = await holdWriteLock(storage);
+    let released = false;
     try {
-      holder.exec('BEGIN IMMEDIATE');
       const res = await api.put('/votes/1/users/alice', { direction: 'up', community: 'general' });
       expect(res.status).toBe(503);
       expect(res.headers.get('retry-after')).toBe('1');
       expect(res.body).toEqual({ error: 'database busy, retry later' });
-      holder.exec('ROLLBACK');
+      await lock.release();
+      released = true;
       expect((await api.put('/votes/1/users/alice', { direction: 'up', community: 'general' })).status).toBe(201);
     } finally {
-      holder.close();
+      if (!released) await lock.release();
       await votes.close();
-      temp.remove();
+      await storage.remove();
     }
   });
 });

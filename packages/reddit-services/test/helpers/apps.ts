@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Database } from 'better-sqlite3';
-import { openDatabase } from '../../src/shared/db.js';
+import { openServiceDatabase } from '../../src/shared/database.js';
+import type { ServiceDatabase } from '../../src/shared/database.js';
 import { listen } from '../../src/shared/http-server.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { createPostsApp } from '../../src/posts/posts-app.js';
@@ -10,12 +10,13 @@ import { createVotesApp } from '../../src/votes/votes-app.js';
 import { createUsersApp } from '../../src/users/users-app.js';
 import { createMessagesApp } from '../../src/messages/messages-app.js';
 import type { ScoreSource } from '../../src/posts/score-source.js';
+import type { Storage } from '../../scripts/lib/storage.js';
 
 export type ServiceName = 'posts' | 'votes' | 'users' | 'messages';
 
 export interface TestApp {
   url: string;
-  db: Database;
+  database: ServiceDatabase;
   close(): Promise<void>;
 }
 
@@ -25,10 +26,14 @@ export function tempDir(prefix = 'reddit-test-'): { dir: string; remove(): void 
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** One service, in process, on port 0, with its own SQLite file in `dir`. */
-export async function startApp(service: ServiceName, dir: string, options: { scores?: ScoreSource; describeScoreError?: (error: unknown) => string; busyTimeoutMs?: number } = {}): Promise<TestApp> {
-  const db = openDatabase({ service, path: join(dir, `${service}.db`), busyTimeoutMs: options.busyTimeoutMs });
-  const common = { db, instanceId: `${service}-test`, logger: createLogger('silent') };
+/** One service, in process, on port 0, on the storage's engine (its own SQLite file, or its schema in the storage's database). */
+export async function startApp(
+  service: ServiceName,
+  storage: Storage,
+  options: { scores?: ScoreSource; describeScoreError?: (error: unknown) => string; busyTimeoutMs?: number } = {},
+): Promise<TestApp> {
+  const database = await openServiceDatabase({ service, url: storage.databaseUrl, path: join(storage.dataDir, `${service}.db`), busyTimeoutMs: options.busyTimeoutMs, poolSize: 4 });
+  const common = { database, instanceId: `${service}-test`, logger: createLogger('silent') };
   const app =
     service === 'posts'
       ? createPostsApp({ ...common, scores: options.scores, describeScoreError: options.describeScoreError })
@@ -41,11 +46,8 @@ export async function startApp(service: ServiceName, dir: string, options: { sco
   let closing: Promise<void> | undefined;
   return {
     url: server.url,
-    db,
+    database,
     // Idempotent: a test may stop an instance early and afterAll closes everything again.
-    close: () =>
-      (closing ??= server.close().then(() => {
-        db.close();
-      })),
+    close: () => (closing ??= server.close().then(() => database.close())),
   };
 }

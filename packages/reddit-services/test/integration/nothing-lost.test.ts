@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { join } from 'node:path';
 import { startConsulCluster } from '../helpers/consul-cluster.js';
 import type { ConsulCluster } from '../helpers/consul-cluster.js';
 import type { Cluster } from '../../scripts/lib/cluster.js';
 import { verifyVotes } from '../../scripts/lib/verify.js';
+import { testEngines } from '../../scripts/lib/storage.js';
+import type { Storage } from '../../scripts/lib/storage.js';
 
 const USERS = 100;
 const VOTES_PER_USER = 20;
@@ -33,7 +34,7 @@ async function vote(gateway: string, postId: number, username: string, direction
   }
 }
 
-describe('nothing lost: 100 users x 20 votes over 3 votes instances', () => {
+describe.each(testEngines())('nothing lost on %s: 100 users x 20 votes over 3 votes instances', (engine) => {
   let running: ConsulCluster | undefined;
   let cluster: Cluster | undefined;
 
@@ -43,14 +44,14 @@ describe('nothing lost: 100 users x 20 votes over 3 votes instances', () => {
     cluster = undefined;
   }, 30_000);
 
-  async function start(): Promise<{ gateway: string; dbPath: string }> {
-    running = await startConsulCluster({ posts: 1, users: 1, messages: 1, votes: 3 });
+  async function start(): Promise<{ gateway: string; storage: Storage }> {
+    running = await startConsulCluster({ posts: 1, users: 1, messages: 1, votes: 3 }, engine);
     cluster = running.cluster;
-    return { gateway: cluster.gateway.url, dbPath: join(running.dataDir, 'votes.db') };
+    return { gateway: cluster.gateway.url, storage: running.storage };
   }
 
   it('totals are exact and every instance took part', async () => {
-    const { gateway, dbPath } = await start();
+    const { gateway, storage } = await start();
     const users = plan(1);
     const results = await Promise.all(
       users.map(async (votes) => {
@@ -79,7 +80,7 @@ describe('nothing lost: 100 users x 20 votes over 3 votes instances', () => {
     const again = await Promise.all(users.slice(0, 10).map((votes) => Promise.all(votes.map((v) => vote(gateway, v.postId, v.username, v.direction)))));
     expect(again.flat().every((status) => status === 200)).toBe(true);
     const acknowledged = new Map(users.flat().map((v) => [`${v.postId}/${v.username}`, v.direction] as const));
-    const check = verifyVotes(dbPath, acknowledged);
+    const check = await verifyVotes(storage, acknowledged);
     expect(check).toEqual({ acknowledged: USERS * VOTES_PER_USER, missing: [], wrongDirection: [], tallyMismatches: [], integrity: 'ok' });
 
     // Every instance serves, per the gateway's X-Served-By. An instance that stalled on the database lock during
@@ -95,7 +96,7 @@ describe('nothing lost: 100 users x 20 votes over 3 votes instances', () => {
   }, 90_000);
 
   it('SIGKILL of one votes instance during the load: every vote that got a 2xx is stored', async () => {
-    const { gateway, dbPath } = await start();
+    const { gateway, storage } = await start();
     const users = plan(2);
     const acknowledged = new Map<string, 'up' | 'down'>();
     const failed: number[] = [];
@@ -119,7 +120,7 @@ describe('nothing lost: 100 users x 20 votes over 3 votes instances', () => {
     // PUT is idempotent, so the gateway retried on the surviving instances: (almost) nothing failed.
     expect(acknowledged.size + failed.length).toBe(USERS * VOTES_PER_USER);
     expect(failed.length).toBeLessThanOrEqual(20);
-    const check = verifyVotes(dbPath, acknowledged);
+    const check = await verifyVotes(storage, acknowledged);
     expect(check.missing).toEqual([]);
     expect(check.wrongDirection).toEqual([]);
     expect(check.tallyMismatches).toEqual([]);

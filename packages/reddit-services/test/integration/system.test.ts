@@ -1,22 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { join } from 'node:path';
 import { startConsulCluster } from '../helpers/consul-cluster.js';
 import type { ConsulCluster } from '../helpers/consul-cluster.js';
 import type { Cluster } from '../../scripts/lib/cluster.js';
 import { formatReport, runLoad } from '../../scripts/lib/load.js';
 import { bogusRequests, sendBogus } from '../../scripts/lib/bogus.js';
 import { missingIds, verifyVotes } from '../../scripts/lib/verify.js';
+import { testEngines } from '../../scripts/lib/storage.js';
+import type { Storage } from '../../scripts/lib/storage.js';
 
 /** The short system test of CI; `npx tsx scripts/system-test.ts` runs the long one. */
-describe('system test (short)', () => {
+describe.each(testEngines())('system test (short) on %s', (engine) => {
   let running: ConsulCluster | undefined;
   let cluster: Cluster;
-  let dataDir: string;
+  let storage: Storage;
 
   beforeAll(async () => {
-    running = await startConsulCluster({ posts: 2, votes: 2, users: 1, messages: 1 });
+    running = await startConsulCluster({ posts: 2, votes: 2, users: 1, messages: 1 }, engine);
     cluster = running.cluster;
-    dataDir = running.dataDir;
+    storage = running.storage;
   }, 60_000);
 
   afterAll(async () => {
@@ -26,16 +27,16 @@ describe('system test (short)', () => {
   it('100 concurrent users with a realistic mix: no 5xx, no lost writes', async () => {
     // A generous per-request timeout: on a busy CI machine slow is fine, lost or failed is not.
     const report = await runLoad({ gatewayUrl: cluster.gateway.url, users: 100, durationMs: 4000, prefix: 'sys_', thinkMs: 20, requestTimeoutMs: 30_000 });
-    process.stdout.write(`${formatReport('system test (short): 100 users, 4 s, 2 posts + 2 votes instances', report)}\n`);
+    process.stdout.write(`${formatReport(`system test (short) on ${engine}: 100 users, 4 s, 2 posts + 2 votes instances`, report)}\n`);
     // Behaviour, not speed: enough traffic to mean something even on a busy 2-core CI machine.
     expect(report.requests).toBeGreaterThan(150);
     expect(report.serverErrors).toBe(0);
     expect(report.networkErrors).toBe(0);
     expect(report.acknowledgedVotes.size).toBeGreaterThan(10);
-    const votes = verifyVotes(join(dataDir, 'votes.db'), report.acknowledgedVotes);
+    const votes = await verifyVotes(storage, report.acknowledgedVotes);
     expect(votes).toMatchObject({ missing: [], wrongDirection: [], tallyMismatches: [], integrity: 'ok' });
-    expect(missingIds(join(dataDir, 'posts.db'), 'posts', report.createdPosts)).toEqual([]);
-    expect(missingIds(join(dataDir, 'messages.db'), 'messages', report.sentMessages)).toEqual([]);
+    expect(await missingIds(storage, 'posts', report.createdPosts)).toEqual([]);
+    expect(await missingIds(storage, 'messages', report.sentMessages)).toEqual([]);
   }, 60_000);
 
   it('3000 malformed requests through the gateway: 0 5xx, no crash, services still answer', async () => {
