@@ -4,6 +4,7 @@ import { errorMiddleware, notFoundRoute } from '../shared/error-middleware.js';
 import type { ErrorBody } from '../shared/error-middleware.js';
 import { DEFAULT_BODY_LIMIT } from '../shared/service-app.js';
 import { loadShedding } from '../shared/load-shedding.js';
+import { normalizeRequestTarget } from '../shared/http-hygiene.js';
 import { SERVICE_NAMES } from '../shared/config.js';
 import type { ServiceName } from '../shared/config.js';
 import type { Logger } from '../shared/logger.js';
@@ -14,7 +15,7 @@ const METHODS = new Set<string>(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'
 /** Request headers passed on to the instance. */
 const FORWARDED_REQUEST_HEADERS = ['content-type', 'accept', 'x-request-id'] as const;
 /** Response headers relayed back to the caller. */
-const RELAYED_RESPONSE_HEADERS = ['content-type', 'location', 'retry-after', 'x-instance-id'] as const;
+const RELAYED_RESPONSE_HEADERS = ['content-type', 'location', 'retry-after', 'allow', 'x-instance-id'] as const;
 
 /** The part of a discovery-client `ServiceClient` the gateway needs. */
 export interface GatewayServiceClient {
@@ -50,20 +51,25 @@ export interface GatewayAppOptions {
 /** Requests the gateway relays at once before it sheds load with a 503. */
 export const DEFAULT_GATEWAY_MAX_IN_FLIGHT = 256;
 
-/** How a failed call of the discovery client becomes an answer. */
-function failureAnswer(service: string, error: unknown): { status: number; body: ErrorBody } {
+/**
+ * How a failed call of the discovery client becomes an answer. The messages are the gateway's own:
+ * the library's name instances' internal addresses, which callers outside have no use for (and must
+ * not learn). Anything unexpected is a 502 with a generic message, logged for the operator.
+ */
+export function failureAnswer(service: string, error: unknown): { status: number; body: ErrorBody; expected: boolean } {
   const code = (error as { code?: unknown } | null)?.code;
-  const message = error instanceof Error ? error.message : String(error);
+  const details = { service, code: typeof code === 'string' ? code : 'ERR_UNEXPECTED' };
   switch (code) {
     case 'ERR_NO_HEALTHY_INSTANCES':
+      return { status: 503, body: { error: `all ${service} instances are down`, details }, expected: true };
     case 'ERR_CIRCUIT_OPEN':
     case 'ERR_REGISTRY_UNAVAILABLE':
     case 'ERR_UPSTREAM_CONNECTION':
-      return { status: 503, body: { error: message, details: { service, code } } };
+      return { status: 503, body: { error: `${service} is unavailable, retry later`, details }, expected: true };
     case 'ERR_REQUEST_TIMEOUT':
-      return { status: 504, body: { error: message, details: { service, code } } };
+      return { status: 504, body: { error: `${service} did not answer in time`, details }, expected: true };
     default:
-      return { status: 502, body: { error: `${service}: ${message}`, details: { service, code: typeof code === 'string' ? code : undefined } } };
+      return { status: 502, body: { error: `${service} could not be reached through the gateway`, details }, expected: false };
   }
 }
 
@@ -78,6 +84,7 @@ export function createGatewayApp(options: GatewayAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.use(normalizeRequestTarget);
 
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok', service: 'gateway', instance: options.instanceId });
@@ -121,6 +128,8 @@ export function createGatewayApp(options: GatewayAppOptions): Express {
       response = await options.clients[service].request({ method: req.method as Method, path: req.originalUrl, body, headers, throwHttpErrors: false });
     } catch (error) {
       const answer = failureAnswer(service, error);
+      if (!answer.expected) options.logger.error(`gateway: ${req.method} ${req.originalUrl.slice(0, 200)} to ${service} failed`, error);
+      if (answer.status === 503) res.set('Retry-After', '1');
       res.status(answer.status).json(answer.body);
       return;
     }

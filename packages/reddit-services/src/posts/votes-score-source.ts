@@ -15,7 +15,23 @@ export class VotesScoreSource implements ScoreSource {
   }
 }
 
-/** The library's error messages are written for people ("all votes instances are down"). */
+/**
+ * Why votes could not rank, for the `reason` of an unsorted hot list: by the library's error code,
+ * never its message (which names instances' internal addresses).
+ */
 export function describeVotesError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  switch ((error as { code?: unknown } | null)?.code) {
+    case 'ERR_NO_HEALTHY_INSTANCES':
+      return 'all votes instances are down';
+    case 'ERR_CIRCUIT_OPEN':
+    case 'ERR_UPSTREAM_CONNECTION':
+    case 'ERR_REGISTRY_UNAVAILABLE':
+      return 'votes is unreachable';
+    case 'ERR_REQUEST_TIMEOUT':
+      return 'votes did not answer in time';
+    case 'ERR_UPSTREAM_HTTP':
+      return 'votes answered with an error';
+    default:
+      return 'votes failed';
+  }
 }

@@ -25,12 +25,26 @@ export function openApiValidator(): OpenApiRequestValidator {
  */
 export class ApiRouter {
   readonly router = Router();
+  private readonly methods = new Map<string, Set<string>>();
 
   constructor(private readonly validator: OpenApiRequestValidator = openApiValidator()) {}
 
   route(method: Method, template: string, handler: ApiHandler): this {
     const validate = this.validator.operation(method, template);
     const path = template.replace(/\{(\w+)\}/g, ':$1');
+    let allowed = this.methods.get(path);
+    if (!allowed) {
+      allowed = new Set(['OPTIONS']);
+      this.methods.set(path, allowed);
+      const methods = allowed;
+      // Express would answer OPTIONS itself in text/plain; every answer of the API is JSON.
+      this.router.options(path, (_req: Request, res: Response) => {
+        const allow = [...methods].sort();
+        res.set('Allow', allow.join(', ')).json({ allow });
+      });
+    }
+    allowed.add(method.toUpperCase());
+    if (method === 'get') allowed.add('HEAD');
     this.router[method](path, async (req: Request, res: Response) => {
       let input: ValidatedRequest;
       try {

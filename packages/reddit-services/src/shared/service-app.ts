@@ -3,6 +3,7 @@ import type { Express, RequestHandler, Router } from 'express';
 import { parse as parseContentType } from 'content-type';
 import { errorMiddleware, notFoundRoute } from './error-middleware.js';
 import { loadShedding, DEFAULT_MAX_IN_FLIGHT } from './load-shedding.js';
+import { normalizeRequestTarget } from './http-hygiene.js';
 import type { Logger } from './logger.js';
 
 /** Largest JSON body a service accepts; beyond it, 413. */
@@ -54,6 +55,7 @@ export function createServiceApp(options: ServiceAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.use(normalizeRequestTarget);
   app.use((_req, res, next) => {
     res.set('X-Instance-Id', options.instanceId);
     next();
