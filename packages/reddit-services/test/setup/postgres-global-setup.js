@@ -18,6 +18,6 @@ export default async function setup() {
     process.env.REDDIT_TEST_POSTGRES_URL = server.url;
   } catch (error) {
     rmSync(root, { recursive: true, force: true });
-    throw new Error(`could not start PostgreSQL for the reddit-services tests (REDDIT_TEST_ENGINES=sqlite runs without it): ${error.message}`);
+    throw new Error(`could not start PostgreSQL for the reddit-services tests (REDDIT_TEST_ENGINES=sqlite runs without it): ${error.message}`, { cause: error });
   }
 }
