@@ -18,7 +18,7 @@ help:
 	@echo "make add-ratings     the market calling ratings through discovery-client"
 	@echo "make startRatings COUNT=3 | INSTANCE=2   ratings instances in the foreground"
 	@echo "make demo-script     the whole walkthrough, scripted, with the real timings"
-	@echo "make startReddit COUNT=3, make seedReddit   the reddit services behind their gateway"
+	@echo "make startReddit COUNT=3 [DATABASE=postgres], make seedReddit   the reddit services behind their gateway (SQLite, or PostgreSQL)"
 	@echo "make bench           benchmarks; results land in docs/benchmarks.md"
 	@echo "make watchRatings    call ratings once a second and print the version of each answer"
 	@echo "make roll SERVICE=ratings VERSION=2.0    replace the instances one at a time (DETACH=1: new ones outlive the command)"
@@ -70,7 +70,7 @@ startRatings: build
 	@$(NODE) packages/ratings/dist/start-ratings.js $(if $(COUNT),--count $(COUNT)) $(if $(INSTANCE),--instance $(INSTANCE))
 
 startReddit: build
-	$(NODE) packages/reddit-services/dist/launcher.js $(if $(COUNT),--count $(COUNT))
+	$(if $(DATABASE),DATABASE=$(DATABASE) )$(NODE) packages/reddit-services/dist/launcher.js $(if $(COUNT),--count $(COUNT))
 
 seedReddit: build
 	$(NODE) packages/reddit-services/dist/seed.js

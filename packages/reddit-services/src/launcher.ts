@@ -8,14 +8,20 @@
  *   node dist/launcher.js [--count N]
  *
  * Environment: PORT (first service port, default 3001; 0 = free ports), GATEWAY_PORT (default 2015),
- * DATA_DIR (default .data/reddit), CONSUL_HTTP_ADDR (default 127.0.0.1:8500).
+ * DATA_DIR (default .data/reddit), CONSUL_HTTP_ADDR (default 127.0.0.1:8500), DATABASE (`sqlite`, the
+ * default, or `postgres`: every service on PostgreSQL at DATABASE_URL, each in its own schema; without
+ * DATABASE_URL the launcher starts a local PostgreSQL with its data in DATA_DIR/postgres on POSTGRES_PORT,
+ * default 5433, and stops it on ^C).
  */
 import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { resolveConsulOptions } from 'discovery-client';
 import { Supervisor } from 'process-supervisor';
 import type { SupervisedChild } from 'process-supervisor';
 import { parseCommandLine } from './shared/command-line.js';
 import { DEFAULT_DATA_DIR, DEFAULT_GATEWAY_PORT } from './shared/config.js';
+import { startLocalPostgres } from './shared/local-postgres.js';
+import type { LocalPostgres } from './shared/local-postgres.js';
 import type { ServiceName } from './shared/config.js';
 
 export const DEFAULT_COUNT = 3;
@@ -24,6 +30,8 @@ export const DEFAULT_FIRST_PORT = 3001;
 export const PORTS_PER_SERVICE = 100;
 /** How long an instance has to stop after SIGTERM before it is killed, ms. */
 export const STOP_TIMEOUT_MS = 10_000;
+/** Port of the PostgreSQL the launcher starts for `DATABASE=postgres` without DATABASE_URL (5432 is often a system server's). */
+export const DEFAULT_POSTGRES_PORT = 5433;
 
 const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
 const LAUNCH_ORDER = ['users', 'posts', 'votes', 'messages'] as const satisfies readonly ServiceName[];
@@ -48,6 +56,9 @@ Environment:
   GATEWAY_PORT       the gateway's port (default ${DEFAULT_GATEWAY_PORT})
   DATA_DIR           where the SQLite files live (default ${DEFAULT_DATA_DIR})
   CONSUL_HTTP_ADDR   the Consul agent (default 127.0.0.1:8500)
+  DATABASE           sqlite (default) or postgres (make startReddit DATABASE=postgres)
+  DATABASE_URL       the PostgreSQL to use with DATABASE=postgres; without it a local one is started
+                     in DATA_DIR/postgres on POSTGRES_PORT (default ${DEFAULT_POSTGRES_PORT}) and stopped on ^C
 `;
 
 function parseCount(argv: string[]): number {
@@ -89,7 +100,31 @@ async function main(): Promise<void> {
     process.stdout.write(`started dev-consul at ${started.url}\n`);
   }
   const devConsul = started;
-  const consulEnv = { CONSUL_HTTP_ADDR: devConsul ? devConsul.url : consul.url, DATA_DIR: dataDir };
+  const consulEnv: Record<string, string> = { CONSUL_HTTP_ADDR: devConsul ? devConsul.url : consul.url, DATA_DIR: dataDir };
+
+  const engine = process.env.DATABASE || 'sqlite';
+  let postgres: LocalPostgres | undefined;
+  if (engine !== 'sqlite' && engine !== 'postgres') {
+    process.stderr.write(`DATABASE must be sqlite or postgres, got "${engine}"\n`);
+    await devConsul?.close();
+    process.exit(2);
+  }
+  if (engine === 'postgres') {
+    if (process.env.DATABASE_URL) {
+      process.stdout.write(`using PostgreSQL at DATABASE_URL (each service in its own schema)\n`);
+    } else {
+      const port = process.env.POSTGRES_PORT ? Number(process.env.POSTGRES_PORT) : DEFAULT_POSTGRES_PORT;
+      try {
+        postgres = await startLocalPostgres({ dataDir: join(dataDir, 'postgres'), port });
+      } catch (error) {
+        process.stderr.write(`could not start PostgreSQL: ${error instanceof Error ? error.message : String(error)}\n`);
+        await devConsul?.close();
+        process.exit(1);
+      }
+      consulEnv.DATABASE_URL = postgres.url;
+      process.stdout.write(`started PostgreSQL at ${postgres.url} (data in ${postgres.dataDir})\n`);
+    }
+  }
 
   const supervisor = new Supervisor({
     stopTimeoutMs: STOP_TIMEOUT_MS,
@@ -111,6 +146,7 @@ async function main(): Promise<void> {
     supervisor.say(`${reason}: stopping ${children.length} processes`);
     await supervisor.stopAll();
     if (devConsul) await devConsul.close();
+    if (postgres) await postgres.stop().catch((error: unknown) => process.stderr.write(`stopping PostgreSQL failed: ${String(error)}\n`));
     supervisor.say('all stopped');
     process.exit(0);
   };
@@ -118,7 +154,7 @@ async function main(): Promise<void> {
 
   try {
     const ports = await Promise.all(children.map((child) => child.listeningPort(60_000)));
-    process.stdout.write(`\nreddit services are up (data in ${dataDir}):\n`);
+    process.stdout.write(`\nreddit services are up (data ${engine === 'postgres' ? 'in PostgreSQL' : `in ${dataDir}`}):\n`);
     children.forEach((child, index) => process.stdout.write(`  ${child.name.padEnd(12)} http://127.0.0.1:${ports[index]}\n`));
     process.stdout.write(`gateway: http://127.0.0.1:${ports[ports.length - 1]}   (try: curl http://127.0.0.1:${ports[ports.length - 1]}/posts)\n`);
     process.stdout.write('press ^C to stop\n\n');

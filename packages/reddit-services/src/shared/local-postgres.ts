@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -71,6 +71,8 @@ export async function startLocalPostgres(options: StartLocalPostgresOptions): Pr
   const exec = (command: string, args: string[]) => (owner ? run('runuser', ['-u', 'postgres', '--', command, ...args]) : run(command, args));
 
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
+    // Parents with the default mode (the postgres user must traverse them), the cluster's own directory 0700.
+    mkdirSync(dirname(dataDir), { recursive: true });
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     if (owner) chownSync(dataDir, owner.uid, owner.gid);
     await exec(tool('initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--no-locale', ...(options.throwaway ? ['--no-sync'] : [])]);

@@ -3,8 +3,11 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { chmodSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startDevConsul } from 'dev-consul';
+import pg from 'pg';
+import { testEngines } from '../../scripts/lib/storage.js';
 import { tempDir } from '../helpers/apps.js';
 
 const LAUNCHER = fileURLToPath(new URL('../../dist/launcher.js', import.meta.url));
@@ -107,4 +110,53 @@ describe('launcher (make startReddit) and seed (make seedReddit)', () => {
     expect(await run.exited).toBe(0);
     await expect(fetch(`http://127.0.0.1:${consulPort}/v1/status/leader`)).rejects.toThrow();
   }, 60_000);
+
+  (testEngines().includes('postgres') ? it : it.skip)(
+    'DATABASE=postgres without DATABASE_URL: starts a local PostgreSQL in DATA_DIR/postgres, serves the same API from it, stops it on ^C',
+    async () => {
+      const temp = tempDir();
+      cleanups.push(() => temp.remove());
+      // As root the server runs as the postgres user, which must reach DATA_DIR.
+      chmodSync(temp.dir, 0o755);
+      const postgresPort = await freePort();
+      const run = launch({
+        CONSUL_HTTP_ADDR: `127.0.0.1:${await freePort()}`,
+        GATEWAY_PORT: String(await freePort()),
+        DATA_DIR: temp.dir,
+        DATABASE: 'postgres',
+        DATABASE_URL: '',
+        POSTGRES_PORT: String(postgresPort),
+      });
+      cleanups.push(() => {
+        if (run.child.exitCode === null) run.child.kill('SIGKILL');
+      });
+      const gatewayUrl = await run.gatewayUrl;
+      expect(run.output.join('')).toContain(`started PostgreSQL at postgres://postgres@127.0.0.1:${postgresPort}/postgres`);
+      let status = 503;
+      for (let i = 0; i < 50 && status === 503; i += 1) {
+        if (i > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+        status = (
+          await fetch(`${gatewayUrl}/users`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ username: 'on_postgres', email: 'p@example.com' }),
+          })
+        ).status;
+      }
+      expect(status).toBe(201);
+      const client = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${postgresPort}/postgres` });
+      await client.connect();
+      try {
+        expect((await client.query('SELECT username FROM users.users')).rows).toEqual([{ username: 'on_postgres' }]);
+      } finally {
+        await client.end();
+      }
+      run.child.kill('SIGINT');
+      expect(await run.exited).toBe(0);
+      expect(run.output.join('')).toContain('all stopped');
+      const after = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${postgresPort}/postgres`, connectionTimeoutMillis: 2000 });
+      await expect(after.connect()).rejects.toThrow();
+    },
+    90_000,
+  );
 });
