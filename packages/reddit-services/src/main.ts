@@ -24,11 +24,15 @@ import { createUsersApp } from './users/users-app.js';
 import { createMessagesApp } from './messages/messages-app.js';
 import { createGatewayApp } from './gateway/gateway-app.js';
 import { createGatewayClients } from './gateway/gateway-clients.js';
+import { PostDirectory, UserDirectory, VotesRemoval } from './shared/service-directory.js';
 
 /** How long posts waits for votes when ranking "hot", per attempt, ms. */
 export const HOT_VOTES_TIMEOUT_MS = 500;
 /** Longest "hot" waits for votes, retries included, before answering unsorted, ms. */
 export const HOT_VOTES_DEADLINE_MS = 1500;
+/** Calls one service makes to another on a write (is the user active? which community? forget a post), per attempt and overall, ms. */
+export const DIRECTORY_TIMEOUT_MS = 1000;
+export const DIRECTORY_DEADLINE_MS = 2500;
 
 /**
  * The gateway and posts call other services on every request: the per-call `using instance` line goes
@@ -73,16 +77,27 @@ async function main(): Promise<void> {
     dataLine = `${name} data: ${database.description}`;
     instanceId ??= `${name}-${process.pid}`;
     const common = { database, instanceId, logger };
+    // posts, votes and messages ask other services on writes (openapi.yaml: active users only, a vote's
+    // community from its post, a deleted post's votes go too); users asks nobody.
+    const client = name === 'users' ? undefined : new DiscoveryClient(DISCOVERY_OPTIONS);
+    discovery = client;
+    const directoryClient = (service: 'users' | 'posts' | 'votes') =>
+      (client as DiscoveryClient).service(service, { timeout: DIRECTORY_TIMEOUT_MS, deadline: DIRECTORY_DEADLINE_MS, retry: { limit: 1 } });
     if (name === 'posts') {
-      discovery = new DiscoveryClient(DISCOVERY_OPTIONS);
-      const votes = discovery.service('votes', { timeout: HOT_VOTES_TIMEOUT_MS, deadline: HOT_VOTES_DEADLINE_MS, retry: { limit: 1 } });
-      app = createPostsApp({ ...common, scores: new VotesScoreSource(votes), describeScoreError: describeVotesError });
+      const votes = (client as DiscoveryClient).service('votes', { timeout: HOT_VOTES_TIMEOUT_MS, deadline: HOT_VOTES_DEADLINE_MS, retry: { limit: 1 } });
+      app = createPostsApp({
+        ...common,
+        scores: new VotesScoreSource(votes),
+        describeScoreError: describeVotesError,
+        users: new UserDirectory(directoryClient('users')),
+        votes: new VotesRemoval(directoryClient('votes')),
+      });
     } else if (name === 'votes') {
-      app = createVotesApp(common);
+      app = createVotesApp({ ...common, posts: new PostDirectory(directoryClient('posts')), users: new UserDirectory(directoryClient('users')) });
     } else if (name === 'users') {
       app = createUsersApp(common);
     } else {
-      app = createMessagesApp(common);
+      app = createMessagesApp({ ...common, users: new UserDirectory(directoryClient('users')) });
     }
   }
 

@@ -187,7 +187,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     }
   }
 
-  // A few posts first, so reads and votes have something to work on from the start.
+  // A few posts first, so reads and votes have something to work on from the start (by an active user).
+  await call('createUser', 'POST', '/users', { username: `${options.prefix}seed`.slice(0, 32), email: `${options.prefix}seed@load.example.com` });
   for (let i = 0; i < 20; i += 1) {
     const community = communities[i % communities.length] ?? 'general';
     const result = await call('createPost', 'POST', '/posts', { title: `seed ${i}`, community, username: `${options.prefix}seed`.slice(0, 32) });

@@ -5,6 +5,7 @@ import type { ApiHandler } from '../shared/api-router.js';
 import { NotFoundError } from '../shared/http-errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { ServiceDatabase } from '../shared/database.js';
+import type { UserDirectory } from '../shared/service-directory.js';
 import { createMessagesStore } from './messages-store.js';
 import type { NewMessage } from './messages-store.js';
 
@@ -12,6 +13,8 @@ export interface MessagesAppOptions {
   database: ServiceDatabase;
   instanceId: string;
   logger: Logger;
+  /** Whether sender and recipient are active users: the users service. Without it, any well-formed names. */
+  users?: UserDirectory;
 }
 
 /** The messages service: send, read, list an inbox, delete, mark and unmark favorite. */
@@ -20,7 +23,10 @@ export function createMessagesApp(options: MessagesAppOptions): Express {
   const api = new ApiRouter();
 
   api.route('post', '/messages', async ({ body }, _req, res) => {
-    const message = await store.send(body as NewMessage);
+    const input = body as NewMessage;
+    await options.users?.requireActive(input.from);
+    await options.users?.requireActive(input.to);
+    const message = await store.send(input);
     res.status(201).location(`/messages/${message.id}`).json(message);
   });
 

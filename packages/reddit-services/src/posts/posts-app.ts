@@ -4,6 +4,7 @@ import { ApiRouter } from '../shared/api-router.js';
 import { NotFoundError } from '../shared/http-errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { ServiceDatabase } from '../shared/database.js';
+import type { UserDirectory, VotesRemoval } from '../shared/service-directory.js';
 import { createPostsStore } from './posts-store.js';
 import type { NewPost, PostSummary } from './posts-store.js';
 import type { PostScore, ScoreSource } from './score-source.js';
@@ -19,6 +20,10 @@ export interface PostsAppOptions {
   scores?: ScoreSource;
   /** Turns a failure of `scores` into the `reason` of an unsorted answer. */
   describeScoreError?: (error: unknown) => string;
+  /** Whether the author is an active user: the users service. Without it, any well-formed name may post. */
+  users?: UserDirectory;
+  /** Told first when a post is deleted, so its votes and counts go too: the votes service. */
+  votes?: VotesRemoval;
 }
 
 /** The posts service: create, get, delete, recent lists and "hot". */
@@ -27,6 +32,7 @@ export function createPostsApp(options: PostsAppOptions): Express {
   const api = new ApiRouter();
 
   api.route('post', '/posts', async ({ body }, _req, res) => {
+    await options.users?.requireActive((body as NewPost).username);
     const post = await store.create(body as NewPost);
     res.status(201).location(`/posts/${post.id}`).json(post);
   });
@@ -79,6 +85,9 @@ export function createPostsApp(options: PostsAppOptions): Express {
 
   api.route('delete', '/posts/{id}', async ({ params }, _req, res) => {
     const id = params.id as number;
+    if (!(await store.get(id))) throw new NotFoundError(`post ${id} not found`);
+    // Votes first: if it cannot be told, the post stays and the client retries (DELETE is idempotent).
+    await options.votes?.forget(id);
     if (!(await store.delete(id))) throw new NotFoundError(`post ${id} not found`);
     res.json({ id, deleted: true });
   });

@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { inTransaction } from '../shared/postgres.js';
-import { byScore, communityConflict, emptyTally, toTally, toVote } from './votes-store.js';
+import { byScore, communityConflict, deletedPostError, emptyTally, toTally, toVote } from './votes-store.js';
 import type { CastResult, Direction, PostTally, TallyRow, Vote, VoteRow, VotesStore } from './votes-store.js';
 
 const TALLY_COLUMNS = 'post_id, community, up, down, score';
@@ -15,6 +15,9 @@ export class PostgresVotesStore implements VotesStore {
 
   async cast(postId: number, username: string, community: string, direction: Direction): Promise<CastResult> {
     return inTransaction(this.pool, async (client) => {
+      // Casts on a post share a lock that forget() takes exclusively: a vote never lands after the post's tombstone.
+      await client.query('SELECT pg_advisory_xact_lock_shared(hashtext($1))', [`post:${postId}`]);
+      if ((await client.query('SELECT 1 FROM deleted_posts WHERE post_id = $1', [postId])).rowCount) throw deletedPostError(postId);
       await client.query('INSERT INTO post_scores (post_id, community) VALUES ($1, $2) ON CONFLICT (post_id) DO NOTHING', [postId, community]);
       const before = (await client.query<{ community: string }>('SELECT community FROM post_scores WHERE post_id = $1', [postId])).rows[0];
       if (before && before.community !== community) throw communityConflict(postId, before.community);
@@ -66,5 +69,18 @@ export class PostgresVotesStore implements VotesStore {
     const { rows } = await this.pool.query<TallyRow>(`SELECT ${TALLY_COLUMNS} FROM post_scores WHERE post_id = ANY($1::bigint[])`, [postIds]);
     const known = new Map(rows.map((row) => [row.post_id, toTally(row)]));
     return postIds.map((id) => known.get(id) ?? emptyTally(id)).sort(byScore);
+  }
+
+  async community(postId: number): Promise<string | undefined> {
+    const { rows } = await this.pool.query<{ community: string }>('SELECT community FROM post_scores WHERE post_id = $1', [postId]);
+    return rows[0]?.community;
+  }
+
+  async forget(postId: number): Promise<void> {
+    await inTransaction(this.pool, async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`post:${postId}`]);
+      await client.query('DELETE FROM post_scores WHERE post_id = $1', [postId]);
+      await client.query('INSERT INTO deleted_posts (post_id, deleted_at) VALUES ($1, $2) ON CONFLICT (post_id) DO NOTHING', [postId, new Date().toISOString()]);
+    });
   }
 }

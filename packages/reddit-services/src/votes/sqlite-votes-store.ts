@@ -1,5 +1,5 @@
 import type { Database, Statement, Transaction } from 'better-sqlite3';
-import { byScore, communityConflict, emptyTally, toTally, toVote } from './votes-store.js';
+import { byScore, communityConflict, deletedPostError, emptyTally, toTally, toVote } from './votes-store.js';
 import type { CastResult, Direction, PostTally, TallyRow, Vote, VoteRow, VotesStore } from './votes-store.js';
 
 /** Votes and per-post counts in SQLite (kept by triggers; `username` is `COLLATE NOCASE`), through prepared statements only. */
@@ -13,6 +13,8 @@ export class SqliteVotesStore implements VotesStore {
   private readonly topInCommunityStatement: Statement;
   private readonly castTransaction: Transaction<(postId: number, username: string, community: string, direction: Direction) => CastResult>;
   private readonly retractTransaction: Transaction<(postId: number, username: string) => PostTally | undefined>;
+  private readonly forgetTransaction: Transaction<(postId: number) => void>;
+  private readonly deletedStatement: Statement;
 
   constructor(private readonly db: Database) {
     this.ensurePost = db.prepare('INSERT INTO post_scores (post_id, community) VALUES (?, ?) ON CONFLICT (post_id) DO NOTHING');
@@ -29,7 +31,16 @@ export class SqliteVotesStore implements VotesStore {
       'SELECT post_id, community, up, down, score FROM post_scores WHERE community = ? ORDER BY score DESC, post_id DESC LIMIT ?',
     );
 
+    this.deletedStatement = db.prepare('SELECT 1 FROM deleted_posts WHERE post_id = ?');
+    const forgetScores = db.prepare('DELETE FROM post_scores WHERE post_id = ?');
+    const rememberDeleted = db.prepare('INSERT INTO deleted_posts (post_id, deleted_at) VALUES (?, ?) ON CONFLICT (post_id) DO NOTHING');
+    this.forgetTransaction = db.transaction((postId: number) => {
+      forgetScores.run(postId);
+      rememberDeleted.run(postId, new Date().toISOString());
+    });
+
     this.castTransaction = db.transaction((postId: number, username: string, community: string, direction: Direction) => {
+      if (this.deletedStatement.get(postId) !== undefined) throw deletedPostError(postId);
       this.ensurePost.run(postId, community);
       const before = this.tallyStatement.get(postId) as TallyRow;
       if (before.community !== community) {
@@ -78,5 +89,13 @@ export class SqliteVotesStore implements VotesStore {
   async sort(postIds: readonly number[]): Promise<PostTally[]> {
     const read = this.db.transaction(() => postIds.map((id) => this.readTally(id)));
     return read.deferred().sort(byScore);
+  }
+
+  async community(postId: number): Promise<string | undefined> {
+    return (this.tallyStatement.get(postId) as TallyRow | undefined)?.community;
+  }
+
+  async forget(postId: number): Promise<void> {
+    this.forgetTransaction.immediate(postId);
   }
 }

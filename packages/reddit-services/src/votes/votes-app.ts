@@ -1,10 +1,11 @@
 import type { Express } from 'express';
 import { createServiceApp } from '../shared/service-app.js';
 import { ApiRouter } from '../shared/api-router.js';
-import { NotFoundError } from '../shared/http-errors.js';
+import { BadRequestError, NotFoundError } from '../shared/http-errors.js';
+import type { PostDirectory, UserDirectory } from '../shared/service-directory.js';
 import type { Logger } from '../shared/logger.js';
 import type { ServiceDatabase } from '../shared/database.js';
-import { createVotesStore } from './votes-store.js';
+import { communityConflict, createVotesStore } from './votes-store.js';
 import type { Direction } from './votes-store.js';
 
 /** Most ids `GET /votes/sort` takes at once (openapi.yaml's pattern for `ids` says the same). */
@@ -14,6 +15,13 @@ export interface VotesAppOptions {
   database: ServiceDatabase;
   instanceId: string;
   logger: Logger;
+  /**
+   * Where a post's community comes from on its first vote (and whether it exists): the posts
+   * service. Without it (tests of this service alone) the vote's `community` field is taken as given.
+   */
+  posts?: PostDirectory;
+  /** Whether the voter is an active user: the users service. Without it, any well-formed name may vote. */
+  users?: UserDirectory;
 }
 
 /** The votes service: one vote per user per post, counts, top lists and sorting by score. */
@@ -34,11 +42,29 @@ export function createVotesApp(options: VotesAppOptions): Express {
     res.json(await store.tally(params.postId as number));
   });
 
+  api.route('delete', '/votes/{postId}', async ({ params }, _req, res) => {
+    const postId = params.postId as number;
+    await store.forget(postId);
+    res.json({ postId, deleted: true });
+  });
+
   api.route('put', '/votes/{postId}/users/{username}', async ({ params, body }, _req, res) => {
     const postId = params.postId as number;
     const username = params.username as string;
-    const input = body as { direction: Direction; community: string };
-    const result = await store.cast(postId, username, input.community, input.direction);
+    const input = body as { direction: Direction; community?: string };
+    await options.users?.requireActive(username);
+    let community = await store.community(postId);
+    if (community === undefined) {
+      if (options.posts) {
+        community = await options.posts.community(postId);
+        if (community === undefined) throw new NotFoundError(`post ${postId} not found`, { postId });
+      } else {
+        community = input.community;
+        if (community === undefined) throw new BadRequestError('invalid request body', [{ field: 'community', problem: 'is required' }]);
+      }
+    }
+    if (input.community !== undefined && input.community !== community) throw communityConflict(postId, community);
+    const result = await store.cast(postId, username, community, input.direction);
     if (result.created) res.status(201).location(`/votes/${postId}/users/${username}`);
     res.json({ ...result.vote, tally: result.tally });
   });

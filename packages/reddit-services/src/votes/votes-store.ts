@@ -1,5 +1,5 @@
 import type { ServiceDatabase } from '../shared/database.js';
-import { ConflictError } from '../shared/http-errors.js';
+import { ConflictError, NotFoundError } from '../shared/http-errors.js';
 import { SqliteVotesStore } from './sqlite-votes-store.js';
 import { PostgresVotesStore } from './postgres-votes-store.js';
 
@@ -69,12 +69,19 @@ export function communityConflict(postId: number, community: string): ConflictEr
   return new ConflictError(`post ${postId} belongs to community "${community}"`, { postId, community });
 }
 
+export function deletedPostError(postId: number): NotFoundError {
+  return new NotFoundError(`post ${postId} was deleted`, { postId });
+}
+
 /**
  * Votes and per-post counts, the same on both engines: one vote per user per post, the user named
  * regardless of case; counts kept in the same transaction as the vote rows.
  */
 export interface VotesStore {
-  /** Records a vote, replacing an earlier one of the same user; the same vote twice changes nothing. @throws ConflictError */
+  /**
+   * Records a vote, replacing an earlier one of the same user; the same vote twice changes nothing.
+   * @throws ConflictError (the post is known under another community), NotFoundError (the post was deleted)
+   */
   cast(postId: number, username: string, community: string, direction: Direction): Promise<CastResult>;
   /** Removes a vote; `undefined` when there was none. */
   retract(postId: number, username: string): Promise<PostTally | undefined>;
@@ -85,6 +92,10 @@ export interface VotesStore {
   top(limit: number, community?: string): Promise<PostTally[]>;
   /** The given posts sorted by score (best first, newer first on ties); unknown ids score 0. */
   sort(postIds: readonly number[]): Promise<PostTally[]>;
+  /** The community recorded for a post, `undefined` when nobody voted on it yet. */
+  community(postId: number): Promise<string | undefined>;
+  /** A post was deleted: its votes and counts go, and later votes on it are refused. Idempotent. */
+  forget(postId: number): Promise<void>;
 }
 
 export function createVotesStore(database: ServiceDatabase): VotesStore {

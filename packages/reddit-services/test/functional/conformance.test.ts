@@ -19,6 +19,8 @@ import { VotesScoreSource, describeVotesError } from '../../src/posts/votes-scor
 import { listen } from '../../src/shared/http-server.js';
 import type { RunningServer } from '../../src/shared/http-server.js';
 import { createLogger } from '../../src/shared/logger.js';
+import { PostDirectory, UserDirectory, VotesRemoval } from '../../src/shared/service-directory.js';
+import { httpDirectoryClient } from '../helpers/http-directory.js';
 
 /** A port nothing listens on: connections are refused. */
 const DEAD = 'http://127.0.0.1:1';
@@ -176,6 +178,133 @@ describe.each(testEngines())('conformance through the gateway on %s', (engine) =
     } finally {
       await deadGateway.close();
       await deadDiscovery.close();
+    }
+  });
+});
+
+/**
+ * What a reddit-like client expects, written in openapi.yaml: a post's community comes from the posts
+ * service (no first vote can file it elsewhere), a deleted post leaves the top list, only active users
+ * write, and a deactivated user can be reactivated. The services talk to each other as in production
+ * (users, posts and votes looked up on writes), over HTTP to in-process apps.
+ */
+describe.each(testEngines())('services that ask each other on writes, on %s', (engine) => {
+  const checker = new SpecChecker();
+  let storage: Storage;
+  const apps: Record<string, TestApp> = {};
+  const urls = { users: '', posts: '', votes: '' };
+  let api: Record<'users' | 'posts' | 'votes' | 'messages', ApiClient>;
+
+  beforeAll(async () => {
+    storage = await createStorage(engine);
+    const users = new UserDirectory(httpDirectoryClient(() => urls.users));
+    apps.users = await startApp('users', storage);
+    urls.users = apps.users.url;
+    apps.posts = await startApp('posts', storage, { users, votes: new VotesRemoval(httpDirectoryClient(() => urls.votes)) });
+    urls.posts = apps.posts.url;
+    apps.votes = await startApp('votes', storage, { users, posts: new PostDirectory(httpDirectoryClient(() => urls.posts)) });
+    urls.votes = apps.votes.url;
+    apps.messages = await startApp('messages', storage, { users });
+    api = {
+      users: new ApiClient(apps.users.url, checker),
+      posts: new ApiClient(apps.posts.url, checker),
+      votes: new ApiClient(apps.votes.url, checker),
+      messages: new ApiClient(apps.messages.url, checker),
+    };
+    for (const username of ['author', 'voter_a', 'voter_b', 'leaving']) {
+      expect((await api.users.post('/users', { username, email: `${username}@example.com` })).status).toBe(201);
+    }
+  });
+
+  afterAll(async () => {
+    for (const app of Object.values(apps)) await app.close();
+    await storage.remove();
+  });
+
+  const newPost = async (community: string): Promise<number> => {
+    const res = await api.posts.post<{ id: number }>('/posts', { title: 'a post', community, username: 'author' });
+    expect(res.status).toBe(201);
+    return res.body.id;
+  };
+
+  it('a first vote naming another community neither fixes nor blocks the post: the community comes from posts', async () => {
+    const id = await newPost('real_c');
+    const hostile = await api.votes.put(`/votes/${id}/users/voter_a`, { direction: 'up', community: 'wrong_c' });
+    expect(hostile.status).toBe(409);
+    expect(hostile.body).toMatchObject({ error: `post ${id} belongs to community "real_c"` });
+    const first = await api.votes.put<{ tally: { community: string; up: number } }>(`/votes/${id}/users/voter_a`, { direction: 'up' });
+    expect(first.status).toBe(201);
+    expect(first.body.tally).toMatchObject({ community: 'real_c', up: 1 });
+    expect((await api.votes.put(`/votes/${id}/users/voter_b`, { direction: 'up', community: 'real_c' })).status).toBe(201);
+    expect((await api.votes.get<{ posts: Array<{ postId: number }> }>('/votes/top?community=wrong_c')).body.posts).toEqual([]);
+  });
+
+  it('a vote on a post that does not exist is a 404', async () => {
+    const res = await api.votes.put('/votes/987654/users/voter_a', { direction: 'up' });
+    expect(res.status).toBe(404);
+    expect(res.body).toMatchObject({ error: 'post 987654 not found' });
+  });
+
+  it('a deleted post leaves /votes/top with its votes, and cannot be voted on again', async () => {
+    const id = await newPost('deleting');
+    await api.votes.put(`/votes/${id}/users/voter_a`, { direction: 'up' });
+    expect((await api.votes.get<{ posts: Array<{ postId: number }> }>('/votes/top?community=deleting')).body.posts.map((post) => post.postId)).toEqual([id]);
+    expect((await api.posts.delete(`/posts/${id}`)).status).toBe(200);
+    expect((await api.votes.get<{ posts: unknown[] }>('/votes/top?community=deleting')).body.posts).toEqual([]);
+    expect((await api.votes.get(`/votes/${id}`)).body).toMatchObject({ up: 0, down: 0, community: null });
+    const late = await api.votes.put(`/votes/${id}/users/voter_b`, { direction: 'up', community: 'deleting' });
+    expect(late.status).toBe(404);
+    expect(late.body).toMatchObject({ error: `post ${id} not found` });
+  });
+
+  it('when votes cannot be told, a post is not deleted: 503, and the post is still there', async () => {
+    const id = await newPost('kept');
+    const saved = urls.votes;
+    urls.votes = DEAD;
+    try {
+      const res = await api.posts.delete(`/posts/${id}`);
+      expect(res.status).toBe(503);
+      expect(JSON.stringify(res.body)).not.toMatch(/127\.0\.0\.1/);
+    } finally {
+      urls.votes = saved;
+    }
+    expect((await api.posts.get(`/posts/${id}`)).status).toBe(200);
+    expect((await api.posts.delete(`/posts/${id}`)).status).toBe(200);
+  });
+
+  it('only active users write: 404 for nobody, 409 once deactivated; reactivated, they write again', async () => {
+    const id = await newPost('activity');
+    expect((await api.posts.post('/posts', { title: 't', community: 'activity', username: 'nobody_here' })).status).toBe(404);
+    expect((await api.users.post('/users/leaving/deactivate')).status).toBe(200);
+    const refused = [
+      await api.posts.post('/posts', { title: 't', community: 'activity', username: 'leaving' }),
+      await api.votes.put(`/votes/${id}/users/LEAVING`, { direction: 'up' }),
+      await api.messages.post('/messages', { from: 'leaving', to: 'author', contents: 'hi' }),
+      await api.messages.post('/messages', { from: 'author', to: 'leaving', contents: 'hi' }),
+    ];
+    expect(refused.map((res) => [res.status, res.body.error])).toEqual([
+      [409, 'user leaving is deactivated'],
+      [409, 'user LEAVING is deactivated'],
+      [409, 'user leaving is deactivated'],
+      [409, 'user leaving is deactivated'],
+    ]);
+    const back = await api.users.post<{ active: boolean }>('/users/leaving/reactivate');
+    expect(back.status).toBe(200);
+    expect(back.body.active).toBe(true);
+    expect((await api.posts.post('/posts', { title: 't', community: 'activity', username: 'leaving' })).status).toBe(201);
+    expect((await api.votes.put(`/votes/${id}/users/leaving`, { direction: 'up' })).status).toBe(201);
+  });
+
+  it('when users cannot be reached, writes that need it answer 503 without an address', async () => {
+    const saved = urls.users;
+    urls.users = DEAD;
+    try {
+      const res = await api.messages.post('/messages', { from: 'author', to: 'voter_a', contents: 'hi' });
+      expect(res.status).toBe(503);
+      expect(res.body).toMatchObject({ error: 'users is unavailable, retry later' });
+      expect(JSON.stringify(res.body)).not.toMatch(/127\.0\.0\.1/);
+    } finally {
+      urls.users = saved;
     }
   });
 });

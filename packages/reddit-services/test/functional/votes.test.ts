@@ -103,13 +103,20 @@ describe.each(testEngines())('votes service on %s', (engine) => {
       ['missing direction', { community: 'general' }, 'direction'],
       ['direction sideways', { direction: 'sideways', community: 'general' }, 'direction'],
       ['direction as number', { direction: 1, community: 'general' }, 'direction'],
-      ['missing community', { direction: 'up' }, 'community'],
       ['community too long', { direction: 'up', community: 'c'.repeat(33) }, 'community'],
       ['unknown field', { direction: 'up', community: 'general', weight: 10 }, 'weight'],
     ])('400 for %s', async (_label, body, field) => {
       const res = await api.put<{ details: Array<{ field: string }> }>('/votes/1/users/erin', body);
       expect(res.status).toBe(400);
       expect(res.body.details.map((detail) => detail.field)).toContain(field);
+    });
+
+    it('400 for a first vote without a community when there is no posts service to ask', async () => {
+      const res = await api.put<{ details: Array<{ field: string }> }>('/votes/4711/users/erin', { direction: 'up' });
+      expect(res.status).toBe(400);
+      expect(res.body.details).toEqual([{ field: 'community', problem: 'is required' }]);
+      expect((await api.put('/votes/4711/users/erin', { direction: 'up', community: 'general' })).status).toBe(201);
+      expect((await api.put('/votes/4711/users/frank', { direction: 'up' })).status).toBe(201);
     });
 
     it('400 for bad ids and usernames in the path', async () => {

@@ -11,6 +11,17 @@ import { createUsersApp } from '../../src/users/users-app.js';
 import { createMessagesApp } from '../../src/messages/messages-app.js';
 import type { ScoreSource } from '../../src/posts/score-source.js';
 import type { Storage } from '../../scripts/lib/storage.js';
+import type { PostDirectory, UserDirectory, VotesRemoval } from '../../src/shared/service-directory.js';
+
+/** What an in-process app may be wired to; each service takes the parts it uses. */
+export interface AppDependencies {
+  scores?: ScoreSource;
+  describeScoreError?: (error: unknown) => string;
+  busyTimeoutMs?: number;
+  users?: UserDirectory;
+  posts?: PostDirectory;
+  votes?: VotesRemoval;
+}
 
 export type ServiceName = 'posts' | 'votes' | 'users' | 'messages';
 
@@ -30,18 +41,18 @@ export function tempDir(prefix = 'reddit-test-'): { dir: string; remove(): void 
 export async function startApp(
   service: ServiceName,
   storage: Storage,
-  options: { scores?: ScoreSource; describeScoreError?: (error: unknown) => string; busyTimeoutMs?: number } = {},
+  options: AppDependencies = {},
 ): Promise<TestApp> {
   const database = await openServiceDatabase({ service, url: storage.databaseUrl, path: join(storage.dataDir, `${service}.db`), busyTimeoutMs: options.busyTimeoutMs, poolSize: 4 });
   const common = { database, instanceId: `${service}-test`, logger: createLogger('silent') };
   const app =
     service === 'posts'
-      ? createPostsApp({ ...common, scores: options.scores, describeScoreError: options.describeScoreError })
+      ? createPostsApp({ ...common, scores: options.scores, describeScoreError: options.describeScoreError, users: options.users, votes: options.votes })
       : service === 'votes'
-        ? createVotesApp(common)
+        ? createVotesApp({ ...common, posts: options.posts, users: options.users })
         : service === 'users'
           ? createUsersApp(common)
-          : createMessagesApp(common);
+          : createMessagesApp({ ...common, users: options.users });
   const server = await listen(app, 0);
   let closing: Promise<void> | undefined;
   return {

@@ -11,13 +11,31 @@ const VOTES_PER_USER = 20;
 const POSTS = 40;
 
 /** User u votes on 20 distinct posts; the direction depends on (u, post) so totals are known in advance. */
-function plan(round: number): Array<Array<{ postId: number; username: string; direction: 'up' | 'down' }>> {
+function plan(posts: readonly number[]): Array<Array<{ postId: number; username: string; direction: 'up' | 'down' }>> {
   return Array.from({ length: USERS }, (_, u) =>
     Array.from({ length: VOTES_PER_USER }, (_, k) => {
-      const postId = round * 1000 + ((u * 7 + k) % POSTS) + 1;
+      const postId = posts[(u * 7 + k) % POSTS] as number;
       return { postId, username: `voter_${u}`, direction: (u + k) % 4 === 0 ? ('down' as const) : ('up' as const) };
     }),
   );
+}
+
+async function post(gateway: string, path: string, json: unknown): Promise<{ status: number; body: { id?: number } }> {
+  const response = await fetch(`${gateway}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(json) });
+  return { status: response.status, body: (await response.json()) as { id?: number } };
+}
+
+/** Only active users vote, on posts that exist: the voters and the posts are created first. */
+async function prepare(gateway: string): Promise<number[]> {
+  const created = await Promise.all(Array.from({ length: USERS }, (_, u) => post(gateway, '/users', { username: `voter_${u}`, email: `voter_${u}@example.com` })));
+  expect(created.map((result) => result.status).filter((status) => status !== 201)).toEqual([]);
+  const posts: number[] = [];
+  for (let i = 0; i < POSTS; i += 1) {
+    const result = await post(gateway, '/posts', { title: `post ${i}`, community: 'load', username: 'voter_0' });
+    expect(result.status).toBe(201);
+    posts.push(result.body.id as number);
+  }
+  return posts;
 }
 
 async function vote(gateway: string, postId: number, username: string, direction: string): Promise<number> {
@@ -52,7 +70,7 @@ describe.each(testEngines())('nothing lost on %s: 100 users x 20 votes over 3 vo
 
   it('totals are exact and every instance took part', async () => {
     const { gateway, storage } = await start();
-    const users = plan(1);
+    const users = plan(await prepare(gateway));
     const results = await Promise.all(
       users.map(async (votes) => {
         const statuses: number[] = [];
@@ -97,7 +115,7 @@ describe.each(testEngines())('nothing lost on %s: 100 users x 20 votes over 3 vo
 
   it('SIGKILL of one votes instance during the load: every vote that got a 2xx is stored', async () => {
     const { gateway, storage } = await start();
-    const users = plan(2);
+    const users = plan(await prepare(gateway));
     const acknowledged = new Map<string, 'up' | 'down'>();
     const failed: number[] = [];
     let sent = 0;

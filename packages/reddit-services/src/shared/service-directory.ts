@@ -1,0 +1,72 @@
+import { ConflictError, NotFoundError, ServiceUnavailableError } from './http-errors.js';
+
+/** The part of a discovery-client `ServiceClient` the directories use. */
+export interface DirectoryClient {
+  request(options: { method: 'GET' | 'DELETE'; path: string; throwHttpErrors: false }): Promise<{ statusCode: number; body: string }>;
+}
+
+/** What the users service says about a username. */
+export type UserState = 'active' | 'deactivated' | 'missing';
+
+/**
+ * Asks the users service (through the discovery client) whether a user exists and is active: posts,
+ * votes and messages accept writes only from active users (openapi.yaml, "users").
+ */
+export class UserDirectory {
+  constructor(private readonly users: DirectoryClient) {}
+
+  async state(username: string): Promise<UserState> {
+    let response;
+    try {
+      response = await this.users.request({ method: 'GET', path: `/users/${encodeURIComponent(username)}`, throwHttpErrors: false });
+    } catch (error) {
+      throw new ServiceUnavailableError('users is unavailable, retry later', { service: 'users', code: (error as { code?: unknown }).code });
+    }
+    if (response.statusCode === 404) return 'missing';
+    if (response.statusCode !== 200) throw new ServiceUnavailableError('users is unavailable, retry later', { service: 'users', status: response.statusCode });
+    return (JSON.parse(response.body) as { active?: unknown }).active === true ? 'active' : 'deactivated';
+  }
+
+  /** @throws NotFoundError (no such user), ConflictError (deactivated), ServiceUnavailableError (users unreachable) */
+  async requireActive(username: string): Promise<void> {
+    const state = await this.state(username);
+    if (state === 'missing') throw new NotFoundError(`user ${username} not found`, { username });
+    if (state === 'deactivated') throw new ConflictError(`user ${username} is deactivated`, { username });
+  }
+}
+
+/** The posts service as votes sees it: whether a post exists and in which community. */
+export class PostDirectory {
+  constructor(private readonly posts: DirectoryClient) {}
+
+  /** The post's community; `undefined` when there is no such post. @throws ServiceUnavailableError */
+  async community(postId: number): Promise<string | undefined> {
+    let response;
+    try {
+      response = await this.posts.request({ method: 'GET', path: `/posts/${postId}`, throwHttpErrors: false });
+    } catch (error) {
+      throw new ServiceUnavailableError('posts is unavailable, retry later', { service: 'posts', code: (error as { code?: unknown }).code });
+    }
+    if (response.statusCode === 404) return undefined;
+    if (response.statusCode !== 200) throw new ServiceUnavailableError('posts is unavailable, retry later', { service: 'posts', status: response.statusCode });
+    return (JSON.parse(response.body) as { community: string }).community;
+  }
+}
+
+/** The votes service as posts sees it when a post is deleted: its votes and counts go too. */
+export class VotesRemoval {
+  constructor(private readonly votes: DirectoryClient) {}
+
+  /** `DELETE /votes/{postId}` (idempotent). @throws ServiceUnavailableError */
+  async forget(postId: number): Promise<void> {
+    let response;
+    try {
+      response = await this.votes.request({ method: 'DELETE', path: `/votes/${postId}`, throwHttpErrors: false });
+    } catch (error) {
+      throw new ServiceUnavailableError('votes is unavailable, the post was not deleted; retry later', { service: 'votes', code: (error as { code?: unknown }).code });
+    }
+    if (response.statusCode !== 200) {
+      throw new ServiceUnavailableError('votes is unavailable, the post was not deleted; retry later', { service: 'votes', status: response.statusCode });
+    }
+  }
+}
