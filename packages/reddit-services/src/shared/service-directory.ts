@@ -8,14 +8,41 @@ export interface DirectoryClient {
 /** What the users service says about a username. */
 export type UserState = 'active' | 'deactivated' | 'missing';
 
+/** How long a user found active is taken as active without asking again, ms. */
+export const DEFAULT_ACTIVE_USER_TTL_MS = 2000;
+/** Most usernames remembered at once; beyond it the memory starts over. */
+const MAX_REMEMBERED_USERS = 10_000;
+
 /**
  * Asks the users service (through the discovery client) whether a user exists and is active: posts,
- * votes and messages accept writes only from active users (openapi.yaml, "users").
+ * votes and messages accept writes only from active users (openapi.yaml, "users"). A user found active
+ * is remembered for `activeTtlMs` (one call per user per 2 s instead of one per write), so a
+ * deactivation takes effect within that time; missing and deactivated users are asked about every time
+ * (a new sign-up or a reactivation counts at once).
  */
 export class UserDirectory {
-  constructor(private readonly users: DirectoryClient) {}
+  private readonly active = new Map<string, number>();
+
+  constructor(
+    private readonly users: DirectoryClient,
+    private readonly activeTtlMs = DEFAULT_ACTIVE_USER_TTL_MS,
+  ) {}
 
   async state(username: string): Promise<UserState> {
+    const key = username.toLowerCase();
+    const until = this.active.get(key);
+    if (until !== undefined && until > Date.now()) return 'active';
+    const state = await this.ask(username);
+    if (state === 'active' && this.activeTtlMs > 0) {
+      if (this.active.size >= MAX_REMEMBERED_USERS) this.active.clear();
+      this.active.set(key, Date.now() + this.activeTtlMs);
+    } else {
+      this.active.delete(key);
+    }
+    return state;
+  }
+
+  private async ask(username: string): Promise<UserState> {
     let response;
     try {
       response = await this.users.request({ method: 'GET', path: `/users/${encodeURIComponent(username)}`, throwHttpErrors: false });

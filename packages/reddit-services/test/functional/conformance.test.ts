@@ -197,7 +197,8 @@ describe.each(testEngines())('services that ask each other on writes, on %s', (e
 
   beforeAll(async () => {
     storage = await createStorage(engine);
-    const users = new UserDirectory(httpDirectoryClient(() => urls.users));
+    // No memory of active users here: every write asks users (the memory has its own test below).
+    const users = new UserDirectory(httpDirectoryClient(() => urls.users), 0);
     apps.users = await startApp('users', storage);
     urls.users = apps.users.url;
     apps.posts = await startApp('posts', storage, { users, votes: new VotesRemoval(httpDirectoryClient(() => urls.votes)) });
@@ -293,6 +294,16 @@ describe.each(testEngines())('services that ask each other on writes, on %s', (e
     expect(back.body.active).toBe(true);
     expect((await api.posts.post('/posts', { title: 't', community: 'activity', username: 'leaving' })).status).toBe(201);
     expect((await api.votes.put(`/votes/${id}/users/leaving`, { direction: 'up' })).status).toBe(201);
+  });
+
+  it('a user found active is remembered for the TTL: a deactivation counts within it', async () => {
+    expect((await api.users.post('/users', { username: 'briefly', email: 'briefly@example.com' })).status).toBe(201);
+    const remembering = new UserDirectory(httpDirectoryClient(() => urls.users), 300);
+    await expect(remembering.requireActive('briefly')).resolves.toBeUndefined();
+    expect((await api.users.post('/users/briefly/deactivate')).status).toBe(200);
+    await expect(remembering.requireActive('BRIEFLY')).resolves.toBeUndefined();
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    await expect(remembering.requireActive('briefly')).rejects.toThrow('user briefly is deactivated');
   });
 
   it('when users cannot be reached, writes that need it answer 503 without an address', async () => {
