@@ -35,7 +35,7 @@ export interface StartProcessOptions {
   env?: Record<string, string>;
   /** Copy the child's output to this process's stdout. @default false */
   echo?: boolean;
-  /** @default 15000 */
+  /** @default 30000 (13 processes starting at once on 2 busy cores take a while) */
   startTimeoutMs?: number;
 }
 
@@ -67,8 +67,8 @@ export function startProcess(options: StartProcessOptions): Promise<RunningProce
   return new Promise<RunningProcess>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`${options.id} did not start within ${options.startTimeoutMs ?? 15000} ms:\n${output.join('\n')}`));
-    }, options.startTimeoutMs ?? 15000);
+      reject(new Error(`${options.id} did not start within ${options.startTimeoutMs ?? 30_000} ms:\n${output.join('\n')}`));
+    }, options.startTimeoutMs ?? 30_000);
     void exited.then(({ code, signal }) => {
       clearTimeout(timer);
       reject(new Error(`${options.id} exited during start-up (${signal ?? `code ${code}`}):\n${output.join('\n')}`));

@@ -131,7 +131,8 @@ function convert(document: OpenApiDocument, schema: Json | undefined, raw: strin
 /**
  * Validates requests against the operations of an OpenAPI document: path parameters, query
  * parameters (unknown names and repeated ones refused) and the JSON body, each against the schema the
- * document gives it. Built once per process; each operation's schemas are compiled on first use.
+ * document gives it. Built once per process; each operation's schemas are compiled on first use
+ * (asking for an operation the document lacks throws at once).
  */
 export class OpenApiRequestValidator {
   private readonly ajv: Ajv2020;
@@ -144,12 +145,16 @@ export class OpenApiRequestValidator {
   /** The validator of `method template` (`'put', '/votes/{postId}/users/{username}'`). @throws Error when the document lacks it */
   operation(method: string, template: string): (input: { params: Record<string, string | undefined>; query: unknown; body: unknown }) => ValidatedRequest {
     const key = `${method.toLowerCase()} ${template}`;
-    let validate = this.compiled.get(key);
-    if (!validate) {
-      validate = this.compile(method.toLowerCase(), template);
-      this.compiled.set(key, validate);
-    }
-    return validate;
+    if (!this.document.paths[template]?.[method.toLowerCase()]) throw new Error(`openapi.yaml has no operation ${method.toUpperCase()} ${template}`);
+    // Compiled on first use: a process starts without compiling schemas it may never need.
+    return (input) => {
+      let validate = this.compiled.get(key);
+      if (!validate) {
+        validate = this.compile(method.toLowerCase(), template);
+        this.compiled.set(key, validate);
+      }
+      return validate(input);
+    };
   }
 
   private compile(method: string, template: string) {

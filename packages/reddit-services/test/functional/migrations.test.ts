@@ -1,15 +1,19 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Sqlite from 'better-sqlite3';
+import pg from 'pg';
+import { migratePostgres } from '../../src/shared/postgres.js';
+import { createStorage, testEngines } from '../../scripts/lib/storage.js';
+import type { Storage } from '../../scripts/lib/storage.js';
 import { loadMigrations, migrate } from '../../src/shared/migrate.js';
 import { openDatabase } from '../../src/shared/db.js';
 import { tempDir } from '../helpers/apps.js';
 
 const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-describe('migrations', () => {
+describe('migrations on SQLite', () => {
   const temps: Array<{ remove(): void }> = [];
   afterEach(() => temps.splice(0).forEach((temp) => temp.remove()));
 
@@ -81,6 +85,57 @@ describe('migrations', () => {
       expect(db.prepare('SELECT COUNT(*) AS n FROM posts').get()).toEqual({ n: 6 });
     } finally {
       db.close();
+    }
+  });
+});
+
+(testEngines().includes('postgres') ? describe : describe.skip)('migrations on PostgreSQL', () => {
+  let storage: Storage;
+  beforeAll(async () => {
+    storage = await createStorage('postgres');
+  });
+  afterAll(async () => {
+    await storage.remove();
+  });
+
+  it('rolls back a failing migration entirely, schema included', async () => {
+    const pool = new pg.Pool({ connectionString: storage.databaseUrl, max: 1 });
+    try {
+      await expect(
+        migratePostgres(pool, 'rollback_check', [
+          { version: 1, name: 'good', sql: 'CREATE TABLE rollback_check.a (x integer)' },
+          { version: 2, name: 'bad', sql: 'CREATE TABLE rollback_check.b (x integer); SELECT * FROM nowhere' },
+        ]),
+      ).rejects.toThrow(/nowhere/);
+      const { rows } = await pool.query("SELECT nspname FROM pg_namespace WHERE nspname = 'rollback_check'");
+      expect(rows).toEqual([]);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('is safe when several processes start at once on the same schema: each migration applied once', async () => {
+    const script = `
+      import { openServiceDatabase } from './dist/shared/database.js';
+      const database = await openServiceDatabase({ service: 'votes', url: ${JSON.stringify(storage.databaseUrl)}, path: 'unused' });
+      await database.pool.query("INSERT INTO post_scores (post_id, community) VALUES ($1, 'general')", [process.pid]);
+      await database.close();
+    `;
+    const runs = Array.from({ length: 6 }, () =>
+      new Promise<number | null>((resolve) => {
+        const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: PACKAGE_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+        child.on('exit', resolve);
+      }),
+    );
+    expect(await Promise.all(runs)).toEqual([0, 0, 0, 0, 0, 0]);
+    const client = new pg.Client({ connectionString: storage.databaseUrl });
+    await client.connect();
+    try {
+      const versions = (await client.query('SELECT version FROM votes.schema_migrations ORDER BY version')).rows;
+      expect(versions).toEqual(loadMigrations('votes', 'postgres').map((migration) => ({ version: migration.version })));
+      expect((await client.query('SELECT COUNT(*)::int AS n FROM votes.post_scores')).rows).toEqual([{ n: 6 }]);
+    } finally {
+      await client.end();
     }
   });
 });

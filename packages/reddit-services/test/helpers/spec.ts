@@ -1,14 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import type { Ajv2020 } from 'ajv/dist/2020.js';
+import { OPENAPI_PATH, createOpenApiAjv, loadOpenApi, rewriteRefs } from '../../src/shared/openapi.js';
+import type { OpenApiDocument } from '../../src/shared/openapi.js';
 
-// ajv-formats is CommonJS; under ESM its default export may arrive wrapped.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv2020) => void;
-
-export const SPEC_PATH = fileURLToPath(new URL('../../openapi.yaml', import.meta.url));
+export const SPEC_PATH = OPENAPI_PATH;
 
 export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
@@ -18,23 +13,10 @@ interface Operation {
   responses: Record<string, Json>;
 }
 
-export interface SpecDocument {
-  paths: Record<string, Record<string, unknown>>;
-  components: Json;
-}
+export type SpecDocument = OpenApiDocument;
 
 export function loadSpec(): SpecDocument {
-  return parse(readFileSync(SPEC_PATH, 'utf8')) as SpecDocument;
-}
-
-function rewriteRefs(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(rewriteRefs);
-  if (typeof value !== 'object' || value === null) return value;
-  const out: Json = {};
-  for (const [key, inner] of Object.entries(value)) {
-    out[key] = key === '$ref' && typeof inner === 'string' && inner.startsWith('#/') ? `spec${inner}` : rewriteRefs(inner);
-  }
-  return out;
+  return loadOpenApi();
 }
 
 /** One operation of the spec: `GET /posts/{id}`. */
@@ -57,9 +39,7 @@ export class SpecChecker {
 
   constructor(spec = loadSpec()) {
     this.spec = spec;
-    this.ajv = new Ajv2020({ strict: false, allErrors: true });
-    addFormats(this.ajv);
-    this.ajv.addSchema({ $id: 'spec', components: rewriteRefs(spec.components) });
+    this.ajv = createOpenApiAjv(spec);
     this.templates = Object.keys(spec.paths)
       .map((path) => ({
         path,
