@@ -59,4 +59,33 @@ describe.each(testEngines())('system test (short) on %s', (engine) => {
     });
     expect(created.status).toBe(201);
   }, 60_000);
+
+  // Last: it kills an instance. A POST whose connection is refused never reached an instance, so the
+  // gateway's discovery client sends it to another one (requeue) instead of answering 503.
+  it('SIGKILL of a posts instance: the POSTs that follow are all created on the other one, none gets a 503', async () => {
+    expect((await fetch(`${cluster.gateway.url}/users`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'after_kill', email: 'after_kill@example.com' }),
+    })).status).toBe(201);
+    const victim = cluster.byService('posts')[1];
+    await victim?.kill();
+    const statuses: number[] = [];
+    const servedBy = new Set<string>();
+    const created: number[] = [];
+    for (let i = 0; i < 60; i += 1) {
+      const response = await fetch(`${cluster.gateway.url}/posts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ title: `after kill ${i}`, community: 'general', username: 'after_kill' }),
+      });
+      statuses.push(response.status);
+      servedBy.add(response.headers.get('x-served-by')?.split(' ')[0] ?? '');
+      if (response.status === 201) created.push(((await response.json()) as { id: number }).id);
+      else await response.arrayBuffer();
+    }
+    expect(statuses.filter((status) => status !== 201)).toEqual([]);
+    expect([...servedBy]).toEqual(['posts-1']);
+    expect(await missingIds(storage, 'posts', created)).toEqual([]);
+  }, 60_000);
 });
