@@ -13,12 +13,9 @@ import type { TestApp } from '../helpers/apps.js';
 import { rawRequest } from '../helpers/raw-http.js';
 import { createStorage, testEngines } from '../../scripts/lib/storage.js';
 import type { Storage } from '../../scripts/lib/storage.js';
-import { createGatewayApp } from '../../src/gateway/gateway-app.js';
-import { createGatewayClients } from '../../src/gateway/gateway-clients.js';
 import { VotesScoreSource, describeVotesError } from '../../src/posts/votes-score-source.js';
-import { listen } from '../../src/shared/http-server.js';
-import type { RunningServer } from '../../src/shared/http-server.js';
-import { createLogger } from '../../src/shared/logger.js';
+import { startStaticGateway } from '../helpers/static-gateway.js';
+import type { StaticGateway } from '../helpers/static-gateway.js';
 import { PostDirectory, UserDirectory, VotesRemoval } from '../../src/shared/service-directory.js';
 import { httpDirectoryClient } from '../helpers/http-directory.js';
 
@@ -29,9 +26,8 @@ describe.each(testEngines())('conformance through the gateway on %s', (engine) =
   const checker = new SpecChecker();
   const apps: Record<string, TestApp> = {};
   let storage: Storage;
-  let discovery: DiscoveryClient;
   let postsDiscovery: DiscoveryClient;
-  let gateway: RunningServer;
+  let gateway: StaticGateway;
   let api: ApiClient;
 
   beforeAll(async () => {
@@ -41,23 +37,20 @@ describe.each(testEngines())('conformance through the gateway on %s', (engine) =
     postsDiscovery = new DiscoveryClient({ logger: false, static: { votes: [{ id: 'votes-9', url: DEAD }] } });
     const deadVotes = postsDiscovery.service('votes', { timeout: 300, deadline: 1000, retry: { limit: 0 } });
     apps.posts = await startApp('posts', storage, { scores: new VotesScoreSource(deadVotes), describeScoreError: describeVotesError });
-    discovery = new DiscoveryClient({
-      logger: false,
-      static: {
+    gateway = await startStaticGateway(
+      {
         votes: [{ id: 'votes-1', url: apps.votes!.url }],
         posts: [{ id: 'posts-1', url: apps.posts.url }],
         users: [{ id: 'users-1', url: apps.users!.url }],
         messages: [{ id: 'messages-1', url: apps.messages!.url }],
       },
-    });
-    const clients = createGatewayClients(discovery, { timeout: 1000 });
-    gateway = await listen(createGatewayApp({ clients, instanceId: 'gateway-test', logger: createLogger('silent') }), 0);
+      { timeout: 1000 },
+    );
     api = new ApiClient(gateway.url, checker);
   });
 
   afterAll(async () => {
     await gateway.close();
-    await discovery.close();
     await postsDiscovery.close();
     for (const app of Object.values(apps)) await app.close();
     await storage.remove();
@@ -158,11 +151,7 @@ describe.each(testEngines())('conformance through the gateway on %s', (engine) =
   });
 
   it('no error body shows an instance address: 503 from the gateway, the reason of an unsorted hot list', async () => {
-    const deadDiscovery = new DiscoveryClient({ logger: false, static: { posts: [{ id: 'posts-9', url: DEAD }], votes: [], users: [], messages: [] } });
-    const deadGateway = await listen(
-      createGatewayApp({ clients: createGatewayClients(deadDiscovery, { timeout: 500, retry: { limit: 0 } }), instanceId: 'gateway-dead', logger: createLogger('silent') }),
-      0,
-    );
+    const deadGateway = await startStaticGateway({ posts: [{ id: 'posts-9', url: DEAD }], votes: [], users: [], messages: [] }, { timeout: 500, retry: { limit: 0 } }, 'gateway-dead');
     try {
       for (const path of ['/posts', '/posts/1', '/votes/top']) {
         const res = await fetch(`${deadGateway.url}${path}`);
@@ -177,7 +166,6 @@ describe.each(testEngines())('conformance through the gateway on %s', (engine) =
       expect(hot.body.reason).toBe('votes unavailable: votes is unreachable');
     } finally {
       await deadGateway.close();
-      await deadDiscovery.close();
     }
   });
 });

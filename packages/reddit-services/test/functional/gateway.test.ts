@@ -6,11 +6,10 @@ import { startApp } from '../helpers/apps.js';
 import { createStorage, testEngines } from '../../scripts/lib/storage.js';
 import type { Storage } from '../../scripts/lib/storage.js';
 import type { TestApp } from '../helpers/apps.js';
-import { createGatewayApp } from '../../src/gateway/gateway-app.js';
-import { createGatewayClients } from '../../src/gateway/gateway-clients.js';
 import { VotesScoreSource, describeVotesError } from '../../src/posts/votes-score-source.js';
+import { startStaticGateway } from '../helpers/static-gateway.js';
+import type { StaticGateway } from '../helpers/static-gateway.js';
 import { listen } from '../../src/shared/http-server.js';
-import type { RunningServer } from '../../src/shared/http-server.js';
 import { createLogger } from '../../src/shared/logger.js';
 
 /**
@@ -21,9 +20,8 @@ describe.each(testEngines())('gateway (discovery client with static instances) o
   let storage: Storage;
   const checker = new SpecChecker();
   const apps: Record<string, TestApp> = {};
-  let discovery: DiscoveryClient;
   let postsDiscovery: DiscoveryClient;
-  let gateway: RunningServer;
+  let gateway: StaticGateway;
   let api: ApiClient;
 
   beforeAll(async () => {
@@ -38,23 +36,20 @@ describe.each(testEngines())('gateway (discovery client with static instances) o
     postsDiscovery = new DiscoveryClient({ logger: false, static: { votes: votesInstances } });
     const votes = postsDiscovery.service('votes', { timeout: 300, deadline: 1500, retry: { limit: 1 } });
     apps.posts = await startApp('posts', storage, { scores: new VotesScoreSource(votes), describeScoreError: describeVotesError });
-    discovery = new DiscoveryClient({
-      logger: false,
-      static: {
+    gateway = await startStaticGateway(
+      {
         votes: votesInstances,
         posts: [{ id: 'posts-1', url: apps.posts.url }],
         users: [{ id: 'users-1', url: apps.users!.url }],
         messages: [],
       },
-    });
-    const clients = createGatewayClients(discovery, { timeout: 1000, breaker: { resetTimeout: 60_000 } });
-    gateway = await listen(createGatewayApp({ clients, instanceId: 'gateway-test', logger: createLogger('silent'), status: () => discovery.snapshot() }), 0);
+      { timeout: 1000, breaker: { resetTimeout: 60_000 } },
+    );
     api = new ApiClient(gateway.url, checker);
   });
 
   afterAll(async () => {
     await gateway.close();
-    await discovery.close();
     await postsDiscovery.close();
     for (const app of Object.values(apps)) await app.close();
     await storage.remove();

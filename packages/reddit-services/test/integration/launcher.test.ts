@@ -1,25 +1,17 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { chmodSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startDevConsul } from 'dev-consul';
 import pg from 'pg';
 import { testEngines } from '../../scripts/lib/storage.js';
+import { freePort } from '../../src/shared/free-port.js';
 import { tempDir } from '../helpers/apps.js';
 
 const LAUNCHER = fileURLToPath(new URL('../../dist/launcher.js', import.meta.url));
 const SEED = fileURLToPath(new URL('../../dist/seed.js', import.meta.url));
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 function launch(env: Record<string, string>): { child: ChildProcess; output: string[]; gatewayUrl: Promise<string>; exited: Promise<number | null> } {
   const child = spawn(process.execPath, [LAUNCHER, '--count', '2'], { env: { ...process.env, PORT: '0', REGISTRATION_TTL: '2s', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -79,7 +79,9 @@ describe.each(testEngines())('nothing lost on %s: 100 users x 20 votes over 3 vo
       }),
     );
     const statuses = results.flat();
-    expect(statuses.filter((status) => status !== 201)).toEqual([]);
+    // Every first vote succeeds: 201, or 200 when the gateway retried a PUT whose first attempt was slow
+    // but had committed (the retry finds the vote already there). The totals below prove nothing doubled.
+    expect(statuses.filter((status) => status !== 201 && status !== 200)).toEqual([]);
 
     const expected = new Map<number, { up: number; down: number }>();
     for (const { postId, direction } of users.flat()) {
