@@ -44,6 +44,35 @@ describe('migrations on SQLite', () => {
     }
   });
 
+  it('upgrading a votes file: votes that differ only in the case of the name become one (the latest), counts recomputed', () => {
+    const temp = tempDir();
+    temps.push(temp);
+    const path = join(temp.dir, 'votes.db');
+    const old = new Sqlite(path);
+    try {
+      migrate(old, loadMigrations('votes').slice(0, 1));
+      old.exec(`INSERT INTO post_scores (post_id, community) VALUES (1, 'general');
+        INSERT INTO votes VALUES (1, 'Alice_x', 1, '2026-01-01T00:00:00.000Z'), (1, 'alice_x', -1, '2026-01-02T00:00:00.000Z'), (1, 'bob', 1, '2026-01-01T00:00:00.000Z');`);
+      expect(old.prepare('SELECT up, down FROM post_scores').get()).toEqual({ up: 2, down: 1 });
+    } finally {
+      old.close();
+    }
+    const db = openDatabase({ service: 'votes', path });
+    try {
+      expect(db.prepare('SELECT username, direction FROM votes ORDER BY username').all()).toEqual([
+        { username: 'alice_x', direction: -1 },
+        { username: 'bob', direction: 1 },
+      ]);
+      expect(db.prepare('SELECT up, down FROM post_scores').get()).toEqual({ up: 1, down: 1 });
+      // The identity rule holds from now on, and the triggers still keep the counts.
+      db.prepare("INSERT INTO votes VALUES (1, 'CAROL', 1, 'now')").run();
+      expect(() => db.prepare("INSERT INTO votes VALUES (1, 'carol', 1, 'now')").run()).toThrow(/UNIQUE/);
+      expect(db.prepare('SELECT up, down FROM post_scores').get()).toEqual({ up: 2, down: 1 });
+    } finally {
+      db.close();
+    }
+  });
+
   it('rolls back a failing migration entirely', () => {
     const temp = tempDir();
     temps.push(temp);
