@@ -13,27 +13,45 @@
  */
 import { performance } from 'node:perf_hooks';
 import { startDevConsul } from 'dev-consul';
+import { parseCommandLine } from '../src/shared/command-line.js';
 import { startCluster } from './lib/cluster.js';
 import { createStorage } from './lib/storage.js';
 import type { Engine } from './lib/storage.js';
 import { withPostgresAdmin } from './lib/postgres-admin.js';
 import { verifyVotes } from './lib/verify.js';
 
-function option(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  if (index === -1) return fallback;
-  const value = Number(process.argv[index + 1]);
-  if (!Number.isInteger(value) || value < 1) throw new TypeError(`--${name} must be a positive integer, got ${process.argv[index + 1]}`);
-  return value;
-}
+const USAGE = `Usage: npx tsx packages/reddit-services/scripts/vote-load.ts [options]
+       (build first: npx tsc -p packages/reddit-services/tsconfig.json)
 
-const databaseIndex = process.argv.indexOf('--database');
-const engine = (databaseIndex === -1 ? 'sqlite' : process.argv[databaseIndex + 1]) as Engine;
-if (engine !== 'sqlite' && engine !== 'postgres') throw new TypeError(`--database must be sqlite or postgres, got ${String(engine)}`);
-const instances = option('instances', 3);
-const users = option('users', 100);
-const durationS = option('duration', 20);
-const postCount = option('posts', 200);
+Write-heavy benchmark: users PUT votes without pause through the gateway for a while, on SQLite or
+PostgreSQL; then every vote whose last PUT got a 2xx is checked in the stored data. Exit 1 when a check fails.
+
+Options:
+  --database ENGINE   sqlite (default) or postgres (REDDIT_TEST_POSTGRES_URL, else a server started for the run)
+  --instances N       votes instances (default 3)
+  --users N           concurrent users (default 100)
+  --duration S        seconds of load (default 20)
+  --posts N           posts the users vote on (default 200)
+  -h, --help          show this help
+`;
+const NUMBER_OPTIONS = ['instances', 'users', 'duration', 'posts'] as const;
+const { engine, instances, users, durationS, postCount } = parseCommandLine(
+  'vote-load',
+  USAGE,
+  { ...Object.fromEntries(NUMBER_OPTIONS.map((name) => [name, { type: 'string' }])), database: { type: 'string' } },
+  (values) => {
+    const option = (name: (typeof NUMBER_OPTIONS)[number], fallback: number): number => {
+      if (values[name] === undefined) return fallback;
+      const value = Number(values[name]);
+      if (!Number.isInteger(value) || value < 1) throw new TypeError(`--${name} must be a positive integer, got ${String(values[name])}`);
+      return value;
+    };
+    const database = values.database ?? 'sqlite';
+    if (database !== 'sqlite' && database !== 'postgres') throw new TypeError(`--database must be sqlite or postgres, got ${String(database)}`);
+    return { engine: database as Engine, instances: option('instances', 3), users: option('users', 100), durationS: option('duration', 20), postCount: option('posts', 200) };
+  },
+  process.argv.slice(2),
+);
 
 function percentile(sorted: readonly number[], p: number): number {
   return sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0);
