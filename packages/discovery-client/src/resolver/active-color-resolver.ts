@@ -93,6 +93,8 @@ export class ActiveColorResolver implements Resolver {
         this.publish();
       } catch {
         if (this.closed) break;
+        // as the health watch: an agent that restarted has a fresh, lower index; start over from 0
+        index = 0;
         failures += 1;
         if (this.color === undefined) {
           this.color = null; // never read: serve every instance rather than none
