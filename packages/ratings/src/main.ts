@@ -1,5 +1,5 @@
 // One ratings instance: `node dist/main.js --instance N` (port 8000+N unless PORT is set).
-import { parseCommandLine } from './command-line.js';
+import { parseCommandLine } from 'process-supervisor';
 import { BASE_PORT, ConfigError, DEFAULT_COLOR, DEFAULT_DRAIN, DEFAULT_HEARTBEAT, DEFAULT_HOST, DEFAULT_TTL, parseCount } from './config.js';
 import { createLog } from './log.js';
 import { messageOf, runInstanceUntilSignalled } from './run.js';

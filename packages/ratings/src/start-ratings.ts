@@ -4,7 +4,7 @@
 // ^C (or SIGTERM) stops them all, each deregistering first.
 // INSTANCE: that one instance runs in this very process, so ^Z pauses it and `fg` resumes it.
 import { fileURLToPath } from 'node:url';
-import { parseCommandLine } from './command-line.js';
+import { parseCommandLine } from 'process-supervisor';
 import { ConfigError, parseCount } from './config.js';
 import { createLog } from './log.js';
 import { Supervisor } from 'process-supervisor';

@@ -15,7 +15,7 @@
  *          a throwaway local cluster)
  */
 import { startDevConsul } from 'dev-consul';
-import { parseCommandLine } from '../src/shared/command-line.js';
+import { parseCommandLine } from 'process-supervisor';
 import { startCluster } from './lib/cluster.js';
 import { createStorage } from './lib/storage.js';
 import type { Engine, Storage } from './lib/storage.js';

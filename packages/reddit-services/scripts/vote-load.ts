@@ -13,7 +13,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { startDevConsul } from 'dev-consul';
-import { parseCommandLine } from '../src/shared/command-line.js';
+import { parseCommandLine } from 'process-supervisor';
 import { startCluster } from './lib/cluster.js';
 import { createStorage } from './lib/storage.js';
 import type { Engine } from './lib/storage.js';

@@ -11,7 +11,7 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Sqlite from 'better-sqlite3';
-import { parseCommandLine } from './shared/command-line.js';
+import { parseCommandLine } from 'process-supervisor';
 import { DEFAULT_DATA_DIR, SERVICE_NAMES } from './shared/config.js';
 
 export interface BackupResult {

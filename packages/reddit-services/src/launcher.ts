@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { resolveConsulOptions } from 'discovery-client';
 import { Supervisor } from 'process-supervisor';
 import type { SupervisedChild } from 'process-supervisor';
-import { parseCommandLine } from './shared/command-line.js';
+import { parseCommandLine } from 'process-supervisor';
 import { DEFAULT_DATA_DIR, DEFAULT_GATEWAY_PORT } from './shared/config.js';
 import { startLocalPostgres } from './shared/local-postgres.js';
 import type { LocalPostgres } from './shared/local-postgres.js';

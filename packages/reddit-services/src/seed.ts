@@ -5,7 +5,7 @@
  * port 2015). Safe to run twice: existing users are kept, votes are upserts; posts and messages are
  * added again.
  */
-import { parseCommandLine } from './shared/command-line.js';
+import { parseCommandLine } from 'process-supervisor';
 import { DEFAULT_GATEWAY_PORT } from './shared/config.js';
 
 const USAGE = `Usage: node packages/reddit-services/dist/seed.js

@@ -1,3 +1,5 @@
+// The command line of an entry point (launchers, services, scripts): shared here because every package with
+// entry points already depends on the supervisor.
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 
