@@ -9,12 +9,21 @@ import { Pool } from 'undici';
 import { DiscoveryClient, isUpstreamHttpError, type ServiceOptions } from 'discovery-client';
 import { ATTEMPT_TIMEOUT_MS, PROXY_CLIENT_TIMEOUT_MS, RETRY_LIMIT } from './config.js';
 import type { ContenderName } from './contenders.js';
-import type { Attempt, TimelineEvent } from './records.js';
+import type { Attempt, GeneratorSpec, TimelineEvent } from './records.js';
 
 export interface Answer {
   readonly status: number;
   /** Port of the instance that answered (its `x-instance` header). */
   readonly instance: number;
+  /** The `version` field of the JSON body, when there is one. */
+  readonly version?: string;
+}
+
+/** The answer's status, instance and version; throws when the body is not JSON. */
+function answerOf(status: number, headers: Record<string, string | string[] | undefined>, text: string): Answer {
+  const body = JSON.parse(text) as { version?: unknown } | null;
+  const instance = headerPort(headers['x-instance']);
+  return typeof body?.version === 'string' ? { status, instance, version: body.version } : { status, instance };
 }
 
 /** An error that carries the HTTP status and instance of an answer that failed the call (a 5xx). */
@@ -65,11 +74,20 @@ function headerPort(value: string | string[] | undefined): number {
   return Number(Array.isArray(value) ? value[0] : value) || 0;
 }
 
-/** discovery-client through its public API: a static list, so no registry is involved. */
-function libraryClient(variant: ServiceOptions, urls: string[], path: string, log: AttemptLog): ContenderClient {
+/** Where the library finds its instances: a static list (fault runs), or Consul and the service's active color (deploy runs). */
+export type LibraryTarget = { readonly urls: string[] } | { readonly consul: { readonly host: string; readonly port: number; readonly service: string } };
+
+/** discovery-client through its public API: a static list, so no registry is involved, or Consul for deploys. */
+function libraryClient(variant: ServiceOptions, target: LibraryTarget, path: string, log: AttemptLog): ContenderClient {
   const requestId = new AsyncLocalStorage<number>();
-  const discovery = new DiscoveryClient({ logger: false, static: { bench: urls } });
-  const service = discovery.service('bench', { timeout: ATTEMPT_TIMEOUT_MS, retry: { limit: RETRY_LIMIT }, ...variant });
+  const budget: ServiceOptions = { timeout: ATTEMPT_TIMEOUT_MS, retry: { limit: RETRY_LIMIT } };
+  const discovery = 'urls' in target
+    ? new DiscoveryClient({ logger: false, static: { bench: target.urls } })
+    : new DiscoveryClient({ logger: false, consul: { host: target.consul.host, port: target.consul.port } });
+  const service = 'urls' in target
+    ? discovery.service('bench', { ...budget, ...variant })
+    : discovery.service(target.consul.service, { ...budget, color: 'active', ...variant });
+  const urls = 'urls' in target ? target.urls : [];
   const ports = new Map(urls.map((url) => [url, portOf(url)]));
   const port = (url: string): number => ports.get(url) ?? portOf(url);
   discovery.on('instancePicked', ({ instance }) => {
@@ -90,8 +108,7 @@ function libraryClient(variant: ServiceOptions, urls: string[], path: string, lo
       requestId.run(rid, async () => {
         try {
           const res = await service.get(path);
-          JSON.parse(res.body);
-          return { status: res.statusCode, instance: headerPort(res.headers['x-instance']) };
+          return answerOf(res.statusCode, res.headers, res.body);
         } catch (error) {
           if (isUpstreamHttpError(error)) throw new FailedAnswerError(error.statusCode, error.instance ? port(error.instance.url) : 0);
           throw error;
@@ -108,10 +125,8 @@ function poolClient(origin: string, path: string, timeoutMs: number): ContenderC
     async call(rid) {
       const res = await pool.request({ method: 'GET', path, headers: { 'x-request-id': String(rid) }, signal: AbortSignal.timeout(timeoutMs) });
       const text = await res.body.text();
-      const instance = headerPort(res.headers['x-instance']);
-      if (res.statusCode >= 500) throw new FailedAnswerError(res.statusCode, instance);
-      JSON.parse(text);
-      return { status: res.statusCode, instance };
+      if (res.statusCode >= 500) throw new FailedAnswerError(res.statusCode, headerPort(res.headers['x-instance']));
+      return answerOf(res.statusCode, res.headers, text);
     },
     close: () => pool.close(),
   };
@@ -131,10 +146,8 @@ function byHandClient(urls: string[], path: string, log: AttemptLog): ContenderC
         log.attempt(rid, ports[i]!);
         const res = await pool.request({ method: 'GET', path });
         const text = await res.body.text();
-        const instance = headerPort(res.headers['x-instance']);
-        if (res.statusCode >= 500) throw new FailedAnswerError(res.statusCode, instance);
-        JSON.parse(text);
-        return { status: res.statusCode, instance };
+        if (res.statusCode >= 500) throw new FailedAnswerError(res.statusCode, headerPort(res.headers['x-instance']));
+        return answerOf(res.statusCode, res.headers, text);
       },
       { timeout: ATTEMPT_TIMEOUT_MS },
     );
@@ -167,17 +180,23 @@ function byHandClient(urls: string[], path: string, log: AttemptLog): ContenderC
   };
 }
 
-/** The client of a contender, given the instances and (for a proxy) the proxy's URL. */
-export function createClient(contender: ContenderName, urls: string[], path: string, log: AttemptLog, proxyUrl?: string): ContenderClient {
+/**
+ * The client of a contender, given the instances and (for a proxy) the proxy's URL. With `consul` (deploy
+ * runs) the library variants find the instances there; the others still need `urls` or `proxyUrl`.
+ */
+export function createClient(
+  contender: ContenderName, urls: string[], path: string, log: AttemptLog, proxyUrl?: string, consul?: GeneratorSpec['consul'],
+): ContenderClient {
+  const target: LibraryTarget = consul ? { consul } : { urls };
   switch (contender) {
     case 'library':
-      return libraryClient({}, urls, path, log);
+      return libraryClient({}, target, path, log);
     case 'library-got':
-      return libraryClient({ transport: 'got' }, urls, path, log);
+      return libraryClient({ transport: 'got' }, target, path, log);
     case 'library-least-loaded':
-      return libraryClient({ balancer: 'least-loaded' }, urls, path, log);
+      return libraryClient({ balancer: 'least-loaded' }, target, path, log);
     case 'library-datawire':
-      return libraryClient({ breaker: { preset: 'datawire' } }, urls, path, log);
+      return libraryClient({ breaker: { preset: 'datawire' } }, target, path, log);
     case 'direct':
       return poolClient(urls[0]!, path, ATTEMPT_TIMEOUT_MS);
     case 'nginx':

@@ -65,17 +65,17 @@ export interface FaultTimes {
   readonly recoveredAt?: number;
 }
 
-function histogram(): hdr.Histogram {
+export function histogram(): hdr.Histogram {
   return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
 }
 
-function latencyFigures(h: hdr.Histogram): LatencyFigures {
+export function latencyFigures(h: hdr.Histogram): LatencyFigures {
   // a percentile is reported as the top of its bucket, which can exceed the largest value recorded
   const at = (p: number): number => Math.min(h.getValueAtPercentile(p), h.maxValue) / 1000;
   return { count: h.totalCount, p50: at(50), p99: at(99), p999: at(99.9), max: h.maxValue / 1000 };
 }
 
-const isOk = (status: number): boolean => status >= 200 && status < 300;
+export const isOk = (status: number): boolean => status >= 200 && status < 300;
 
 export function computeFigures(requests: RequestRecords, attempts: readonly Attempt[], times: FaultTimes): RunFigures {
   const total = requests.intended.length;

@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   let startEpoch = 0;
   const elapsed = (): number => now() - startEpoch;
   const log = new AttemptLog(elapsed);
-  const client = createClient(spec.contender as ContenderName, spec.urls, spec.path, log, spec.proxyUrl);
+  const client = createClient(spec.contender as ContenderName, spec.urls, spec.path, log, spec.proxyUrl, spec.consul);
 
   const total = Math.floor((spec.endMs * spec.rate) / 1000);
   const interval = 1000 / spec.rate;
@@ -51,6 +51,7 @@ async function main(): Promise<void> {
     status: new Array<number>(total).fill(0),
     error: new Array<string>(total).fill('unsettled'),
     instance: new Array<number>(total).fill(0),
+    version: new Array<string>(total).fill(''),
   };
   let settled = 0;
   let allSettled: () => void = () => undefined;
@@ -63,6 +64,7 @@ async function main(): Promise<void> {
         records.latency[rid] = elapsed() - records.intended[rid]!;
         records.status[rid] = answer.status;
         records.instance[rid] = answer.instance;
+        if (answer.version !== undefined) records.version[rid] = answer.version;
         records.error[rid] = '';
         if (++settled === total) allSettled();
       },

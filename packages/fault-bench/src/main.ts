@@ -10,19 +10,20 @@
  *   --crosscheck               compare the generator with autocannon instead (steady state, one instance)
  *   --no-docs                  do not rewrite docs/benchmarks.md and its plots
  */
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DEFAULT_REPS } from './config.js';
+import { list, machine, readJson, UsageError } from './invocation.js';
 import { CONTENDERS, CONTENDER_NAMES } from './contenders.js';
 import { planned, rotation } from './plan.js';
 import { crosscheck } from './crosscheck.js';
 import { renderSvg, plotSpec } from './plots.js';
 import { installCleanup, stopAll } from './processes.js';
 import { ensureProxies } from './proxies/install.js';
-import { renderSection, writeSection, type CrosscheckResult, type MachineInfo, type ScenarioResults } from './report.js';
+import { renderSection, writeSection, type CrosscheckResult, type ScenarioResults } from './report.js';
 import { runOne, type RunSummary } from './run.js';
 import { SCENARIOS, SCENARIO_NAMES, type ScenarioName } from './scenarios.js';
 
@@ -33,16 +34,6 @@ const DOCS = path.join(REPO, 'docs', 'benchmarks.md');
 const PLOTS = path.join(REPO, 'docs', 'fault-bench');
 /** Setup, drain and teardown of a run on a quiet machine, s (for the time estimate). */
 const OVERHEAD_PER_RUN_S = 1.2;
-
-function list<T extends string>(value: string | undefined, known: readonly T[], what: string): T[] | undefined {
-  if (value === undefined) return undefined;
-  const names = value.split(',').map((s) => s.trim()).filter(Boolean);
-  const unknown = names.filter((n) => !known.includes(n as T));
-  if (unknown.length) throw new UsageError(`unknown ${what}: ${unknown.join(', ')} (known: ${known.join(', ')})`);
-  return names as T[];
-}
-
-class UsageError extends Error {}
 
 const USAGE = `usage: npm run bench:faults -- [options]   (or node packages/fault-bench/dist/main.js [options])
 
@@ -67,33 +58,6 @@ function describe(summary: RunSummary): string {
   if (f.readmissionMs !== undefined) parts.push(`re-admission ${f.readmissionMs === null ? 'none' : `${f.readmissionMs.toFixed(0)} ms`}`);
   parts.push(`busy ${summary.cpu.machineBusyMean.toFixed(0)} %${summary.saturated ? ' SATURATED' : ''}`);
   return parts.join(', ');
-}
-
-function machine(command: string, reps: number, startedAt: string, wallSeconds: number, loadStart: number, proxies: Record<string, { version: string }>): MachineInfo {
-  return {
-    date: `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
-    startedAt,
-    cpu: os.cpus()[0]?.model.trim() ?? 'unknown CPU',
-    cores: os.cpus().length,
-    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-    node: process.version,
-    kernel: os.release(),
-    ...(proxies['nginx'] ? { nginx: proxies['nginx'].version } : {}),
-    ...(proxies['haproxy'] ? { haproxy: proxies['haproxy'].version } : {}),
-    command,
-    reps,
-    wallSeconds,
-    loadAverageStart: loadStart,
-    loadAverageEnd: os.loadavg()[0] ?? 0,
-  };
-}
-
-function readJson<T>(file: string): T | undefined {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as T;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Rewrites the docs section and the plots from every scenario's latest results. */

@@ -14,6 +14,8 @@ export interface RequestRecords {
   readonly error: string[];
   /** Port of the instance that answered (`x-instance`), 0 when none did. */
   readonly instance: number[];
+  /** The `version` field of the answer's JSON body, '' when it had none (deploy runs tell versions apart by it). */
+  readonly version: string[];
 }
 
 /** One attempt of a request on an instance. */
@@ -55,6 +57,11 @@ export interface GeneratorSpec {
   readonly rate: number;
   readonly endMs: number;
   readonly path: string;
+  /**
+   * Deploy runs: the library finds the instances of `service` in this Consul agent (its active color, as
+   * `make cutover` sets it) instead of taking `urls`.
+   */
+  readonly consul?: { readonly host: string; readonly port: number; readonly service: string };
 }
 
 export type GeneratorMessage = { type: 'ready' } | { type: 'done'; result: GeneratorResult } | { type: 'error'; message: string };

@@ -47,14 +47,14 @@ export interface CrosscheckResult {
   readonly loadAverage: number;
 }
 
-type Format = (v: number) => string;
+export type Format = (v: number) => string;
 
-const ms: Format = (v) => (v >= 1000 ? `${(v / 1000).toFixed(v >= 10_000 ? 1 : 2)} s` : v >= 100 ? `${v.toFixed(0)} ms` : v >= 10 ? `${v.toFixed(1)} ms` : `${v.toFixed(2)} ms`);
-const count: Format = (v) => Math.round(v).toLocaleString('en-US');
+export const ms: Format = (v) => (v >= 1000 ? `${(v / 1000).toFixed(v >= 10_000 ? 1 : 2)} s` : v >= 100 ? `${v.toFixed(0)} ms` : v >= 10 ? `${v.toFixed(1)} ms` : `${v.toFixed(2)} ms`);
+export const count: Format = (v) => Math.round(v).toLocaleString('en-US');
 const percent: Format = (v) => `${v.toFixed(0)}`;
 
 /** `median (min–max)`, or the value alone when they agree; `never` for a figure that did not happen within the run. */
-function cell(s: Spread, format: Format, never = 'not within the run'): string {
+export function cell(s: Spread, format: Format, never = 'not within the run'): string {
   if (s.n === 0) return '—';
   const show = (v: number | null): string => (v === null ? never : format(v));
   const med = show(s.median);
@@ -121,7 +121,7 @@ function scenarioTable(results: ScenarioResults): string[] {
   return lines;
 }
 
-function machineLine(m: MachineInfo): string {
+export function machineLine(m: MachineInfo): string {
   const proxies = [m.nginx ? `nginx ${m.nginx}` : '', m.haproxy ? `HAProxy ${m.haproxy}` : ''].filter(Boolean).join(', ');
   return (
     `Run ${m.date} on ${m.cpu} (${m.cores} cores), ${m.memoryGiB} GiB, Node ${m.node}, Linux ${m.kernel}${proxies ? `, ${proxies}` : ''}; ` +
@@ -189,13 +189,13 @@ export function renderSection(all: readonly ScenarioResults[], crosscheck: Cross
 }
 
 /** Replaces the text between the markers of `file` with `section`; appends the markers when missing. */
-export function writeSection(file: string, section: string): void {
+export function writeSection(file: string, section: string, markers = { start: START_MARKER, end: END_MARKER }): void {
   const doc = readFileSync(file, 'utf8');
-  const from = doc.indexOf(START_MARKER);
-  const to = doc.indexOf(END_MARKER);
+  const from = doc.indexOf(markers.start);
+  const to = doc.indexOf(markers.end);
   if (from < 0 || to < from) {
-    writeFileSync(file, `${doc.trimEnd()}\n\n${START_MARKER}\n${section}\n${END_MARKER}\n`);
+    writeFileSync(file, `${doc.trimEnd()}\n\n${markers.start}\n${section}\n${markers.end}\n`);
     return;
   }
-  writeFileSync(file, `${doc.slice(0, from + START_MARKER.length)}\n${section}\n${doc.slice(to)}`);
+  writeFileSync(file, `${doc.slice(0, from + markers.start.length)}\n${section}\n${doc.slice(to)}`);
 }

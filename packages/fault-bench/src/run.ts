@@ -210,6 +210,6 @@ export async function runOne(options: RunOptions): Promise<RunOutcome> {
   }
 }
 
-export function isSaturated(cpu: CpuReport, figures: RunFigures): boolean {
+export function isSaturated(cpu: CpuReport, figures: Pick<RunFigures, 'sendLagP99'>): boolean {
   return cpu.machineBusyMean >= SATURATED_BUSY_PERCENT || figures.sendLagP99 >= SATURATED_SEND_LAG_MS;
 }

@@ -13,6 +13,7 @@ function records(n: number, rate: number, instanceOf: (i: number) => number, lat
     status: intended.map((_, i) => statusOf(i)),
     error: intended.map((_, i) => (statusOf(i) === 200 ? '' : 'Error')),
     instance: intended.map((_, i) => instanceOf(i)),
+    version: intended.map(() => ''),
   };
 }
 

@@ -1,4 +1,4 @@
-import { activeColorKey, instanceColor, resolveConsulOptions } from 'discovery-client';
+import { activeColorKey, instanceColor, resolveConsulOptions, type ConsulOptions, type ResolvedConsulOptions } from 'discovery-client';
 
 /** One registered instance of a service as the deploy commands see it. */
 export interface RegisteredInstance {
@@ -19,9 +19,13 @@ interface HealthEntry {
   Checks?: Array<{ Status: string }>;
 }
 
-/** The Consul agent of CONSUL_HTTP_ADDR / CONSUL_HTTP_TOKEN, over fetch. */
+/** A Consul agent over fetch: `options` as discovery-client's, missing fields from CONSUL_HTTP_ADDR / CONSUL_HTTP_TOKEN. */
 export class ConsulApi {
-  readonly agent = resolveConsulOptions();
+  readonly agent: ResolvedConsulOptions;
+
+  constructor(options: ConsulOptions = {}) {
+    this.agent = resolveConsulOptions(options);
+  }
 
   private async call(method: string, path: string, body?: string): Promise<Response> {
     const headers: Record<string, string> = this.agent.token ? { 'X-Consul-Token': this.agent.token } : {};

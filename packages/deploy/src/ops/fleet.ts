@@ -18,7 +18,24 @@ export interface FleetOptions {
   retireTimeoutMs?: number;
   /** One line per step. */
   say: (line: string) => void;
+  /** Each step as a typed event, when it happens (benchmarks mark them on their plots). */
+  onEvent?: (event: FleetEvent) => void;
 }
+
+/** What a deploy command did, when it did it. */
+export type FleetEvent =
+  /** A new instance's process was started. */
+  | { type: 'started'; id: string; pid: number; version: string | undefined; color: string | undefined }
+  /** Consul lists the new instance passing: callers may pick it from now on. */
+  | { type: 'passing'; id: string; url: string }
+  /** SIGTERM sent to an old instance (it deregisters, drains, exits). */
+  | { type: 'retiring'; id: string }
+  /** Consul no longer lists it. */
+  | { type: 'deregistered'; id: string }
+  /** Its process has exited. */
+  | { type: 'stopped'; id: string }
+  /** The active color changed (`undefined`: none, every instance serves). */
+  | { type: 'cutover'; service: string; from: string | undefined; to: string | undefined };
 
 /** A step that failed and stopped the command; the message says what is left running. */
 export class DeployError extends Error {
@@ -75,11 +92,13 @@ export async function startInstance(
     const logFile = join(logs, `${id}.log`);
     const pid = startDetached({ args: service.args(number), env: Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) as Record<string, string>, logFile });
     say(`started ${label}, pid ${pid}, detached (output in ${logFile})`);
+    options.onEvent?.({ type: 'started', id, pid, version: settings.version, color: settings.color });
     stopIt = async () => { try { process.kill(pid, 'SIGTERM'); } catch { /* gone */ } };
     exited = () => !processAlive(pid);
   } else {
     const child = options.supervisor.start({ name: id, args: service.args(number), env });
     say(`started ${label}, pid ${child.pid}`);
+    options.onEvent?.({ type: 'started', id, pid: child.pid, version: settings.version, color: settings.color });
     stopIt = async () => { await options.supervisor.stopChild(child); };
     exited = () => child.process.exitCode !== null || child.process.signalCode !== null;
   }
@@ -95,6 +114,7 @@ export async function startInstance(
     throw new DeployError(`${id} did not become healthy in Consul${exited() ? ' (it exited)' : ` within ${(options.healthyTimeoutMs ?? 30_000) / 1000} s`}; stopped it`);
   }
   say(`${id} is passing in Consul at ${healthy.url}`);
+  options.onEvent?.({ type: 'passing', id, url: healthy.url });
   return healthy;
 }
 
@@ -116,12 +136,15 @@ export async function retireInstance(options: FleetOptions, instance: Registered
   say(`retiring ${instance.id} (pid ${instance.pid}): SIGTERM; it deregisters, drains, finishes its requests in flight, exits`);
   process.kill(instance.pid, 'SIGCONT');
   process.kill(instance.pid, 'SIGTERM');
+  options.onEvent?.({ type: 'retiring', id: instance.id });
   const gone = await until(async () => ((await consul.instances(service.name)).some((i) => i.id === instance.id) ? undefined : true), timeoutMs);
   if (!gone) throw new DeployError(`${instance.id} is still registered ${timeoutMs / 1000} s after SIGTERM`);
   say(`${instance.id} left Consul after ${Date.now() - started} ms; watchers drop it now`);
+  options.onEvent?.({ type: 'deregistered', id: instance.id });
   const stopped = await until(async () => (processAlive(instance.pid!) ? undefined : true), timeoutMs);
   if (!stopped) throw new DeployError(`${instance.id} (pid ${instance.pid}) left Consul but is still running ${timeoutMs / 1000} s after SIGTERM`);
   say(`${instance.id} stopped after ${Date.now() - started} ms`);
+  options.onEvent?.({ type: 'stopped', id: instance.id });
 }
 
 /**
@@ -188,12 +211,13 @@ export const NO_COLOR = 'none';
  * Blue/green cut-over: makes `color` the active color of the service (Consul KV `discovery/<service>/active`).
  * Refuses when no passing instance has that color (the service would have none to route to).
  */
-export async function cutover(options: Pick<FleetOptions, 'consul' | 'service' | 'say'>, color: string): Promise<void> {
+export async function cutover(options: Pick<FleetOptions, 'consul' | 'service' | 'say' | 'onEvent'>, color: string): Promise<void> {
   const { consul, say, service } = options;
   const instances = await consul.instances(service.name);
   if (color === NO_COLOR) {
     const before = await consul.activeColor(service.name);
     await consul.clearActiveColor(service.name);
+    options.onEvent?.({ type: 'cutover', service: service.name, from: before, to: undefined });
     say(`${service.name}: active color ${before ?? '(none)'} -> none: clients use every instance (${instances.map((i) => i.id).join(', ') || 'none registered'})`);
     return;
   }
@@ -203,6 +227,7 @@ export async function cutover(options: Pick<FleetOptions, 'consul' | 'service' |
   }
   const before = await consul.activeColor(service.name);
   await consul.setActiveColor(service.name, color);
+  options.onEvent?.({ type: 'cutover', service: service.name, from: before, to: color });
   say(`${service.name}: active color ${before ?? '(none: every instance)'} -> ${color}; clients asking for the active color now use ${ready.map((i) => `${i.id} (${i.version ?? '?'})`).join(', ')}`);
   const other = instances.filter((i) => i.color !== color);
   if (other.length > 0) say(`still running, no longer routed to: ${other.map((i) => i.id).join(', ')} (roll back: COLOR=${before ?? other[0]!.color ?? NO_COLOR}; retire them with make scale or kill -TERM)`);

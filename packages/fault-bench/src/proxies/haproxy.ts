@@ -9,6 +9,7 @@
  * (`inferred`), the only one that fails in these scenarios.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { ATTEMPT_TIMEOUT_MS } from '../config.js';
 import { freePort, waitForListening } from '../ports.js';
@@ -16,13 +17,14 @@ import { start, stop } from '../processes.js';
 import type { Attempt } from '../records.js';
 import type { Proxy } from './proxy.js';
 
-export function haproxyConfig(port: number, upstreams: readonly number[]): string {
+/** global, defaults and the frontend (without its backend rule): the same for fault and deploy runs. */
+function commonConfig(port: number, extraGlobal = ''): string {
   const seconds = `${ATTEMPT_TIMEOUT_MS / 1000}s`;
   return `global
   nbthread 1
   maxconn 8192
   log stdout format raw local0
-
+${extraGlobal}
 defaults
   mode http
   log global
@@ -41,14 +43,40 @@ frontend bench
   bind 127.0.0.1:${port}
   capture request header X-Request-Id len 24
   log-format "%Ts.%ms %Th %Ti %Ta %Tr %ST %s %rc %tsc %hr"
-  default_backend instances
+`;
+}
 
-backend instances
+/** A backend: round-robin, health checks and layer-7 observation; `servers` are its `server` lines' ends. */
+function backend(name: string, servers: readonly string[]): string {
+  return `
+backend ${name}
   balance roundrobin
   option httpchk GET /health
   default-server inter 1s fastinter 250ms downinter 1s rise 2 fall 2 observe layer7 error-limit 1 on-error mark-down
-${upstreams.map((p) => `  server p${p} 127.0.0.1:${p} check`).join('\n')}
+${servers.map((line) => `  server ${line}`).join('\n')}
 `;
+}
+
+export function haproxyConfig(port: number, upstreams: readonly number[]): string {
+  return `${commonConfig(port)}  default_backend instances
+${backend('instances', upstreams.map((p) => `p${p} 127.0.0.1:${p} check`))}`;
+}
+
+/** Server slots of the deploy backend `blue`: the serving instances, then empty slots a roll fills. */
+export const DEPLOY_SLOTS = 6;
+
+/**
+ * The deploy runs' configuration, with the runtime API on `socket` (admin level). Backend `blue` holds the
+ * serving instances in slots s1…, the other slots disabled for a roll to fill (`set server … addr`, `state
+ * ready`); backend `green` holds the cut-over's standby instances. The frontend picks the backend named by
+ * key `active` of the map file `map` (`set map` flips it atomically), blue when absent.
+ */
+export function haproxyDeployConfig(port: number, socket: string, map: string, serving: readonly number[], standby: readonly number[]): string {
+  const slots = Array.from({ length: Math.max(DEPLOY_SLOTS, serving.length) }, (_, i) =>
+    i < serving.length ? `s${i + 1} 127.0.0.1:${serving[i]} check` : `s${i + 1} 127.0.0.1:1 check disabled`);
+  return `${commonConfig(port, `  stats socket ${socket} mode 600 level admin\n`)}  use_backend %[str(active),map(${map},blue)]
+  default_backend blue
+${backend('blue', slots)}${standby.length ? backend('green', standby.map((p, i) => `g${i + 1} 127.0.0.1:${p} check`)) : ''}`;
 }
 
 /**
@@ -99,4 +127,89 @@ export async function startHaproxy(binary: string, dir: string, upstreams: reado
       return parseHaproxyLog(managed.output(), startEpochMs, faultyPort);
     },
   };
+}
+
+/** HAProxy as the deploy runs drive it: through its runtime API (a Unix socket, admin level). */
+export interface RuntimeHaproxy extends Proxy {
+  startEpoch(ms: number): void;
+  /** One runtime API command (or several separated by `;`); resolves with HAProxy's answer. */
+  command(line: string): Promise<string>;
+  /** The map file the frontend reads the active backend from (`set map <it> active green`). */
+  readonly map: string;
+}
+
+export async function startHaproxyForDeploys(binary: string, dir: string, serving: readonly number[], standby: readonly number[]): Promise<RuntimeHaproxy> {
+  mkdirSync(dir, { recursive: true });
+  const port = await freePort();
+  const config = path.join(dir, 'haproxy.cfg');
+  const socket = path.join(dir, 'admin.sock');
+  const map = path.join(dir, 'active.map');
+  writeFileSync(map, 'active blue\n');
+  writeFileSync(config, haproxyDeployConfig(port, socket, map, serving, standby));
+  const managed = start('haproxy', binary, ['-db', '-f', config]);
+  await waitForListening(port);
+  let startEpochMs = 0;
+  return {
+    name: 'haproxy',
+    url: `http://127.0.0.1:${port}`,
+    pid: managed.pid,
+    map,
+    startEpoch: (ms) => (startEpochMs = ms),
+    command: (line) => runtimeCommand(socket, line),
+    async stop() {
+      await stop(managed);
+      return parseHaproxyLog(managed.output(), startEpochMs, 0);
+    },
+  };
+}
+
+/** Sends `line` to the runtime API at `socket` (one connection per command, as `socat` does) and reads the answer. */
+export function runtimeCommand(socket: string, line: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let answer = '';
+    const connection = net.createConnection(socket);
+    connection.setEncoding('utf8');
+    connection.setTimeout(5000, () => connection.destroy(new Error(`HAProxy's runtime API did not answer "${line}" within 5 s`)));
+    connection.on('data', (chunk: string) => (answer += chunk));
+    connection.on('error', reject);
+    connection.on('close', () => resolve(answer));
+    connection.end(`${line}\n`);
+  });
+}
+
+/** One server as `show servers state <backend>` lists it. */
+export interface ServerState {
+  readonly name: string;
+  readonly address: string;
+  readonly port: number;
+  /** 0 stopped (down), 1 starting, 2 running (up), 3 stopping. */
+  readonly operational: number;
+  /** Bit field: 0x01 maintenance (forced), 0x08 drain (forced), … */
+  readonly administrative: number;
+}
+
+/** Parses `show servers state` (format version 1: a version line, a `#` header naming the columns, one line per server). */
+export function parseServersState(text: string): ServerState[] {
+  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  const header = lines.find((l) => l.startsWith('#'))?.slice(1).trim().split(/\s+/) ?? [];
+  const column = (name: string): number => header.indexOf(name);
+  const [nameAt, addrAt, portAt, opAt, adminAt] = ['srv_name', 'srv_addr', 'srv_port', 'srv_op_state', 'srv_admin_state'].map(column);
+  if ([nameAt, addrAt, portAt, opAt, adminAt].some((i) => i === undefined || i < 0)) throw new Error(`unexpected show servers state output: ${text.slice(0, 300)}`);
+  return lines.filter((l) => !l.startsWith('#') && /\s/.test(l)).map((l) => {
+    const f = l.split(/\s+/);
+    return { name: f[nameAt!]!, address: f[addrAt!]!, port: Number(f[portAt!]), operational: Number(f[opAt!]), administrative: Number(f[adminAt!]) };
+  });
+}
+
+/** Current sessions (`scur`) of each server of `backend`, from `show stat` (CSV). */
+export function parseSessions(csv: string, backend: string): Map<string, number> {
+  const lines = csv.split('\n').filter(Boolean);
+  const header = (lines[0] ?? '').replace(/^#\s*/, '').split(',');
+  const [px, sv, scur] = ['pxname', 'svname', 'scur'].map((name) => header.indexOf(name));
+  const sessions = new Map<string, number>();
+  for (const line of lines.slice(1)) {
+    const f = line.split(',');
+    if (f[px!] === backend && f[sv!] !== 'BACKEND' && f[sv!] !== 'FRONTEND') sessions.set(f[sv!]!, Number(f[scur!]));
+  }
+  return sessions;
 }

@@ -4,7 +4,9 @@
  * error, timeout, 502, 503 and 504, at most 2 tries, one worker. Its access log names every upstream a
  * request tried (`$upstream_addr`), with each one's status and time.
  */
+import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import path from 'node:path';
 import { ATTEMPT_TIMEOUT_MS } from '../config.js';
 import { freePort, waitForListening } from '../ports.js';
@@ -79,12 +81,32 @@ export function parseNginxLog(text: string, startEpochMs: number): Attempt[] {
   return attempts;
 }
 
-export async function startNginx(binary: string, dir: string, upstreams: readonly number[]): Promise<Proxy & { startEpoch(ms: number): void }> {
+/** The pids of `pid`'s children (nginx's workers), from /proc. */
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** nginx as the deploy runs drive it: the upstream list rewritten, then `nginx -s reload`. */
+export interface ReloadableNginx extends Proxy {
+  startEpoch(ms: number): void;
+  /**
+   * Rewrites the upstream block with `upstreams` and runs `nginx -s reload`; resolves once a worker with the
+   * new configuration runs (old workers finish their requests in flight, then exit), rejects after 5 s.
+   */
+  setUpstreams(upstreams: readonly number[]): Promise<void>;
+}
+
+export async function startNginx(binary: string, dir: string, upstreams: readonly number[]): Promise<ReloadableNginx> {
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
   const config = path.join(dir, 'nginx.conf');
   writeFileSync(config, nginxConfig(dir, port, upstreams));
-  const managed = start('nginx', binary, ['-e', path.join(dir, 'error.log'), '-p', dir, '-c', config]);
+  const flags = ['-e', path.join(dir, 'error.log'), '-p', dir, '-c', config];
+  const managed = start('nginx', binary, flags);
   await waitForListening(port);
   let startEpochMs = 0;
   return {
@@ -92,6 +114,16 @@ export async function startNginx(binary: string, dir: string, upstreams: readonl
     url: `http://127.0.0.1:${port}`,
     pid: managed.pid,
     startEpoch: (ms) => (startEpochMs = ms),
+    async setUpstreams(list) {
+      const before = new Set(childrenOf(managed.pid));
+      writeFileSync(config, nginxConfig(dir, port, list));
+      await promisify(execFile)(binary, [...flags, '-s', 'reload']);
+      const until = Date.now() + 5000;
+      while (!childrenOf(managed.pid).some((pid) => !before.has(pid))) {
+        if (Date.now() > until) throw new Error(`nginx started no worker with the new upstreams within 5 s; ${readFileSync(path.join(dir, 'error.log'), 'utf8').slice(-2000)}`);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    },
     async stop() {
       await stop(managed);
       return parseNginxLog(readFileSync(path.join(dir, 'access.log'), 'utf8'), startEpochMs);
