@@ -22,7 +22,7 @@ import type { FaultStep, Scenario } from './scenarios.js';
 /** The built script (from src/ under jest as from dist/). */
 const GENERATOR = fileURLToPath(new URL('../dist/generator-main.js', import.meta.url));
 /** Time between sending `start` to the generator and its first request, ms. */
-const START_DELAY_MS = 100;
+export const START_DELAY_MS = 100;
 export const REQUEST_PATH = '/ratings/camera';
 
 export interface RunOptions {
@@ -65,11 +65,13 @@ export interface RunOutcome {
   readonly ports: readonly number[];
 }
 
-function startGenerator(spec: GeneratorSpec): Managed {
+/** A fresh load-generator process for `spec`, with its IPC channel. */
+export function startGenerator(spec: GeneratorSpec): Managed {
   return start(`generator ${spec.contender}`, process.execPath, [GENERATOR, JSON.stringify(spec)], { ipc: true });
 }
 
-function nextMessage(generator: Managed, timeoutMs: number): Promise<GeneratorMessage> {
+/** The generator's next message (`ready`, `done`); rejects on `error`, on its exit and after `timeoutMs`. */
+export function nextMessage(generator: Managed, timeoutMs: number): Promise<GeneratorMessage> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       cleanup();

@@ -14,19 +14,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { ConsulApi, cutover, retireInstance, roll, SERVICES, startInstance, type FleetEvent, type FleetOptions, type RegisteredInstance, type ServiceDefinition } from 'deploy';
 import { startDevConsul, type DevConsulHandle } from 'dev-consul';
 import { Supervisor } from 'process-supervisor';
 import { now, sleep } from '../clock.js';
 import { RATE_FOR_DEPLOYS } from '../config.js';
 import { CpuSampler, type CpuReport } from '../cpu.js';
-import { onExit, start, stop, type Managed } from '../processes.js';
+import { onExit, stop, type Managed } from '../processes.js';
 import { startHaproxyForDeploys, type RuntimeHaproxy } from '../proxies/haproxy.js';
 import { startNginx, type ReloadableNginx } from '../proxies/nginx.js';
 import type { ProxyBinary } from '../proxies/proxy.js';
-import type { GeneratorMessage, GeneratorResult, GeneratorSpec } from '../records.js';
-import { isSaturated } from '../run.js';
+import type { GeneratorResult, GeneratorSpec } from '../records.js';
+import { isSaturated, nextMessage, START_DELAY_MS, startGenerator } from '../run.js';
 import { computeDeployFigures, type DeployFigures, type DeployMark } from './deploy-figures.js';
 import { NEW_COLOR, NEW_VERSION, OLD_COLOR, OLD_VERSION, type DeployScenario } from './deploy-scenarios.js';
 import { haproxyRouting, nginxRouting, type ProxyRouting } from './proxy-routing.js';
@@ -35,8 +34,6 @@ import { haproxyRouting, nginxRouting, type ProxyRouting } from './proxy-routing
 export type DeployContender = 'library' | 'nginx' | 'haproxy';
 export const DEPLOY_CONTENDERS: readonly DeployContender[] = ['library', 'nginx', 'haproxy'];
 
-const GENERATOR = fileURLToPath(new URL('../../dist/generator-main.js', import.meta.url));
-const START_DELAY_MS = 100;
 const SERVICE = 'ratings';
 export const DEPLOY_REQUEST_PATH = '/ratings/camera';
 
@@ -69,23 +66,6 @@ export interface DeployRunSummary {
 export interface DeployRunOutcome {
   readonly summary: DeployRunSummary;
   readonly result: GeneratorResult;
-}
-
-function nextMessage(generator: Managed, timeoutMs: number): Promise<GeneratorMessage> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => finish(() => reject(new Error(`generator sent nothing within ${timeoutMs} ms; output:\n${generator.output()}`))), timeoutMs);
-    const onMessage = (message: GeneratorMessage): void =>
-      finish(() => (message.type === 'error' ? reject(new Error(`generator failed: ${message.message}`)) : resolve(message)));
-    const onExit = (): void => finish(() => reject(new Error(`generator exited; output:\n${generator.output()}`)));
-    const finish = (then: () => void): void => {
-      clearTimeout(timer);
-      generator.child.off('message', onMessage);
-      generator.child.off('exit', onExit);
-      then();
-    };
-    generator.child.on('message', onMessage);
-    generator.child.on('exit', onExit);
-  });
 }
 
 const portOf = (instance: RegisteredInstance): number => Number(new URL(instance.url).port);
@@ -148,7 +128,7 @@ export async function runDeploy(options: DeployRunOptions): Promise<DeployRunOut
       contender, urls: serving.map((i) => i.url), rate, endMs: scenario.endMs, path: DEPLOY_REQUEST_PATH,
       ...(proxy ? { proxyUrl: proxy.url } : { consul: { ...agent, service: SERVICE } }),
     };
-    generator = start(`generator ${contender}`, process.execPath, [GENERATOR, JSON.stringify(spec)], { ipc: true });
+    generator = startGenerator(spec);
     await nextMessage(generator, 30_000); // ready
     sampler.track('generator', generator.pid);
     if (proxy) sampler.track(proxy.name, proxy.pid);

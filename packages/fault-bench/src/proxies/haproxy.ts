@@ -13,7 +13,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { ATTEMPT_TIMEOUT_MS } from '../config.js';
 import { freePort, waitForListening } from '../ports.js';
-import { start, stop } from '../processes.js';
+import { start, stop, type Managed } from '../processes.js';
 import type { Attempt } from '../records.js';
 import type { Proxy } from './proxy.js';
 
@@ -109,13 +109,19 @@ export function parseHaproxyLog(text: string, startEpochMs: number, faultyPort: 
   return attempts;
 }
 
-export async function startHaproxy(binary: string, dir: string, upstreams: readonly number[], faultyPort: number): Promise<Proxy & { startEpoch(ms: number): void }> {
+/** Starts HAProxy on `config` (written to `dir`) in the foreground and waits until `port` accepts connections. */
+async function launch(binary: string, dir: string, port: number, config: string): Promise<Managed> {
   mkdirSync(dir, { recursive: true });
-  const port = await freePort();
-  const config = path.join(dir, 'haproxy.cfg');
-  writeFileSync(config, haproxyConfig(port, upstreams));
-  const managed = start('haproxy', binary, ['-db', '-f', config]);
+  const file = path.join(dir, 'haproxy.cfg');
+  writeFileSync(file, config);
+  const managed = start('haproxy', binary, ['-db', '-f', file]);
   await waitForListening(port);
+  return managed;
+}
+
+export async function startHaproxy(binary: string, dir: string, upstreams: readonly number[], faultyPort: number): Promise<Proxy & { startEpoch(ms: number): void }> {
+  const port = await freePort();
+  const managed = await launch(binary, dir, port, haproxyConfig(port, upstreams));
   let startEpochMs = 0;
   return {
     name: 'haproxy',
@@ -141,13 +147,10 @@ export interface RuntimeHaproxy extends Proxy {
 export async function startHaproxyForDeploys(binary: string, dir: string, serving: readonly number[], standby: readonly number[]): Promise<RuntimeHaproxy> {
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
-  const config = path.join(dir, 'haproxy.cfg');
   const socket = path.join(dir, 'admin.sock');
   const map = path.join(dir, 'active.map');
   writeFileSync(map, 'active blue\n');
-  writeFileSync(config, haproxyDeployConfig(port, socket, map, serving, standby));
-  const managed = start('haproxy', binary, ['-db', '-f', config]);
-  await waitForListening(port);
+  const managed = await launch(binary, dir, port, haproxyDeployConfig(port, socket, map, serving, standby));
   let startEpochMs = 0;
   return {
     name: 'haproxy',
