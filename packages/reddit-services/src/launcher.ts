@@ -19,7 +19,7 @@ import { resolveConsulOptions } from 'discovery-client';
 import { Supervisor } from 'process-supervisor';
 import type { SupervisedChild } from 'process-supervisor';
 import { parseCommandLine } from 'process-supervisor';
-import { DEFAULT_DATA_DIR, DEFAULT_GATEWAY_PORT } from './shared/config.js';
+import { DEFAULT_DATA_DIR, DEFAULT_GATEWAY_PORT, DEFAULT_VERSION } from './shared/config.js';
 import { startLocalPostgres } from './shared/local-postgres.js';
 import type { LocalPostgres } from './shared/local-postgres.js';
 import type { ServiceName } from './shared/config.js';
@@ -154,7 +154,7 @@ async function main(): Promise<void> {
 
   try {
     const ports = await Promise.all(children.map((child) => child.listeningPort(60_000)));
-    process.stdout.write(`\nreddit services are up (data ${engine === 'postgres' ? 'in PostgreSQL' : `in ${dataDir}`}):\n`);
+    process.stdout.write(`\nreddit services are up (version ${process.env.VERSION || DEFAULT_VERSION}, data ${engine === 'postgres' ? 'in PostgreSQL' : `in ${dataDir}`}):\n`);
     children.forEach((child, index) => process.stdout.write(`  ${child.name.padEnd(12)} http://127.0.0.1:${ports[index]}\n`));
     process.stdout.write(`gateway: http://127.0.0.1:${ports[ports.length - 1]}   (try: curl http://127.0.0.1:${ports[ports.length - 1]}/posts)\n`);
     process.stdout.write('press ^C to stop\n\n');

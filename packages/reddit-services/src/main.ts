@@ -70,13 +70,13 @@ async function main(): Promise<void> {
     const client = discovery;
     const clients = createGatewayClients(client);
     instanceId ??= 'gateway';
-    app = createGatewayApp({ clients, instanceId, logger, status: () => client.snapshot() });
+    app = createGatewayApp({ clients, instanceId, logger, version: config.version, status: () => client.snapshot() });
   } else {
     const database = await openServiceDatabase({ service: name, url: databaseUrl(process.env, name), path: databasePath(config, name) });
     closers.push(() => database.close());
     dataLine = `${name} data: ${database.description}`;
     instanceId ??= `${name}-${process.pid}`;
-    const common = { database, instanceId, logger };
+    const common = { database, instanceId, logger, version: config.version };
     // posts, votes and messages ask other services on writes (openapi.yaml: active users only, a vote's
     // community from its post, a deleted post's votes go too); users asks nobody.
     const client = name === 'users' ? undefined : new DiscoveryClient(DISCOVERY_OPTIONS);

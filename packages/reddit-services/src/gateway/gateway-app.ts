@@ -8,6 +8,8 @@ import { normalizeRequestTarget } from '../shared/http-hygiene.js';
 import { SERVICE_NAMES } from '../shared/config.js';
 import type { ServiceName } from '../shared/config.js';
 import type { Logger } from '../shared/logger.js';
+import { DEFAULT_VERSION } from '../shared/config.js';
+import { versionInAnswers } from '../shared/version-in-answers.js';
 
 type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
 const METHODS = new Set<string>(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
@@ -37,7 +39,13 @@ export interface GatewayAppOptions {
   clients: Record<ServiceName, GatewayServiceClient>;
   instanceId: string;
   logger: Logger;
-  /** What `GET /gateway/status` reports (the discovery client's snapshot). */
+  /**
+   * The gateway's own version (`VERSION`), in the answers of its own routes, `GET /health` and `GET /gateway/status`.
+   * Relayed answers carry the version of the instance that served them.
+   * @default '1.0'
+   */
+  version?: string;
+  /** What `GET /gateway/status` reports (the discovery client's snapshot: every instance with its meta `version` and `color`). */
   status?: () => unknown;
   /** @default '64kb' */
   bodyLimit?: string;
@@ -86,10 +94,11 @@ export function createGatewayApp(options: GatewayAppOptions): Express {
   app.set('etag', false);
   app.use(normalizeRequestTarget);
 
-  app.get('/health', (_req, res) => {
+  const ownVersion = versionInAnswers(options.version ?? DEFAULT_VERSION);
+  app.get('/health', ownVersion, (_req, res) => {
     res.json({ status: 'ok', service: 'gateway', instance: options.instanceId });
   });
-  app.get('/gateway/status', (_req, res) => {
+  app.get('/gateway/status', ownVersion, (_req, res) => {
     res.json(options.status?.() ?? {});
   });
 

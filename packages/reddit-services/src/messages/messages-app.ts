@@ -13,6 +13,8 @@ export interface MessagesAppOptions {
   database: ServiceDatabase;
   instanceId: string;
   logger: Logger;
+  /** This instance's version (`VERSION`), in every 2xx JSON answer of a GET. @default '1.0' */
+  version?: string;
   /** Whether sender and recipient are active users: the users service. Without it, any well-formed names. */
   users?: UserDirectory;
 }
@@ -58,5 +60,5 @@ export function createMessagesApp(options: MessagesAppOptions): Express {
   api.route('put', '/messages/{id}/favorite', favorite(true));
   api.route('delete', '/messages/{id}/favorite', favorite(false));
 
-  return createServiceApp({ service: 'messages', instanceId: options.instanceId, router: api.router, logger: options.logger });
+  return createServiceApp({ service: 'messages', instanceId: options.instanceId, version: options.version, router: api.router, logger: options.logger });
 }

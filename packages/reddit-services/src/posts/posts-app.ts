@@ -16,6 +16,8 @@ export interface PostsAppOptions {
   database: ServiceDatabase;
   instanceId: string;
   logger: Logger;
+  /** This instance's version (`VERSION`), in every 2xx JSON answer of a GET. @default '1.0' */
+  version?: string;
   /** Scores for `GET /posts/hot`; without it, hot answers the unsorted list. */
   scores?: ScoreSource;
   /** Turns a failure of `scores` into the `reason` of an unsorted answer. */
@@ -92,5 +94,5 @@ export function createPostsApp(options: PostsAppOptions): Express {
     res.json({ id, deleted: true });
   });
 
-  return createServiceApp({ service: 'posts', instanceId: options.instanceId, router: api.router, logger: options.logger });
+  return createServiceApp({ service: 'posts', instanceId: options.instanceId, version: options.version, router: api.router, logger: options.logger });
 }

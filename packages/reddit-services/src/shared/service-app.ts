@@ -5,6 +5,8 @@ import { errorMiddleware, notFoundRoute } from './error-middleware.js';
 import { loadShedding, DEFAULT_MAX_IN_FLIGHT } from './load-shedding.js';
 import { normalizeRequestTarget } from './http-hygiene.js';
 import type { Logger } from './logger.js';
+import { DEFAULT_VERSION } from './config.js';
+import { versionInAnswers } from './version-in-answers.js';
 
 /** Largest JSON body a service accepts; beyond it, 413. */
 export const DEFAULT_BODY_LIMIT = '64kb';
@@ -14,6 +16,8 @@ export interface ServiceAppOptions {
   service: string;
   /** This instance's id, sent in `X-Instance-Id` and reported by `/health`. */
   instanceId: string;
+  /** This instance's version (`VERSION`), in every 2xx JSON answer of a GET, `/health` included. @default '1.0' */
+  version?: string;
   /** The service's routes. */
   router: Router;
   logger: Logger;
@@ -48,8 +52,8 @@ export const requireUtf8: RequestHandler = (req, res, next) => {
 };
 
 /**
- * The frame every service shares: load shedding, UTF-8 only, a strict JSON body parser, `GET /health`,
- * the service's router, a JSON 404 and the JSON error middleware.
+ * The frame every service shares: load shedding, UTF-8 only, a strict JSON body parser, `version` in GET
+ * answers, `GET /health`, the service's router, a JSON 404 and the JSON error middleware.
  */
 export function createServiceApp(options: ServiceAppOptions): Express {
   const app = express();
@@ -63,6 +67,7 @@ export function createServiceApp(options: ServiceAppOptions): Express {
   app.use(loadShedding(options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT));
   app.use(requireUtf8);
   app.use(express.json({ limit: options.bodyLimit ?? DEFAULT_BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] }));
+  app.use(versionInAnswers(options.version ?? DEFAULT_VERSION));
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok', service: options.service, instance: options.instanceId });
   });

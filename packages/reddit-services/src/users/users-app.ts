@@ -10,6 +10,8 @@ export interface UsersAppOptions {
   database: ServiceDatabase;
   instanceId: string;
   logger: Logger;
+  /** This instance's version (`VERSION`), in every 2xx JSON answer of a GET. @default '1.0' */
+  version?: string;
 }
 
 /** The users service: create, read, update email, karma up and down, deactivate and reactivate. */
@@ -46,5 +48,5 @@ export function createUsersApp(options: UsersAppOptions): Express {
     res.json(await store.setActive(params.username as string, true));
   });
 
-  return createServiceApp({ service: 'users', instanceId: options.instanceId, router: api.router, logger: options.logger });
+  return createServiceApp({ service: 'users', instanceId: options.instanceId, version: options.version, router: api.router, logger: options.logger });
 }

@@ -15,6 +15,8 @@ export interface VotesAppOptions {
   database: ServiceDatabase;
   instanceId: string;
   logger: Logger;
+  /** This instance's version (`VERSION`), in every 2xx JSON answer of a GET. @default '1.0' */
+  version?: string;
   /**
    * Where a post's community comes from on its first vote (and whether it exists): the posts
    * service. Without it (tests of this service alone) the vote's `community` field is taken as given.
@@ -85,5 +87,5 @@ export function createVotesApp(options: VotesAppOptions): Express {
     res.json({ postId, username, deleted: true, tally });
   });
 
-  return createServiceApp({ service: 'votes', instanceId: options.instanceId, router: api.router, logger: options.logger });
+  return createServiceApp({ service: 'votes', instanceId: options.instanceId, version: options.version, router: api.router, logger: options.logger });
 }

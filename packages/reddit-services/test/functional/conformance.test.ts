@@ -126,7 +126,7 @@ describe.each(testEngines())('conformance through the gateway on %s', (engine) =
     const res = await rawRequest(gateway.url, `GET http://127.0.0.1:${port}/posts?n=1 HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`);
     expect(res.status).toBe(200);
     expect(res.headers['x-served-by']).toMatch(/^posts-1 /);
-    expect(JSON.parse(res.body)).toEqual({ posts: [expect.objectContaining({ title: expect.any(String) })] });
+    expect(JSON.parse(res.body)).toEqual({ posts: [expect.objectContaining({ title: expect.any(String) })], version: '1.0' });
     const star = await rawRequest(gateway.url, `OPTIONS * HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
     expect(star.status).toBe(400);
     expect(JSON.parse(star.body)).toEqual({ error: 'the request target must be a path such as /posts' });

@@ -95,7 +95,7 @@ describe.each(testEngines())('gateway (discovery client with static instances) o
     const nowhere = await fetch(`${gateway.url}/admin`);
     expect(nowhere.status).toBe(404);
     expect(await nowhere.json()).toEqual({ error: 'no route for GET /admin' });
-    expect(await (await fetch(`${gateway.url}/health`)).json()).toEqual({ status: 'ok', service: 'gateway', instance: 'gateway-test' });
+    expect(await (await fetch(`${gateway.url}/health`)).json()).toEqual({ status: 'ok', service: 'gateway', instance: 'gateway-test', version: '1.0' });
     const status = (await (await fetch(`${gateway.url}/gateway/status`)).json()) as { services: unknown[] };
     expect(status.services.length).toBeGreaterThan(0);
   });

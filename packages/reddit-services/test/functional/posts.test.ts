@@ -69,7 +69,7 @@ describe.each(testEngines())('posts service on %s', (engine) => {
     expect(res.body).toMatchObject({ title: 'Hello', text: 'first post', community: 'general', url: 'https://example.com/a', username: 'alice' });
     const fetched = await api.get<Post>(res.headers.get('location') ?? '');
     expect(fetched.status).toBe(200);
-    expect(fetched.body).toEqual(res.body);
+    expect(fetched.body).toEqual({ ...res.body, version: '1.0' });
   });
 
   it('creates a post without text or URL', async () => {
@@ -130,7 +130,7 @@ describe.each(testEngines())('posts service on %s', (engine) => {
     expect(hot.body.community).toBe('hotstuff');
     expect(hot.body.posts.map((post) => [post.id, post.score])).toEqual([[b, 2], [c, 1], [d, 0]]);
     const empty = await api.get<{ sorted: boolean; posts: Post[] }>('/posts/hot?community=quiet_place');
-    expect(empty.body).toEqual({ community: 'quiet_place', sorted: true, posts: [] });
+    expect(empty.body).toEqual({ community: 'quiet_place', sorted: true, posts: [], version: '1.0' });
   });
 
   it('hot: when votes is down, the unsorted recent list with sorted=false and a reason', async () => {

@@ -35,7 +35,7 @@ describe.each(testEngines())('users service on %s', (engine) => {
     expect(res.status).toBe(201);
     expect(res.headers.get('location')).toBe('/users/alice');
     expect(res.body).toMatchObject({ username: 'alice', email: 'alice@example.com', karma: 0, active: true });
-    expect((await api.get<User>('/users/alice')).body).toEqual(res.body);
+    expect((await api.get<User>('/users/alice')).body).toEqual({ ...res.body, version: '1.0' });
   });
 
   it('409 for a duplicate username or email, whatever the case', async () => {

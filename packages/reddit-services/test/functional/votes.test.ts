@@ -60,8 +60,8 @@ describe.each(testEngines())('votes service on %s', (engine) => {
     await vote(3, 'alice', 'up');
     await vote(3, 'bob', 'up');
     await vote(3, 'carol', 'down');
-    expect((await api.get('/votes/3')).body).toEqual({ postId: 3, community: 'general', up: 2, down: 1, score: 1 });
-    expect((await api.get('/votes/424242')).body).toEqual({ postId: 424242, community: null, up: 0, down: 0, score: 0 });
+    expect((await api.get('/votes/3')).body).toEqual({ postId: 3, community: 'general', up: 2, down: 1, score: 1, version: '1.0' });
+    expect((await api.get('/votes/424242')).body).toEqual({ postId: 424242, community: null, up: 0, down: 0, score: 0, version: '1.0' });
   });
 
   it('takes a vote back; 404 when there is none', async () => {

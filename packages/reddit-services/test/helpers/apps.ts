@@ -21,6 +21,8 @@ export interface AppDependencies {
   users?: UserDirectory;
   posts?: PostDirectory;
   votes?: VotesRemoval;
+  /** The instance's VERSION. @default '1.0' */
+  version?: string;
 }
 
 export type ServiceName = 'posts' | 'votes' | 'users' | 'messages';
@@ -44,7 +46,7 @@ export async function startApp(
   options: AppDependencies = {},
 ): Promise<TestApp> {
   const database = await openServiceDatabase({ service, url: storage.databaseUrl, path: join(storage.dataDir, `${service}.db`), busyTimeoutMs: options.busyTimeoutMs, poolSize: 4 });
-  const common = { database, instanceId: `${service}-test`, logger: createLogger('silent') };
+  const common = { database, instanceId: `${service}-test`, logger: createLogger('silent'), version: options.version };
   const app =
     service === 'posts'
       ? createPostsApp({ ...common, scores: options.scores, describeScoreError: options.describeScoreError, users: options.users, votes: options.votes })
