@@ -6,7 +6,9 @@
  * INSTANCE_ID (default `<service>-<pid>`), DATA_DIR (default .data/reddit) or DB_PATH for SQLite, or
  * DATABASE_URL / <SERVICE>_DATABASE_URL (postgres://…) for PostgreSQL,
  * CONSUL_HTTP_ADDR / CONSUL_HTTP_TOKEN, REGISTER=false to stay out of Consul, REGISTRATION_TTL,
- * LOG_FORMAT=json. Prints `listening on port <n>`; SIGTERM / SIGINT deregister, finish the
+ * VERSION (default 1.0: in every GET answer, tag v<version>, meta version), COLOR (blue/green: tag
+ * color=<c>, meta color), DRAIN (default 1s; 0: none), LOG_FORMAT=json. Prints `listening on port <n>`;
+ * SIGTERM / SIGINT deregister, keep serving for DRAIN while every caller drops the instance, finish the
  * requests in flight and exit 0.
  */
 import { DiscoveryClient } from 'discovery-client';
@@ -16,7 +18,10 @@ import { createLogger } from './shared/logger.js';
 import type { Logger } from './shared/logger.js';
 import { registerInstance } from './shared/registration.js';
 import type { Registration } from 'discovery-client';
-import { DEFAULT_GATEWAY_PORT, SERVICE_NAMES, databasePath, databaseUrl, isServiceName, readConfig } from './shared/config.js';
+import {
+  DEFAULT_DATA_DIR, DEFAULT_DEREGISTER_AFTER, DEFAULT_DRAIN, DEFAULT_GATEWAY_PORT, DEFAULT_HOST, DEFAULT_REGISTRATION_TTL, DEFAULT_VERSION,
+  SERVICE_NAMES, databasePath, databaseUrl, isServiceName, readConfig,
+} from './shared/config.js';
 import { createPostsApp } from './posts/posts-app.js';
 import { VotesScoreSource, describeVotesError } from './posts/votes-score-source.js';
 import { createVotesApp } from './votes/votes-app.js';
@@ -43,10 +48,28 @@ const DISCOVERY_OPTIONS = { logPicks: 'debug' } as const;
 
 const USAGE = `usage: node dist/main.js <${[...SERVICE_NAMES, 'gateway'].join('|')}>`;
 
+const HELP = `${USAGE}
+
+One process: a service instance (registered in Consul) or the gateway. More in packages/reddit-services/README.md.
+
+Environment:
+  PORT               listen port (services: 0, a free one; the gateway: ${DEFAULT_GATEWAY_PORT})
+  HOST               address to listen on (default ${DEFAULT_HOST}); ADVERTISE_ADDRESS the one registered
+  INSTANCE_ID        its id in Consul (default <service>-<pid>)
+  DATA_DIR, DB_PATH  SQLite: the directory of <service>.db (default ${DEFAULT_DATA_DIR}), or the file
+  DATABASE_URL       PostgreSQL (postgres://…), or <SERVICE>_DATABASE_URL for one service
+  VERSION            its version (default ${DEFAULT_VERSION}): in every GET answer, tag v<VERSION>, meta version
+  COLOR              its blue/green color: tag color=<COLOR>, meta color (make cutover routes by it)
+  DRAIN              after deregistering on SIGTERM/SIGINT, keep serving this long before closing (default ${DEFAULT_DRAIN}; 0: none)
+  REGISTER=false     stay out of Consul; REGISTRATION_TTL (default ${DEFAULT_REGISTRATION_TTL}), DEREGISTER_AFTER (default ${DEFAULT_DEREGISTER_AFTER})
+  CONSUL_HTTP_ADDR   the Consul agent (default 127.0.0.1:8500); CONSUL_HTTP_TOKEN its ACL token
+  LOG_FORMAT=json    JSON log lines; DISCOVERY_LOG_PICKS=info logs every pick of an instance
+`;
+
 async function main(): Promise<void> {
   const name = process.argv[2];
   if ((name === '--help' || name === '-h') && process.argv.length === 3) {
-    process.stdout.write(`${USAGE}\n\nOne process: a service instance (registered in Consul) or the gateway. Environment: PORT, GATEWAY_PORT,\nDATA_DIR, CONSUL_HTTP_ADDR, LOG_FORMAT (packages/reddit-services/README.md).\n`);
+    process.stdout.write(HELP);
     process.exit(0);
   }
   if (process.argv.length > 3 || name?.startsWith('-')) {
@@ -110,10 +133,16 @@ async function main(): Promise<void> {
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
-    logger.info(`${signal}: stopping ${instanceId}`);
-    // Leave Consul first so callers stop picking this instance, then finish what is in flight.
-    await closeQuietly(logger, 'deregistration', async () => (await registering.catch(() => undefined))?.close());
-    await closeQuietly(logger, 'server', () => server.close());
+    // Leave Consul first so callers stop picking this instance; keep serving through the drain delay while
+    // every watcher drops it; then stop listening and finish what is in flight (discovery-client's register()).
+    const registration = await registering.catch(() => undefined);
+    if (registration) {
+      logger.info(`${signal}: stopping ${instanceId}: deregistering, serving ${config.drainMs} ms more while callers drop it, then finishing the requests in flight`);
+      await registration.close();
+    } else {
+      logger.info(`${signal}: stopping ${instanceId}`);
+      await closeQuietly(logger, 'server', () => server.close());
+    }
     await closeQuietly(logger, 'discovery client', () => discovery?.close());
     for (const close of closers) await closeQuietly(logger, 'database', close);
     logger.info(`${instanceId} stopped`);
@@ -138,6 +167,8 @@ async function main(): Promise<void> {
       deregisterAfter: config.deregisterAfter,
       version: config.version,
       color: config.color,
+      drainMs: config.drainMs,
+      server: server.server,
     });
     try {
       await registering;

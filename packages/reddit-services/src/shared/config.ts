@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { parseDuration } from 'discovery-client';
 
 /** The services `main.ts` can start. */
 export const SERVICE_NAMES = ['posts', 'votes', 'users', 'messages'] as const;
@@ -11,6 +12,8 @@ export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_REGISTRATION_TTL = '10s';
 export const DEFAULT_DEREGISTER_AFTER = '1m';
 export const DEFAULT_VERSION = '1.0';
+/** After deregistering on SIGTERM/SIGINT, how long an instance keeps serving before it closes. */
+export const DEFAULT_DRAIN = '1s';
 
 export function isServiceName(value: string | undefined): value is ServiceName {
   return (SERVICE_NAMES as readonly string[]).includes(value ?? '');
@@ -32,6 +35,22 @@ export interface ProcessConfig {
   version: string;
   /** `COLOR` (blue/green), registered as tag `color=<c>` and meta `color`. @default none */
   color: string | undefined;
+  /**
+   * `DRAIN`: after deregistering on SIGTERM/SIGINT, how long the instance keeps serving before it stops
+   * listening, so every caller watching Consul (a blocking query: milliseconds on one agent) has dropped it
+   * and none sends it a new request; then it answers the requests in flight and exits. A duration such as
+   * `500ms` or `2s`; `0` stops at once. In ms. @default 1000 ('1s')
+   */
+  drainMs: number;
+}
+
+function parseDrain(raw: string | undefined): number {
+  if (raw === '0') return 0;
+  try {
+    return parseDuration('DRAIN', raw || DEFAULT_DRAIN);
+  } catch {
+    throw new TypeError(`DRAIN must be a duration such as 500ms or 2s (0: no drain), got "${raw}"`);
+  }
 }
 
 function parsePort(raw: string | undefined, fallback: number): number {
@@ -43,7 +62,7 @@ function parsePort(raw: string | undefined, fallback: number): number {
 
 /**
  * Reads PORT, HOST, ADVERTISE_ADDRESS, INSTANCE_ID, DATA_DIR, DB_PATH, REGISTER (`false` to skip
- * Consul), REGISTRATION_TTL and DEREGISTER_AFTER. CONSUL_HTTP_ADDR / CONSUL_HTTP_TOKEN are read by
+ * Consul), REGISTRATION_TTL, DEREGISTER_AFTER, VERSION, COLOR and DRAIN. CONSUL_HTTP_ADDR / CONSUL_HTTP_TOKEN are read by
  * the discovery client itself.
  */
 export function readConfig(env: NodeJS.ProcessEnv, defaultPort: number): ProcessConfig {
@@ -61,6 +80,7 @@ export function readConfig(env: NodeJS.ProcessEnv, defaultPort: number): Process
     version: env.VERSION || DEFAULT_VERSION,
     // npm sets COLOR=0|1 (its own colour setting) for every script it runs: not a color
     color: env.COLOR && env.COLOR !== '0' && env.COLOR !== '1' ? env.COLOR : undefined,
+    drainMs: parseDrain(env.DRAIN),
   };
 }
 
