@@ -6,10 +6,12 @@
  * INSTANCE_ID (default `<service>-<pid>`), DATA_DIR (default .data/reddit) or DB_PATH for SQLite, or
  * DATABASE_URL / <SERVICE>_DATABASE_URL (postgres://…) for PostgreSQL,
  * CONSUL_HTTP_ADDR / CONSUL_HTTP_TOKEN, REGISTER=false to stay out of Consul, REGISTRATION_TTL,
- * VERSION (default 1.0: in every GET answer, tag v<version>, meta version), COLOR (blue/green: tag
- * color=<c>, meta color), DRAIN (default 1s; 0: none), LOG_FORMAT=json. Prints `listening on port <n>`;
+ * VERSION (default 1.0: in every GET answer, tag v<version>, meta version), COLOR (blue/green, default blue:
+ * tag color=<c>, meta color), DRAIN (default 1s; 0: none), LOG_FORMAT=json. Prints `listening on port <n>`;
  * SIGTERM / SIGINT deregister, keep serving for DRAIN while every caller drops the instance, finish the
- * requests in flight and exit 0.
+ * requests in flight and exit 0. Calls to other services (the gateway's and posts→votes, posts→users,
+ * votes→posts, votes→users, messages→users) go to the active color of the service called (blue/green:
+ * Consul KV `discovery/<service>/active`, `make cutover`; no key: every instance).
  */
 import { DiscoveryClient } from 'discovery-client';
 import { openServiceDatabase } from './shared/database.js';
@@ -19,7 +21,7 @@ import type { Logger } from './shared/logger.js';
 import { registerInstance } from './shared/registration.js';
 import type { Registration } from 'discovery-client';
 import {
-  DEFAULT_DATA_DIR, DEFAULT_DEREGISTER_AFTER, DEFAULT_DRAIN, DEFAULT_GATEWAY_PORT, DEFAULT_HOST, DEFAULT_REGISTRATION_TTL, DEFAULT_VERSION,
+  DEFAULT_COLOR, DEFAULT_DATA_DIR, DEFAULT_DEREGISTER_AFTER, DEFAULT_DRAIN, DEFAULT_GATEWAY_PORT, DEFAULT_HOST, DEFAULT_REGISTRATION_TTL, DEFAULT_VERSION,
   SERVICE_NAMES, databasePath, databaseUrl, isServiceName, readConfig,
 } from './shared/config.js';
 import { createPostsApp } from './posts/posts-app.js';
@@ -46,6 +48,13 @@ export const DIRECTORY_DEADLINE_MS = 2500;
  */
 const DISCOVERY_OPTIONS = { logPicks: 'debug' } as const;
 
+/**
+ * Every call to a service, the gateway's and one service's to another, goes to the instances of the service's
+ * active color (blue/green: Consul KV `discovery/<service>/active`, written by `make cutover`; no key: every
+ * instance), so one cut-over moves the whole system's traffic.
+ */
+const ACTIVE_COLOR = { color: 'active' } as const;
+
 const USAGE = `usage: node dist/main.js <${[...SERVICE_NAMES, 'gateway'].join('|')}>`;
 
 const HELP = `${USAGE}
@@ -59,7 +68,7 @@ Environment:
   DATA_DIR, DB_PATH  SQLite: the directory of <service>.db (default ${DEFAULT_DATA_DIR}), or the file
   DATABASE_URL       PostgreSQL (postgres://…), or <SERVICE>_DATABASE_URL for one service
   VERSION            its version (default ${DEFAULT_VERSION}): in every GET answer, tag v<VERSION>, meta version
-  COLOR              its blue/green color: tag color=<COLOR>, meta color (make cutover routes by it)
+  COLOR              its blue/green color (default ${DEFAULT_COLOR}): tag color=<COLOR>, meta color (make cutover routes by it)
   DRAIN              after deregistering on SIGTERM/SIGINT, keep serving this long before closing (default ${DEFAULT_DRAIN}; 0: none)
   REGISTER=false     stay out of Consul; REGISTRATION_TTL (default ${DEFAULT_REGISTRATION_TTL}), DEREGISTER_AFTER (default ${DEFAULT_DEREGISTER_AFTER})
   CONSUL_HTTP_ADDR   the Consul agent (default 127.0.0.1:8500); CONSUL_HTTP_TOKEN its ACL token
@@ -91,7 +100,7 @@ async function main(): Promise<void> {
   if (name === 'gateway') {
     discovery = new DiscoveryClient(DISCOVERY_OPTIONS);
     const client = discovery;
-    const clients = createGatewayClients(client);
+    const clients = createGatewayClients(client, ACTIVE_COLOR);
     instanceId ??= 'gateway';
     app = createGatewayApp({ clients, instanceId, logger, version: config.version, status: () => client.snapshot() });
   } else {
@@ -105,9 +114,9 @@ async function main(): Promise<void> {
     const client = name === 'users' ? undefined : new DiscoveryClient(DISCOVERY_OPTIONS);
     discovery = client;
     const directoryClient = (service: 'users' | 'posts' | 'votes') =>
-      (client as DiscoveryClient).service(service, { timeout: DIRECTORY_TIMEOUT_MS, deadline: DIRECTORY_DEADLINE_MS, retry: { limit: 1 } });
+      (client as DiscoveryClient).service(service, { ...ACTIVE_COLOR, timeout: DIRECTORY_TIMEOUT_MS, deadline: DIRECTORY_DEADLINE_MS, retry: { limit: 1 } });
     if (name === 'posts') {
-      const votes = (client as DiscoveryClient).service('votes', { timeout: HOT_VOTES_TIMEOUT_MS, deadline: HOT_VOTES_DEADLINE_MS, retry: { limit: 1 } });
+      const votes = (client as DiscoveryClient).service('votes', { ...ACTIVE_COLOR, timeout: HOT_VOTES_TIMEOUT_MS, deadline: HOT_VOTES_DEADLINE_MS, retry: { limit: 1 } });
       app = createPostsApp({
         ...common,
         scores: new VotesScoreSource(votes),

@@ -14,6 +14,8 @@ export const DEFAULT_DEREGISTER_AFTER = '1m';
 export const DEFAULT_VERSION = '1.0';
 /** After deregistering on SIGTERM/SIGINT, how long an instance keeps serving before it closes. */
 export const DEFAULT_DRAIN = '1s';
+/** The color of an instance started without COLOR: the instances running before a blue/green deploy are blue. */
+export const DEFAULT_COLOR = 'blue';
 
 export function isServiceName(value: string | undefined): value is ServiceName {
   return (SERVICE_NAMES as readonly string[]).includes(value ?? '');
@@ -33,8 +35,12 @@ export interface ProcessConfig {
   deregisterAfter: string;
   /** `VERSION`, registered as tag `v<version>` and meta `version`. @default '1.0' */
   version: string;
-  /** `COLOR` (blue/green), registered as tag `color=<c>` and meta `color`. @default none */
-  color: string | undefined;
+  /**
+   * `COLOR` (blue/green), registered as tag `color=<c>` and meta `color`. Blue by default, as ratings, so
+   * `make cutover COLOR=blue` pins traffic to the instances that ran before a green deploy (and rolls back to them).
+   * @default 'blue'
+   */
+  color: string;
   /**
    * `DRAIN`: after deregistering on SIGTERM/SIGINT, how long the instance keeps serving before it stops
    * listening, so every caller watching Consul (a blocking query: milliseconds on one agent) has dropped it
@@ -79,7 +85,7 @@ export function readConfig(env: NodeJS.ProcessEnv, defaultPort: number): Process
     deregisterAfter: env.DEREGISTER_AFTER || DEFAULT_DEREGISTER_AFTER,
     version: env.VERSION || DEFAULT_VERSION,
     // npm sets COLOR=0|1 (its own colour setting) for every script it runs: not a color
-    color: env.COLOR && env.COLOR !== '0' && env.COLOR !== '1' ? env.COLOR : undefined,
+    color: env.COLOR && env.COLOR !== '0' && env.COLOR !== '1' ? env.COLOR : DEFAULT_COLOR,
     drainMs: parseDrain(env.DRAIN),
   };
 }
