@@ -1,17 +1,16 @@
 // The scenario of issue 10, with real processes: dev-consul on a free port, ratings instances, the load client
 // and the deploy commands as the operator runs them. A modest rate keeps it short; the 1,000 req/s runs are
 // benchmarks, not tests.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { startDevConsul, type DevConsulHandle } from 'dev-consul';
 import { Supervisor, type SupervisedChild } from 'process-supervisor';
-import type { LoadSummary } from '../src/load/load-run.js';
 import { REPO } from '../src/services.js';
+import { passingInstances, sleep, underLoad, until } from './helpers/scenario.js';
 
-const LOAD = `${REPO}packages/deploy/dist/load.js`;
 const DEPLOY = `${REPO}packages/deploy/dist/deploy.js`;
 const LAUNCHER = `${REPO}packages/ratings/dist/start-ratings.js`;
 const RATE = '100';
@@ -42,39 +41,14 @@ function start(name: string, args: string[], extra: Record<string, string> = {})
   return supervisor.start({ name, args, env: { ...env, ...extra } });
 }
 
-async function instances(): Promise<Array<{ id: string; version?: string; color?: string }>> {
-  const entries = await (await fetch(`${consul.url}/v1/health/service/ratings?passing`)).json() as Array<{ Service: { ID: string; Meta: Record<string, string> } }>;
-  return entries.map((e) => ({ id: e.Service.ID, version: e.Service.Meta.version, color: e.Service.Meta.color }));
-}
-
-async function until<T>(check: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-/** Runs the load client until `during` resolves, then ^C; returns its JSON summary. */
-async function underLoad(name: string, during: (load: SupervisedChild) => Promise<void>): Promise<LoadSummary> {
-  const json = join(dir, `${name}.json`);
-  const load = start(`load-${name}`, [LOAD, '--service', 'ratings', '--rate', RATE, '--duration', '120s', '--json', json]);
-  await load.waitForLine(/^\d+ requests, 0 failed/, 20_000); // traffic flows
-  await during(load);
-  await new Promise((resolve) => setTimeout(resolve, 1000)); // traffic on the new instances only
-  load.process.kill('SIGINT');
-  await load.exited;
-  return JSON.parse(readFileSync(json, 'utf8')) as LoadSummary;
-}
+const instances = (): ReturnType<typeof passingInstances> => passingInstances(consul.url, 'ratings');
 
 describe('deploying ratings under load (real processes, dev-consul)', () => {
   it('a rolling update of 3 instances from 1.0 to 2.0 loses no request, and both versions answer', async () => {
     const launcher = start('launcher', [LAUNCHER, '--count', '3']);
     await until(async () => ((await instances()).length === 3 ? true : undefined), 20_000, '3 instances of 1.0');
     let rollLines = '';
-    const summary = await underLoad('roll', async () => {
+    const summary = await underLoad(start, { name: 'roll', target: ['--service', 'ratings'], rate: RATE, dir }, async () => {
       const roll = start('roll', [DEPLOY, 'roll', '--service', 'ratings', '--version', '2.0']);
       roll.onLine((line) => { rollLines += `${line}\n`; });
       await roll.waitForLine(/^roll complete/, 90_000);
@@ -127,11 +101,11 @@ describe('deploying ratings under load (real processes, dev-consul)', () => {
     blue.onLine((line) => {
       if (/GET camera/.test(line) && Date.now() > flippedAt + PROPAGATION_MS) blueServedAfterFlip += 1;
     });
-    const summary = await underLoad('cutover', async () => {
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+    const summary = await underLoad(start, { name: 'cutover', target: ['--service', 'ratings'], rate: RATE, dir }, async () => {
+      await sleep(1000);
       await cutoverTo('green');
       flippedAt = Date.now();
-      await new Promise((resolve) => setTimeout(resolve, 2000));
+      await sleep(2000);
     });
     expect(summary.failed).toBe(0);
     expect(summary.versions['1.0']).toBeGreaterThan(0); // blue served before the flip
