@@ -56,6 +56,8 @@ Environment:
   GATEWAY_PORT       the gateway's port (default ${DEFAULT_GATEWAY_PORT})
   DATA_DIR           where the SQLite files live (default ${DEFAULT_DATA_DIR})
   CONSUL_HTTP_ADDR   the Consul agent (default 127.0.0.1:8500)
+  VERSION, COLOR     every instance's version (default 1.0) and blue/green color (default blue)
+  DRAIN              after deregistering on ^C, how long each instance keeps serving (default 1s; 0: none)
   DATABASE           sqlite (default) or postgres (make startReddit DATABASE=postgres)
   DATABASE_URL       the PostgreSQL to use with DATABASE=postgres; without it a local one is started
                      in DATA_DIR/postgres on POSTGRES_PORT (default ${DEFAULT_POSTGRES_PORT}) and stopped on ^C
