@@ -9,6 +9,8 @@ import type { RequestRecords } from '../records.js';
 
 /** Width of the plot's bins, ms. */
 export const BIN_MS = 250;
+/** "During the deploy" runs from its start to this long after its last step (a retired instance's drain, a flip's propagation), ms. */
+export const SETTLE_MS = 1000;
 
 /** A step of a deploy, when it happened. */
 export interface DeployMark {
@@ -29,7 +31,7 @@ export interface DeployFigures {
   readonly slow: number;
   /** From WARMUP_MS to the end. */
   readonly latency: LatencyFigures;
-  /** Requests sent from the deploy's start to its last step. */
+  /** Requests sent from the deploy's start to SETTLE_MS after its last step. */
   readonly deploy: LatencyFigures;
   /** 2xx answers by the body's `version`. */
   readonly versions: Record<string, number>;
@@ -71,7 +73,7 @@ export function computeDeployFigures(requests: RequestRecords, marks: readonly D
     const latency = requests.latency[i]!;
     const micros = Math.max(1, Math.round(latency * 1000));
     if (intended >= WARMUP_MS) all.recordValue(micros);
-    if (intended >= deployAtMs && intended <= deployEnd) during.recordValue(micros);
+    if (intended >= deployAtMs && intended <= deployEnd + SETTLE_MS) during.recordValue(micros);
     lag.recordValue(Math.max(1, Math.round((requests.sent[i]! - intended) * 1000)));
     if (latency > SLOW_MS) slow++;
     const bin = Math.min(bins - 1, Math.floor(intended / BIN_MS));

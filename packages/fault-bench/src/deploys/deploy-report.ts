@@ -3,6 +3,7 @@
  * scenario (median and min–max over repetitions), the steps each contender took, and the plot.
  */
 import { SLOW_MS, WARMUP_MS } from '../config.js';
+import { SETTLE_MS } from './deploy-figures.js';
 import { cell, count, machineLine, ms, type MachineInfo } from '../report.js';
 import { spread } from '../stats.js';
 import type { DeployContender, DeployRunSummary } from './deploy-run.js';
@@ -54,9 +55,11 @@ export function renderDeploySection(all: readonly DeployScenarioResults[], plotP
       'for its 1 s drain delay before it closes) registered in a fresh dev-consul; an open-model load from a fresh generator process ' +
       '(latency from the intended send time, answers told apart by the `version` of their body). Every contender gets 1,000 ms per attempt ' +
       `and at most 1 retry, as in the fault runs. Latency figures leave out the first ${WARMUP_MS / 1000} s. ` +
-      '"during the deploy": requests sent from its start to its last step. Flicker window: from the first answer of the new version ' +
-      'to the last answer of the old one. "old after": answers of the old version to requests sent after the last step. Cells: median over the ' +
-      'repetitions (min–max).',
+      `"during the deploy": requests sent from its start to ${SETTLE_MS / 1000} s after its last step. Flicker window: from the first ` +
+      'answer of the new version to the last answer of the old one (a rolling update serves both while it runs; a cut-over should not). ' +
+      '"old after": answers of the old version to requests sent after the last step had completed (for nginx: `nginx -s reload` returned ' +
+      'and a worker with the new configuration runs). The generator calls nginx and HAProxy with an undici pool and no retry of its own, as ' +
+      'in the fault runs. Cells: median over the repetitions (min–max).',
     '',
     '| contender | how it deploys |',
     '|---|---|',

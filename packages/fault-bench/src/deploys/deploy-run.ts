@@ -146,6 +146,7 @@ export async function runDeploy(options: DeployRunOptions): Promise<DeployRunOut
     };
     const deploy = (async (): Promise<string | undefined> => {
       await sleep(Math.max(0, epoch + scenario.deployAtMs - now()));
+      while (now() < epoch + scenario.deployAtMs) await new Promise((resolve) => setImmediate(resolve)); // a timer may fire a hair early
       try {
         if (scenario.standby > 0) {
           if (routing) await routed(routing.switchTo(standby.map(portOf)), 'cutover', NEW_COLOR);
