@@ -209,14 +209,14 @@ export class Supervisor {
   }
 
   /**
-   * Stops one child: SIGCONT, then `signal`, then SIGKILL to its whole group after the stop timeout.
-   * Resolves with how it exited. Safe to call on a child that has already exited.
+   * Stops one child: SIGCONT, then `signal`, then SIGKILL to its whole group after `timeoutMs` (default: the
+   * supervisor's stop timeout). Resolves with how it exited. Safe to call on a child that has already exited.
    */
-  async stopChild(child: SupervisedChild, signal: NodeJS.Signals = 'SIGTERM'): Promise<ChildExit> {
+  async stopChild(child: SupervisedChild, signal: NodeJS.Signals = 'SIGTERM', timeoutMs = this.stopTimeoutMs): Promise<ChildExit> {
     if (isRunning(child.process)) {
       signalGroup(child.pid, 'SIGCONT');
       child.process.kill(signal);
-      const timer = setTimeout(() => signalGroup(child.pid, 'SIGKILL'), this.stopTimeoutMs);
+      const timer = setTimeout(() => signalGroup(child.pid, 'SIGKILL'), timeoutMs);
       const exit = await child.exited;
       clearTimeout(timer);
       return exit;

@@ -1,11 +1,14 @@
 /**
  * Real processes for integration tests and the system-test script: service instances and the
- * gateway as child processes (`node dist/main.js <name>` on port 0), against a Consul at `consulUrl`.
+ * gateway as child processes (`node dist/main.js <name>` on port 0), against a Consul at `consulUrl`,
+ * started and stopped by process-supervisor's Supervisor (own process group, SIGCONT before the stop
+ * signal, SIGKILL after the timeout, children exit by themselves if this process dies).
  */
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { Supervisor } from 'process-supervisor';
+import type { ChildExit } from 'process-supervisor';
 
 export const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 
@@ -17,10 +20,10 @@ export interface RunningProcess {
   port: number;
   url: string;
   child: ChildProcess;
-  /** Everything the process printed, for failure messages. */
+  /** The last 500 lines the process printed, for failure messages. */
   output: string[];
   /** Resolves when the process has exited. */
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  exited: Promise<ChildExit>;
   /** SIGTERM (clean: deregisters) and wait; SIGKILL after `timeoutMs`. */
   stop(timeoutMs?: number): Promise<void>;
   /** SIGKILL and wait. */
@@ -33,17 +36,23 @@ export interface StartProcessOptions {
   consulUrl: string;
   dataDir: string;
   env?: Record<string, string>;
-  /** Copy the child's output to this process's stdout. @default false */
+  /** Copy the child's output to this process's stdout, each line prefixed with its id. @default false */
   echo?: boolean;
   /** @default 30000 (13 processes starting at once on 2 busy cores take a while) */
   startTimeoutMs?: number;
 }
 
+const KEPT_LINES = 500;
+const quiet = (): NodeJS.WritableStream => new PassThrough().resume();
+
 /** Starts one process and resolves once it printed `listening on port <n>`. */
-export function startProcess(options: StartProcessOptions): Promise<RunningProcess> {
-  const child = spawn(process.execPath, [MAIN, options.name], {
+export async function startProcess(options: StartProcessOptions): Promise<RunningProcess> {
+  const sink = options.echo ? undefined : quiet();
+  const supervisor = new Supervisor(sink ? { out: sink, err: sink } : {});
+  const child = supervisor.start({
+    name: options.id,
+    args: [MAIN, options.name],
     env: {
-      ...process.env,
       PORT: '0',
       INSTANCE_ID: options.id,
       DATA_DIR: options.dataDir,
@@ -52,53 +61,33 @@ export function startProcess(options: StartProcessOptions): Promise<RunningProce
       LOG_FORMAT: '',
       ...options.env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.once('exit', (code, signal) => resolve({ code, signal }));
-  });
-  const record = (line: string): void => {
+  child.onLine((line) => {
     output.push(line);
-    if (output.length > 500) output.shift();
-    if (options.echo) process.stdout.write(`[${options.id}] ${line}\n`);
-  };
-  createInterface({ input: child.stderr! }).on('line', record);
-  return new Promise<RunningProcess>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${options.id} did not start within ${options.startTimeoutMs ?? 30_000} ms:\n${output.join('\n')}`));
-    }, options.startTimeoutMs ?? 30_000);
-    void exited.then(({ code, signal }) => {
-      clearTimeout(timer);
-      reject(new Error(`${options.id} exited during start-up (${signal ?? `code ${code}`}):\n${output.join('\n')}`));
-    });
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      record(line);
-      const match = /^listening on port (\d+)$/.exec(line);
-      if (!match) return;
-      clearTimeout(timer);
-      const port = Number(match[1]);
-      const stopWith = async (signal: NodeJS.Signals, timeoutMs: number): Promise<void> => {
-        if (child.exitCode !== null || child.signalCode !== null) return;
-        child.kill(signal);
-        const killer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-        await exited;
-        clearTimeout(killer);
-      };
-      resolve({
-        name: options.name,
-        id: options.id,
-        port,
-        url: `http://127.0.0.1:${port}`,
-        child,
-        output,
-        exited,
-        stop: (timeoutMs = 10_000) => stopWith('SIGTERM', timeoutMs),
-        kill: () => stopWith('SIGKILL', 5000),
-      });
-    });
+    if (output.length > KEPT_LINES) output.shift();
   });
+  let port: number;
+  try {
+    port = await child.listeningPort(options.startTimeoutMs ?? 30_000);
+  } catch (error) {
+    await supervisor.stopChild(child, 'SIGKILL');
+    throw new Error(`${options.id} did not start: ${(error as Error).message}\n${output.join('\n')}`, { cause: error });
+  }
+  const stopWith = async (signal: NodeJS.Signals, timeoutMs: number): Promise<void> => {
+    await supervisor.stopChild(child, signal, timeoutMs);
+  };
+  return {
+    name: options.name,
+    id: options.id,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    child: child.process,
+    output,
+    exited: child.exited,
+    stop: (timeoutMs = 10_000) => stopWith('SIGTERM', timeoutMs),
+    kill: () => stopWith('SIGKILL', 5000),
+  };
 }
 
 /** Polls Consul until `service` has exactly `count` passing instances. */
