@@ -157,9 +157,12 @@ export class DiscoveryClient extends EventSource<DiscoveryEvents> {
     });
   }
 
-  /** `color: 'active'`: only the instances of the color named in Consul KV (see ActiveColorResolver). */
+  /**
+   * `color: 'active'`: only the instances of the color named in Consul KV (see ActiveColorResolver). A `static`
+   * service never asks Consul, so it has no active color: every listed instance serves.
+   */
   private withActiveColor(name: string, filter: InstanceFilter, resolver: Resolver): Resolver {
-    if (filter.color !== 'active') return resolver;
+    if (filter.color !== 'active' || this.options.static?.[name]) return resolver;
     this.consul ??= new ConsulHttp(this.consulOptions);
     const backoff = { initialMs: this.watch.backoffInitialMs, maxMs: this.watch.backoffMaxMs };
     return new ActiveColorResolver(name, resolver, this.consul, { waitMs: this.watch.waitMs, backoff });

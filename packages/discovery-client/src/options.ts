@@ -217,7 +217,8 @@ export interface ServiceOptions {
   meta?: Record<string, string>;
   /**
    * Only instances of this color (`color` meta or `color=<c>` tag); `'active'`: the color named by the Consul
-   * KV key `discovery/<service>/active`, watched, so a blue/green cut-over is one KV write (no key: all).
+   * KV key `discovery/<service>/active`, watched, so a blue/green cut-over is one KV write (no key: all). A
+   * service in `static` never asks Consul: with `'active'` every listed instance serves.
    * @default undefined (any color)
    */
   color?: string;

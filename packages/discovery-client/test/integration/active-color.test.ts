@@ -107,3 +107,18 @@ async function waitForAll(client: ReturnType<DiscoveryClient['service']>, count:
     if (Date.now() > until) throw new Error(`not all ${count} instances serve again after 2 s`);
   }
 }
+
+describe("color: 'active' with a static list", () => {
+  it('never asks Consul for the active color: every listed instance serves', async () => {
+    const blue = await new Upstream('blue-static').start();
+    const green = await new Upstream('green-static').start();
+    upstreams.push(blue, green);
+    await setActive('green'); // Consul names green: a static list must not read it
+    discovery = new DiscoveryClient({
+      consul: { host: '127.0.0.1', port: consul.port },
+      logger: false,
+      static: { ratings: [{ url: blue.url, meta: { color: 'blue' } }, { url: green.url, meta: { color: 'green' } }] },
+    });
+    expect(await served(discovery.service('ratings', { color: 'active' }), 6)).toEqual(new Set(['blue-static', 'green-static']));
+  });
+});
