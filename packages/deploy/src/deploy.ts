@@ -6,8 +6,9 @@
 import { parseArgs } from 'node:util';
 import { parseCommandLine, UsageError } from './cli.js';
 import { Supervisor } from 'process-supervisor';
+import { isColorName } from 'discovery-client';
 import { ConsulApi } from './ops/consul.js';
-import { cutover, DeployError, roll, scale, type FleetOptions } from './ops/fleet.js';
+import { cutover, DeployError, NO_COLOR, roll, scale, type FleetOptions } from './ops/fleet.js';
 import { serviceDefinition, SERVICES } from './services.js';
 
 const USAGE = `usage: node packages/deploy/dist/deploy.js <command> --service NAME [options]
@@ -33,11 +34,14 @@ function parse(argv: string[]) {
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
   if (!values.service) throw new UsageError('--service is required (make ... SERVICE=ratings)');
   const nonEmpty = (name: string, value: string | undefined): string | undefined => {
-    if (value !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/.test(value)) throw new UsageError(`--${name} must be a short name such as 2.0 or green, got "${value}"`);
+    if (value !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/.test(value)) throw new UsageError(`--${name} must be a short name such as 2.0, got "${value}"`);
     return value;
   };
   const version = nonEmpty('version', values.version || undefined);
-  const color = nonEmpty('color', values.color || undefined);
+  const color = values.color || undefined;
+  if (color !== undefined && !isColorName(color) && !(command === 'cutover' && color === NO_COLOR)) {
+    throw new UsageError(`--color must be a color name such as blue or green (lowercase letters, digits, -)${command === 'cutover' ? ` or ${NO_COLOR}` : ''}, got "${color}"`);
+  }
   if (command === 'roll' && !version) throw new UsageError('roll needs --version (make roll SERVICE=ratings VERSION=2.0)');
   if (command === 'cutover' && !color) throw new UsageError('cutover needs --color (make cutover SERVICE=ratings COLOR=green)');
   let count: number | undefined;

@@ -51,7 +51,7 @@ export { ActiveColorResolver, activeColorKey } from './resolver/active-color-res
 export type { ActiveColorResolverOptions } from './resolver/active-color-resolver.js';
 export type { StaticInstance } from './resolver/static-resolver.js';
 export type { Resolver, ResolverListener, ResolverUpdate, InstanceFilter } from './resolver/resolver.js';
-export { instanceColor } from './resolver/resolver.js';
+export { instanceColor, isColorName } from './resolver/resolver.js';
 
 export type { PickResult } from './balancer/picker.js';
 export { RoundRobinStrategy } from './balancer/round-robin.js';

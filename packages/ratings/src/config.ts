@@ -1,3 +1,4 @@
+import { isColorName } from 'discovery-client';
 import { DEFAULT_VERSION } from './app.js';
 
 /** Everything one ratings instance needs to run, read from its arguments and environment. */
@@ -78,6 +79,6 @@ export function instanceConfig(instance: number, env: NodeJS.ProcessEnv = proces
 }
 
 function checkColor(value: string): string {
-  if (!/^[a-z][a-z0-9-]{0,31}$/.test(value) || value === 'none') throw new ConfigError(`COLOR must be a color name such as blue or green, got "${value}"`);
+  if (!isColorName(value)) throw new ConfigError(`COLOR must be a color name such as blue or green, got "${value}"`);
   return value;
 }

@@ -41,6 +41,16 @@ export function instanceColor(instance: Pick<ServiceInstance, 'meta' | 'tags'>):
   return instance.meta.color ?? instance.tags.find((tag) => tag.startsWith('color='))?.slice('color='.length);
 }
 
+/**
+ * Whether `value` may be an instance's color (`COLOR`, tag `color=<c>`, meta `color`, the value of
+ * `discovery/<service>/active`): a lowercase letter, then up to 31 lowercase letters, digits or `-`. `active`
+ * and `none` are not colors: they mean "the color in Consul KV" to `color:` and "no active color" to
+ * `make cutover`.
+ */
+export function isColorName(value: string): boolean {
+  return /^[a-z][a-z0-9-]{0,31}$/.test(value) && value !== 'active' && value !== 'none';
+}
+
 export function matchesFilter(instance: ServiceInstance, filter: InstanceFilter): boolean {
   if (filter.tags) {
     for (const tag of filter.tags) if (!instance.tags.includes(tag)) return false;

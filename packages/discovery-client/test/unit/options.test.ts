@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { DiscoveryClient, parseConsulAddr, resolveConsulOptions } from '../../src/index.js';
+import { DiscoveryClient, isColorName, parseConsulAddr, resolveConsulOptions } from '../../src/index.js';
 import { resolveServiceOptions } from '../../src/options.js';
 
 describe('options', () => {
@@ -87,5 +87,15 @@ describe('Consul address', () => {
     expect(resolveConsulOptions({ port: 9000 }, { CONSUL_HTTP_ADDR: '10.0.0.5:8600' }).host).toBe('10.0.0.5');
     expect(parseConsulAddr('[::1]:8500')).toEqual({ host: '::1', port: 8500, secure: undefined });
     expect(() => parseConsulAddr('ftp://x')).toThrow('CONSUL_HTTP_ADDR');
+  });
+});
+
+describe('isColorName', () => {
+  it('takes lowercase names of up to 32 characters, starting with a letter', () => {
+    for (const name of ['blue', 'green', 'canary-2', 'a', `b${'x'.repeat(31)}`]) expect(isColorName(name)).toBe(true);
+  });
+
+  it('refuses capitals, other characters, a leading digit, too long a name, and the words active and none', () => {
+    for (const name of ['', 'Blue', 'blue green', 'blue_1', '1blue', `b${'x'.repeat(32)}`, 'active', 'none']) expect(isColorName(name)).toBe(false);
   });
 });

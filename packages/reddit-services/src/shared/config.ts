@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { parseDuration } from 'discovery-client';
+import { isColorName, parseDuration } from 'discovery-client';
 
 /** The services `main.ts` can start. */
 export const SERVICE_NAMES = ['posts', 'votes', 'users', 'messages'] as const;
@@ -59,6 +59,11 @@ function parseDrain(raw: string | undefined): number {
   }
 }
 
+function parseColor(raw: string): string {
+  if (!isColorName(raw)) throw new TypeError(`COLOR must be a color name such as blue or green (lowercase letters, digits, -), got "${raw}"`);
+  return raw;
+}
+
 function parsePort(raw: string | undefined, fallback: number): number {
   if (raw === undefined || raw === '') return fallback;
   const port = Number(raw);
@@ -85,7 +90,7 @@ export function readConfig(env: NodeJS.ProcessEnv, defaultPort: number): Process
     deregisterAfter: env.DEREGISTER_AFTER || DEFAULT_DEREGISTER_AFTER,
     version: env.VERSION || DEFAULT_VERSION,
     // npm sets COLOR=0|1 (its own colour setting) for every script it runs: not a color
-    color: env.COLOR && env.COLOR !== '0' && env.COLOR !== '1' ? env.COLOR : DEFAULT_COLOR,
+    color: env.COLOR && env.COLOR !== '0' && env.COLOR !== '1' ? parseColor(env.COLOR) : DEFAULT_COLOR,
     drainMs: parseDrain(env.DRAIN),
   };
 }

@@ -30,12 +30,15 @@ describe('main.js start-up errors', () => {
     }
   });
 
-  it('refuses a bad PORT and an unusable database path with one clear line (exit 1)', async () => {
+  it('refuses a bad PORT, a bad COLOR and an unusable database path with one clear line (exit 1)', async () => {
     const temp = tempDir();
     try {
       const badPort = await run(['votes'], { PORT: 'eighty', REGISTER: 'false', DATA_DIR: temp.dir });
       expect(badPort.code).toBe(1);
       expect(badPort.stderr).toBe('failed to start: PORT must be an integer from 0 to 65535, got "eighty"\n');
+      const badColor = await run(['votes'], { PORT: '0', COLOR: 'Green', REGISTER: 'false', DATA_DIR: temp.dir });
+      expect(badColor.code).toBe(1);
+      expect(badColor.stderr).toBe('failed to start: COLOR must be a color name such as blue or green (lowercase letters, digits, -), got "Green"\n');
       // The parent "directory" is a regular file.
       writeFileSync(join(temp.dir, 'not-a-dir'), 'x');
       const badPath = await run(['votes'], { PORT: '0', REGISTER: 'false', DB_PATH: join(temp.dir, 'not-a-dir', 'votes.db') });
