@@ -59,6 +59,17 @@ function parseDrain(raw: string | undefined): number {
   }
 }
 
+/** A Consul duration (`10s`, `1m`), checked here so that a typo is named as such, not as Consul refusing the registration. */
+function parseConsulDuration(name: string, raw: string | undefined, fallback: string): string {
+  const value = raw || fallback;
+  try {
+    parseDuration(name, value);
+  } catch {
+    throw new TypeError(`${name} must be a duration such as 10s or 1m, got "${raw}"`);
+  }
+  return value;
+}
+
 function parseColor(raw: string): string {
   if (!isColorName(raw)) throw new TypeError(`COLOR must be a color name such as blue or green (lowercase letters, digits, -), got "${raw}"`);
   return raw;
@@ -86,8 +97,8 @@ export function readConfig(env: NodeJS.ProcessEnv, defaultPort: number): Process
     dataDir: env.DATA_DIR || DEFAULT_DATA_DIR,
     dbPath: env.DB_PATH || undefined,
     register: env.REGISTER !== 'false',
-    ttl: env.REGISTRATION_TTL || DEFAULT_REGISTRATION_TTL,
-    deregisterAfter: env.DEREGISTER_AFTER || DEFAULT_DEREGISTER_AFTER,
+    ttl: parseConsulDuration('REGISTRATION_TTL', env.REGISTRATION_TTL, DEFAULT_REGISTRATION_TTL),
+    deregisterAfter: parseConsulDuration('DEREGISTER_AFTER', env.DEREGISTER_AFTER, DEFAULT_DEREGISTER_AFTER),
     version: env.VERSION || DEFAULT_VERSION,
     // npm sets COLOR=0|1 (its own colour setting) for every script it runs: not a color
     color: env.COLOR && env.COLOR !== '0' && env.COLOR !== '1' ? parseColor(env.COLOR) : DEFAULT_COLOR,

@@ -30,7 +30,7 @@ describe('main.js start-up errors', () => {
     }
   });
 
-  it('refuses a bad PORT, a bad COLOR and an unusable database path with one clear line (exit 1)', async () => {
+  it('refuses a bad PORT, COLOR or REGISTRATION_TTL and an unusable database path with one clear line (exit 1)', async () => {
     const temp = tempDir();
     try {
       const badPort = await run(['votes'], { PORT: 'eighty', REGISTER: 'false', DATA_DIR: temp.dir });
@@ -39,6 +39,9 @@ describe('main.js start-up errors', () => {
       const badColor = await run(['votes'], { PORT: '0', COLOR: 'Green', REGISTER: 'false', DATA_DIR: temp.dir });
       expect(badColor.code).toBe(1);
       expect(badColor.stderr).toBe('failed to start: COLOR must be a color name such as blue or green (lowercase letters, digits, -), got "Green"\n');
+      const badTtl = await run(['votes'], { PORT: '0', REGISTRATION_TTL: 'ten', DATA_DIR: temp.dir });
+      expect(badTtl.code).toBe(1);
+      expect(badTtl.stderr).toBe('failed to start: REGISTRATION_TTL must be a duration such as 10s or 1m, got "ten"\n');
       // The parent "directory" is a regular file.
       writeFileSync(join(temp.dir, 'not-a-dir'), 'x');
       const badPath = await run(['votes'], { PORT: '0', REGISTER: 'false', DB_PATH: join(temp.dir, 'not-a-dir', 'votes.db') });
