@@ -68,10 +68,13 @@ describe('deploying ratings under load (real processes, dev-consul)', () => {
     const launcher = start('launcher', [LAUNCHER, '--count', '2']);
     await until(async () => ((await instances()).length === 2 ? true : undefined), 20_000, '2 instances of 1.0');
     // a new instance with a TTL it rejects exits at once (exit 2)
+    const rollStarted = Date.now();
     const roll = start('roll-broken', [DEPLOY, 'roll', '--service', 'ratings', '--version', '2.0'], { RATINGS_TTL: 'soon' });
     let text = '';
     roll.onLine((line) => { text += `${line}\n`; });
     expect((await roll.exited).code).toBe(1);
+    // at once: not after the 30 s a new instance has to become healthy
+    expect(Date.now() - rollStarted).toBeLessThan(15_000);
     expect(text).toMatch(/roll stopped at step 1: ratings-3 did not become healthy in Consul \(it exited\).*The old instances keep serving: ratings-1, ratings-2/);
     expect((await instances()).map((i) => `${i.id} ${i.version}`).sort()).toEqual(['ratings-1 1.0', 'ratings-2 1.0']);
 

@@ -45,10 +45,14 @@ export class DeployError extends Error {
 const POLL_MS = 100;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Polls `check` until it gives a value or `timeoutMs` passes; a DeployError from it ends the wait at once. */
 async function until<T>(check: () => Promise<T | undefined>, timeoutMs: number): Promise<T | undefined> {
   const end = Date.now() + timeoutMs;
   for (;;) {
-    const value = await check().catch(() => undefined);
+    const value = await check().catch((error: unknown) => {
+      if (error instanceof DeployError) throw error;
+      return undefined; // Consul unreachable for a moment: ask again
+    });
     if (value !== undefined) return value;
     if (Date.now() > end) return undefined;
     await sleep(POLL_MS);
