@@ -22,7 +22,7 @@ help:
 	@echo "make bench           benchmarks; results land in docs/benchmarks.md"
 	@echo "make watchRatings    call ratings once a second and print the version of each answer"
 	@echo "make roll SERVICE=ratings VERSION=2.0    replace the instances one at a time (DETACH=1: new ones outlive the command)"
-	@echo "make scale SERVICE=ratings COUNT=5       add instances, or retire some gracefully"
+	@echo "make scale SERVICE=ratings COUNT=5       add instances, or retire some gracefully (other colors than the active one first)"
 	@echo "make cutover SERVICE=ratings COLOR=green blue/green: route to the instances of that color (COLOR=blue rolls back)"
 	@echo "npm run load -- --service ratings --rate 1000 --duration 60s [--json FILE]   the open-model load client"
 

@@ -5,8 +5,8 @@ export interface ServiceDefinition {
   name: string;
   /** `node <args>` for instance number `n`. */
   args(n: number): string[];
-  /** Environment of instance `n` (on top of this process's, VERSION and COLOR). */
-  env(n: number): Record<string, string>;
+  /** Environment of instance `n` (on top of this process's, VERSION and COLOR); `undefined` removes a variable. */
+  env(n: number): Record<string, string | undefined>;
   /** A GET path every version answers with JSON carrying `version`. */
   path: string;
 }
@@ -33,7 +33,9 @@ export const SERVICES: Readonly<Record<string, ServiceDefinition>> = Object.free
   ratings: {
     name: 'ratings',
     args: (n) => [`${REPO}packages/ratings/dist/main.js`, '--instance', String(n)],
-    env: () => ({}),
+    // instance n listens on 8000 + n; a PORT exported for the reddit services (docs/runbooks) would give every
+    // new instance the same port, so only PORT=0 (a free port each, as tests use) is passed on
+    env: () => (process.env.PORT && process.env.PORT !== '0' ? { PORT: undefined } : {}),
     path: '/ratings/camera',
   },
   posts: reddit('posts'),

@@ -118,4 +118,24 @@ describe('deploying ratings under load (real processes, dev-consul)', () => {
     expect((await instances()).filter((i) => i.color === 'blue')).toHaveLength(3);
     await supervisor.stopChild(blue);
   }, 150_000);
+
+  it('after a cut-over, scaling down retires the instances no caller is routed to (the old color) first, with no failed request', async () => {
+    const blue = start('blue', [LAUNCHER, '--count', '2'], { COLOR: 'blue' });
+    await until(async () => ((await instances()).length === 2 ? true : undefined), 20_000, '2 blue instances');
+    const scaleUp = start('scale-up', [DEPLOY, 'scale', '--service', 'ratings', '--count', '4', '--version', '2.0', '--color', 'green']);
+    await scaleUp.waitForLine(/runs 4 instance\(s\)/, 60_000);
+    const cut = start('cutover-green', [DEPLOY, 'cutover', '--service', 'ratings', '--color', 'green']);
+    let hint = '';
+    cut.onLine((line) => { hint += line; });
+    expect((await cut.exited).code).toBe(0);
+    expect(hint).toMatch(/retire them with make scale SERVICE=ratings COUNT=2/);
+    const summary = await underLoad(start, { name: 'scale-down', target: ['--service', 'ratings'], rate: RATE, dir }, async () => {
+      const scaleDown = start('scale-down', [DEPLOY, 'scale', '--service', 'ratings', '--count', '2']);
+      expect((await scaleDown.exited).code).toBe(0);
+    });
+    expect(summary.failed).toBe(0);
+    expect(summary.versions['1.0'] ?? 0).toBe(0); // green (2.0) served throughout
+    expect((await instances()).map((i) => i.color)).toEqual(['green', 'green']);
+    await supervisor.stopChild(blue);
+  }, 150_000);
 });

@@ -5,8 +5,8 @@ import { openSync } from 'node:fs';
 export interface DetachedOptions {
   /** The script and its arguments, run with this process's `node`. */
   args: readonly string[];
-  /** Added to this process's environment. @default {} */
-  env?: Readonly<Record<string, string>>;
+  /** Added to this process's environment; `undefined` removes a variable. @default {} */
+  env?: Readonly<Record<string, string | undefined>>;
   /** Its stdout and stderr are appended to this file. */
   logFile: string;
 }
@@ -19,8 +19,13 @@ export interface DetachedOptions {
 export function startDetached(options: DetachedOptions): number {
   const log = openSync(options.logFile, 'a');
   const child = spawn(process.execPath, [...options.args], {
-    env: { ...process.env, ...options.env }, detached: true, stdio: ['ignore', log, log],
+    env: withoutUndefined({ ...process.env, ...options.env }), detached: true, stdio: ['ignore', log, log],
   });
   child.unref();
   return child.pid ?? -1;
+}
+
+/** The environment without the variables set to `undefined` (removed). */
+function withoutUndefined(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined));
 }

@@ -94,7 +94,7 @@ export async function startInstance(
     const logs = join(REPO, '.data', 'logs');
     mkdirSync(logs, { recursive: true });
     const logFile = join(logs, `${id}.log`);
-    const pid = startDetached({ args: service.args(number), env: Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) as Record<string, string>, logFile });
+    const pid = startDetached({ args: service.args(number), env, logFile });
     say(`started ${label}, pid ${pid}, detached (output in ${logFile})`);
     options.onEvent?.({ type: 'started', id, pid, version: settings.version, color: settings.color });
     stopIt = async () => { try { process.kill(pid, 'SIGTERM'); } catch { /* gone */ } };
@@ -181,18 +181,22 @@ export async function roll(options: FleetOptions, version: string): Promise<Regi
 }
 
 /**
- * Scale to `count` instances: starts new ones (the version and color of the newest instance, unless given) or
- * retires the highest-numbered ones gracefully.
+ * Scale to `count` instances. Up: starts new ones, of the version and color of the newest instance that gets
+ * traffic (of the active color, when one is set) unless given. Down: retires gracefully first the instances
+ * no caller is routed to (not of the active color), then the highest-numbered, so the instances kept are the
+ * ones serving (with `count` ≥ 1 the active color always keeps one).
  */
 export async function scale(
   options: FleetOptions, count: number, settings: { version?: string | undefined; color?: string | undefined } = {},
 ): Promise<RegisteredInstance[]> {
   const { consul, say, service } = options;
   const current = await consul.instances(service.name);
-  say(`${service.name}: ${current.length} instance(s) registered (${current.map((i) => i.id).join(', ') || 'none'}), scaling to ${count}`);
+  const active = await consul.activeColor(service.name);
+  say(`${service.name}: ${current.length} instance(s) registered (${current.map((i) => i.id).join(', ') || 'none'})${active ? `, active color ${active}` : ''}, scaling to ${count}`);
   const started: RegisteredInstance[] = [];
+  const routed = (instance: RegisteredInstance): boolean => active === undefined || instance.color === active;
   if (count > current.length) {
-    const newest = current[current.length - 1];
+    const newest = current.filter(routed).at(-1) ?? current.at(-1);
     const taken = new Set(current.map((i) => i.number));
     for (let k = current.length; k < count; k += 1) {
       const number = nextNumber(taken);
@@ -202,7 +206,10 @@ export async function scale(
       }));
     }
   } else {
-    for (const instance of current.slice(count).reverse()) await retireInstance(options, instance);
+    const byNumberDown = [...current].sort((a, b) => b.number - a.number);
+    const order = [...byNumberDown.filter((i) => !routed(i)), ...byNumberDown.filter(routed)];
+    const retiring = order.slice(0, current.length - count);
+    for (const instance of retiring) await retireInstance(options, instance);
   }
   say(`${service.name} runs ${count} instance(s)`);
   return started;
@@ -234,5 +241,8 @@ export async function cutover(options: Pick<FleetOptions, 'consul' | 'service' |
   options.onEvent?.({ type: 'cutover', service: service.name, from: before, to: color });
   say(`${service.name}: active color ${before ?? '(none: every instance)'} -> ${color}; clients asking for the active color now use ${ready.map((i) => `${i.id} (${i.version ?? '?'})`).join(', ')}`);
   const other = instances.filter((i) => i.color !== color);
-  if (other.length > 0) say(`still running, no longer routed to: ${other.map((i) => i.id).join(', ')} (roll back: COLOR=${before ?? other[0]!.color ?? NO_COLOR}; retire them with make scale or kill -TERM)`);
+  if (other.length > 0) {
+    say(`still running, no longer routed to: ${other.map((i) => i.id).join(', ')} (roll back: COLOR=${before ?? other[0]!.color ?? NO_COLOR}; ` +
+      `retire them with make scale SERVICE=${service.name} COUNT=${instances.length - other.length}: it retires the instances of other colors first)`);
+  }
 }
