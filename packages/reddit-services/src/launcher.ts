@@ -130,7 +130,12 @@ async function main(): Promise<void> {
 
   const supervisor = new Supervisor({
     stopTimeoutMs: STOP_TIMEOUT_MS,
-    onUnexpectedExit: (child, exit) => process.stderr.write(`${`[${child.name}]`.padEnd(13)} exited unexpectedly (${exit.signal ?? `code ${exit.code}`})\n`),
+    onUnexpectedExit: (child, exit) => {
+      const label = `[${child.name}]`.padEnd(13);
+      // code 0: it was stopped on its own (kill -TERM, make roll / make scale retiring it) and deregistered
+      if (exit.code === 0) process.stdout.write(`${label} stopped\n`);
+      else process.stderr.write(`${label} exited unexpectedly (${exit.signal ?? `code ${exit.code}`})\n`);
+    },
   });
   const start = (id: string, args: string[], env: Record<string, string>): SupervisedChild =>
     supervisor.start({ name: id, args: [MAIN, ...args], env: { ...consulEnv, ...env }, prefix: `${`[${id}]`.padEnd(13)} ` });
@@ -145,7 +150,8 @@ async function main(): Promise<void> {
   const children = supervisor.children;
 
   const shutdown = async (reason: string): Promise<void> => {
-    supervisor.say(`${reason}: stopping ${children.length} processes`);
+    const running = children.filter((child) => child.process.exitCode === null && child.process.signalCode === null);
+    supervisor.say(`${reason}: stopping ${running.length} processes`);
     await supervisor.stopAll();
     if (devConsul) await devConsul.close();
     if (postgres) await postgres.stop().catch((error: unknown) => process.stderr.write(`stopping PostgreSQL failed: ${String(error)}\n`));
