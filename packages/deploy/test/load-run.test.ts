@@ -3,7 +3,7 @@ import type { ServiceClient } from 'discovery-client';
 import { runLoad, type LoadEvent } from '../src/load/load-run.js';
 
 /** A stand-in client: answer `i` comes after `delayMs` with the version `versionOf(i)`, or fails when it returns null. */
-function fakeClient(versionOf: (i: number) => string | null, delayMs = 5): ServiceClient {
+function fakeClient(versionOf: (i: number) => string | null, delayMs = 5, headers: Record<string, string> = {}): ServiceClient {
   let calls = 0;
   return {
     get: () => {
@@ -11,7 +11,7 @@ function fakeClient(versionOf: (i: number) => string | null, delayMs = 5): Servi
       return new Promise((resolve, reject) => setTimeout(() => {
         const version = versionOf(i);
         if (version === null) reject(new Error(`boom ${i}`));
-        else resolve({ statusCode: 200, headers: {}, body: JSON.stringify({ version }), instance: { id: `i-${i % 3}`, number: 1, url: 'x' } });
+        else resolve({ statusCode: 200, headers, body: JSON.stringify({ version }), instance: { id: `i-${i % 3}`, number: 1, url: 'x' } });
       }, delayMs));
     },
   } as unknown as ServiceClient;
@@ -49,5 +49,11 @@ describe('runLoad (open model)', () => {
     const summary = await runLoad({ client: fakeClient(() => '1.0', 50), path: '/', rate: 100, durationMs: 10_000, signal: abort.signal });
     expect(summary.total).toBeGreaterThan(10);
     expect(summary.total).toBeLessThan(40);
+  });
+
+  it('names the instance that served from X-Served-By when there is one (a gateway behind --url)', async () => {
+    const events: LoadEvent[] = [];
+    await runLoad({ client: fakeClient(() => '1.0', 1, { 'x-served-by': 'posts-2' }), path: '/', rate: 100, durationMs: 50, onEvent: (e) => events.push(e) });
+    expect(events.find((e) => e.type === 'version')).toMatchObject({ to: '1.0', instance: 'posts-2' });
   });
 });

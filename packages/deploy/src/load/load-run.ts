@@ -136,7 +136,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
         } catch {
           // not JSON: counted under `unknown`
         }
-        settle(index, dueAt, { ...(version ? { version } : {}), instance: response.instance?.id ?? '?' });
+        // behind a gateway (`--url`) the instance that served is in its X-Served-By header
+        const servedBy = response.headers['x-served-by'];
+        const instance = (Array.isArray(servedBy) ? servedBy[0] : servedBy) ?? response.instance?.id ?? '?';
+        settle(index, dueAt, { ...(version ? { version } : {}), instance });
       },
       (error: unknown) => settle(index, dueAt, { error: error instanceof Error ? error.message : String(error) }),
     );
