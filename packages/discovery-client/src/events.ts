@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { EjectionReason } from './endpoint/endpoint.js';
 import type { InstanceRef } from './instance.js';
+import type { UnmatchedActiveColor } from './resolver/unmatched-active-color.js';
 
 /** An instance as events carry it. */
 export interface InstanceEventInfo extends InstanceRef {
@@ -13,6 +14,12 @@ export interface DiscoveryEvents {
   resolving: { service: string };
   /** The resolved (passing, filtered) list of a service changed. */
   resolved: { service: string; instances: readonly InstanceEventInfo[] };
+  /**
+   * `color: 'active'`: the active color in force matches none of the listed instances while some (of other
+   * colors) are listed, so every call fails with `NoHealthyInstancesError`. Emitted when this starts and when
+   * the color in force or the set of listed colors changes, not on every list.
+   */
+  activeColorUnmatched: UnmatchedActiveColor;
   /**
    * Consul failed; the last good list keeps serving (`staleForMs` since the last success) unless `expired`:
    * no list yet, or the last one is older than `watch.maxStalenessMs` and was dropped.

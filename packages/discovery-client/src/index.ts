@@ -50,7 +50,8 @@ export { StaticResolver } from './resolver/static-resolver.js';
 export { ActiveColorResolver, activeColorKey } from './resolver/active-color-resolver.js';
 export type { ActiveColorResolverOptions } from './resolver/active-color-resolver.js';
 export type { StaticInstance } from './resolver/static-resolver.js';
-export type { Resolver, ResolverListener, ResolverUpdate, InstanceFilter } from './resolver/resolver.js';
+export type { Resolver, ResolverListener, ResolverUpdate, InstanceFilter, ActiveColorState } from './resolver/resolver.js';
+export type { UnmatchedActiveColor } from './resolver/unmatched-active-color.js';
 export { instanceColor, isColorName } from './resolver/resolver.js';
 
 export type { PickResult } from './balancer/picker.js';

@@ -188,7 +188,10 @@ export class ServiceClient {
             ? pick.error
             : new RegistryUnavailableError(`cannot resolve ${this.name}`, { cause: pick.error });
         } else {
-          lastError = new NoHealthyInstancesError(this.name, lastError ? { cause: lastError } : undefined);
+          lastError = new NoHealthyInstancesError(this.name, {
+            cause: lastError,
+            unmatchedActiveColor: this.state.unmatchedActiveColor,
+          });
         }
         lastFailure = undefined;
         break;

@@ -6,7 +6,8 @@ import type { DiscoveryEvents, InstanceEventInfo, TypedEmitter } from './events.
 import type { ResolvedBreakerOptions, ResolvedOutlierDetection } from './options.js';
 import { OutlierDetector } from './outlier/outlier-detector.js';
 import { Prober } from './outlier/prober.js';
-import type { Resolver, ResolverUpdate } from './resolver/resolver.js';
+import type { ActiveColorState, Resolver, ResolverUpdate } from './resolver/resolver.js';
+import { findUnmatchedActiveColor, sameUnmatchedActiveColor, type UnmatchedActiveColor } from './resolver/unmatched-active-color.js';
 import type { Transport } from './transport/transport.js';
 
 /** One instance in {@link DiscoverySnapshot}. */
@@ -41,6 +42,12 @@ export interface ServiceSnapshot {
   resolved: boolean;
   /** Message of the last registry failure while it lasts. */
   registryError: string | undefined;
+  /**
+   * Blue/green (`color: 'active'`): the Consul KV key and the color in force (`null`: none, every instance
+   * serves). `undefined` for a view with another `color` filter or none, a `static` service, or before the
+   * first list (`resolved: false`).
+   */
+  activeColor: { key: string; color: string | null } | undefined;
   instances: InstanceSnapshot[];
 }
 
@@ -65,6 +72,8 @@ export class ServiceState {
   private readonly prober: Prober | undefined;
   private waiters: Array<() => void> = [];
   private registryError: Error | undefined;
+  private activeColor: ServiceSnapshot['activeColor'];
+  private unmatched: UnmatchedActiveColor | undefined;
   private started = false;
 
   constructor(
@@ -123,6 +132,7 @@ export class ServiceState {
         const tracked = this.pool.sync(update.instances);
         this.balancer.setInstances(tracked);
         this.events.emit('resolved', { service: this.name, instances: tracked.map((t) => info(this.name, t)) });
+        if (update.activeColor) this.onActiveColor(update.activeColor, update.instances.length);
         break;
       }
       case 'error': {
@@ -145,6 +155,19 @@ export class ServiceState {
     const waiters = this.waiters;
     this.waiters = [];
     for (const wake of waiters) wake();
+  }
+
+  private onActiveColor(state: ActiveColorState, passed: number): void {
+    this.activeColor = { key: state.key, color: state.color };
+    const unmatched = findUnmatchedActiveColor(this.name, state, passed);
+    const changed = !sameUnmatchedActiveColor(unmatched, this.unmatched);
+    this.unmatched = unmatched;
+    if (unmatched && changed) this.events.emit('activeColorUnmatched', unmatched);
+  }
+
+  /** While the active color matches none of the listed instances: what it is and what they are. */
+  get unmatchedActiveColor(): UnmatchedActiveColor | undefined {
+    return this.unmatched;
   }
 
   /** Resolves at the next resolver update, or after `ms`. */
@@ -189,6 +212,7 @@ export class ServiceState {
       filter: this.filter,
       resolved: this.balancer.hasResolved,
       registryError: this.registryError?.message,
+      activeColor: this.activeColor,
       instances,
     };
   }

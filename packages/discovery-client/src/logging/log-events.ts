@@ -1,4 +1,5 @@
 import type { DiscoveryEvents, InstanceEventInfo, TypedEmitter } from '../events.js';
+import { describeUnmatchedActiveColor } from '../resolver/unmatched-active-color.js';
 import type { Logger } from './logger.js';
 
 function at(instance: InstanceEventInfo): string {
@@ -34,6 +35,15 @@ export function logEvents(events: TypedEmitter<DiscoveryEvents>, logger: Logger,
         instances: e.instances.map((i) => ({ number: i.number, id: i.id, url: i.url })),
       });
     },
+    activeColorUnmatched: (e) =>
+      logger.warn(`${describeUnmatchedActiveColor(e)}: no instance to call; set the key to a color that runs, or delete it`, {
+        service: e.service,
+        key: e.key,
+        activeColor: e.color,
+        instances: e.instances,
+        colors: e.colors,
+        uncolored: e.uncolored,
+      }),
     registryError: (e) => {
       const now = Date.now();
       const statusCode = (e.error as { statusCode?: number }).statusCode;

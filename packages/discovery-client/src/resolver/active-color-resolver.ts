@@ -25,7 +25,8 @@ export function activeColorKey(service: string): string {
  * queries, so a flip reaches every client within one round trip. No key (or an empty value): every instance
  * passes. The first list is held back until the key has been read once, so a client never starts on the
  * wrong color; while Consul cannot be read the last known color stays in force (none known: every instance).
- * Errors of the wrapped resolver pass through unchanged.
+ * Errors of the wrapped resolver pass through unchanged. Each list carries `activeColor`: the key, the color in
+ * force and the wrapped resolver's whole list, so the client can say why a list came out empty.
  */
 export class ActiveColorResolver implements Resolver {
   private listener: ResolverListener | undefined;
@@ -69,7 +70,7 @@ export class ActiveColorResolver implements Resolver {
     const signature = JSON.stringify([color, instances.map((i) => i.key)]);
     if (!listChanged && signature === this.published) return;
     this.published = signature;
-    this.listener?.({ type: 'instances', instances });
+    this.listener?.({ type: 'instances', instances, activeColor: { key: activeColorKey(this.service), color, listed: this.instances } });
   }
 
   private async watch(): Promise<void> {

@@ -1,8 +1,25 @@
 import type { ServiceInstance } from '../instance.js';
 
+/**
+ * The blue/green state behind a filtered list, as `ActiveColorResolver` hands it along with each list.
+ */
+export interface ActiveColorState {
+  /** The Consul KV key read: `discovery/<service>/active`. */
+  readonly key: string;
+  /** The color in force; `null`: none, every instance passes. */
+  readonly color: string | null;
+  /** The wrapped resolver's list before the color filter: every color. */
+  readonly listed: readonly ServiceInstance[];
+}
+
 /** What a resolver reports: a whole new list, or a failure as a value. */
 export type ResolverUpdate =
-  | { readonly type: 'instances'; readonly instances: readonly ServiceInstance[] }
+  | {
+      readonly type: 'instances';
+      readonly instances: readonly ServiceInstance[];
+      /** Set by a resolver that filters by the active color: what it filtered on and from. */
+      readonly activeColor?: ActiveColorState;
+    }
   | {
       readonly type: 'error';
       readonly error: Error;

@@ -1,7 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { startDevConsul, type DevConsulHandle } from 'dev-consul';
-import { DiscoveryClient, register, type Registration } from '../../src/index.js';
+import {
+  createHumanLogger,
+  createJsonLogger,
+  DiscoveryClient,
+  isNoHealthyInstancesError,
+  register,
+  type Registration,
+  type UnmatchedActiveColor,
+} from '../../src/index.js';
 import { Upstream } from '../helpers/upstream.js';
+import { waitFor } from '../helpers/wait.js';
 
 let consul: DevConsulHandle;
 let discovery: DiscoveryClient | undefined;
@@ -107,6 +116,100 @@ async function waitForAll(client: ReturnType<DiscoveryClient['service']>, count:
     if (Date.now() > until) throw new Error(`not all ${count} instances serve again after 2 s`);
   }
 }
+
+/** A human logger whose warnings land in `warnings` and info lines in `lines`. */
+function capture(): { lines: string[]; warnings: string[]; logger: ReturnType<typeof createHumanLogger> } {
+  const lines: string[] = [];
+  const warnings: string[] = [];
+  const sink = (into: string[]) => ({ write: (chunk: string) => into.push(...chunk.split('\n').filter(Boolean)) });
+  return { lines, warnings, logger: createHumanLogger({ out: sink(lines), err: sink(warnings) }) };
+}
+
+const colorWarnings = (warnings: string[]): string[] => warnings.filter((line) => line.startsWith('active color '));
+
+describe("color: 'active' naming a color no listed instance has", () => {
+  it('logs one warning naming the key, the color and the instances\' colors, again only when the situation changes', async () => {
+    await instance('blue-1', 'blue');
+    await instance('blue-2', 'blue');
+    await instance('blue-3', 'blue');
+    await setActive('green'); // left over from an earlier cut-over
+    const log = capture();
+    discovery = new DiscoveryClient({ consul: { host: '127.0.0.1', port: consul.port }, logger: log.logger, logPicks: false });
+    const events: UnmatchedActiveColor[] = [];
+    discovery.on('activeColorUnmatched', (event) => events.push(event));
+    const ratings = discovery.service('ratings', { color: 'active', retry: false });
+
+    const error = await ratings.get('/').catch((e: unknown) => e);
+    expect(isNoHealthyInstancesError(error)).toBe(true);
+    expect((error as Error).message).toBe(
+      'all ratings instances are down: active color green of ratings (Consul KV discovery/ratings/active) matches none of its 3 instances (blue ×3)',
+    );
+    expect(colorWarnings(log.warnings)).toEqual([
+      'active color green of ratings (Consul KV discovery/ratings/active) matches none of its 3 instances (blue ×3): ' +
+        'no instance to call; set the key to a color that runs, or delete it',
+    ]);
+    expect(events).toEqual([
+      { service: 'ratings', key: 'discovery/ratings/active', color: 'green', instances: 3, colors: { blue: 3 }, uncolored: 0 },
+    ]);
+    expect(discovery.snapshot().services[0]!.activeColor).toEqual({ key: 'discovery/ratings/active', color: 'green' });
+
+    // more calls and a new list of the same colors: the same situation, no new line
+    await ratings.get('/').catch(() => undefined);
+    const resolvedLines = log.lines.filter((line) => line.startsWith('resolved ratings')).length;
+    await instance('blue-4', 'blue');
+    await waitFor(() => log.lines.filter((line) => line.startsWith('resolved ratings')).length > resolvedLines, 5000, 'the list with blue-4');
+    expect(colorWarnings(log.warnings)).toHaveLength(1);
+
+    // another leftover color: a new situation, a new line
+    await setActive('purple');
+    await waitFor(() => colorWarnings(log.warnings).length === 2, 5000, 'the warning about purple');
+    expect(colorWarnings(log.warnings)[1]).toMatch(/^active color purple of ratings \(Consul KV discovery\/ratings\/active\) matches none of its 4 instances \(blue ×4\)/);
+
+    // fixed: calls go through and nothing more is said
+    await setActive('blue');
+    await waitFor(async () => (await ratings.get('/').catch(() => undefined))?.statusCode === 200, 5000, 'calls to blue');
+    expect(discovery.snapshot().services[0]!.activeColor).toEqual({ key: 'discovery/ratings/active', color: 'blue' });
+    expect(colorWarnings(log.warnings)).toHaveLength(2);
+    expect(events).toHaveLength(2);
+  });
+
+  it('says nothing while the active color has instances, or while no active color is set', async () => {
+    await instance('blue-1', 'blue');
+    await instance('green-1', 'green');
+    await setActive('blue');
+    const log = capture();
+    discovery = new DiscoveryClient({ consul: { host: '127.0.0.1', port: consul.port }, logger: log.logger, logPicks: false });
+    const events: UnmatchedActiveColor[] = [];
+    discovery.on('activeColorUnmatched', (event) => events.push(event));
+    const ratings = discovery.service('ratings', { color: 'active' });
+    expect(await served(ratings, 4)).toEqual(new Set(['blue-1']));
+    await setActive(undefined);
+    await waitForAll(ratings, 2);
+    expect(discovery.snapshot().services[0]!.activeColor).toEqual({ key: 'discovery/ratings/active', color: null });
+    expect(colorWarnings(log.warnings)).toEqual([]);
+    expect(events).toEqual([]);
+  });
+
+  it('as a JSON line: level warn, with service, key, activeColor and the colors as fields', async () => {
+    await instance('blue-1', 'blue');
+    await setActive('green');
+    const lines: Array<Record<string, unknown>> = [];
+    const logger = createJsonLogger({ destination: { write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>) } });
+    discovery = new DiscoveryClient({ consul: { host: '127.0.0.1', port: consul.port }, logger, logPicks: false });
+    await discovery.service('ratings', { color: 'active' }).get('/').catch(() => undefined);
+    const warnings = lines.filter((line) => String(line.msg).startsWith('active color '));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({
+      level: 40,
+      msg: expect.stringContaining('active color green of ratings (Consul KV discovery/ratings/active) matches none of its 1 instance (blue ×1)'),
+      service: 'ratings',
+      key: 'discovery/ratings/active',
+      activeColor: 'green',
+      instances: 1,
+      colors: { blue: 1 },
+    });
+  });
+});
 
 describe("color: 'active' with a static list", () => {
   it('never asks Consul for the active color: every listed instance serves', async () => {
