@@ -1,4 +1,4 @@
-import { DiscoveryClient, resolveConsulOptions } from 'discovery-client';
+import { DiscoveryClient, instanceColor, resolveConsulOptions } from 'discovery-client';
 import type { Registry } from 'prom-client';
 import type { Log } from './log.js';
 import type { InstanceStatus, RatingsSource, RatingView, StatusReport } from './ratings-source.js';
@@ -38,7 +38,7 @@ const CHECK_ORDER = ['passing', 'warning', 'critical'];
 /** What `/v1/health/service/:name` answers, the fields used here. */
 interface ConsulHealthEntry {
   Node?: { Address?: string };
-  Service: { ID: string; Address?: string; Port: number; Meta?: Record<string, string> | null };
+  Service: { ID: string; Address?: string; Port: number; Tags?: string[] | null; Meta?: Record<string, string> | null };
   Checks?: Array<{ Status: string }>;
 }
 
@@ -46,6 +46,7 @@ interface ConsulEntry {
   id: string;
   url: string;
   version?: string;
+  color?: string;
   health: string;
 }
 
@@ -54,7 +55,11 @@ function toConsulEntry(entry: ConsulHealthEntry): ConsulEntry {
   const host = address.includes(':') ? `[${address}]` : address;
   const worst = (entry.Checks ?? []).reduce((acc, check) =>
     Math.max(acc, CHECK_ORDER.indexOf(check.Status) < 0 ? 2 : CHECK_ORDER.indexOf(check.Status)), 0);
-  return { id: entry.Service.ID, url: `http://${host}:${entry.Service.Port}`, version: entry.Service.Meta?.version, health: CHECK_ORDER[worst]! };
+  const color = instanceColor({ meta: entry.Service.Meta ?? {}, tags: entry.Service.Tags ?? [] });
+  return {
+    id: entry.Service.ID, url: `http://${host}:${entry.Service.Port}`, version: entry.Service.Meta?.version,
+    ...(color === undefined ? {} : { color }), health: CHECK_ORDER[worst]!,
+  };
 }
 
 const DATAWIRE_TIMEOUT_MS = 1000;
@@ -138,14 +143,19 @@ export function createDiscoveryRatings(options: DiscoveryRatingsOptions): Rating
     },
     async status() {
       const [consulView, snapshot] = [await consulHealth(), discovery.snapshot()];
-      const known = snapshot.services.find((service) => service.name === SERVICE)?.instances ?? [];
+      const service = snapshot.services.find((s) => s.name === SERVICE);
+      const known = service?.instances ?? [];
       const byId = new Map<string, InstanceStatus>();
       for (const entry of consulView.entries) {
-        byId.set(entry.id, { id: entry.id, address: entry.url, version: entry.version, health: entry.health, breaker: 'none', calls: {} });
+        byId.set(entry.id, {
+          id: entry.id, address: entry.url, version: entry.version, ...(entry.color === undefined ? {} : { color: entry.color }),
+          health: entry.health, breaker: 'none', calls: {},
+        });
       }
       for (const instance of known) {
+        const color = instanceColor(instance);
         const row = byId.get(instance.id) ?? {
-          id: instance.id, address: instance.url, version: instance.meta.version,
+          id: instance.id, address: instance.url, version: instance.meta.version, ...(color === undefined ? {} : { color }),
           health: consulView.reachable ? 'gone' : 'unknown', breaker: 'none', calls: {},
         };
         row.logNumber = instance.number;
@@ -158,6 +168,7 @@ export function createDiscoveryRatings(options: DiscoveryRatingsOptions): Rating
         mode: 'ratings',
         consul: { url: consulUrl, reachable: consulView.reachable, ...(consulView.error ? { error: consulView.error } : {}) },
         instances: [...byId.values()].sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true })),
+        ...(service?.activeColor ? { activeColor: service.activeColor } : {}),
         lastRatings: Object.fromEntries([...last].map(([thing, r]) => [thing, { stars: r.stars, instance: r.instance, gotAt: new Date(r.gotAt).toISOString() }])),
         updatedAt: new Date().toISOString(),
       };

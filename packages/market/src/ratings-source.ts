@@ -19,6 +19,8 @@ export interface InstanceStatus {
   /** `http://127.0.0.1:8002`. */
   address: string;
   version?: string;
+  /** Its blue/green color (`color` meta or `color=<c>` tag); absent when it has none. */
+  color?: string;
   /** Its Consul health check: `passing`, `warning`, `critical`, or `gone` once deregistered. */
   health: string;
   /** `CLOSED`, `OPEN`, `HALF_OPEN`, or `none` before the first call. */
@@ -32,6 +34,12 @@ export interface StatusReport {
   mode: 'monolith' | 'ratings';
   consul?: { url: string; reachable: boolean; error?: string };
   instances: InstanceStatus[];
+  /**
+   * Blue/green: the color the market sends ratings calls to, read from the Consul KV `key`
+   * (`discovery/ratings/active`); `color: null`: none, every passing instance gets calls. Absent in monolith
+   * mode and until the market has read the key.
+   */
+  activeColor?: { key: string; color: string | null };
   /** The last rating got for each Thing, with which instance gave it. */
   lastRatings: Record<string, { stars: number; instance?: number; gotAt: string }>;
   updatedAt: string;

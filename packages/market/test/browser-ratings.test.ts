@@ -7,6 +7,7 @@ import { launchChromium } from './helpers/browser.js';
 import type { Running } from './helpers/process.js';
 import { eventually, killAll, MARKET_MAIN, RATINGS_MAIN, startListening } from './helpers/process.js';
 import { loadPage } from './helpers/page.js';
+import type { StatusReport } from '../src/ratings-source.js';
 
 const OUTPUT = fileURLToPath(new URL('../test-output/', import.meta.url));
 
@@ -62,17 +63,39 @@ describe('the market with ratings in a real browser', () => {
     await page.close();
   });
 
-  it('shows every ratings instance on /status with its health and breaker, and updates live', async () => {
+  it('shows every ratings instance on /status with its color, health and breaker, the active color, and updates live', async () => {
     const page = await browser.newPage({ viewport: { width: 1100, height: 700 } });
     await page.goto(`${base}/status`);
     const rows = page.locator('tr[data-instance]');
     await expect(rows.count()).resolves.toBe(2);
     const first = await rows.first().textContent();
-    expect(first).toMatch(/ratings-1.*http:\/\/127\.0\.0\.1:\d+.*1\.0.*passing.*CLOSED.*calls [1-9]/);
+    expect(first).toMatch(/ratings-1.*http:\/\/127\.0\.0\.1:\d+.*1\.0.*blue.*passing.*CLOSED.*calls [1-9]/);
+    await expect(page.getByTestId('active-color').textContent()).resolves
+      .toBe('Active color: none: every passing instance gets calls (Consul KV discovery/ratings/active)');
     const before = await rows.first().textContent();
     await loadPage(base); // more calls: the page picks them up on its own within a second or two
     await page.waitForFunction(`document.querySelector('tr[data-instance="ratings-1"]')?.textContent !== ${JSON.stringify(before)}`, undefined, { timeout: 5000 });
     await page.screenshot({ path: `${OUTPUT}status.png`, fullPage: true });
+
+    // a key left over from a cut-over to green while only blue runs: the page says why nothing gets calls
+    const key = `${consul.url}/v1/kv/discovery/ratings/active`;
+    expect((await fetch(key, { method: 'PUT', body: 'green' })).ok).toBe(true);
+    try {
+      await page.getByTestId('active-color-unmatched').waitFor({ timeout: 5000 });
+      await expect(page.getByTestId('active-color').textContent()).resolves
+        .toBe('Active color: green: only green instances get calls (Consul KV discovery/ratings/active)');
+      await expect(page.getByTestId('active-color-unmatched').textContent()).resolves.toContain('make cutover SERVICE=ratings COLOR=blue');
+      await expect(rows.evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-routed')))).resolves.toEqual(['false', 'false']);
+      const report = await (await fetch(`${base}/status.json`)).json() as StatusReport;
+      expect(report.activeColor).toEqual({ key: 'discovery/ratings/active', color: 'green' });
+      expect(report.instances.map((i) => [i.id, i.color, i.health])).toEqual([['ratings-1', 'blue', 'passing'], ['ratings-2', 'blue', 'passing']]);
+      await page.screenshot({ path: `${OUTPUT}status-active-color-unmatched.png`, fullPage: true });
+    } finally {
+      expect((await fetch(key, { method: 'DELETE' })).ok).toBe(true);
+    }
+    await page.getByTestId('active-color').filter({ hasText: 'Active color: none' }).waitFor({ timeout: 5000 });
+    await expect(page.getByTestId('active-color-unmatched').count()).resolves.toBe(0);
+    await expect(rows.evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-routed')))).resolves.toEqual(['true', 'true']);
     await page.close();
   });
 
