@@ -10,7 +10,7 @@ export interface UnmatchedActiveColor {
   readonly key: string;
   /** The active color in force. */
   readonly color: string;
-  /** How many instances are listed (all of other colors, or none). */
+  /** How many instances are listed (each of another color, or of none). */
   readonly instances: number;
   /** Listed instances per color, e.g. `{ blue: 3 }`. */
   readonly colors: Readonly<Record<string, number>>;
