@@ -189,7 +189,7 @@ export class ServiceClient {
             : new RegistryUnavailableError(`cannot resolve ${this.name}`, { cause: pick.error });
         } else {
           lastError = new NoHealthyInstancesError(this.name, {
-            cause: lastError,
+            ...(lastError ? { cause: lastError } : {}),
             unmatchedActiveColor: this.state.unmatchedActiveColor,
           });
         }

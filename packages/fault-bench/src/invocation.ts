@@ -1,5 +1,6 @@
 /** What both benchmark commands (faults and deploys) share: option lists, the machine line, JSON files. */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import os from 'node:os';
 import type { MachineInfo } from './report.js';
 
@@ -44,4 +45,17 @@ export function readJson<T>(file: string): T | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Writes `file` (a scenario's results/latest JSON) with this invocation's `runs`: the rows of contenders left
+ * out of this invocation are kept from the previous file.
+ */
+export function writeLatest<R extends { readonly contender: string }>(
+  file: string, scenario: string, machine: MachineInfo, runs: readonly R[],
+): void {
+  const ran = new Set(runs.map((r) => r.contender));
+  const kept = (readJson<{ runs?: R[] }>(file)?.runs ?? []).filter((r) => !ran.has(r.contender));
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify({ scenario, machine, runs: [...kept, ...runs] })}\n`);
 }

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DEFAULT_REPS } from './config.js';
-import { list, machine, readJson, UsageError } from './invocation.js';
+import { list, machine, readJson, UsageError, writeLatest } from './invocation.js';
 import { CONTENDERS, CONTENDER_NAMES } from './contenders.js';
 import { planned, rotation } from './plan.js';
 import { crosscheck } from './crosscheck.js';
@@ -152,15 +152,7 @@ async function main(): Promise<void> {
   }
   const wallSeconds = (performance.now() - started) / 1000;
   const info = machine(command, reps, startedAt, wallSeconds, loadStart, proxies);
-  mkdirSync(path.join(RESULTS, 'latest'), { recursive: true });
-  for (const name of scenarios) {
-    // contenders left out of this invocation keep their rows from the previous one
-    const file = path.join(RESULTS, 'latest', `${name}.json`);
-    const ran = new Set(summaries.filter((s) => s.scenario === name).map((s) => s.contender));
-    const kept = (readJson<ScenarioResults>(file)?.runs ?? []).filter((r) => !ran.has(r.contender));
-    const results: ScenarioResults = { scenario: name, machine: info, runs: [...kept, ...summaries.filter((s) => s.scenario === name)] };
-    writeFileSync(file, `${JSON.stringify(results)}\n`);
-  }
+  for (const name of scenarios) writeLatest(path.join(RESULTS, 'latest', `${name}.json`), name, info, summaries.filter((s) => s.scenario === name));
   console.log(`${totalRuns} runs in ${(wallSeconds / 60).toFixed(1)} min; summaries in ${path.relative(REPO, runDir)}`);
   if (writeDocsToo) await writeDocs();
 }

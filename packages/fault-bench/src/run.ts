@@ -22,7 +22,7 @@ import type { FaultStep, Scenario } from './scenarios.js';
 /** The built script (from src/ under jest as from dist/). */
 const GENERATOR = fileURLToPath(new URL('../dist/generator-main.js', import.meta.url));
 /** Time between sending `start` to the generator and its first request, ms. */
-export const START_DELAY_MS = 100;
+const START_DELAY_MS = 100;
 export const REQUEST_PATH = '/ratings/camera';
 
 export interface RunOptions {
@@ -70,8 +70,26 @@ export function startGenerator(spec: GeneratorSpec): Managed {
   return start(`generator ${spec.contender}`, process.execPath, [GENERATOR, JSON.stringify(spec)], { ipc: true });
 }
 
+/**
+ * Waits for the generator's `ready`, starts CPU sampling of it (and the proxy), and sends `start` for
+ * START_DELAY_MS from now. Returns the schedule's start (epoch ms) and its `done` message to come.
+ */
+export async function startSchedule(
+  generator: Managed, endMs: number, sampler: CpuSampler, proxy: { name: string; pid: number; startEpoch(ms: number): void } | undefined,
+): Promise<{ startEpoch: number; done: Promise<GeneratorMessage> }> {
+  await nextMessage(generator, 30_000); // ready
+  sampler.track('generator', generator.pid);
+  if (proxy) sampler.track(proxy.name, proxy.pid);
+  const startEpoch = now() + START_DELAY_MS;
+  proxy?.startEpoch(startEpoch);
+  const done = nextMessage(generator, endMs + START_DELAY_MS + 30_000);
+  generator.child.send({ type: 'start', startEpochMs: startEpoch });
+  sampler.startSampling();
+  return { startEpoch, done };
+}
+
 /** The generator's next message (`ready`, `done`); rejects on `error`, on its exit and after `timeoutMs`. */
-export function nextMessage(generator: Managed, timeoutMs: number): Promise<GeneratorMessage> {
+function nextMessage(generator: Managed, timeoutMs: number): Promise<GeneratorMessage> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       cleanup();
@@ -120,16 +138,8 @@ export async function runOne(options: RunOptions): Promise<RunOutcome> {
     }
     const spec: GeneratorSpec = { contender, urls: instances.map((i) => i.url), rate, endMs: scenario.endMs, path: REQUEST_PATH };
     generator = startGenerator(proxy ? { ...spec, proxyUrl: proxy.url } : spec);
-    await nextMessage(generator, 30_000); // ready
-
     instances.forEach((instance) => sampler.track(`instance ${instance.number}`, instance.pid));
-    sampler.track('generator', generator.pid);
-    if (proxy) sampler.track(proxy.name, proxy.pid);
-    const startEpoch = now() + START_DELAY_MS;
-    proxy?.startEpoch(startEpoch);
-    const done = nextMessage(generator, scenario.endMs + START_DELAY_MS + 30_000);
-    generator.child.send({ type: 'start', startEpochMs: startEpoch });
-    sampler.startSampling();
+    const { startEpoch, done } = await startSchedule(generator, scenario.endMs, sampler, proxy);
     const setupMs = now() - setupStarted;
 
     const steps: Array<FaultStep & { doneAtMs: number }> = [];

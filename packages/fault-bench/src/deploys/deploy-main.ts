@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DEFAULT_REPS, RATE_FOR_DEPLOYS } from '../config.js';
-import { list, machine, readJson, UsageError } from '../invocation.js';
+import { list, machine, readJson, UsageError, writeLatest } from '../invocation.js';
 import { rotation } from '../plan.js';
 import { renderSvg } from '../plots.js';
 import { installCleanup, stopAll } from '../processes.js';
@@ -128,14 +128,7 @@ async function main(): Promise<void> {
   }
   const wallSeconds = (performance.now() - started) / 1000;
   const info = machine(command, reps, startedAt, wallSeconds, loadStart, proxies);
-  mkdirSync(path.join(RESULTS, 'latest'), { recursive: true });
-  for (const name of scenarios) {
-    // contenders left out of this invocation keep their rows from the previous one
-    const ran = new Set(summaries.filter((s) => s.scenario === name).map((s) => s.contender));
-    const kept = (readJson<DeployScenarioResults>(latestFile(name))?.runs ?? []).filter((r) => !ran.has(r.contender));
-    const results: DeployScenarioResults = { scenario: name, machine: info, runs: [...kept, ...summaries.filter((s) => s.scenario === name)] };
-    writeFileSync(latestFile(name), `${JSON.stringify(results)}\n`);
-  }
+  for (const name of scenarios) writeLatest(latestFile(name), name, info, summaries.filter((s) => s.scenario === name));
   console.log(`${totalRuns} runs in ${(wallSeconds / 60).toFixed(1)} min; summaries in ${path.relative(REPO, runDir)}`);
   const failedDeploys = summaries.filter((s) => s.deployError).length;
   if (!values['no-docs']) await writeDocs();

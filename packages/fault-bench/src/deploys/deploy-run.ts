@@ -25,7 +25,7 @@ import { startHaproxyForDeploys, type RuntimeHaproxy } from '../proxies/haproxy.
 import { startNginx, type ReloadableNginx } from '../proxies/nginx.js';
 import type { ProxyBinary } from '../proxies/proxy.js';
 import type { GeneratorResult, GeneratorSpec } from '../records.js';
-import { isSaturated, nextMessage, START_DELAY_MS, startGenerator } from '../run.js';
+import { isSaturated, startGenerator, startSchedule } from '../run.js';
 import { computeDeployFigures, type DeployFigures, type DeployMark } from './deploy-figures.js';
 import { NEW_COLOR, NEW_VERSION, OLD_COLOR, OLD_VERSION, type DeployScenario } from './deploy-scenarios.js';
 import { haproxyRouting, nginxRouting, type ProxyRouting } from './proxy-routing.js';
@@ -129,15 +129,10 @@ export async function runDeploy(options: DeployRunOptions): Promise<DeployRunOut
       ...(proxy ? { proxyUrl: proxy.url } : { consul: { ...agent, service: SERVICE } }),
     };
     generator = startGenerator(spec);
-    await nextMessage(generator, 30_000); // ready
-    sampler.track('generator', generator.pid);
-    if (proxy) sampler.track(proxy.name, proxy.pid);
-    const epoch = now() + START_DELAY_MS;
-    proxy?.startEpoch(epoch);
-    const done = nextMessage(generator, scenario.endMs + START_DELAY_MS + 30_000);
-    generator.child.send({ type: 'start', startEpochMs: epoch });
+    const schedule = await startSchedule(generator, scenario.endMs, sampler, proxy);
+    const { done } = schedule;
+    const epoch = schedule.startEpoch;
     startEpoch = epoch;
-    sampler.startSampling();
 
     const routed = async (step: Promise<void>, what: string, subject: string): Promise<void> => {
       await step;

@@ -43,12 +43,19 @@ export interface StartProcessOptions {
 }
 
 const KEPT_LINES = 500;
-const quiet = (): NodeJS.WritableStream => new PassThrough().resume();
+
+/** One supervisor for processes whose output is echoed, one for the quiet ones (each stop gives its own timeout). */
+const supervisors: { echo?: Supervisor; quiet?: Supervisor } = {};
+
+function supervisorFor(echo: boolean): Supervisor {
+  if (echo) return (supervisors.echo ??= new Supervisor());
+  const sink = new PassThrough().resume();
+  return (supervisors.quiet ??= new Supervisor({ out: sink, err: sink }));
+}
 
 /** Starts one process and resolves once it printed `listening on port <n>`. */
 export async function startProcess(options: StartProcessOptions): Promise<RunningProcess> {
-  const sink = options.echo ? undefined : quiet();
-  const supervisor = new Supervisor(sink ? { out: sink, err: sink } : {});
+  const supervisor = supervisorFor(options.echo ?? false);
   const child = supervisor.start({
     name: options.id,
     args: [MAIN, options.name],
