@@ -1,8 +1,9 @@
+import { LeastLoadedStrategy } from './balancer/least-loaded.js';
+import type { BalancerStrategy } from './balancer/picker.js';
 import { RandomStrategy } from './balancer/random.js';
 import { RoundRobinStrategy } from './balancer/round-robin.js';
-import type { BalancerStrategy } from './balancer/strategy.js';
-import { LeastLoadedStrategy } from './balancer/least-loaded.js';
-import type { Endpoint } from './endpoint/endpoint.js';
+import type { Endpoint } from './breaker/endpoint.js';
+import { CLIENT_KEYS, resolveLogPicks, type DiscoveryClientOptions } from './client-options.js';
 import { ConsulHttp } from './consul/consul-http.js';
 import { resolveConsulOptions, type ResolvedConsulOptions } from './consul/consul-options.js';
 import { EventSource, type DiscoveryEvents } from './events.js';
@@ -10,21 +11,13 @@ import { createLogger } from './logging/create-logger.js';
 import { logEvents } from './logging/log-events.js';
 import type { Logger } from './logging/logger.js';
 import { attachMetrics } from './metrics.js';
-import {
-  CLIENT_KEYS,
-  resolveLogPicks,
-  resolveServiceOptions,
-  resolveWatchOptions,
-  type DiscoveryClientOptions,
-  type ResolvedServiceOptions,
-  type ResolvedWatchOptions,
-  type ServiceOptions,
-} from './options.js';
 import { ActiveColorResolver } from './resolver/active-color-resolver.js';
-import { ConsulResolver, DEFAULT_MIN_QUERY_INTERVAL_MS } from './resolver/consul-resolver.js';
+import { ConsulResolver } from './resolver/consul-resolver.js';
 import type { InstanceFilter, Resolver } from './resolver/resolver.js';
 import { StaticResolver } from './resolver/static-resolver.js';
+import { DEFAULT_MIN_QUERY_INTERVAL_MS, resolveWatchOptions, type ResolvedWatchOptions } from './resolver/watch-options.js';
 import { ServiceClient } from './service-client.js';
+import { resolveServiceOptions, type ResolvedServiceOptions, type ServiceOptions } from './service-options.js';
 import { ServiceState, type DiscoverySnapshot } from './service-state.js';
 import { GotTransport } from './transport/got-transport.js';
 import type { Transport } from './transport/transport.js';
@@ -138,7 +131,7 @@ export class DiscoveryClient extends EventSource<DiscoveryEvents> {
       this.states.set(key, state);
       state.start();
     }
-    const client = new ServiceClient(name, state, resolved, this.transport(resolved.transport), this.events);
+    const client = new ServiceClient(name, state.balancer, resolved, this.transport(resolved.transport), this.events);
     this.clients.set(clientKey, client);
     return client;
   }
@@ -197,6 +190,7 @@ export class DiscoveryClient extends EventSource<DiscoveryEvents> {
     if (this.closed) return;
     this.closed = true;
     for (const state of this.states.values()) state.close();
+    for (const client of this.clients.values()) client.close();
     this.states.clear();
     this.clients.clear();
     this.consul?.close();

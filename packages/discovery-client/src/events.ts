@@ -1,12 +1,9 @@
 import { EventEmitter } from 'node:events';
-import type { EjectionReason } from './endpoint/endpoint.js';
-import type { InstanceRef } from './instance.js';
-import type { UnmatchedActiveColor } from './resolver/unmatched-active-color.js';
+import type { EjectionReason } from './breaker/endpoint.js';
+import type { InstanceEventInfo } from './instance.js';
+import type { UnmatchedActiveColor } from './errors/no-healthy-instances-error.js';
 
-/** An instance as events carry it. */
-export interface InstanceEventInfo extends InstanceRef {
-  readonly service: string;
-}
+export type { InstanceEventInfo };
 
 /** Every event the client emits, by name, with its payload. */
 export interface DiscoveryEvents {
@@ -63,9 +60,17 @@ export type DiscoveryListener<K extends DiscoveryEventName> = (event: DiscoveryE
  */
 export class TypedEmitter<Events extends object> {
   private readonly emitter = new EventEmitter();
+  /**
+   * Whether anyone listens, by event name: a plain object the hot path reads to skip building payloads
+   * (reading it runs no code). Kept up to date as listeners come and go, `once` listeners included.
+   */
+  readonly listening: { [K in keyof Events]?: boolean } = {};
 
   constructor() {
     this.emitter.setMaxListeners(0);
+    const listening = this.listening as Record<string | symbol, boolean>;
+    this.emitter.on('newListener', (name: string | symbol) => (listening[name] = true));
+    this.emitter.on('removeListener', (name: string | symbol) => (listening[name] = this.emitter.listenerCount(name) > 0));
   }
 
   on<K extends keyof Events & string>(name: K, listener: (event: Events[K]) => void): this {
@@ -83,9 +88,9 @@ export class TypedEmitter<Events extends object> {
     return this;
   }
 
-  /** Whether anyone listens: lets hot paths skip building payloads. */
+  /** Whether anyone listens (see {@link listening} for the hot path). */
   has<K extends keyof Events & string>(name: K): boolean {
-    return this.emitter.listenerCount(name) > 0;
+    return this.listening[name] === true;
   }
 
   emit<K extends keyof Events & string>(name: K, event: Events[K]): void {
@@ -100,7 +105,9 @@ export class TypedEmitter<Events extends object> {
   }
 
   removeAllListeners(): void {
-    this.emitter.removeAllListeners();
+    for (const name of this.emitter.eventNames()) {
+      if (name !== 'newListener' && name !== 'removeListener') this.emitter.removeAllListeners(name);
+    }
   }
 }
 

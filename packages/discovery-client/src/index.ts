@@ -7,17 +7,17 @@ export { register, DEFAULT_TTL, DEFAULT_DEREGISTER_CRITICAL_AFTER } from './regi
 export type { RegisterOptions, Registration, RegistrationEvents } from './registration/register.js';
 export { parseDuration } from './registration/duration.js';
 
+export { DEFAULT_DEADLINE_MS } from './service-options.js';
 export {
-  DEFAULT_DEADLINE_MS,
   DEFAULT_RETRY_LIMIT,
   DEFAULT_RETRY_METHODS,
   DEFAULT_RETRY_BACKOFF_INITIAL_MS,
   DEFAULT_RETRY_BACKOFF_MAX_MS,
   DEFAULT_RETRY_BUDGET_RATIO,
   DEFAULT_RETRY_BUDGET_MIN_PER_SECOND,
-  DEFAULT_BREAKER_RETAIN_MS,
-  DEFAULT_WATCH_BACKOFF_INITIAL_MS,
-  DEFAULT_WATCH_BACKOFF_MAX_MS,
+} from './retry/retry-options.js';
+export { DEFAULT_WATCH_WAIT_MS, DEFAULT_WATCH_BACKOFF_INITIAL_MS, DEFAULT_WATCH_BACKOFF_MAX_MS } from './resolver/watch-options.js';
+export {
   DEFAULT_CONSECUTIVE_FAILURES,
   DEFAULT_FAILURE_PERCENTAGE_THRESHOLD,
   DEFAULT_STALL_FLOOR_MS,
@@ -29,38 +29,34 @@ export {
   DEFAULT_PROBE_INTERVAL_MS,
   DEFAULT_PROBE_MAX_INTERVAL_MS,
   DEFAULT_PROBE_TIMEOUT_MS,
-} from './options.js';
-export type {
-  DiscoveryClientOptions,
-  ServiceOptions,
-  BreakerOptions,
-  OutlierDetectionOptions,
-  ProbeOptions,
-  RetryOptions,
-  WatchOptions,
-  LogPicksLevel,
-} from './options.js';
+} from './outlier/outlier-options.js';
+export type { DiscoveryClientOptions, LogPicksLevel } from './client-options.js';
+export type { ServiceOptions } from './service-options.js';
+export type { BreakerOptions } from './breaker/breaker-options.js';
+export type { OutlierDetectionOptions, ProbeOptions } from './outlier/outlier-options.js';
+export type { RetryOptions } from './retry/retry-options.js';
+export type { WatchOptions } from './resolver/watch-options.js';
 
 export { resolveConsulOptions, parseConsulAddr, DEFAULT_CONSUL_HOST, DEFAULT_CONSUL_PORT } from './consul/consul-options.js';
 export type { ConsulOptions, ResolvedConsulOptions } from './consul/consul-options.js';
 
-export { ConsulResolver, DEFAULT_WATCH_WAIT_MS } from './resolver/consul-resolver.js';
+export { ConsulResolver } from './resolver/consul-resolver.js';
 export type { ConsulResolverOptions } from './resolver/consul-resolver.js';
 export { StaticResolver } from './resolver/static-resolver.js';
 export { ActiveColorResolver, activeColorKey } from './resolver/active-color-resolver.js';
 export type { ActiveColorResolverOptions } from './resolver/active-color-resolver.js';
 export type { StaticInstance } from './resolver/static-resolver.js';
 export type { Resolver, ResolverListener, ResolverUpdate, InstanceFilter, ActiveColorState } from './resolver/resolver.js';
-export type { UnmatchedActiveColor } from './resolver/unmatched-active-color.js';
+export type { UnmatchedActiveColor } from './errors/no-healthy-instances-error.js';
 export { instanceColor, isColorName } from './resolver/resolver.js';
 
-export type { PickResult } from './balancer/picker.js';
+export type { PickResult, CompletePick, CallHooks, Picker, StrategyPicker, BalancerStrategy, BalancerName } from './balancer/picker.js';
 export { RoundRobinStrategy } from './balancer/round-robin.js';
 export { RandomStrategy } from './balancer/random.js';
-export type { BalancerStrategy, BalancerName } from './balancer/strategy.js';
-
 export { LeastLoadedStrategy } from './balancer/least-loaded.js';
-export type { Endpoint, BreakerState, EjectionReason } from './endpoint/endpoint.js';
+export type { EndpointView, BreakerState, EjectionReason } from './breaker/endpoint.js';
+export type { AttemptOutcome, OutcomeVerdict } from './attempt/outcome.js';
+export type { InFlightAttempt } from './attempt/attempt.js';
 export {
   BREAKER_PRESETS,
   DEFAULT_BREAKER_PRESET,
@@ -69,15 +65,17 @@ export {
   DEFAULT_BREAKER_RESET_TIMEOUT_MS,
   DEFAULT_VOLUME_THRESHOLD,
   DEFAULT_ERROR_THRESHOLD_PERCENTAGE,
-} from './breaker/presets.js';
-export type { BreakerPresetName, BreakerSettings } from './breaker/presets.js';
+  DEFAULT_BREAKER_RETAIN_MS,
+} from './breaker/breaker-options.js';
+export type { BreakerPresetName, BreakerSettings } from './breaker/breaker-options.js';
 
 export { GotTransport } from './transport/got-transport.js';
 export type { GotTransportOptions } from './transport/got-transport.js';
 export { UndiciTransport } from './transport/undici-transport.js';
-export { AttemptSignal } from './transport/attempt-signal.js';
+export { AttemptSignal } from './attempt/attempt.js';
 export type { UndiciTransportOptions } from './transport/undici-transport.js';
-export type { Transport, TransportRequest, TransportResponse, ServiceResponse, HttpMethod } from './transport/transport.js';
+export { REUSED_SOCKET } from './transport/transport.js';
+export type { Transport, TransportRequest, TransportResponse, TransportSignal, ServiceResponse, HttpMethod } from './transport/transport.js';
 
 export type { RetryBudgetOptions } from './retry/retry-budget.js';
 export { isRetryable } from './retry/is-retryable.js';

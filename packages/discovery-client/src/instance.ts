@@ -29,3 +29,8 @@ export function formatUrl(address: string, port: number, scheme = 'http'): strin
   const host = address.includes(':') && !address.startsWith('[') ? `[${address}]` : address;
   return `${scheme}://${host}:${port}`;
 }
+
+/** An instance as events carry it. */
+export interface InstanceEventInfo extends InstanceRef {
+  readonly service: string;
+}

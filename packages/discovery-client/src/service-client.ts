@@ -1,16 +1,16 @@
-import { classifyError, classifyResponse, type AttemptOutcome } from './attempt/outcome.js';
-import type { Endpoint, InFlightAttempt } from './endpoint/endpoint.js';
-import { NoHealthyInstancesError } from './errors/no-healthy-instances-error.js';
-import { RegistryUnavailableError } from './errors/registry-unavailable-error.js';
-import { RequestTimeoutError } from './errors/request-timeout-error.js';
-import { UpstreamHttpError } from './errors/upstream-http-error.js';
+import { Attempt, type PreparedCall } from './attempt/attempt.js';
+import type { AttemptOutcome } from './attempt/outcome.js';
+import type { PickerSource } from './balancer/balancer.js';
+import type { EndpointView } from './breaker/endpoint.js';
+import type { RequestTimeoutError } from './errors/request-timeout-error.js';
 import type { DiscoveryEvents, TypedEmitter } from './events.js';
-import { checkRequestOptions, type ResolvedServiceOptions } from './options.js';
-import { backoffDelay, sleep } from './retry/backoff.js';
+import { bad, checkNumber, checkObject, checkStringRecord, HTTP_METHODS, show } from './options/checker.js';
+import type { ServiceResponse } from './response.js';
+import { sleep } from './retry/backoff.js';
 import { RetryBudget } from './retry/retry-budget.js';
-import { info as eventInfo, type ServiceState } from './service-state.js';
-import { AttemptSignal } from './transport/attempt-signal.js';
-import type { HttpMethod, ServiceResponse, Transport } from './transport/transport.js';
+import { decide, pickFailed, retryDelay, type CallState } from './retry/retry-decision.js';
+import type { ResolvedServiceOptions } from './service-options.js';
+import type { HttpMethod, Transport } from './transport/transport.js';
 
 /** One call. */
 export interface RequestOptions {
@@ -25,10 +25,7 @@ export interface RequestOptions {
   /** Raw body. */
   body?: string | Buffer;
   headers?: Record<string, string>;
-  /**
-   * Reject non-2xx answers with {@link UpstreamHttpError}; with `false` every answer resolves.
-   * @default true
-   */
+  /** Reject non-2xx answers with `UpstreamHttpError`; with `false` every answer resolves. @default true */
   throwHttpErrors?: boolean;
   /** Per-attempt timeout for this call, ms. @default the service's `timeout` */
   timeout?: number;
@@ -49,8 +46,7 @@ export interface ResponsePromise extends Promise<ServiceResponse> {
 
 function parseJson(response: ServiceResponse): unknown {
   if (response.fallback) return response.fallback.value;
-  if (response.body === '') return undefined;
-  return JSON.parse(response.body);
+  return response.body === '' ? undefined : JSON.parse(response.body);
 }
 
 /** `.json()` and `.text()` of every {@link ResponsePromise}: shared functions, no closures per call. */
@@ -66,57 +62,95 @@ function textOf(this: Promise<ServiceResponse>): Promise<string> {
   return this.then(bodyOf);
 }
 
+const REQUEST_KEYS = ['method', 'path', 'searchParams', 'json', 'body', 'headers', 'throwHttpErrors', 'timeout', 'retryNonIdempotent'] as const;
+
+/** Checks one call's options: a few comparisons when they are fine. @throws TypeError naming the option. */
+export function checkRequestOptions(call: unknown): asserts call is RequestOptions {
+  if (call === null || typeof call !== 'object') throw new TypeError(`Expected request options to be an object, got ${show(call)}`);
+  const c = call as Record<string, unknown>;
+  if (typeof c.path !== 'string' || !c.path.startsWith('/')) throw new TypeError(`Expected \`path\` to be a string starting with "/", got ${show(c.path)}`);
+  if (c.method !== undefined && (typeof c.method !== 'string' || !HTTP_METHODS.has(c.method.toUpperCase()))) throw bad('method', 'an HTTP method', c.method);
+  checkCallOptions(c);
+}
+
+/** The options beside method and path (those of the shorthands). */
+function checkCallOptions(c: Record<string, unknown>): void {
+  for (const key in c) {
+    if (!(REQUEST_KEYS as readonly string[]).includes(key)) throw new TypeError(`Unknown request option \`${key}\` (known: ${REQUEST_KEYS.join(', ')})`);
+  }
+  if (c.timeout !== undefined) checkNumber('timeout', c.timeout, 1);
+  if (c.throwHttpErrors !== undefined && typeof c.throwHttpErrors !== 'boolean') throw bad('throwHttpErrors', 'a boolean', c.throwHttpErrors);
+  if (c.retryNonIdempotent !== undefined && typeof c.retryNonIdempotent !== 'boolean') throw bad('retryNonIdempotent', 'a boolean', c.retryNonIdempotent);
+  if (c.headers !== undefined) checkStringRecord('headers', c.headers);
+  if (c.body !== undefined && typeof c.body !== 'string' && !Buffer.isBuffer(c.body)) throw bad('body', 'a string or a Buffer', c.body);
+  if (c.searchParams !== undefined) checkObject('searchParams', c.searchParams);
+}
+
+const NO_OPTIONS: ShorthandOptions = Object.freeze({});
+
+/** The request as every attempt of the call sends it (`options` checked already). */
+function prepare(method: HttpMethod, path: string, call: ShorthandOptions, serviceHeaders: Readonly<Record<string, string>>): PreparedCall {
+  let headers = serviceHeaders as Record<string, string>;
+  if (call.headers !== undefined || call.json !== undefined) headers = { ...serviceHeaders, ...call.headers };
+  let body: string | Buffer | undefined = call.body;
+  if (call.json !== undefined) {
+    body = JSON.stringify(call.json);
+    headers['content-type'] ??= 'application/json';
+  }
+  if (call.searchParams) {
+    const query = new URLSearchParams(Object.entries(call.searchParams).map(([k, v]): [string, string] => [k, String(v)])).toString();
+    path += (path.includes('?') ? '&' : '?') + query;
+  }
+  return { method, path, headers, body };
+}
+
+/** One call in progress: what the decision reads, and what the client adds for itself. */
+interface Call extends CallState {
+  readonly method: string;
+  /** Per-attempt timeout, ms. */
+  readonly timeoutMs: number;
+  /** The attempt the next one retries: whose instance failed, and whether it is a requeue. */
+  retryOf: { endpoint: EndpointView; requeued: boolean } | undefined;
+}
+
 /** Methods a stall rescue may duplicate while the first attempt may still be running (RFC 9110 "safe"). */
 const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** The request as every attempt of one call sends it. */
-interface PreparedCall {
-  method: HttpMethod;
-  path: string;
-  headers: Record<string, string>;
-  body: string | Buffer | undefined;
-}
-
 /**
- * Calls one service by name. Each attempt goes to the instance the balancer picks, through that
- * instance's breaker, with a timeout that aborts the request. What an attempt came to is an
- * {@link AttemptOutcome}, classified once; from it:
- *
- * - an attempt that never reached the instance (`notSent`) is requeued at once, for any method, without
- *   backoff and outside the retry limit and budget;
- * - an instance failure of an idempotent call is retried on another instance, at once, within
- *   `retry.limit` and the retry budget; backoff (with jitter) applies only when the retry has to go back to
- *   an instance that already failed this call;
- * - everything stops at the call's deadline.
+ * Calls one service by name. Each call is a short loop: pick (the balancer's current picker snapshot) →
+ * run one {@link Attempt} inside the pick's hooks (breaker, outlier detection) → decide (`retry/retry-decision.ts`:
+ * return, requeue at once, retry on another instance, or fail), all within the call's deadline.
  */
 export class ServiceClient {
   private readonly budget: RetryBudget | undefined;
+  private readonly rescueLimit: number;
 
   constructor(
     readonly name: string,
-    private readonly state: ServiceState,
+    private readonly balancer: PickerSource,
     readonly options: ResolvedServiceOptions,
     private readonly transport: Transport,
     private readonly events: TypedEmitter<DiscoveryEvents>,
   ) {
     const { budget } = options.retry;
     this.budget = budget ? new RetryBudget(budget) : undefined;
+    this.rescueLimit = options.retry.limit;
   }
 
   get(path: string, options?: ShorthandOptions): ResponsePromise {
-    return this.request({ ...options, method: 'GET', path });
+    return this.call('GET', path, options);
   }
 
   post(path: string, options?: ShorthandOptions): ResponsePromise {
-    return this.request({ ...options, method: 'POST', path });
+    return this.call('POST', path, options);
   }
 
   put(path: string, options?: ShorthandOptions): ResponsePromise {
-    return this.request({ ...options, method: 'PUT', path });
+    return this.call('PUT', path, options);
   }
 
   delete(path: string, options?: ShorthandOptions): ResponsePromise {
-    return this.request({ ...options, method: 'DELETE', path });
+    return this.call('DELETE', path, options);
   }
 
   /**
@@ -124,148 +158,144 @@ export class ServiceClient {
    * are not valid reject with a `TypeError` naming the option.
    */
   request(options: RequestOptions): ResponsePromise {
-    const promise = this.execute(options) as ResponsePromise;
-    promise.json = jsonOf;
-    promise.text = textOf;
-    return promise;
+    try {
+      checkRequestOptions(options);
+    } catch (error) {
+      return this.respond(Promise.reject(error as Error));
+    }
+    return this.call((options.method ?? 'GET').toUpperCase() as HttpMethod, options.path, options);
   }
 
-  private prepare(call: RequestOptions): PreparedCall {
-    checkRequestOptions(call);
-    const opts = this.options;
-    let headers = opts.headers as Record<string, string>;
-    if (call.headers !== undefined || call.json !== undefined) headers = { ...opts.headers, ...call.headers };
-    let body: string | Buffer | undefined = call.body;
-    if (call.json !== undefined) {
-      body = JSON.stringify(call.json);
-      headers['content-type'] ??= 'application/json';
+  private call(method: HttpMethod, path: string, options: ShorthandOptions | undefined): ResponsePromise {
+    if (options !== undefined) {
+      try {
+        if (options === null || typeof options !== 'object') throw new TypeError(`Expected request options to be an object, got ${show(options)}`);
+        checkCallOptions(options as Record<string, unknown>);
+      } catch (error) {
+        return this.respond(Promise.reject(error as Error));
+      }
     }
-    let path = call.path;
-    if (call.searchParams) {
-      const query = new URLSearchParams(Object.entries(call.searchParams).map(([k, v]): [string, string] => [k, String(v)])).toString();
-      path += (path.includes('?') ? '&' : '?') + query;
-    }
-    return { method: (call.method ?? 'GET').toUpperCase() as HttpMethod, path, headers, body };
+    return this.respond(this.execute(method, path, options ?? NO_OPTIONS));
   }
 
-  private async execute(call: RequestOptions): Promise<ServiceResponse> {
-    const prepared = this.prepare(call);
-    const throwHttpErrors = call.throwHttpErrors ?? true;
-    const opts = this.options;
-    const timeout = call.timeout ?? opts.timeout;
-    const retryable = call.retryNonIdempotent === true || opts.retry.methods.has(prepared.method);
-    let now = Date.now();
-    const deadlineAt = now + opts.deadline;
-    this.budget?.recordCall(now);
+  private respond(promise: Promise<ServiceResponse>): ResponsePromise {
+    const response = promise as ResponsePromise;
+    response.json = jsonOf;
+    response.text = textOf;
+    return response;
+  }
 
-    /** Instance keys this call tried: avoided while others are available. */
-    let tried: Set<string> | undefined;
-    /** Instances that failed this call: going back to one waits the backoff. */
-    let failedOn: Set<Endpoint> | undefined;
-    let attempt = 0;
-    let failures = 0;
-    let requeues = 0;
-    let lastError: Error | undefined;
-    let lastFailure: AttemptOutcome | undefined;
-    let retryOf: { endpoint: Endpoint; error: Error; requeued: boolean } | undefined;
+  private async execute(method: HttpMethod, path: string, options: ShorthandOptions): Promise<ServiceResponse> {
+    const call = prepare(method, path, options, this.options.headers);
+    const state = this.begin(options, method);
     for (;;) {
-      let pick = this.state.balancer.pick(tried);
-      if (pick.type === 'queue') {
-        const remaining = deadlineAt - Date.now();
-        if (remaining <= 0) {
-          // 'queue' means no list yet: the registry is what failed to answer in time, not an instance
-          lastError = new RegistryUnavailableError(`cannot resolve ${this.name}: no answer from the registry within ${opts.deadline}ms`);
-          break;
-        }
-        await this.state.nextUpdate(remaining);
-        now = Date.now();
-        continue;
-      }
-      if (pick.type === 'transientFailure' && tried) pick = this.state.balancer.pick();
+      const pick = this.balancer.picker.pick(state.tried);
       if (pick.type !== 'complete') {
-        if (pick.type === 'transientFailure' && pick.reason === 'registry-unavailable' && !lastError) {
-          lastError = pick.error instanceof RegistryUnavailableError
-            ? pick.error
-            : new RegistryUnavailableError(`cannot resolve ${this.name}`, { cause: pick.error });
-        } else {
-          lastError = new NoHealthyInstancesError(this.name, {
-            ...(lastError ? { cause: lastError } : {}),
-            unmatchedActiveColor: this.state.unmatchedActiveColor,
-          });
-        }
-        lastFailure = undefined;
-        break;
+        if (pick.type === 'queue' && (await this.awaitPicker(state))) continue;
+        return this.fail(pickFailed(state, pick, this.options.deadline));
       }
-      const endpoint = pick.endpoint;
-      if (retryOf) {
-        const delay = failedOn?.has(endpoint)
-          ? Math.min(Math.max(0, deadlineAt - Date.now()), backoffDelay(failures, { initialMs: opts.retry.backoffInitialMs, maxMs: opts.retry.backoffMaxMs }))
-          : 0;
-        this.events.emit('callRetried', {
-          service: this.name,
-          instance: eventInfo(this.name, retryOf.endpoint),
-          attempt: attempt + 1,
-          delayMs: delay,
-          error: retryOf.error,
-          requeued: retryOf.requeued,
-        });
-        if (delay > 0) await sleep(delay);
+      if (state.attempts > 0) await this.beforeRetry(state, pick.endpoint);
+      const attempt = this.newAttempt(state, pick.endpoint);
+      let outcome = pick.onCallStarted(attempt);
+      if (outcome === undefined) {
+        outcome = await attempt.send(this.transport, call);
+        const counted = pick.onCallEnded(attempt, outcome);
+        this.report(pick.endpoint, outcome);
+        if (counted) await counted;
       }
-      attempt++;
-      if (this.events.has('instancePicked')) {
-        this.events.emit('instancePicked', { service: this.name, instance: eventInfo(this.name, endpoint), attempt });
+      // an answer is the result: the one outcome that needs no decision
+      if (outcome.type === 'response') return outcome.response;
+      const step = decide(state, outcome, { retry: this.options.retry, listed: this.balancer.listed, usable: this.balancer.usable, now: Date.now(), budget: this.budget });
+      if (step.type === 'return' || step.type === 'fail') {
+        if (step.budgetExhausted) this.events.emit('retryBudgetExhausted', { service: this.name, instance: pick.endpoint.info, error: (outcome as { error: Error }).error });
+        return step.type === 'return' ? step.response : this.fail(step.error);
       }
-      // the first attempt reuses the call's clock reading (pick() is synchronous); later ones read it again
-      if (attempt > 1) now = Date.now();
-      const attemptTimeout = Math.max(1, Math.min(timeout, deadlineAt - now));
-      // a rescue sends the attempt again while the first may still complete: only for safe methods (RFC 9110)
-      const rescuable = retryable && SAFE_METHODS.has(prepared.method) && failures < opts.retry.limit;
-      const outcome = await endpoint.run(() => this.attempt(endpoint, prepared, attemptTimeout, rescuable));
-      switch (outcome.type) {
-        case 'response':
-          return outcome.response;
-        case 'callerError':
-          if (!throwHttpErrors) return outcome.response;
-          throw new UpstreamHttpError(this.name, outcome.response as ServiceResponse & { instance: Endpoint['ref'] });
-        case 'notSent':
-        case 'rejected': {
-          // never reached the instance: send it again at once, for any method, without spending the budget
-          lastError = outcome.error;
-          lastFailure = outcome;
-          if (++requeues > this.state.balancer.current.length) break;
-          (tried ??= new Set()).add(endpoint.instance.key);
-          retryOf = { endpoint, error: outcome.error, requeued: true };
-          continue;
-        }
-        case 'instanceFailure': {
-          lastError = outcome.error;
-          lastFailure = outcome;
-          failures++;
-          if (!retryable || failures > opts.retry.limit || deadlineAt - Date.now() <= 0) break;
-          if (this.budget && !this.budget.tryWithdraw()) {
-            this.events.emit('retryBudgetExhausted', { service: this.name, instance: eventInfo(this.name, endpoint), error: outcome.error });
-            break;
-          }
-          (tried ??= new Set()).add(endpoint.instance.key);
-          (failedOn ??= new Set()).add(endpoint);
-          retryOf = { endpoint, error: outcome.error, requeued: false };
-          continue;
-        }
-      }
-      break;
+      if (step.type === 'throw') throw step.error;
+      this.prepareRetry(state, pick.endpoint, step.error, step.type === 'requeue');
     }
-    return this.fail(lastError, lastFailure, throwHttpErrors);
   }
 
-  private fail(lastError: Error, lastFailure: AttemptOutcome | undefined, throwHttpErrors: boolean): ServiceResponse {
-    let error = lastError;
-    if (lastFailure?.type === 'instanceFailure' && lastFailure.reason === 'status' && !throwHttpErrors) {
-      return (lastFailure.error as UpstreamHttpError).response;
+  private begin(options: ShorthandOptions, method: string): Call {
+    if (this.budget) this.budget.pendingCalls++;
+    return {
+      service: this.name,
+      method,
+      retryable: options.retryNonIdempotent === true || this.options.retry.methods.has(method),
+      throwHttpErrors: options.throwHttpErrors ?? true,
+      deadlineAt: Date.now() + this.options.deadline,
+      timeoutMs: options.timeout ?? this.options.timeout,
+      attempts: 0,
+      failures: 0,
+      requeues: 0,
+      tried: undefined,
+      failedOn: undefined,
+      lastError: undefined,
+      retryOf: undefined,
+    };
+  }
+
+  /** No list yet: wait for the next picker within the deadline; false once the deadline has passed. */
+  private async awaitPicker(state: CallState): Promise<boolean> {
+    const remaining = state.deadlineAt - Date.now();
+    if (remaining <= 0) return false;
+    await this.balancer.nextPicker(remaining);
+    return true;
+  }
+
+  private prepareRetry(state: Call, endpoint: EndpointView, error: Error, requeued: boolean): void {
+    state.lastError = error;
+    (state.tried ??= new Set()).add(endpoint.instance.key);
+    if (requeued) {
+      state.requeues++;
+    } else {
+      state.failures++;
+      (state.failedOn ??= new Set()).add(endpoint);
     }
-    if (lastFailure !== undefined && !this.state.balancer.hasAvailable()) {
-      // the call failed on every instance it could reach and none is left: the walkthrough's "all down"
-      error = new NoHealthyInstancesError(this.name, { cause: error });
+    state.retryOf = { endpoint, requeued };
+  }
+
+  private async beforeRetry(state: Call, next: EndpointView): Promise<void> {
+    const delayMs = retryDelay(state, next, this.options.retry, Date.now());
+    const retryOf = state.retryOf!;
+    this.events.emit('callRetried', {
+      service: this.name,
+      instance: retryOf.endpoint.info,
+      attempt: state.attempts + 1,
+      delayMs,
+      error: state.lastError!,
+      requeued: retryOf.requeued,
+    });
+    if (delayMs > 0) await sleep(delayMs);
+  }
+
+  private newAttempt(state: Call, endpoint: EndpointView): Attempt {
+    const number = ++state.attempts;
+    if (this.events.listening.instancePicked) this.events.emit('instancePicked', { service: this.name, instance: endpoint.info, attempt: number });
+    // the first attempt reuses the call's clock reading; later ones read it again
+    const remaining = number === 1 ? this.options.deadline : state.deadlineAt - Date.now();
+    const timeoutMs = Math.max(1, Math.min(state.timeoutMs, remaining));
+    // a rescue sends the attempt again while the first may still complete: only for safe methods (RFC 9110)
+    const rescuable = state.retryable && state.failures < this.rescueLimit && SAFE_METHODS.has(state.method);
+    return new Attempt(this.name, endpoint.ref, timeoutMs, rescuable);
+  }
+
+  private report(endpoint: EndpointView, outcome: AttemptOutcome): void {
+    const listening = this.events.listening;
+    const { info: instance } = endpoint;
+    const durationMs = outcome.durationMs;
+    if (outcome.verdict.answered) {
+      if (listening.callSucceeded) {
+        this.events.emit('callSucceeded', { service: this.name, instance, statusCode: (outcome as { response: ServiceResponse }).response.statusCode, durationMs });
+      }
+    } else if (outcome.type === 'instanceFailure' && outcome.reason === 'timeout') {
+      if (listening.callTimedOut) this.events.emit('callTimedOut', { service: this.name, instance, timeoutMs: (outcome.error as RequestTimeoutError).timeoutMs, durationMs });
+    } else if (listening.callFailed && 'error' in outcome && outcome.type !== 'rejected') {
+      this.events.emit('callFailed', { service: this.name, instance, error: outcome.error, durationMs });
     }
+  }
+
+  /** The call failed for good: the fallback's value when there is a `fallback`, else the error. */
+  private fail(error: Error): ServiceResponse {
     const fallback = this.options.fallback;
     if (!fallback) throw error;
     const value = fallback(error);
@@ -273,83 +303,8 @@ export class ServiceClient {
     return { statusCode: 200, headers: {}, body: '', instance: undefined, fallback: { value, error } };
   }
 
-  /** One attempt on one endpoint; never rejects. */
-  private attempt(endpoint: Endpoint, call: PreparedCall, timeoutMs: number, rescuable: boolean): Promise<AttemptOutcome> {
-    const signal = new AttemptSignal();
-    let abortedBy: 'timeout' | 'stall' | undefined;
-    const startedAt = performance.now();
-    const inFlight: InFlightAttempt = {
-      startedAt,
-      rescuable,
-      rescue: () => {
-        if (abortedBy !== undefined) return;
-        abortedBy = 'stall';
-        signal.abort(new RequestTimeoutError(this.name, Math.round(performance.now() - startedAt), endpoint.ref));
-      },
-    };
-    const timer = setTimeout(() => {
-      if (abortedBy !== undefined) return;
-      abortedBy = 'timeout';
-      signal.abort(new RequestTimeoutError(this.name, timeoutMs, endpoint.ref));
-    }, timeoutMs);
-    timer.unref();
-    endpoint.outstanding.add(inFlight);
-    this.state.outliers?.attemptStarted(endpoint);
-    return this.transport
-      .request({ origin: endpoint.instance.url, method: call.method, path: call.path, headers: call.headers, body: call.body, signal })
-      .then(
-        (response) => this.settle(endpoint, inFlight, timer, classifyResponse(this.name, response, endpoint.ref)),
-        (error: unknown) =>
-          this.settle(
-            endpoint,
-            inFlight,
-            timer,
-            classifyError(this.name, error, endpoint.ref, abortedBy, abortedBy === 'stall' ? Math.round(performance.now() - startedAt) : timeoutMs),
-          ),
-      );
-  }
-
-  private settle(endpoint: Endpoint, inFlight: InFlightAttempt, timer: NodeJS.Timeout, outcome: AttemptOutcome): AttemptOutcome {
-    clearTimeout(timer);
-    endpoint.outstanding.delete(inFlight);
-    const endedAt = performance.now();
-    const durationMs = endedAt - inFlight.startedAt;
-    if (outcome.type === 'response' || outcome.type === 'callerError') endpoint.recordAnswer(inFlight.startedAt, durationMs);
-    this.state.outliers?.attemptEnded(endpoint, outcome, endedAt);
-    this.report(endpoint, outcome, durationMs);
-    return outcome;
-  }
-
-  private report(endpoint: Endpoint, outcome: AttemptOutcome, durationMs: number): void {
-    switch (outcome.type) {
-      case 'response':
-      case 'callerError':
-        if (this.events.has('callSucceeded')) {
-          this.events.emit('callSucceeded', {
-            service: this.name,
-            instance: eventInfo(this.name, endpoint),
-            statusCode: outcome.response.statusCode,
-            durationMs,
-          });
-        }
-        return;
-      case 'instanceFailure':
-        if (outcome.reason === 'timeout') {
-          this.events.emit('callTimedOut', {
-            service: this.name,
-            instance: eventInfo(this.name, endpoint),
-            timeoutMs: (outcome.error as RequestTimeoutError).timeoutMs,
-            durationMs,
-          });
-          return;
-        }
-        this.events.emit('callFailed', { service: this.name, instance: eventInfo(this.name, endpoint), error: outcome.error, durationMs });
-        return;
-      case 'notSent':
-        this.events.emit('callFailed', { service: this.name, instance: eventInfo(this.name, endpoint), error: outcome.error, durationMs });
-        return;
-      case 'rejected':
-        return;
-    }
+  /** Stops the retry budget's clock (the client's `close()`). */
+  close(): void {
+    this.budget?.close();
   }
 }

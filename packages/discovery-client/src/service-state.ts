@@ -1,10 +1,11 @@
-import { Balancer } from './balancer/picker.js';
-import type { BalancerStrategy } from './balancer/strategy.js';
-import type { BreakerState, Endpoint } from './endpoint/endpoint.js';
-import { EndpointPool } from './endpoint/endpoint-pool.js';
-import type { DiscoveryEvents, InstanceEventInfo, TypedEmitter } from './events.js';
-import type { ResolvedBreakerOptions, ResolvedOutlierDetection } from './options.js';
-import { OutlierDetector } from './outlier/outlier-detector.js';
+import { Balancer } from './balancer/balancer.js';
+import type { BalancerStrategy } from './balancer/picker.js';
+import type { ResolvedBreakerOptions } from './breaker/breaker-options.js';
+import type { BreakerState, Endpoint } from './breaker/endpoint.js';
+import { EndpointPool } from './breaker/endpoint-pool.js';
+import type { DiscoveryEvents, TypedEmitter } from './events.js';
+import { OutlierDetection } from './outlier/outlier-detection.js';
+import type { ResolvedOutlierDetection } from './outlier/outlier-options.js';
 import { Prober } from './outlier/prober.js';
 import type { ActiveColorState, Resolver, ResolverUpdate } from './resolver/resolver.js';
 import { findUnmatchedActiveColor, sameUnmatchedActiveColor, type UnmatchedActiveColor } from './resolver/unmatched-active-color.js';
@@ -56,24 +57,22 @@ export interface DiscoverySnapshot {
   services: ServiceSnapshot[];
 }
 
-export function info(service: string, endpoint: Endpoint): InstanceEventInfo {
-  return { service, number: endpoint.ref.number, id: endpoint.ref.id, url: endpoint.ref.url };
-}
-
 /**
- * Everything known about one service (name + filter): its resolver, endpoints, balancer, outlier detection
- * and probes. Shared by every `service()` view of the same name and filter.
+ * Everything known about one service (name + filter): its resolver, endpoints, balancer (whose picker
+ * snapshots the service clients read), outlier detection and probes. Shared by every `service()` view of the
+ * same name and filter. It only wires: the resolver's updates go to the pool and the balancer, the
+ * breakers' transitions to the prober, the events and a new picker.
  */
 export class ServiceState {
   readonly pool: EndpointPool;
   readonly balancer: Balancer;
   /** Undefined when outlier detection is off. */
-  readonly outliers: OutlierDetector | undefined;
+  private readonly outliers: OutlierDetection | undefined;
   private readonly prober: Prober | undefined;
-  private waiters: Array<() => void> = [];
   private registryError: Error | undefined;
   private activeColor: ServiceSnapshot['activeColor'];
   private unmatched: UnmatchedActiveColor | undefined;
+  private unmatchedChanged = false;
   private started = false;
 
   constructor(
@@ -99,13 +98,19 @@ export class ServiceState {
       listener: {
         onOpen: (e, reason) => {
           prober?.start(e);
-          events.emit('breakerOpen', { service: name, instance: info(name, e), reason });
+          this.balancer.refresh();
+          events.emit('breakerOpen', { service: name, instance: e.info, reason });
         },
-        onHalfOpen: (e, early) => events.emit('breakerHalfOpen', { service: name, instance: info(name, e), early }),
+        onHalfOpen: (e, early) => {
+          this.balancer.refresh();
+          events.emit('breakerHalfOpen', { service: name, instance: e.info, early });
+        },
         onClose: (e) => {
           prober?.stop(e);
-          events.emit('breakerClose', { service: name, instance: info(name, e) });
+          this.balancer.refresh();
+          events.emit('breakerClose', { service: name, instance: e.info });
         },
+        onTrialStarted: () => this.balancer.refresh(),
       },
     });
     this.pool.onRemoved = (removed) => {
@@ -114,8 +119,8 @@ export class ServiceState {
     };
     // an OPEN instance listed as passing again: probe it now, or (no probes) let the next call be its trial
     this.pool.onRelisted = (endpoint) => (prober ? prober.probeNow(endpoint) : endpoint.halfOpenNow());
-    this.balancer = new Balancer(strategy);
-    this.outliers = outlierDetection ? new OutlierDetector(outlierDetection, () => this.balancer.current) : undefined;
+    this.outliers = outlierDetection ? new OutlierDetection(outlierDetection) : undefined;
+    this.balancer = new Balancer(strategy, this.outliers ? [this.outliers] : []);
   }
 
   start(): void {
@@ -130,9 +135,10 @@ export class ServiceState {
       case 'instances': {
         this.registryError = undefined;
         const tracked = this.pool.sync(update.instances);
-        this.balancer.setInstances(tracked);
-        this.events.emit('resolved', { service: this.name, instances: tracked.map((t) => info(this.name, t)) });
         if (update.activeColor) this.onActiveColor(update.activeColor, update.instances.length);
+        this.balancer.setInstances(tracked, this.unmatched);
+        this.events.emit('resolved', { service: this.name, instances: tracked.map((t) => t.info) });
+        if (this.unmatched && this.unmatchedChanged) this.events.emit('activeColorUnmatched', this.unmatched);
         break;
       }
       case 'error': {
@@ -152,36 +158,13 @@ export class ServiceState {
         this.events.emit('registryRecovered', { service: this.name, downForMs: update.downForMs });
         break;
     }
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const wake of waiters) wake();
   }
 
   private onActiveColor(state: ActiveColorState, passed: number): void {
     this.activeColor = { key: state.key, color: state.color };
     const unmatched = findUnmatchedActiveColor(this.name, state, passed);
-    const changed = !sameUnmatchedActiveColor(unmatched, this.unmatched);
+    this.unmatchedChanged = !sameUnmatchedActiveColor(unmatched, this.unmatched);
     this.unmatched = unmatched;
-    if (unmatched && changed) this.events.emit('activeColorUnmatched', unmatched);
-  }
-
-  /** While the active color matches none of the listed instances: what it is and what they are. */
-  get unmatchedActiveColor(): UnmatchedActiveColor | undefined {
-    return this.unmatched;
-  }
-
-  /** Resolves at the next resolver update, or after `ms`. */
-  nextUpdate(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, Math.max(0, ms));
-      timer.unref();
-      const wake = (): void => done();
-      this.waiters.push(wake);
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
   }
 
   snapshot(): ServiceSnapshot {
@@ -199,8 +182,8 @@ export class ServiceState {
           meta: t.instance.meta,
           listed: listed.has(t.instance.key),
           breaker: t.state,
-          outstanding: t.outstanding.size,
-          latencyMs: t.latencyEwmaMs,
+          outstanding: t.outstanding,
+          latencyMs: t.latencyMs,
           calls: t.calls,
           failures: t.failures,
           rejections: t.rejections,
@@ -222,8 +205,6 @@ export class ServiceState {
     this.outliers?.close();
     this.prober?.close();
     this.pool.close();
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const wake of waiters) wake();
+    this.balancer.close();
   }
 }

@@ -1,8 +1,7 @@
-import { RequestTimeoutError } from '../errors/request-timeout-error.js';
-import { UpstreamConnectionError } from '../errors/upstream-connection-error.js';
-import { UpstreamHttpError } from '../errors/upstream-http-error.js';
-import type { InstanceRef } from '../instance.js';
-import type { ServiceResponse, TransportResponse } from '../transport/transport.js';
+import type { RequestTimeoutError } from '../errors/request-timeout-error.js';
+import type { UpstreamConnectionError } from '../errors/upstream-connection-error.js';
+import type { UpstreamHttpError } from '../errors/upstream-http-error.js';
+import type { InstanceResponse } from '../response.js';
 
 /** Why an attempt never reached the instance's application. */
 export type NotSentReason = 'refused' | 'reset-reused-socket';
@@ -11,66 +10,67 @@ export type NotSentReason = 'refused' | 'reset-reused-socket';
 export type InstanceFailureReason = 'timeout' | 'stall' | 'connection' | 'status';
 
 /**
- * What one attempt came to, decided once by {@link classifyResponse} / {@link classifyError} and read by
- * everything after it (breaker, outlier detection, retries, events):
+ * What the outcome means, stated once for every policy that reacts to it (the breaker, outlier detection,
+ * load tracking, the retry decision): none of them judges an outcome by rules of its own.
+ */
+export interface OutcomeVerdict {
+  /** The instance's application answered: the attempt's latency is a sample of the instance's. */
+  readonly answered: boolean;
+  /** Counts against the instance: a failure for its breaker and for outlier detection. */
+  readonly countsAgainst: boolean;
+  /**
+   * What the call does next:
+   * - `return`: the answer is the call's result (a 4xx too: the caller's fault, the instance is fine);
+   * - `retry`: the instance may have received the request: another instance, for idempotent calls only,
+   *   within `retry.limit` and the retry budget (Finagle's retry);
+   * - `requeue`: the instance's application never saw the request: another instance at once, for any
+   *   method, outside the limit and the budget (Finagle's requeue).
+   */
+  readonly next: 'return' | 'retry' | 'requeue';
+}
+
+/** The policy, one row per kind of outcome. */
+export const VERDICTS = Object.freeze({
+  /** 1xx–3xx. */
+  response: Object.freeze<OutcomeVerdict>({ answered: true, countsAgainst: false, next: 'return' }),
+  /** 4xx: the caller's fault. */
+  callerError: Object.freeze<OutcomeVerdict>({ answered: true, countsAgainst: false, next: 'return' }),
+  /** A timeout, a stall, a connection error after the request went out, a 5xx. */
+  instanceFailure: Object.freeze<OutcomeVerdict>({ answered: false, countsAgainst: true, next: 'retry' }),
+  /** Connection refused: nothing listens there, so it counts, but nothing was sent. */
+  refused: Object.freeze<OutcomeVerdict>({ answered: false, countsAgainst: true, next: 'requeue' }),
+  /** Reset on a reused keep-alive socket before any response byte (Node's idle-socket race): not the instance's fault. */
+  resetReusedSocket: Object.freeze<OutcomeVerdict>({ answered: false, countsAgainst: false, next: 'requeue' }),
+  /** The breaker refused the attempt. */
+  rejected: Object.freeze<OutcomeVerdict>({ answered: false, countsAgainst: false, next: 'requeue' }),
+});
+
+/**
+ * What one attempt came to, decided once (`attempt/attempt.ts` classifies) and read by everything after it.
+ * `verdict` says what it means; `durationMs` is how long the attempt ran (0 for `rejected`).
  *
- * - `response`: the instance answered (1xx–3xx);
- * - `callerError`: it answered 4xx: the caller's fault, the instance is fine;
- * - `instanceFailure`: a timeout, a stall, a refused-after-send or reset connection, or a 5xx: retried on another
- *   instance (idempotent calls) and counted against the instance;
- * - `notSent`: refused before any byte was written, or reset on a reused keep-alive socket before any response
- *   byte (Node's documented idle-socket race): requeued at once for any method, never counted;
+ * - `response`: the instance answered 1xx–3xx;
+ * - `callerError`: it answered 4xx;
+ * - `instanceFailure`: a timeout, a stall, a reset or failed connection after sending, or a 5xx;
+ * - `notSent`: refused before any byte was written, or reset on a reused keep-alive socket before any
+ *   response byte;
  * - `rejected`: the breaker refused the attempt (open, or half-open with its trial in flight).
  */
 export type AttemptOutcome =
-  | { readonly type: 'response'; readonly response: ServiceResponse }
-  | { readonly type: 'callerError'; readonly response: ServiceResponse }
+  | { readonly type: 'response'; readonly verdict: OutcomeVerdict; readonly durationMs: number; readonly response: InstanceResponse }
+  | { readonly type: 'callerError'; readonly verdict: OutcomeVerdict; readonly durationMs: number; readonly response: InstanceResponse }
   | {
       readonly type: 'instanceFailure';
+      readonly verdict: OutcomeVerdict;
+      readonly durationMs: number;
       readonly reason: InstanceFailureReason;
       readonly error: RequestTimeoutError | UpstreamConnectionError | UpstreamHttpError;
     }
-  | { readonly type: 'notSent'; readonly reason: NotSentReason; readonly error: UpstreamConnectionError }
-  | { readonly type: 'rejected'; readonly error: Error };
-
-/** Set by a transport on an error of a request that went out on a reused keep-alive socket and got no response byte. */
-export const REUSED_SOCKET = Symbol.for('discovery-client.reusedSocket');
-
-const REFUSED_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'UND_ERR_CONNECT_TIMEOUT']);
-const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
-
-/** An answer: 5xx is the instance's failure, 4xx the caller's, the rest a response. */
-export function classifyResponse(service: string, response: TransportResponse, instance: InstanceRef): AttemptOutcome {
-  const result: ServiceResponse = { statusCode: response.statusCode, headers: response.headers, body: response.body, instance };
-  const status = response.statusCode;
-  if (status >= 500) {
-    return { type: 'instanceFailure', reason: 'status', error: new UpstreamHttpError(service, result as ServiceResponse & { instance: InstanceRef }) };
-  }
-  if (status >= 400) return { type: 'callerError', response: result };
-  return { type: 'response', response: result };
-}
-
-/**
- * A transport rejection. `abortedBy` says why the library aborted the request itself (its timeout, or a
- * stall ejection rescuing the attempt), `elapsedMs` how long the attempt ran.
- */
-export function classifyError(
-  service: string,
-  error: unknown,
-  instance: InstanceRef,
-  abortedBy: 'timeout' | 'stall' | undefined,
-  timeoutMs: number,
-): AttemptOutcome {
-  if (abortedBy !== undefined) {
-    return { type: 'instanceFailure', reason: abortedBy, error: new RequestTimeoutError(service, timeoutMs, instance, { cause: error }) };
-  }
-  const code = (error as { code?: unknown } | null)?.code;
-  const wrapped = new UpstreamConnectionError(service, instance, error);
-  if (typeof code === 'string') {
-    if (REFUSED_CODES.has(code)) return { type: 'notSent', reason: 'refused', error: wrapped };
-    if (RESET_CODES.has(code) && (error as { [REUSED_SOCKET]?: boolean })[REUSED_SOCKET] === true) {
-      return { type: 'notSent', reason: 'reset-reused-socket', error: wrapped };
+  | {
+      readonly type: 'notSent';
+      readonly verdict: OutcomeVerdict;
+      readonly durationMs: number;
+      readonly reason: NotSentReason;
+      readonly error: UpstreamConnectionError;
     }
-  }
-  return { type: 'instanceFailure', reason: 'connection', error: wrapped };
-}
+  | { readonly type: 'rejected'; readonly verdict: OutcomeVerdict; readonly durationMs: number; readonly error: Error };

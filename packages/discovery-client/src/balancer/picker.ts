@@ -1,78 +1,89 @@
-import type { Endpoint } from '../endpoint/endpoint.js';
-import { isPickable, type BalancerStrategy } from './strategy.js';
+import type { Attempt } from '../attempt/attempt.js';
+import type { AttemptOutcome } from '../attempt/outcome.js';
+import type { EndpointView } from '../breaker/endpoint.js';
+import type { UnmatchedActiveColor } from '../errors/no-healthy-instances-error.js';
 
-/** Outcome of {@link Balancer.pick}: never null, always one of these. */
+/**
+ * What happens around one attempt on a picked endpoint (grpc-js's `onCallStarted` / `onCallEnded`). The
+ * innermost hooks are the endpoint's breaker; each policy (outlier detection, ...) wraps them.
+ */
+export interface CallHooks {
+  /**
+   * The attempt is about to be sent. Undefined: go ahead; a `rejected` outcome: the breaker refused it
+   * (its state changed since the snapshot), nothing is sent and `onCallEnded` is not called.
+   */
+  onCallStarted(attempt: Attempt): AttemptOutcome | undefined;
+  /**
+   * The attempt ended with `outcome` (classified once, in `attempt/attempt.ts`). A promise: the caller waits
+   * for it before its next decision (the breaker counts a failure asynchronously, inside opossum).
+   */
+  onCallEnded(attempt: Attempt, outcome: AttemptOutcome): Promise<void> | undefined;
+}
+
+/** Call this endpoint, with these hooks around the attempt. */
+export interface CompletePick extends CallHooks {
+  readonly type: 'complete';
+  readonly endpoint: EndpointView;
+}
+
+/** Why nothing can take a call now. */
+export type TransientFailureReason = 'no-instances' | 'all-unavailable' | 'registry-unavailable';
+
+/** Outcome of {@link Picker.pick}: never null, always one of these. */
 export type PickResult =
   /** Call this instance. */
-  | { readonly type: 'complete'; readonly endpoint: Endpoint }
-  /** No list yet (first resolution in flight): wait for it. */
+  | CompletePick
+  /** No list yet (first resolution in flight): wait for the next picker. */
   | { readonly type: 'queue' }
   /** Nothing can take the call now. */
   | {
       readonly type: 'transientFailure';
-      readonly reason: 'no-instances' | 'all-unavailable' | 'registry-unavailable';
+      readonly reason: TransientFailureReason;
+      /** The registry's failure, for `registry-unavailable`. */
       readonly error?: Error | undefined;
+      /** For `no-instances` while the active color matches none of the listed instances. */
+      readonly unmatchedActiveColor?: UnmatchedActiveColor | undefined;
     };
 
-const QUEUE: PickResult = Object.freeze({ type: 'queue' });
-const NO_INSTANCES: PickResult = Object.freeze({ type: 'transientFailure', reason: 'no-instances' });
-const ALL_UNAVAILABLE: PickResult = Object.freeze({ type: 'transientFailure', reason: 'all-unavailable' });
+/**
+ * One immutable snapshot of a service's usable endpoints. `pick` is synchronous and cheap: it runs on every
+ * attempt. `avoid` (instance keys this call already tried) is a preference: when every usable endpoint is in
+ * it, one of them is picked anyway.
+ */
+export interface Picker {
+  pick(avoid?: ReadonlySet<string>): PickResult;
+}
+
+/** The picker a strategy builds over a non-empty snapshot: it always completes. */
+export interface StrategyPicker extends Picker {
+  pick(avoid?: ReadonlySet<string>): CompletePick;
+}
 
 /**
- * Holds the current list of a service and picks from it with a strategy. `setInstances` replaces the whole
- * list (what the resolver handed over), `setFailure` records that there is no usable list.
+ * Which instance among the usable ones: round-robin, random, least-loaded, or your own. The balancer calls
+ * `picker()` whenever the usable set changes (the list, or a breaker's state) with that set's picks, never
+ * an empty one.
  */
-export class Balancer {
-  private instances: readonly Endpoint[] = [];
-  private resolved = false;
-  private failure: Error | undefined;
+export interface BalancerStrategy {
+  readonly name: string;
+  picker(picks: readonly CompletePick[]): StrategyPicker;
+}
 
-  constructor(readonly strategy: BalancerStrategy) {}
+/** Strategy names accepted by the `balancer` option. */
+export type BalancerName = 'round-robin' | 'random' | 'least-loaded';
 
-  setInstances(instances: readonly Endpoint[]): void {
-    this.instances = instances;
-    this.resolved = true;
-    this.failure = undefined;
-    this.strategy.onListChanged?.(instances);
-  }
+/** Whether `pick` is not in `avoid`. */
+export function notAvoided(pick: CompletePick, avoid: ReadonlySet<string> | undefined): boolean {
+  return avoid === undefined || !avoid.has(pick.endpoint.instance.key);
+}
 
-  /** No usable list (Consul unreachable beyond `maxStaleness`, or before the first answer). */
-  setFailure(error: Error, dropList: boolean): void {
-    this.failure = error;
-    if (dropList) {
-      this.instances = [];
-      this.resolved = true;
-    }
-  }
+/** A picker that always answers the same (queue, or a transient failure). */
+export class FixedPicker implements Picker {
+  constructor(readonly result: PickResult) {}
 
-  get current(): readonly Endpoint[] {
-    return this.instances;
-  }
-
-  get hasResolved(): boolean {
-    return this.resolved;
-  }
-
-  get lastFailure(): Error | undefined {
-    return this.failure;
-  }
-
-  /** Whether any listed instance would take a call now (no side effect on the strategy). */
-  hasAvailable(): boolean {
-    for (const tracked of this.instances) if (isPickable(tracked, undefined)) return true;
-    return false;
-  }
-
-  /** Synchronous pick. `exclude`: instance keys already tried by this call. */
-  pick(exclude?: ReadonlySet<string>): PickResult {
-    if (!this.resolved) {
-      return this.failure ? { type: 'transientFailure', reason: 'registry-unavailable', error: this.failure } : QUEUE;
-    }
-    const instances = this.instances;
-    if (instances.length === 0) {
-      return this.failure ? { type: 'transientFailure', reason: 'registry-unavailable', error: this.failure } : NO_INSTANCES;
-    }
-    const tracked = this.strategy.choose(instances, exclude);
-    return tracked ? { type: 'complete', endpoint: tracked } : ALL_UNAVAILABLE;
+  pick(): PickResult {
+    return this.result;
   }
 }
+
+export const QUEUE_PICKER = new FixedPicker(Object.freeze({ type: 'queue' }));

@@ -1,34 +1,44 @@
-import type { Endpoint } from '../endpoint/endpoint.js';
-import { isPickable, type BalancerStrategy } from './strategy.js';
+import { notAvoided, type BalancerStrategy, type CompletePick, type StrategyPicker } from './picker.js';
 
-/**
- * Round-robin over admissible instances, starting at a random index (so a fleet of clients does not hit
- * instance 1 together). Skips instances whose breaker refuses calls; O(1) while most instances are up.
- */
-export class RoundRobinStrategy implements BalancerStrategy {
-  readonly name = 'round-robin';
+/** Round-robin over one snapshot, from a random start (so a fleet of clients does not hit instance 1 together). */
+class RoundRobinPicker implements StrategyPicker {
   private next: number;
 
-  constructor(private readonly random: () => number = Math.random) {
-    this.next = Math.floor(this.random() * 1_000_000);
+  constructor(
+    private readonly picks: readonly CompletePick[],
+    random: () => number,
+  ) {
+    this.next = Math.floor(random() * picks.length);
   }
 
-  onListChanged(candidates: readonly Endpoint[]): void {
-    this.next = candidates.length === 0 ? 0 : Math.floor(this.random() * candidates.length);
-  }
-
-  choose(candidates: readonly Endpoint[], exclude: ReadonlySet<string> | undefined): Endpoint | undefined {
-    const n = candidates.length;
-    if (n === 0) return undefined;
+  pick(avoid?: ReadonlySet<string>): CompletePick {
+    const picks = this.picks;
+    const n = picks.length;
     const start = this.next % n;
     for (let k = 0; k < n; k++) {
       const index = start + k < n ? start + k : start + k - n;
-      const candidate = candidates[index]!;
-      if (isPickable(candidate, exclude)) {
+      const candidate = picks[index]!;
+      if (notAvoided(candidate, avoid)) {
         this.next = index + 1;
         return candidate;
       }
     }
-    return undefined;
+    // every one was tried by this call: the next in turn anyway
+    this.next = start + 1;
+    return picks[start]!;
+  }
+}
+
+/**
+ * Round-robin over the usable instances, starting at a random index (grpc-js's `round_robin`). O(1) per
+ * pick: the snapshot holds only instances whose breaker admits calls.
+ */
+export class RoundRobinStrategy implements BalancerStrategy {
+  readonly name = 'round-robin';
+
+  constructor(private readonly random: () => number = Math.random) {}
+
+  picker(picks: readonly CompletePick[]): StrategyPicker {
+    return new RoundRobinPicker(picks, this.random);
   }
 }

@@ -1,9 +1,12 @@
 import { DiscoveryError } from './discovery-error.js';
 
-/** Consul could not be reached or answered an error (and no usable cached list exists, when resolving). */
+/**
+ * Consul could not be reached or answered an error (and no usable cached list exists, when resolving).
+ * Not `retryable`: another instance cannot help, and the watch already retries Consul with backoff.
+ */
 export class RegistryUnavailableError extends DiscoveryError {
   readonly code = 'ERR_REGISTRY_UNAVAILABLE';
-  readonly retryable = true;
+  readonly retryable = false;
   /** HTTP status Consul answered with, if it answered. */
   readonly statusCode: number | undefined;
 

@@ -1,5 +1,6 @@
+import { classifyStatus } from '../attempt/attempt.js';
 import type { DiscoveryEvents, InstanceEventInfo, TypedEmitter } from '../events.js';
-import { describeUnmatchedActiveColor } from '../resolver/unmatched-active-color.js';
+import { describeUnmatchedActiveColor } from '../errors/no-healthy-instances-error.js';
 import type { Logger } from './logger.js';
 
 function at(instance: InstanceEventInfo): string {
@@ -68,9 +69,9 @@ export function logEvents(events: TypedEmitter<DiscoveryEvents>, logger: Logger,
         ? 'no list to serve'
         : `serving the last known list (${e.servingInstances} instance${e.servingInstances === 1 ? '' : 's'}, ` +
           `stale for ${Math.round(e.staleForMs / 1000)}s)`;
-      // 4xx (ACL token refused, bad request) will not heal by waiting: a configuration error, at error level;
-      // 429 is Consul's rate limiter, which does heal
-      const refused = statusCode !== undefined && statusCode >= 400 && statusCode < 500 && statusCode !== 429;
+      // the caller's fault (4xx: ACL token refused, bad request) will not heal by waiting: a configuration error,
+      // at error level; 429 is Consul's rate limiter, which does heal
+      const refused = statusCode !== undefined && classifyStatus(statusCode) === 'callerError' && statusCode !== 429;
       logger[refused ? 'error' : 'warn'](`${what}; ${serving}`, logFields);
     },
     registryRecovered: (e) => {

@@ -1,7 +1,7 @@
-import type { Endpoint } from '../endpoint/endpoint.js';
-import type { ResolvedProbeOptions } from '../options.js';
+import { AttemptSignal, classifyStatus } from '../attempt/attempt.js';
+import type { Endpoint } from '../breaker/endpoint.js';
 import type { Transport } from '../transport/transport.js';
-import { AttemptSignal } from '../transport/attempt-signal.js';
+import type { ResolvedProbeOptions } from './outlier-options.js';
 
 /** A function, so that the state read after an `await` is not narrowed by the one read before it. */
 function isClosed(endpoint: Endpoint): boolean {
@@ -87,7 +87,7 @@ export class Prober {
         headers: {},
         signal,
       });
-      answered = response.statusCode < 500;
+      answered = classifyStatus(response.statusCode) !== 'instanceFailure';
     } catch {
       answered = false;
     } finally {

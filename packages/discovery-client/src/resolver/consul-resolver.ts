@@ -26,9 +26,6 @@ export interface ConsulResolverOptions {
   now?: () => number;
 }
 
-export const DEFAULT_WATCH_WAIT_MS = 30_000;
-export const DEFAULT_WATCH_BACKOFF: Readonly<BackoffOptions> = Object.freeze({ initialMs: 200, maxMs: 10_000 });
-export const DEFAULT_MIN_QUERY_INTERVAL_MS = 100;
 export const DEFAULT_FIRST_QUERY_TIMEOUT_MS = 5000;
 
 /** Shape of one `/v1/health/service/:name` entry (the fields we read). */

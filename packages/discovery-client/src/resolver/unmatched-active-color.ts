@@ -1,22 +1,7 @@
+import type { UnmatchedActiveColor } from '../errors/no-healthy-instances-error.js';
 import { instanceColor, type ActiveColorState } from './resolver.js';
 
-/**
- * The active color in force matches none of the listed instances while some (of other colors) are listed:
- * nothing can be called, typically a key left over from an earlier cut-over.
- */
-export interface UnmatchedActiveColor {
-  readonly service: string;
-  /** The Consul KV key naming the color: `discovery/<service>/active`. */
-  readonly key: string;
-  /** The active color in force. */
-  readonly color: string;
-  /** How many instances are listed (each of another color, or of none). */
-  readonly instances: number;
-  /** Listed instances per color, e.g. `{ blue: 3 }`. */
-  readonly colors: Readonly<Record<string, number>>;
-  /** Listed instances with no color. */
-  readonly uncolored: number;
-}
+export type { UnmatchedActiveColor };
 
 /** The mismatch behind a list filtered by the active color, or `undefined` when some instance matches or none is listed. */
 export function findUnmatchedActiveColor(
@@ -40,18 +25,4 @@ export function sameUnmatchedActiveColor(a: UnmatchedActiveColor | undefined, b:
   if (a === undefined || b === undefined) return a === b;
   const names = (u: UnmatchedActiveColor): string => JSON.stringify([Object.keys(u.colors).sort(), u.uncolored > 0]);
   return a.service === b.service && a.key === b.key && a.color === b.color && names(a) === names(b);
-}
-
-/**
- * `active color green of ratings (Consul KV discovery/ratings/active) matches none of its 3 instances (blue ×3)`.
- */
-export function describeUnmatchedActiveColor(u: UnmatchedActiveColor): string {
-  const counts = Object.entries(u.colors)
-    .sort(([a, m], [b, n]) => n - m || a.localeCompare(b))
-    .map(([color, count]) => `${color} ×${count}`);
-  if (u.uncolored > 0) counts.push(`no color ×${u.uncolored}`);
-  return (
-    `active color ${u.color} of ${u.service} (Consul KV ${u.key}) matches none of its ` +
-    `${u.instances} instance${u.instances === 1 ? '' : 's'} (${counts.join(', ')})`
-  );
 }

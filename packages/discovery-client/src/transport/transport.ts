@@ -1,8 +1,26 @@
-import type { InstanceRef } from '../instance.js';
-import type { AttemptSignal } from './attempt-signal.js';
+import type { TransportResponse } from '../response.js';
+
+export type { ServiceResponse, TransportResponse } from '../response.js';
 
 /** HTTP methods the service client sends. */
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
+
+/**
+ * Cancels one request: fires `'abort'` once (the `on`/`once`/`removeListener` surface undici accepts as a
+ * `signal`); `toAbortSignal()` links a standard AbortSignal for transports that need one (got, fetch).
+ * The library's implementation is `AttemptSignal`.
+ */
+export interface TransportSignal {
+  readonly aborted: boolean;
+  /** What aborted it (the library passes a `RequestTimeoutError`). */
+  readonly reason: unknown;
+  on(event: 'abort', listener: () => void): unknown;
+  once(event: 'abort', listener: () => void): unknown;
+  addListener(event: 'abort', listener: () => void): unknown;
+  removeListener(event: 'abort', listener: () => void): unknown;
+  off(event: 'abort', listener: () => void): unknown;
+  toAbortSignal(): AbortSignal;
+}
 
 /** One HTTP attempt against one instance. */
 export interface TransportRequest {
@@ -14,33 +32,24 @@ export interface TransportRequest {
   headers: Record<string, string>;
   body?: string | Buffer | undefined;
   /**
-   * Fires `'abort'` when the attempt times out: the transport must then abort the HTTP request itself
-   * (the socket), not only reject. `signal.toAbortSignal()` gives a standard AbortSignal.
+   * Fires `'abort'` when the attempt times out or is rescued: the transport must then abort the HTTP
+   * request itself (the socket), not only reject.
    */
-  signal: AttemptSignal;
+  signal: TransportSignal;
 }
 
-/** What a transport hands back: every status is a value here, never an exception. */
-export interface TransportResponse {
-  statusCode: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-/** A response as the caller sees it. */
-export interface ServiceResponse extends TransportResponse {
-  /** The instance that answered; undefined when the value came from `fallback`. */
-  instance: InstanceRef | undefined;
-  /** Set when `fallback(error)` produced this response. */
-  fallback?: { value: unknown; error: Error };
-}
+/**
+ * Set by a transport on an error of a request that went out on a reused keep-alive socket and got no
+ * response byte (`error[REUSED_SOCKET] = true`): the client then resends it at once instead of counting a
+ * failure (Node's documented idle-socket race).
+ */
+export const REUSED_SOCKET = Symbol.for('discovery-client.reusedSocket');
 
 /**
  * The HTTP layer under the service client. Implementations: `UndiciTransport` (default, one pool per
  * instance origin) and `GotTransport` (keep-alive agent). Network failures reject with the error's `code`
  * (`ECONNREFUSED`, `ECONNRESET`...); statuses resolve. A transport that knows a failed request went out on
- * a reused keep-alive socket and got no response byte sets `error[Symbol.for('discovery-client.reusedSocket')]
- * = true`: the client then resends it at once (Node's documented idle-socket race) instead of counting a failure.
+ * a reused keep-alive socket and got no response byte marks the error with {@link REUSED_SOCKET}.
  */
 export interface Transport {
   readonly name: string;

@@ -1,8 +1,6 @@
 import type { Socket } from 'node:net';
 import { buildConnector, errors, Pool, type Dispatcher } from 'undici';
-import { REUSED_SOCKET } from '../attempt/outcome.js';
-import type { AttemptSignal } from './attempt-signal.js';
-import type { Transport, TransportRequest, TransportResponse } from './transport.js';
+import { REUSED_SOCKET, type Transport, type TransportRequest, type TransportResponse, type TransportSignal } from './transport.js';
 
 /** Options of {@link UndiciTransport}. */
 export interface UndiciTransportOptions {
@@ -42,7 +40,7 @@ class UndiciExchange implements Dispatcher.DispatchHandler {
   };
 
   constructor(
-    private readonly signal: AttemptSignal,
+    private readonly signal: TransportSignal,
     private readonly resolve: (response: TransportResponse) => void,
     private readonly reject: (error: unknown) => void,
   ) {
@@ -92,7 +90,7 @@ class UndiciExchange implements Dispatcher.DispatchHandler {
   }
 }
 
-function abortReason(signal: AttemptSignal): Error {
+function abortReason(signal: TransportSignal): Error {
   return signal.reason instanceof Error ? signal.reason : new errors.RequestAbortedError();
 }
 

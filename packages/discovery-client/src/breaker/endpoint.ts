@@ -1,9 +1,10 @@
 import type { EventEmitter } from 'node:events';
 import CircuitBreaker from 'opossum';
-import type { AttemptOutcome } from '../attempt/outcome.js';
-import type { BreakerSettings } from '../breaker/presets.js';
+import type { Attempt } from '../attempt/attempt.js';
+import { VERDICTS, type AttemptOutcome } from '../attempt/outcome.js';
 import { CircuitOpenError } from '../errors/circuit-open-error.js';
-import type { InstanceRef, ServiceInstance } from '../instance.js';
+import type { InstanceEventInfo, InstanceRef, ServiceInstance } from '../instance.js';
+import type { BreakerSettings } from './breaker-options.js';
 
 /** Breaker state as the walkthrough prints it. */
 export type BreakerState = 'CLOSED' | 'OPEN' | 'HALF_OPEN';
@@ -16,14 +17,17 @@ export type BreakerState = 'CLOSED' | 'OPEN' | 'HALF_OPEN';
  */
 export type EjectionReason = 'error-percentage' | 'consecutive-failures' | 'failure-percentage' | 'refused' | 'stall';
 
-/** One attempt in flight on an endpoint, oldest first in {@link Endpoint.outstanding}. */
-export interface InFlightAttempt {
-  /** `performance.now()` when it was sent. */
-  readonly startedAt: number;
-  /** Whether aborting it lets the call go on elsewhere (a safe method, retries left). */
-  readonly rescuable: boolean;
-  /** Aborts the request; the attempt ends as an instance failure with reason `stall`. */
-  rescue(): void;
+/** What balancer strategies and policies read of an endpoint: nothing they could change. */
+export interface EndpointView {
+  readonly instance: ServiceInstance;
+  readonly ref: InstanceRef;
+  /** How events and logs name it. */
+  readonly info: InstanceEventInfo;
+  readonly state: BreakerState;
+  /** Attempts in flight now. */
+  readonly outstanding: number;
+  /** Exponentially weighted latency of answered attempts, ms; undefined before the first answer. */
+  readonly latencyMs: number | undefined;
 }
 
 /** What an endpoint reports to its pool. */
@@ -32,6 +36,8 @@ export interface EndpointTransitions {
   /** `early`: forced because the registry reported the instance passing again. */
   onHalfOpen(endpoint: Endpoint, early: boolean): void;
   onClose(endpoint: Endpoint): void;
+  /** A half-open breaker admitted its one trial: no other call may go there until it ends. */
+  onTrialStarted(endpoint: Endpoint): void;
 }
 
 /** Settings shared by the endpoints of one service. */
@@ -45,73 +51,100 @@ export interface EndpointSettings {
   rotateBucketController: EventEmitter;
 }
 
-/** Weight of the newest sample in {@link Endpoint.latencyEwmaMs}. */
+/** Weight of the newest sample in {@link Endpoint.latencyMs}. */
 const LATENCY_EWMA_WEIGHT = 0.2;
 /** Time in rotation that forgives one past ejection (Envoy's outlier detection `interval`, 10 s). */
 const EJECTION_DECAY_MS = 10_000;
 /** opossum's retest timer when probes re-admit instead (setTimeout's largest delay). */
 const NEVER_MS = 2 ** 31 - 1;
 
-type Action = () => Promise<AttemptOutcome>;
-
-/** What counts against the breaker: instance failures, and refused connections (nothing listens there). */
-function countsAgainst(outcome: AttemptOutcome): boolean {
-  return outcome.type === 'instanceFailure' || (outcome.type === 'notSent' && outcome.reason === 'refused');
+/** opossum's action: the attempt's trial promise, settled by {@link Endpoint.onCallEnded}. */
+function awaitTrial(trial: Promise<void>): Promise<void> {
+  return trial;
 }
 
-/** opossum counts rejections: the outcomes that count against the instance travel to it as one. */
-function throwIfFailure(outcome: AttemptOutcome): AttemptOutcome {
-  if (countsAgainst(outcome)) throw outcome;
-  return outcome;
-}
+function ignore(): void {}
 
 /**
- * One instance of a service as the client sees it: its identity and log number, its opossum breaker
- * (created on the first call), its attempts in flight and recent latency (for outlier detection and
- * least-loaded balancing), and whether it is still listed.
+ * One instance of a service as the client sees it, and the one place that talks to opossum: its breaker
+ * (created on the first call), its attempts in flight and recent latency, and whether it is still listed.
+ * Its call hooks are the innermost of every pick: `onCallStarted` asks the breaker to admit the attempt,
+ * `onCallEnded` hands the breaker the outcome's verdict (a failure when it counts against the instance, a
+ * success otherwise: a 4xx never trips a breaker).
  *
- * The breaker is opossum 9 with its own timeout off (the service client times each attempt and aborts the
- * request). Attempts hand it an {@link AttemptOutcome}; only instance failures count against it. Half-open
- * admits one trial at a time (opossum clears `pendingClose` when the trial starts).
+ * The breaker is opossum 9 with its own timeout off (the attempt times itself and aborts the request).
+ * Half-open admits one trial at a time (opossum clears `pendingClose` when the trial starts).
  */
-export class Endpoint {
+export class Endpoint implements EndpointView {
+  readonly info: InstanceEventInfo;
   /** Attempts admitted by the breaker, failures counted, attempts refused; for snapshots. */
   calls = 0;
   failures = 0;
   rejections = 0;
+  outstanding = 0;
+  latencyMs: number | undefined = undefined;
   /** When the pool saw the instance leave the passing list (ms since epoch), or undefined while listed. */
   goneSince: number | undefined = undefined;
-  /** Attempts in flight, oldest first (a Set keeps insertion order). */
-  readonly outstanding = new Set<InFlightAttempt>();
-  /** Exponentially weighted latency of answered attempts, ms; undefined before the first answer. */
-  latencyEwmaMs: number | undefined = undefined;
-  /** `performance.now()` at which the latest answered attempt had been sent. */
-  lastAnswerSentAt = -Infinity;
-  /** Instance failures since the last answer. */
-  consecutiveFailures = 0;
-  /** The failure-percentage window: when it started (`performance.now()`), attempts and failures in it. */
-  windowStartedAt = -Infinity;
-  windowAttempts = 0;
-  windowFailures = 0;
   /** Times ejected in a row (reset once the instance stays in for a while); scales the ejection time. */
   ejections = 0;
   /** `Date.now()` of the current ejection (while OPEN). */
   ejectedAt: number | undefined = undefined;
   /** `Date.now()` of the last re-admission. */
   readmittedAt: number | undefined = undefined;
-  private breaker: CircuitBreaker<[Action], AttemptOutcome> | undefined;
-  private openingReason: EjectionReason | undefined;
+  private breaker: CircuitBreaker<[Promise<void>], void> | undefined = undefined;
+  private openingReason: EjectionReason | undefined = undefined;
 
   constructor(
     public instance: ServiceInstance,
     readonly ref: InstanceRef,
     private readonly settings: EndpointSettings,
-  ) {}
+  ) {
+    this.info = { service: settings.service, number: ref.number, id: ref.id, url: ref.url };
+  }
 
-  private create(halfOpen: boolean): CircuitBreaker<[Action], AttemptOutcome> {
+  /**
+   * The breaker admits the attempt (closed, or half-open with its trial slot free): undefined; else the
+   * `rejected` outcome, and nothing is sent.
+   */
+  readonly onCallStarted = (attempt: Attempt): AttemptOutcome | undefined => {
+    const breaker = (this.breaker ??= this.create(false));
+    const trial = breaker.halfOpen;
+    if (!(breaker.closed || (trial && breaker.pendingClose))) {
+      this.rejections++;
+      return { type: 'rejected', verdict: VERDICTS.rejected, durationMs: 0, error: new CircuitOpenError(this.settings.service, this.ref) };
+    }
+    this.calls++;
+    this.outstanding++;
+    const settled = new Promise<void>((resolve, reject) => {
+      attempt.settleBreaker = (outcome) => (outcome.verdict.countsAgainst ? reject(outcome) : resolve());
+    });
+    attempt.breakerSettled = breaker.fire(settled).then(undefined, ignore);
+    if (trial) this.settings.transitions.onTrialStarted(this);
+    return undefined;
+  };
+
+  /**
+   * The attempt ended: load figures, then the breaker's success or failure. For a failure it returns when
+   * opossum will have counted it (and opened, if its rule says so): the call awaits it, so that its next
+   * pick sees the breaker's new state.
+   */
+  readonly onCallEnded = (attempt: Attempt, outcome: AttemptOutcome): Promise<void> | undefined => {
+    this.outstanding--;
+    const verdict = outcome.verdict;
+    if (verdict.answered) {
+      const ewma = this.latencyMs;
+      this.latencyMs = ewma === undefined ? outcome.durationMs : ewma + LATENCY_EWMA_WEIGHT * (outcome.durationMs - ewma);
+    } else if (verdict.countsAgainst) {
+      this.failures++;
+    }
+    attempt.settleBreaker?.(outcome);
+    return verdict.countsAgainst ? attempt.breakerSettled : undefined;
+  };
+
+  private create(halfOpen: boolean): CircuitBreaker<[Promise<void>], void> {
     const { breaker: b, probing } = this.settings;
     // a fresh options object every time: opossum writes into the one it gets
-    const breaker = new CircuitBreaker<[Action], AttemptOutcome>((action: Action) => action().then(throwIfFailure), {
+    const breaker = new CircuitBreaker<[Promise<void>], void>(awaitTrial, {
       name: `${this.settings.service}/${this.ref.id}`,
       timeout: false,
       resetTimeout: probing ? NEVER_MS : b.resetTimeout,
@@ -123,7 +156,7 @@ export class Endpoint {
       enableSnapshots: false,
       rotateBucketController: this.settings.rotateBucketController,
       ...(halfOpen ? { state: { closed: false, halfOpen: true } } : {}),
-    } as CircuitBreaker.Options<[Action]>);
+    } as CircuitBreaker.Options<[Promise<void>]>);
     breaker.on('open', () => {
       const reason = this.openingReason ?? 'error-percentage';
       this.openingReason = undefined;
@@ -138,7 +171,6 @@ export class Endpoint {
     breaker.on('close', () => {
       this.ejectedAt = undefined;
       this.readmittedAt = Date.now();
-      this.consecutiveFailures = 0;
       this.settings.transitions.onClose(this);
     });
     return breaker;
@@ -150,35 +182,10 @@ export class Endpoint {
     return breaker.halfOpen ? 'HALF_OPEN' : 'OPEN';
   }
 
-  /** Would an attempt be admitted now? Closed, or half-open with the trial slot free. Synchronous, allocation-free. */
+  /** Would an attempt be admitted now? Closed, or half-open with the trial slot free. */
   isAvailable(): boolean {
     const breaker = this.breaker;
     return breaker === undefined || breaker.closed || (breaker.pendingClose && breaker.halfOpen);
-  }
-
-  /** Runs one attempt through the breaker. Never rejects: a refusal is the `rejected` outcome. */
-  run(action: Action): Promise<AttemptOutcome> {
-    this.calls++;
-    const breaker = (this.breaker ??= this.create(false));
-    return breaker.fire(action).then(undefined, (error: unknown) => this.settle(error));
-  }
-
-  private settle(error: unknown): AttemptOutcome {
-    if (typeof error === 'object' && error !== null && 'type' in error && countsAgainst(error as AttemptOutcome)) {
-      this.failures++;
-      return error as AttemptOutcome;
-    }
-    this.calls--;
-    this.rejections++;
-    return { type: 'rejected', error: new CircuitOpenError(this.settings.service, this.ref, { cause: error }) };
-  }
-
-  /** Records an answered attempt (any status below 500) that took `durationMs`. */
-  recordAnswer(sentAt: number, durationMs: number): void {
-    this.consecutiveFailures = 0;
-    if (sentAt > this.lastAnswerSentAt) this.lastAnswerSentAt = sentAt;
-    const ewma = this.latencyEwmaMs;
-    this.latencyEwmaMs = ewma === undefined ? durationMs : ewma + LATENCY_EWMA_WEIGHT * (durationMs - ewma);
   }
 
   /** Opens the breaker now (outlier detection's ejection); the `breakerOpen` event carries `reason`. */
@@ -205,18 +212,6 @@ export class Endpoint {
     this.breaker = this.create(true);
     this.settings.transitions.onHalfOpen(this, true);
     return true;
-  }
-
-  /** Aborts the rescuable attempts in flight (their calls go on elsewhere). */
-  rescueOutstanding(): number {
-    let rescued = 0;
-    for (const attempt of [...this.outstanding]) {
-      if (attempt.rescuable) {
-        attempt.rescue();
-        rescued++;
-      }
-    }
-    return rescued;
   }
 
   shutdown(): void {

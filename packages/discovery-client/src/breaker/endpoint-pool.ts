@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { BreakerSettings } from '../breaker/presets.js';
+import type { BreakerSettings } from './breaker-options.js';
 import type { InstanceRef, ServiceInstance } from '../instance.js';
 import { Endpoint, type BreakerState, type EndpointSettings, type EndpointTransitions } from './endpoint.js';
 

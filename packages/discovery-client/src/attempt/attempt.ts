@@ -1,0 +1,187 @@
+import { RequestTimeoutError } from '../errors/request-timeout-error.js';
+import { UpstreamConnectionError } from '../errors/upstream-connection-error.js';
+import { UpstreamHttpError } from '../errors/upstream-http-error.js';
+import type { InstanceRef } from '../instance.js';
+import type { InstanceResponse, TransportResponse } from '../response.js';
+import { REUSED_SOCKET, type HttpMethod, type Transport, type TransportSignal } from '../transport/transport.js';
+import { VERDICTS, type AttemptOutcome } from './outcome.js';
+
+type AbortListener = () => void;
+
+/**
+ * Cancels one request: the library's {@link TransportSignal}. A minimal emitter of `'abort'`: creating one
+ * per attempt costs a fraction of an AbortController plus its listener (measured 0.1 µs against 4.4 µs on
+ * Node 20). `toAbortSignal()` links a standard AbortSignal for transports that need one (got, fetch).
+ */
+export class AttemptSignal implements TransportSignal {
+  aborted = false;
+  reason: unknown = undefined;
+  private listeners: AbortListener[] | undefined = undefined;
+
+  on(event: 'abort', listener: AbortListener): this {
+    if (event === 'abort') {
+      if (this.aborted) queueMicrotask(listener);
+      else (this.listeners ??= []).push(listener);
+    }
+    return this;
+  }
+
+  /** `'abort'` fires at most once, so `once` is `on`. */
+  once(event: 'abort', listener: AbortListener): this {
+    return this.on(event, listener);
+  }
+
+  addListener(event: 'abort', listener: AbortListener): this {
+    return this.on(event, listener);
+  }
+
+  removeListener(event: 'abort', listener: AbortListener): this {
+    const listeners = this.listeners;
+    if (event === 'abort' && listeners) {
+      const index = listeners.indexOf(listener);
+      if (index >= 0) listeners.splice(index, 1);
+    }
+    return this;
+  }
+
+  off(event: 'abort', listener: AbortListener): this {
+    return this.removeListener(event, listener);
+  }
+
+  abort(reason?: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    const listeners = this.listeners;
+    this.listeners = undefined;
+    if (listeners) for (const listener of listeners) listener();
+  }
+
+  /** A standard AbortSignal that aborts with this one. */
+  toAbortSignal(): AbortSignal {
+    const controller = new AbortController();
+    if (this.aborted) controller.abort(this.reason);
+    else this.on('abort', () => controller.abort(this.reason));
+    return controller.signal;
+  }
+}
+
+/** How a status counts, the one rule for every answer the library reads (instances, probes, Consul). */
+export type StatusClass = 'response' | 'callerError' | 'instanceFailure';
+
+/** 5xx is the server's failure, 4xx the caller's, anything else an answer (RFC 9110 §15). */
+export function classifyStatus(status: number): StatusClass {
+  if (status >= 500) return 'instanceFailure';
+  return status >= 400 ? 'callerError' : 'response';
+}
+
+const REFUSED_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'UND_ERR_CONNECT_TIMEOUT']);
+const RESET_CODES: ReadonlySet<string> = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
+
+/** An attempt in flight as the policies see it (outlier detection's stall rule rescues it). */
+export interface InFlightAttempt {
+  /** `performance.now()` when it was sent. */
+  readonly startedAt: number;
+  /** Whether aborting it lets the call go on elsewhere (a safe method, retries left). */
+  readonly rescuable: boolean;
+  /** Aborts the request; the attempt ends as an instance failure with reason `stall`. */
+  rescue(): void;
+  /** Whether it has ended (answered, failed or aborted). */
+  readonly ended: boolean;
+}
+
+/** The request as every attempt of one call sends it. */
+export interface PreparedCall {
+  readonly method: HttpMethod;
+  readonly path: string;
+  readonly headers: Record<string, string>;
+  readonly body: string | Buffer | undefined;
+}
+
+function timeOut(attempt: Attempt): void {
+  attempt.abortWith('timeout', attempt.timeoutMs);
+}
+
+/**
+ * One attempt on one instance: its own abort signal, its timeout (an unref'd timer that aborts the request),
+ * and the one classification of what it came to ({@link AttemptOutcome}). `send()` never rejects.
+ */
+export class Attempt extends AttemptSignal implements InFlightAttempt {
+  readonly startedAt = performance.now();
+  ended = false;
+  /** Set by the instance's breaker when it admits the attempt: how the breaker learns the outcome. */
+  settleBreaker: ((outcome: AttemptOutcome) => void) | undefined = undefined;
+  /** Set by the breaker with `settleBreaker`: resolves once the breaker has counted the outcome. */
+  breakerSettled: Promise<void> | undefined = undefined;
+  private abortedBy: 'timeout' | 'stall' | undefined = undefined;
+  private timer: NodeJS.Timeout | undefined = undefined;
+
+  constructor(
+    private readonly service: string,
+    readonly instance: InstanceRef,
+    readonly timeoutMs: number,
+    readonly rescuable: boolean,
+  ) {
+    super();
+  }
+
+  /** Sends the request to `instance.url` through `transport`; resolves with the classified outcome. */
+  async send(transport: Transport, call: PreparedCall): Promise<AttemptOutcome> {
+    this.timer = setTimeout(timeOut, this.timeoutMs, this);
+    this.timer.unref();
+    let response: TransportResponse;
+    try {
+      response = await transport.request({ origin: this.instance.url, method: call.method, path: call.path, headers: call.headers, body: call.body, signal: this });
+    } catch (error) {
+      return this.failed(error);
+    }
+    return this.answered(response);
+  }
+
+  rescue(): void {
+    this.abortWith('stall', Math.round(performance.now() - this.startedAt));
+  }
+
+  /** Aborts the request with a {@link RequestTimeoutError} saying how long it ran or was allowed. */
+  abortWith(by: 'timeout' | 'stall', ms: number): void {
+    if (this.abortedBy !== undefined || this.aborted) return;
+    this.abortedBy = by;
+    this.abort(new RequestTimeoutError(this.service, ms, this.instance));
+  }
+
+  private answered(response: TransportResponse): AttemptOutcome {
+    clearTimeout(this.timer);
+    this.ended = true;
+    const durationMs = performance.now() - this.startedAt;
+    const answer: InstanceResponse = { statusCode: response.statusCode, headers: response.headers, body: response.body, instance: this.instance };
+    switch (classifyStatus(response.statusCode)) {
+      case 'instanceFailure': {
+        const error = new UpstreamHttpError(this.service, answer, { retryable: VERDICTS.instanceFailure.next !== 'return' });
+        return { type: 'instanceFailure', verdict: VERDICTS.instanceFailure, durationMs, reason: 'status', error };
+      }
+      case 'callerError':
+        return { type: 'callerError', verdict: VERDICTS.callerError, durationMs, response: answer };
+      case 'response':
+        return { type: 'response', verdict: VERDICTS.response, durationMs, response: answer };
+    }
+  }
+
+  private failed(error: unknown): AttemptOutcome {
+    clearTimeout(this.timer);
+    this.ended = true;
+    const durationMs = performance.now() - this.startedAt;
+    if (this.abortedBy !== undefined) {
+      // the library aborted it: the abort reason is the error (whatever the transport rejected with)
+      return { type: 'instanceFailure', verdict: VERDICTS.instanceFailure, durationMs, reason: this.abortedBy, error: this.reason as RequestTimeoutError };
+    }
+    const code = (error as { code?: unknown } | null)?.code;
+    const wrapped = new UpstreamConnectionError(this.service, this.instance, error);
+    if (typeof code === 'string') {
+      if (REFUSED_CODES.has(code)) return { type: 'notSent', verdict: VERDICTS.refused, durationMs, reason: 'refused', error: wrapped };
+      if (RESET_CODES.has(code) && (error as { [REUSED_SOCKET]?: boolean })[REUSED_SOCKET] === true) {
+        return { type: 'notSent', verdict: VERDICTS.resetReusedSocket, durationMs, reason: 'reset-reused-socket', error: wrapped };
+      }
+    }
+    return { type: 'instanceFailure', verdict: VERDICTS.instanceFailure, durationMs, reason: 'connection', error: wrapped };
+  }
+}

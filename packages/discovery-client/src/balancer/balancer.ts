@@ -1,0 +1,139 @@
+import type { Endpoint } from '../breaker/endpoint.js';
+import type { UnmatchedActiveColor } from '../errors/no-healthy-instances-error.js';
+import { FixedPicker, QUEUE_PICKER, type BalancerStrategy, type CompletePick, type Picker } from './picker.js';
+
+/**
+ * A policy that wraps the call hooks of each snapshot's picks (grpc-js's picker decorators: outlier
+ * detection, a concurrency limit, ...). A new policy is one such file.
+ */
+export interface PickDecorator {
+  /** A new snapshot: `listed` holds every listed endpoint (ejected ones too), `usable` those that get picks. */
+  snapshot(listed: readonly Endpoint[], usable: readonly Endpoint[]): void;
+  /** The pick wrapping `inner`'s hooks for `endpoint`; cache it per endpoint (picks are built per snapshot, not per call). */
+  wrap(endpoint: Endpoint, inner: CompletePick): CompletePick;
+}
+
+/** What the service client reads of a balancer: the snapshot in force, and a way to wait for the next one. */
+export interface PickerSource {
+  /** The picker of the current snapshot (a plain field: reading it runs no code). */
+  readonly picker: Picker;
+  /** Listed instances in the current snapshot. */
+  readonly listed: number;
+  /** Instances whose breaker admits calls in the current snapshot. */
+  readonly usable: number;
+  /** Resolves when a new snapshot is published, or after `ms`. */
+  nextPicker(ms: number): Promise<void>;
+}
+
+/**
+ * Follows a service's list and its breakers' states, and publishes an immutable picker snapshot each time
+ * the usable set changes: the strategy's picker over the picks of the instances whose breaker admits calls,
+ * each pick's hooks wrapped by the decorators (outermost last). Before the first list it publishes a
+ * queueing picker; with no usable instance, one that reports a transient failure.
+ */
+export class Balancer implements PickerSource {
+  picker: Picker = QUEUE_PICKER;
+  listed = 0;
+  usable = 0;
+  private endpoints: readonly Endpoint[] = [];
+  private resolved = false;
+  private failure: Error | undefined = undefined;
+  private unmatched: UnmatchedActiveColor | undefined = undefined;
+  private basePicks = new Map<Endpoint, CompletePick>();
+  private waiters: Array<() => void> = [];
+
+  constructor(
+    readonly strategy: BalancerStrategy,
+    private readonly decorators: readonly PickDecorator[] = [],
+  ) {}
+
+  /** A new resolved list (the tracked endpoints, in list order). */
+  setInstances(endpoints: readonly Endpoint[], unmatched?: UnmatchedActiveColor): void {
+    this.endpoints = endpoints;
+    this.resolved = true;
+    this.failure = undefined;
+    this.unmatched = unmatched;
+    const picks = new Map<Endpoint, CompletePick>();
+    for (const endpoint of endpoints) {
+      picks.set(endpoint, this.basePicks.get(endpoint) ?? { type: 'complete', endpoint, onCallStarted: endpoint.onCallStarted, onCallEnded: endpoint.onCallEnded });
+    }
+    this.basePicks = picks;
+    this.publish();
+  }
+
+  /** No usable list (Consul unreachable beyond `maxStaleness`, or before the first answer). */
+  setFailure(error: Error, dropList: boolean): void {
+    this.failure = error;
+    if (dropList) {
+      this.endpoints = [];
+      this.basePicks = new Map();
+      this.resolved = true;
+    }
+    this.publish();
+  }
+
+  /** A breaker changed state: the usable set may have changed. */
+  refresh(): void {
+    if (this.resolved) this.publish();
+  }
+
+  /** The listed endpoints (ejected ones too). */
+  get current(): readonly Endpoint[] {
+    return this.endpoints;
+  }
+
+  get hasResolved(): boolean {
+    return this.resolved;
+  }
+
+  nextPicker(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, Math.max(0, ms));
+      timer.unref();
+      this.waiters.push(done);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  }
+
+  /** Wakes every call waiting for a picker (the client is closing). */
+  close(): void {
+    this.wake();
+  }
+
+  private publish(): void {
+    this.listed = this.endpoints.length;
+    this.picker = this.build();
+    this.wake();
+  }
+
+  private build(): Picker {
+    const registry = this.failure && { type: 'transientFailure', reason: 'registry-unavailable', error: this.failure } as const;
+    if (!this.resolved) return registry ? new FixedPicker(registry) : QUEUE_PICKER;
+    if (this.endpoints.length === 0) {
+      this.usable = 0;
+      return new FixedPicker(registry || { type: 'transientFailure', reason: 'no-instances', unmatchedActiveColor: this.unmatched });
+    }
+    const usable = this.endpoints.filter((endpoint) => endpoint.isAvailable());
+    this.usable = usable.length;
+    for (const decorator of this.decorators) decorator.snapshot(this.endpoints, usable);
+    if (usable.length === 0) return ALL_UNAVAILABLE;
+    const picks = usable.map((endpoint) => {
+      let pick = this.basePicks.get(endpoint)!;
+      for (const decorator of this.decorators) pick = decorator.wrap(endpoint, pick);
+      return pick;
+    });
+    return this.strategy.picker(picks);
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    if (waiters.length === 0) return;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+}
+
+const ALL_UNAVAILABLE = new FixedPicker(Object.freeze({ type: 'transientFailure', reason: 'all-unavailable' }));

@@ -1,0 +1,237 @@
+import type { Attempt, InFlightAttempt } from '../attempt/attempt.js';
+import type { AttemptOutcome } from '../attempt/outcome.js';
+import type { PickDecorator } from '../balancer/balancer.js';
+import type { CompletePick } from '../balancer/picker.js';
+import type { EjectionReason, Endpoint } from '../breaker/endpoint.js';
+import type { ResolvedOutlierDetection } from './outlier-options.js';
+
+/** Outlier detection's own record of one endpoint. */
+class OutlierState {
+  /**
+   * Attempts sent, oldest first, from `head` on; ended ones are dropped from the front as they reach it
+   * (a queue with lazy removal: no hashing per call).
+   */
+  private sent: InFlightAttempt[] = [];
+  private head = 0;
+  /** `performance.now()` at which the latest answered attempt had been sent. */
+  lastAnswerSentAt = -Infinity;
+  /** Instance failures since the last answer or re-admission. */
+  consecutiveFailures = 0;
+  /** The failure-percentage window: when it started (`performance.now()`), attempts and failures in it. */
+  windowStartedAt = -Infinity;
+  windowAttempts = 0;
+  windowFailures = 0;
+  /** The inner pick the cached `pick` wraps. */
+  inner: CompletePick | undefined = undefined;
+  pick: CompletePick | undefined = undefined;
+
+  constructor(readonly endpoint: Endpoint) {}
+
+  add(attempt: InFlightAttempt): void {
+    this.sent.push(attempt);
+  }
+
+  /** The oldest attempt still in flight, or undefined. */
+  oldest(): InFlightAttempt | undefined {
+    const sent = this.sent;
+    while (this.head < sent.length && sent[this.head]!.ended) this.head++;
+    if (this.head === sent.length) {
+      if (this.head > 0) {
+        sent.length = 0;
+        this.head = 0;
+      }
+      return undefined;
+    }
+    if (this.head > 64 && this.head * 2 > sent.length) {
+      this.sent = sent.slice(this.head);
+      this.head = 0;
+    }
+    return this.sent[this.head];
+  }
+
+  /** The attempts still in flight, oldest first. */
+  inFlight(): InFlightAttempt[] {
+    return this.sent.slice(this.head).filter((attempt) => !attempt.ended);
+  }
+}
+
+/**
+ * Outlier detection, a pick decorator beside opossum's error-percentage rule: it wraps each pick's hooks,
+ * keeps its own record per endpoint, and ejects an instance (opens its breaker through opossum's `open()`,
+ * so the usual `OPEN breaker on [...]` line and event follow) on
+ *
+ * - `consecutiveFailures` instance failures in a row (Envoy's `consecutive_5xx`, Finagle's failure accrual:
+ *   both default to 5);
+ * - a failure percentage of at least `failurePercentage.threshold` within a short window (Envoy's
+ *   `failure_percentage`);
+ * - a refused connection, at once (nothing listens there);
+ * - a **stall**: the oldest attempt outstanding on the instance is older than
+ *   `max(stall.floorMs, stall.multiplier × the service's typical latency)` while another instance has
+ *   answered an attempt sent after it. "Typical" is the median of the instances' latency averages, so one
+ *   slow or paused instance stands out against its peers; a pause of the caller's own event loop delays
+ *   every answer alike and ejects nothing. A stalled instance's rescuable attempts are aborted at once and
+ *   their calls go on elsewhere.
+ *
+ * Never more than `maxEjectionPercent` of the listed instances are ejected at once (rounded down, so a
+ * service with one instance is never ejected by these rules): beyond that, failures are left to the
+ * breaker's own rule, so a blip in the caller's own network cannot empty the pool (Envoy's
+ * `max_ejection_percent`).
+ */
+export class OutlierDetection implements PickDecorator {
+  private readonly states = new Map<Endpoint, OutlierState>();
+  private listed: readonly Endpoint[] = [];
+  private usable = new Set<Endpoint>();
+  /** Endpoints with attempts in flight at the last look: the stall check visits only these. */
+  private readonly busy = new Set<OutlierState>();
+  private timer: NodeJS.Timeout | undefined = undefined;
+
+  constructor(
+    private readonly options: ResolvedOutlierDetection,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  snapshot(listed: readonly Endpoint[], usable: readonly Endpoint[]): void {
+    const previous = this.usable;
+    this.listed = listed;
+    this.usable = new Set(usable);
+    // back in rotation (re-admitted): its failures in a row start again
+    for (const endpoint of usable) if (!previous.has(endpoint)) this.state(endpoint).consecutiveFailures = 0;
+    const stillListed = new Set(listed);
+    for (const [endpoint, state] of this.states) if (!stillListed.has(endpoint) && state.oldest() === undefined) this.states.delete(endpoint);
+  }
+
+  wrap(endpoint: Endpoint, inner: CompletePick): CompletePick {
+    const state = this.state(endpoint);
+    if (state.inner !== inner || state.pick === undefined) {
+      state.inner = inner;
+      state.pick = {
+        type: 'complete',
+        endpoint: inner.endpoint,
+        onCallStarted: (attempt) => inner.onCallStarted(attempt) ?? this.started(state, attempt),
+        onCallEnded: (attempt, outcome) => {
+          this.ended(state, attempt, outcome);
+          return inner.onCallEnded(attempt, outcome);
+        },
+      };
+    }
+    return state.pick;
+  }
+
+  private state(endpoint: Endpoint): OutlierState {
+    let state = this.states.get(endpoint);
+    if (!state) this.states.set(endpoint, (state = new OutlierState(endpoint)));
+    return state;
+  }
+
+  /** An attempt was sent: make sure someone watches it for stalls. */
+  private started(state: OutlierState, attempt: Attempt): undefined {
+    state.add(attempt);
+    const stall = this.options.stall;
+    if (stall) {
+      this.busy.add(state);
+      if (this.timer === undefined) {
+        this.timer = setInterval(() => this.checkStalls(), stall.checkIntervalMs);
+        this.timer.unref();
+      }
+    }
+    return undefined;
+  }
+
+  private ended(state: OutlierState, attempt: Attempt, outcome: AttemptOutcome): void {
+    state.oldest(); // drops the ended attempts at the front: nothing outlives its call for long
+    const endpoint = state.endpoint;
+    if (outcome.type === 'notSent') {
+      if (outcome.reason === 'refused' && this.options.ejectOnRefused) this.eject(endpoint, 'refused');
+      return;
+    }
+    if (outcome.verdict.answered) {
+      state.consecutiveFailures = 0;
+      if (attempt.startedAt > state.lastAnswerSentAt) state.lastAnswerSentAt = attempt.startedAt;
+    }
+    const failed = outcome.verdict.countsAgainst;
+    const window = this.options.failurePercentage;
+    if (window) {
+      const now = this.now();
+      if (now - state.windowStartedAt > window.intervalMs) {
+        state.windowStartedAt = now;
+        state.windowAttempts = 0;
+        state.windowFailures = 0;
+      }
+      state.windowAttempts++;
+      if (failed) state.windowFailures++;
+    }
+    // a rescued stall was ejected already: it is no failure of its own
+    if (!failed || (outcome.type === 'instanceFailure' && outcome.reason === 'stall')) return;
+    state.consecutiveFailures++;
+    const limit = this.options.consecutiveFailures;
+    if (limit > 0 && state.consecutiveFailures >= limit) {
+      this.eject(endpoint, 'consecutive-failures');
+    } else if (window && state.windowAttempts >= window.requestVolume && state.windowFailures * 100 >= window.threshold * state.windowAttempts) {
+      this.eject(endpoint, 'failure-percentage');
+    }
+  }
+
+  /** Threshold above which an outstanding attempt is a stall, ms: `max(floorMs, multiplier × median latency)`. */
+  stallThresholdMs(endpoints: readonly Endpoint[] = this.listed): number {
+    const stall = this.options.stall;
+    if (!stall) return Infinity;
+    const latencies: number[] = [];
+    for (const endpoint of endpoints) if (endpoint.latencyMs !== undefined) latencies.push(endpoint.latencyMs);
+    if (latencies.length === 0) return stall.floorMs;
+    latencies.sort((a, b) => a - b);
+    const mid = latencies.length >> 1;
+    const median = latencies.length % 2 === 1 ? latencies[mid]! : (latencies[mid - 1]! + latencies[mid]!) / 2;
+    return Math.max(stall.floorMs, stall.multiplier * median);
+  }
+
+  /**
+   * Runs every `stall.checkIntervalMs` while attempts are in flight; visits only the endpoints with attempts
+   * in flight, and computes the threshold only when one of them is older than the floor.
+   */
+  checkStalls(now: number = this.now()): void {
+    const stall = this.options.stall;
+    if (!stall) return;
+    let threshold: number | undefined;
+    for (const state of this.busy) {
+      const oldest = state.oldest();
+      if (oldest === undefined) {
+        this.busy.delete(state);
+        continue;
+      }
+      if (state.endpoint.state !== 'CLOSED' || now - oldest.startedAt < stall.floorMs) continue;
+      threshold ??= this.stallThresholdMs();
+      if (now - oldest.startedAt < threshold || !this.answeredSince(state, oldest.startedAt)) continue;
+      if (this.eject(state.endpoint, 'stall')) {
+        for (const attempt of state.inFlight()) if (attempt.rescuable) attempt.rescue();
+      }
+    }
+    if (this.busy.size === 0 && this.timer !== undefined) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
+  }
+
+  /** Whether another listed endpoint answered an attempt sent after `since`. */
+  private answeredSince(stalled: OutlierState, since: number): boolean {
+    for (const endpoint of this.listed) {
+      const state = this.states.get(endpoint);
+      if (state !== undefined && state !== stalled && state.lastAnswerSentAt > since) return true;
+    }
+    return false;
+  }
+
+  private eject(endpoint: Endpoint, reason: EjectionReason): boolean {
+    if (endpoint.state !== 'CLOSED') return false;
+    let ejected = 0;
+    for (const other of this.listed) if (other.state !== 'CLOSED') ejected++;
+    if (ejected + 1 > Math.floor((this.listed.length * this.options.maxEjectionPercent) / 100)) return false;
+    endpoint.eject(reason);
+    return true;
+  }
+
+  close(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+    this.busy.clear();
+  }
+}
