@@ -16,6 +16,7 @@ type AbortListener = () => void;
 export class AttemptSignal implements TransportSignal {
   aborted = false;
   reason: unknown = undefined;
+  onabort: (() => void) | null = null;
   private listeners: AbortListener[] | undefined = undefined;
 
   on(event: 'abort', listener: AbortListener): this {
@@ -54,6 +55,9 @@ export class AttemptSignal implements TransportSignal {
     this.reason = reason;
     const listeners = this.listeners;
     this.listeners = undefined;
+    const onabort = this.onabort;
+    this.onabort = null;
+    onabort?.();
     if (listeners) for (const listener of listeners) listener();
   }
 

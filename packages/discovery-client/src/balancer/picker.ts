@@ -72,11 +72,6 @@ export interface BalancerStrategy {
 /** Strategy names accepted by the `balancer` option. */
 export type BalancerName = 'round-robin' | 'random' | 'least-loaded';
 
-/** Whether `pick` is not in `avoid`. */
-export function notAvoided(pick: CompletePick, avoid: ReadonlySet<string> | undefined): boolean {
-  return avoid === undefined || !avoid.has(pick.endpoint.instance.key);
-}
-
 /** A picker that always answers the same (queue, or a transient failure). */
 export class FixedPicker implements Picker {
   constructor(readonly result: PickResult) {}

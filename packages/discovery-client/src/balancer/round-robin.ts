@@ -1,4 +1,4 @@
-import { notAvoided, type BalancerStrategy, type CompletePick, type StrategyPicker } from './picker.js';
+import type { BalancerStrategy, CompletePick, StrategyPicker } from './picker.js';
 
 /** Round-robin over one snapshot, from a random start (so a fleet of clients does not hit instance 1 together). */
 class RoundRobinPicker implements StrategyPicker {
@@ -18,7 +18,7 @@ class RoundRobinPicker implements StrategyPicker {
     for (let k = 0; k < n; k++) {
       const index = start + k < n ? start + k : start + k - n;
       const candidate = picks[index]!;
-      if (notAvoided(candidate, avoid)) {
+      if ((avoid === undefined || !avoid.has(candidate.endpoint.instance.key))) {
         this.next = index + 1;
         return candidate;
       }

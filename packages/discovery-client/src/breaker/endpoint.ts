@@ -58,10 +58,11 @@ const EJECTION_DECAY_MS = 10_000;
 /** opossum's retest timer when probes re-admit instead (setTimeout's largest delay). */
 const NEVER_MS = 2 ** 31 - 1;
 
-/** opossum's action: the attempt's trial promise, settled by {@link Endpoint.onCallEnded}. */
-function awaitTrial(trial: Promise<void>): Promise<void> {
-  return trial;
-}
+/**
+ * opossum's action: the identity on the attempt's trial promise, which {@link Endpoint.onCallEnded} settles.
+ * A builtin (`Promise.resolve` returns a native promise as it is), so opossum never calls back into this file.
+ */
+const awaitTrial: (trial: Promise<void>) => Promise<void> = Promise.resolve.bind(Promise);
 
 function ignore(): void {}
 

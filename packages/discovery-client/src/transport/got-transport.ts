@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import got, { RequestError, type Got, type OptionsOfTextResponseBody } from 'got';
-import { REUSED_SOCKET, type Transport, type TransportRequest, type TransportResponse, type TransportSignal } from './transport.js';
+import { REUSED_SOCKET, type Transport, type TransportRequest, type TransportResponse } from './transport.js';
 
 /** Options of {@link GotTransport}. */
 export interface GotTransportOptions {

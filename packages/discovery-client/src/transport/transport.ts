@@ -14,6 +14,11 @@ export interface TransportSignal {
   readonly aborted: boolean;
   /** What aborted it (the library passes a `RequestTimeoutError`). */
   readonly reason: unknown;
+  /**
+   * Called once when it aborts, as the DOM's `AbortSignal.onabort`: the one listener of the transport that
+   * owns the request, set by assignment (the built-in transports use it; `on`/`once` add more listeners).
+   */
+  onabort: (() => void) | null;
   on(event: 'abort', listener: () => void): unknown;
   once(event: 'abort', listener: () => void): unknown;
   addListener(event: 'abort', listener: () => void): unknown;

@@ -44,7 +44,7 @@ class UndiciExchange implements Dispatcher.DispatchHandler {
     private readonly resolve: (response: TransportResponse) => void,
     private readonly reject: (error: unknown) => void,
   ) {
-    signal.on('abort', this.onAbort);
+    signal.onabort = this.onAbort;
   }
 
   /** Called again when undici retries the request on a new socket; aborts at once if the attempt already ended. */
@@ -85,7 +85,7 @@ class UndiciExchange implements Dispatcher.DispatchHandler {
   private settle(): boolean {
     if (this.settled) return false;
     this.settled = true;
-    this.signal.removeListener('abort', this.onAbort);
+    if (this.signal.onabort === this.onAbort) this.signal.onabort = null;
     return true;
   }
 }
