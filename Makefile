@@ -7,12 +7,13 @@ NODE := node
 # Real Consul or the embedded dev-consul: CONSUL_HTTP_ADDR wins when it points at a reachable agent.
 export CONSUL_HTTP_ADDR ?= 127.0.0.1:8500
 
-.PHONY: help install build lint typecheck test test-unit bench demo demo-script consul \
+.PHONY: help install build lint typecheck depcheck test test-unit bench demo demo-script consul \
         monolith add-ratings startRatings startReddit seedReddit watchRatings roll scale cutover clean
 
 help:
 	@echo "make demo            run the walkthrough: dev-consul (or your Consul), market with ratings, 3 ratings instances"
 	@echo "make test            install, build, lint and run every package's tests (what CI runs)"
+	@echo "make depcheck        import cycles and layering of packages/discovery-client/src (dependency-cruiser)"
 	@echo "make consul          start dev-consul on :8500 unless CONSUL_HTTP_ADDR points at a live agent"
 	@echo "make monolith        the market alone, no ratings, no Consul"
 	@echo "make add-ratings     the market calling ratings through discovery-client"
@@ -44,7 +45,11 @@ typecheck: build
 lint: build
 	npx eslint .
 
-test: build lint typecheck
+# dependency-cruiser on packages/discovery-client/src: no import cycles, folders stay layered (.dependency-cruiser.mjs).
+depcheck: build
+	npm run depcheck
+
+test: build lint typecheck depcheck
 	rm -f packages/*/test-output/jest-results.json test-output/jest-results.json
 	npm test; status=$$?; $(NODE) scripts/test-summary.js && exit $$status
 

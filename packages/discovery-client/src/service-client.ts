@@ -4,7 +4,8 @@ import type { PickerSource } from './balancer/balancer.js';
 import type { EndpointView } from './breaker/endpoint.js';
 import type { RequestTimeoutError } from './errors/request-timeout-error.js';
 import type { DiscoveryEvents, TypedEmitter } from './events.js';
-import { bad, checkNumber, checkObject, checkStringRecord, HTTP_METHODS, show } from './options/checker.js';
+import { show } from './options/checker.js';
+import { checkCallOptions, checkRequestOptions, type RequestOptions, type ResponsePromise, type ShorthandOptions } from './request-options.js';
 import type { ServiceResponse } from './response.js';
 import { sleep } from './retry/backoff.js';
 import { RetryBudget } from './retry/retry-budget.js';
@@ -12,37 +13,7 @@ import { decide, pickFailed, retryDelay, type CallState } from './retry/retry-de
 import type { ResolvedServiceOptions } from './service-options.js';
 import type { HttpMethod, Transport } from './transport/transport.js';
 
-/** One call. */
-export interface RequestOptions {
-  /** @default 'GET' */
-  method?: HttpMethod;
-  /** Path (with query string), e.g. `/ratings/camera`. */
-  path: string;
-  /** Query parameters appended to `path`. */
-  searchParams?: Record<string, string | number | boolean>;
-  /** Sent as JSON (sets `content-type: application/json`). */
-  json?: unknown;
-  /** Raw body. */
-  body?: string | Buffer;
-  headers?: Record<string, string>;
-  /** Reject non-2xx answers with `UpstreamHttpError`; with `false` every answer resolves. @default true */
-  throwHttpErrors?: boolean;
-  /** Per-attempt timeout for this call, ms. @default the service's `timeout` */
-  timeout?: number;
-  /** Retry this call even if its method is not in `retry.methods` (e.g. an idempotent POST). @default false */
-  retryNonIdempotent?: boolean;
-}
-
-/** Per-call options of the shorthands (`get`, `post`...). */
-export type ShorthandOptions = Omit<RequestOptions, 'method' | 'path'>;
-
-/** The promise every call returns, with got-style body helpers. */
-export interface ResponsePromise extends Promise<ServiceResponse> {
-  /** The body parsed as JSON (or the fallback's value). */
-  json<T = unknown>(): Promise<T>;
-  /** The body as text. */
-  text(): Promise<string>;
-}
+export type { RequestOptions, ResponsePromise, ShorthandOptions };
 
 function parseJson(response: ServiceResponse): unknown {
   if (response.fallback) return response.fallback.value;
@@ -60,30 +31,6 @@ function bodyOf(response: ServiceResponse): string {
 
 function textOf(this: Promise<ServiceResponse>): Promise<string> {
   return this.then(bodyOf);
-}
-
-const REQUEST_KEYS = ['method', 'path', 'searchParams', 'json', 'body', 'headers', 'throwHttpErrors', 'timeout', 'retryNonIdempotent'] as const;
-
-/** Checks one call's options: a few comparisons when they are fine. @throws TypeError naming the option. */
-export function checkRequestOptions(call: unknown): asserts call is RequestOptions {
-  if (call === null || typeof call !== 'object') throw new TypeError(`Expected request options to be an object, got ${show(call)}`);
-  const c = call as Record<string, unknown>;
-  if (typeof c.path !== 'string' || !c.path.startsWith('/')) throw new TypeError(`Expected \`path\` to be a string starting with "/", got ${show(c.path)}`);
-  if (c.method !== undefined && (typeof c.method !== 'string' || !HTTP_METHODS.has(c.method.toUpperCase()))) throw bad('method', 'an HTTP method', c.method);
-  checkCallOptions(c);
-}
-
-/** The options beside method and path (those of the shorthands). */
-function checkCallOptions(c: Record<string, unknown>): void {
-  for (const key in c) {
-    if (!(REQUEST_KEYS as readonly string[]).includes(key)) throw new TypeError(`Unknown request option \`${key}\` (known: ${REQUEST_KEYS.join(', ')})`);
-  }
-  if (c.timeout !== undefined) checkNumber('timeout', c.timeout, 1);
-  if (c.throwHttpErrors !== undefined && typeof c.throwHttpErrors !== 'boolean') throw bad('throwHttpErrors', 'a boolean', c.throwHttpErrors);
-  if (c.retryNonIdempotent !== undefined && typeof c.retryNonIdempotent !== 'boolean') throw bad('retryNonIdempotent', 'a boolean', c.retryNonIdempotent);
-  if (c.headers !== undefined) checkStringRecord('headers', c.headers);
-  if (c.body !== undefined && typeof c.body !== 'string' && !Buffer.isBuffer(c.body)) throw bad('body', 'a string or a Buffer', c.body);
-  if (c.searchParams !== undefined) checkObject('searchParams', c.searchParams);
 }
 
 const NO_OPTIONS: ShorthandOptions = Object.freeze({});
