@@ -39,7 +39,6 @@ export class Balancer implements PickerSource {
   private resolved = false;
   private failure: Error | undefined = undefined;
   private unmatched: UnmatchedActiveColor | undefined = undefined;
-  private basePicks = new Map<Endpoint, CompletePick>();
   private waiters: Array<() => void> = [];
 
   constructor(
@@ -53,11 +52,6 @@ export class Balancer implements PickerSource {
     this.resolved = true;
     this.failure = undefined;
     this.unmatched = unmatched;
-    const picks = new Map<Endpoint, CompletePick>();
-    for (const endpoint of endpoints) {
-      picks.set(endpoint, this.basePicks.get(endpoint) ?? { type: 'complete', endpoint, onCallStarted: endpoint.onCallStarted, onCallEnded: endpoint.onCallEnded });
-    }
-    this.basePicks = picks;
     this.publish();
   }
 
@@ -66,7 +60,6 @@ export class Balancer implements PickerSource {
     this.failure = error;
     if (dropList) {
       this.endpoints = [];
-      this.basePicks = new Map();
       this.resolved = true;
     }
     this.publish();
@@ -120,8 +113,9 @@ export class Balancer implements PickerSource {
     this.usable = usable.length;
     for (const decorator of this.decorators) decorator.snapshot(this.endpoints, usable);
     if (usable.length === 0) return ALL_UNAVAILABLE;
+    // an endpoint is its own innermost pick; each decorator wraps the one inside it
     const picks = usable.map((endpoint) => {
-      let pick = this.basePicks.get(endpoint)!;
+      let pick: CompletePick = endpoint;
       for (const decorator of this.decorators) pick = decorator.wrap(endpoint, pick);
       return pick;
     });

@@ -77,6 +77,12 @@ function ignore(): void {}
  * Half-open admits one trial at a time (opossum clears `pendingClose` when the trial starts).
  */
 export class Endpoint implements EndpointView {
+  /**
+   * An endpoint is its own innermost pick (`type`, `endpoint` and the two hooks of the balancer's
+   * `CompletePick`), so a snapshot without decorators allocates nothing per instance.
+   */
+  readonly type = 'complete';
+  readonly endpoint: EndpointView = this;
   readonly info: InstanceEventInfo;
   /** Attempts admitted by the breaker, failures counted, attempts refused; for snapshots. */
   calls = 0;
@@ -107,7 +113,7 @@ export class Endpoint implements EndpointView {
    * The breaker admits the attempt (closed, or half-open with its trial slot free): undefined; else the
    * `rejected` outcome, and nothing is sent.
    */
-  readonly onCallStarted = (attempt: Attempt): AttemptOutcome | undefined => {
+  onCallStarted(attempt: Attempt): AttemptOutcome | undefined {
     const breaker = (this.breaker ??= this.create(false));
     const trial = breaker.halfOpen;
     if (!(breaker.closed || (trial && breaker.pendingClose))) {
@@ -122,14 +128,14 @@ export class Endpoint implements EndpointView {
     attempt.breakerSettled = breaker.fire(settled).then(undefined, ignore);
     if (trial) this.settings.transitions.onTrialStarted(this);
     return undefined;
-  };
+  }
 
   /**
    * The attempt ended: load figures, then the breaker's success or failure. For a failure it returns when
    * opossum will have counted it (and opened, if its rule says so): the call awaits it, so that its next
    * pick sees the breaker's new state.
    */
-  readonly onCallEnded = (attempt: Attempt, outcome: AttemptOutcome): Promise<void> | undefined => {
+  onCallEnded(attempt: Attempt, outcome: AttemptOutcome): Promise<void> | undefined {
     this.outstanding--;
     const verdict = outcome.verdict;
     if (verdict.answered) {
@@ -140,7 +146,7 @@ export class Endpoint implements EndpointView {
     }
     attempt.settleBreaker?.(outcome);
     return verdict.countsAgainst ? attempt.breakerSettled : undefined;
-  };
+  }
 
   private create(halfOpen: boolean): CircuitBreaker<[Promise<void>], void> {
     const { breaker: b, probing } = this.settings;

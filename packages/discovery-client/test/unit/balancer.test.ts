@@ -1,33 +1,40 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { Balancer } from '../../src/balancer/picker.js';
+import { Attempt } from '../../src/attempt/attempt.js';
+import { Balancer } from '../../src/balancer/balancer.js';
 import { RandomStrategy } from '../../src/balancer/random.js';
 import { LeastLoadedStrategy } from '../../src/balancer/least-loaded.js';
 import { RoundRobinStrategy } from '../../src/balancer/round-robin.js';
-import type { BalancerStrategy } from '../../src/balancer/strategy.js';
-import type { EndpointPool } from '../../src/endpoint/endpoint-pool.js';
-import { UpstreamConnectionError } from '../../src/errors/upstream-connection-error.js';
-import { trackedList } from '../helpers/tracked.js';
+import type { BalancerStrategy } from '../../src/balancer/picker.js';
+import type { Endpoint } from '../../src/breaker/endpoint.js';
+import type { EndpointPool } from '../../src/breaker/endpoint-pool.js';
+import { connectionFailure, runAttempt, trackedList } from '../helpers/tracked.js';
 
 let pools: EndpointPool[] = [];
 function setup(count: number, strategy: BalancerStrategy = new RoundRobinStrategy(() => 0)) {
-  const { pool, tracked } = trackedList(count);
-  pools.push(pool);
   const balancer = new Balancer(strategy);
+  // the balancer does not watch breakers: as in the service state, every transition refreshes its picker
+  const { pool, tracked } = trackedList(count, () => balancer.refresh());
+  pools.push(pool);
   balancer.setInstances(tracked);
   return { balancer, tracked };
 }
 
-function pickId(balancer: Balancer, exclude?: Set<string>): string {
-  const result = balancer.pick(exclude);
+function pickId(balancer: Balancer, avoid?: Set<string>): string {
+  const result = balancer.picker.pick(avoid);
   if (result.type !== 'complete') throw new Error(`expected a complete pick, got ${result.type}`);
   return result.endpoint.instance.id;
 }
 
+/** One connection failure through the endpoint's hooks: with the datawire preset, its breaker opens. */
 async function openBreaker(balancer: Balancer, index: number): Promise<void> {
   const endpoint = balancer.current[index]!;
-  await endpoint.run(() =>
-    Promise.resolve({ type: 'instanceFailure', reason: 'connection', error: new UpstreamConnectionError('ratings', endpoint.ref, new Error('boom')) }),
-  );
+  await runAttempt(endpoint, () => connectionFailure(endpoint));
+  expect(endpoint.state).toBe('OPEN');
+}
+
+/** An attempt admitted on `endpoint` and still in flight (never ended). */
+function inFlight(endpoint: Endpoint): void {
+  expect(endpoint.onCallStarted(new Attempt('ratings', endpoint.ref, 1000, false))).toBeUndefined();
 }
 
 afterEach(() => {
@@ -63,22 +70,22 @@ describe('round-robin', () => {
     const { balancer } = setup(2);
     await openBreaker(balancer, 0);
     await openBreaker(balancer, 1);
-    expect(balancer.pick()).toEqual({ type: 'transientFailure', reason: 'all-unavailable' });
+    expect(balancer.picker.pick()).toEqual({ type: 'transientFailure', reason: 'all-unavailable' });
   });
 
   it('queues before the first list and fails with no instances on an empty one', () => {
     const balancer = new Balancer(new RoundRobinStrategy());
-    expect(balancer.pick().type).toBe('queue');
+    expect(balancer.picker.pick().type).toBe('queue');
     balancer.setInstances([]);
-    expect(balancer.pick()).toEqual({ type: 'transientFailure', reason: 'no-instances' });
+    expect(balancer.picker.pick()).toEqual({ type: 'transientFailure', reason: 'no-instances' });
   });
 
   it('keeps serving the list after a failure unless the list is dropped', () => {
     const { balancer } = setup(2);
     balancer.setFailure(new Error('consul down'), false);
-    expect(balancer.pick().type).toBe('complete');
+    expect(balancer.picker.pick().type).toBe('complete');
     balancer.setFailure(new Error('consul down'), true);
-    const result = balancer.pick();
+    const result = balancer.picker.pick();
     expect(result.type === 'transientFailure' && result.reason).toBe('registry-unavailable');
   });
 });
@@ -104,17 +111,17 @@ describe('least-loaded (power of two choices)', () => {
   it('of two candidates takes the one with fewer attempts in flight, then the lower latency', () => {
     // draws: first candidate at index 0, second one step further
     const { balancer, tracked } = setup(3, new LeastLoadedStrategy(() => 0));
-    tracked[0]!.outstanding.add({ startedAt: 0, rescuable: false, rescue: () => undefined });
+    inFlight(tracked[0]!);
     expect(pickId(balancer)).toBe('ratings-2');
-    tracked[1]!.outstanding.add({ startedAt: 0, rescuable: false, rescue: () => undefined });
-    tracked[0]!.recordAnswer(0, 50);
-    tracked[1]!.recordAnswer(0, 5);
+    inFlight(tracked[1]!);
+    tracked[0]!.latencyMs = 50;
+    tracked[1]!.latencyMs = 5;
     expect(pickId(balancer)).toBe('ratings-2');
   });
 
   it('steers away from an instance whose attempts pile up, and never picks an open breaker', async () => {
     const { balancer, tracked } = setup(3, new LeastLoadedStrategy());
-    for (let i = 0; i < 5; i++) tracked[2]!.outstanding.add({ startedAt: 0, rescuable: false, rescue: () => undefined });
+    for (let i = 0; i < 5; i++) inFlight(tracked[2]!);
     const picks = Array.from({ length: 300 }, () => pickId(balancer));
     // ratings-3 wins only when drawn twice, which two distinct draws never do
     expect(picks).not.toContain('ratings-3');

@@ -1,11 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import type { Endpoint } from '../../src/endpoint/endpoint.js';
-import { EndpointPool } from '../../src/endpoint/endpoint-pool.js';
-import { DATAWIRE_BREAKER_PRESET, DEFAULT_BREAKER_PRESET, type BreakerSettings } from '../../src/breaker/presets.js';
-import { classifyResponse, type AttemptOutcome } from '../../src/attempt/outcome.js';
+import type { Attempt } from '../../src/attempt/attempt.js';
+import { VERDICTS, type AttemptOutcome } from '../../src/attempt/outcome.js';
+import type { Endpoint } from '../../src/breaker/endpoint.js';
+import { EndpointPool } from '../../src/breaker/endpoint-pool.js';
+import { DATAWIRE_BREAKER_PRESET, DEFAULT_BREAKER_PRESET, type BreakerSettings } from '../../src/breaker/breaker-options.js';
 import { CircuitOpenError } from '../../src/errors/circuit-open-error.js';
 import { RequestTimeoutError } from '../../src/errors/request-timeout-error.js';
-import { instance } from '../helpers/tracked.js';
+import type { Transport } from '../../src/transport/transport.js';
+import { instance, runAttempt as run } from '../helpers/tracked.js';
 
 let pool: EndpointPool | undefined;
 let transitions: string[];
@@ -20,17 +22,20 @@ function makePool(settings: BreakerSettings, retainMs = 60_000): EndpointPool {
       onOpen: (t) => transitions.push(`OPEN ${t.ref.number}`),
       onHalfOpen: (t, early) => transitions.push(`HALF_OPEN ${t.ref.number}${early ? ' early' : ''}`),
       onClose: (t) => transitions.push(`CLOSE ${t.ref.number}`),
+      onTrialStarted: () => undefined,
     },
   });
   return pool;
 }
 
-const OK: AttemptOutcome = { type: 'response', response: { statusCode: 200, headers: {}, body: 'ok', instance: undefined } };
-const timeout = (t: Endpoint): Promise<AttemptOutcome> =>
-  Promise.resolve({ type: 'instanceFailure', reason: 'timeout', error: new RequestTimeoutError('ratings', 300, t.ref) });
-const ok = (): Promise<AttemptOutcome> => Promise.resolve(OK);
-const http = (t: Endpoint, statusCode: number): Promise<AttemptOutcome> =>
-  Promise.resolve(classifyResponse('ratings', { statusCode, headers: {}, body: '' }, t.ref));
+const OK: AttemptOutcome = { type: 'response', verdict: VERDICTS.response, durationMs: 1, response: { statusCode: 200, headers: {}, body: 'ok', instance: { number: 1, id: 'ratings-1', url: 'http://127.0.0.1:8001' } } };
+const timeout = (t: Endpoint): AttemptOutcome => ({ type: 'instanceFailure', verdict: VERDICTS.instanceFailure, durationMs: 300, reason: 'timeout', error: new RequestTimeoutError('ratings', 300, t.ref) });
+const ok = (): AttemptOutcome => OK;
+/** The attempt sent through a transport answering `statusCode`: the library's own classification. */
+const http = (statusCode: number) => (attempt: Attempt): Promise<AttemptOutcome> => {
+  const transport: Transport = { name: 'scripted', request: () => Promise.resolve({ statusCode, headers: {}, body: '' }), close: () => Promise.resolve() };
+  return attempt.send(transport, { method: 'GET', path: '/', headers: {}, body: undefined });
+};
 
 beforeEach(() => {
   jest.useFakeTimers();
@@ -45,43 +50,43 @@ afterEach(() => {
 describe('EndpointPool', () => {
   it('datawire preset opens on the first timeout and retests after 30 s', async () => {
     const [t] = makePool(DATAWIRE_BREAKER_PRESET).sync([instance(1)]);
-    await expect(t!.run(() => timeout(t!))).resolves.toMatchObject({ type: 'instanceFailure', reason: 'timeout' });
+    await expect(run(t!, () => timeout(t!))).resolves.toMatchObject({ type: 'instanceFailure', reason: 'timeout' });
     expect(t!.state).toBe('OPEN');
-    await expect(t!.run(ok)).resolves.toMatchObject({ type: 'rejected', error: expect.any(CircuitOpenError) });
+    await expect(run(t!, ok)).resolves.toMatchObject({ type: 'rejected', error: expect.any(CircuitOpenError) });
     jest.advanceTimersByTime(29_000);
     expect(t!.state).toBe('OPEN');
     jest.advanceTimersByTime(1_001);
     expect(t!.state).toBe('HALF_OPEN');
-    await expect(t!.run(ok)).resolves.toBe(OK);
+    await expect(run(t!, ok)).resolves.toBe(OK);
     expect(t!.state).toBe('CLOSED');
     expect(transitions).toEqual(['OPEN 1', 'HALF_OPEN 1', 'CLOSE 1']);
   });
 
   it('default preset does not open on a single failure at low traffic', async () => {
     const [t] = makePool(DEFAULT_BREAKER_PRESET).sync([instance(1)]);
-    await expect(t!.run(() => timeout(t!))).resolves.toMatchObject({ type: 'instanceFailure' });
+    await expect(run(t!, () => timeout(t!))).resolves.toMatchObject({ type: 'instanceFailure' });
     expect(t!.state).toBe('CLOSED');
-    for (let i = 0; i < 4; i++) await t!.run(() => timeout(t!)).catch(() => undefined);
+    for (let i = 0; i < 4; i++) await run(t!, () => timeout(t!)).catch(() => undefined);
     expect(t!.state).toBe('OPEN');
   });
 
   it('never counts 4xx answers as failures, but counts 5xx', async () => {
     const [t] = makePool(DATAWIRE_BREAKER_PRESET).sync([instance(1)]);
-    await expect(t!.run(() => http(t!, 404))).resolves.toMatchObject({ type: 'callerError' });
+    await expect(run(t!, http(404))).resolves.toMatchObject({ type: 'callerError' });
     expect(t!.state).toBe('CLOSED');
-    await expect(t!.run(() => http(t!, 503))).resolves.toMatchObject({ type: 'instanceFailure', reason: 'status' });
+    await expect(run(t!, http(503))).resolves.toMatchObject({ type: 'instanceFailure', reason: 'status' });
     expect(t!.state).toBe('OPEN');
   });
 
   it('half-open admits one probe at a time', async () => {
     const [t] = makePool(DATAWIRE_BREAKER_PRESET).sync([instance(1)]);
-    await t!.run(() => timeout(t!)).catch(() => undefined);
+    await run(t!, () => timeout(t!)).catch(() => undefined);
     jest.advanceTimersByTime(30_001);
     expect(t!.isAvailable()).toBe(true);
     let finish!: (value: AttemptOutcome) => void;
-    const probe = t!.run(() => new Promise<AttemptOutcome>((resolve) => (finish = resolve)));
+    const probe = run(t!, () => new Promise<AttemptOutcome>((resolve) => (finish = resolve)));
     expect(t!.isAvailable()).toBe(false);
-    await expect(t!.run(ok)).resolves.toMatchObject({ type: 'rejected', error: expect.any(CircuitOpenError) });
+    await expect(run(t!, ok)).resolves.toMatchObject({ type: 'rejected', error: expect.any(CircuitOpenError) });
     finish(OK);
     await expect(probe).resolves.toBe(OK);
     expect(t!.state).toBe('CLOSED');
@@ -90,9 +95,9 @@ describe('EndpointPool', () => {
 
   it('a failed probe opens the breaker again for another reset period', async () => {
     const [t] = makePool(DATAWIRE_BREAKER_PRESET).sync([instance(1)]);
-    await t!.run(() => timeout(t!)).catch(() => undefined);
+    await run(t!, () => timeout(t!)).catch(() => undefined);
     jest.advanceTimersByTime(30_001);
-    await t!.run(() => timeout(t!)).catch(() => undefined);
+    await run(t!, () => timeout(t!)).catch(() => undefined);
     expect(t!.state).toBe('OPEN');
     expect(transitions).toEqual(['OPEN 1', 'HALF_OPEN 1', 'OPEN 1']);
   });
@@ -101,21 +106,21 @@ describe('EndpointPool', () => {
     const p = makePool(DATAWIRE_BREAKER_PRESET);
     p.onRelisted = (endpoint) => endpoint.halfOpenNow(); // what a service without probes does
     const [t] = p.sync([instance(1), instance(2)]);
-    await t!.run(() => timeout(t!)).catch(() => undefined);
+    await run(t!, () => timeout(t!)).catch(() => undefined);
     p.sync([instance(2)]);
     jest.advanceTimersByTime(5_000);
     const again = p.sync([instance(1), instance(2)]);
     expect(again[0]).toBe(t);
     expect(again[0]!.state).toBe('HALF_OPEN');
     expect(transitions).toEqual(['OPEN 1', 'HALF_OPEN 1 early']);
-    await expect(again[0]!.run(ok)).resolves.toBe(OK);
+    await expect(run(again[0]!, ok)).resolves.toBe(OK);
     expect(transitions).toEqual(['OPEN 1', 'HALF_OPEN 1 early', 'CLOSE 1']);
   });
 
   it('an OPEN breaker whose instance never left waits out its reset timeout', async () => {
     const p = makePool(DATAWIRE_BREAKER_PRESET);
     const [t] = p.sync([instance(1)]);
-    await t!.run(() => timeout(t!)).catch(() => undefined);
+    await run(t!, () => timeout(t!)).catch(() => undefined);
     p.sync([instance(1)]);
     expect(t!.state).toBe('OPEN');
   });
@@ -147,7 +152,7 @@ describe('EndpointPool', () => {
     const removed: Endpoint[] = [];
     p.onRemoved = (entries) => removed.push(...entries);
     const [old] = p.sync([instance(1)]);
-    await old!.run(() => timeout(old!)).catch(() => undefined);
+    await run(old!, () => timeout(old!)).catch(() => undefined);
     expect(old!.state).toBe('OPEN');
     const [moved] = p.sync([{ ...instance(1), port: 9001, url: 'http://127.0.0.1:9001' }]);
     expect(moved).not.toBe(old);

@@ -24,8 +24,11 @@ describe('human log lines', () => {
       breaker: { preset: 'datawire', resetTimeout: 1200 },
       timeout: 400,
       retry: false,
-      // always the first admissible instance, to make the sequence deterministic
-      balancer: () => ({ name: 'first', choose: (c, ex) => c.find((t) => t.isAvailable() && !ex?.has(t.instance.key)) }),
+      // always the first admissible instance (the picks are the usable ones, in list order), to make the sequence deterministic
+      balancer: () => ({
+        name: 'first',
+        picker: (picks) => ({ pick: (avoid) => picks.find((p) => !avoid?.has(p.endpoint.instance.key)) ?? picks[0]! }),
+      }),
     });
     await ratings.get('/r');
     b!.mode = 'hang';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { DiscoveryClient, isColorName, parseConsulAddr, resolveConsulOptions } from '../../src/index.js';
-import { resolveServiceOptions } from '../../src/options.js';
+import { resolveServiceOptions } from '../../src/service-options.js';
 
 describe('options', () => {
   it('fills defaults: datawire preset and the balanced default', () => {

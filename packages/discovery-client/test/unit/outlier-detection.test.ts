@@ -1,141 +1,207 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import type { AttemptOutcome } from '../../src/attempt/outcome.js';
-import { DEFAULT_BREAKER_PRESET } from '../../src/breaker/presets.js';
-import type { Endpoint, InFlightAttempt } from '../../src/endpoint/endpoint.js';
-import { EndpointPool } from '../../src/endpoint/endpoint-pool.js';
+import { Attempt } from '../../src/attempt/attempt.js';
+import { VERDICTS, type AttemptOutcome } from '../../src/attempt/outcome.js';
+import type { CompletePick } from '../../src/balancer/picker.js';
+import { DEFAULT_BREAKER_PRESET } from '../../src/breaker/breaker-options.js';
+import type { Endpoint } from '../../src/breaker/endpoint.js';
+import { EndpointPool } from '../../src/breaker/endpoint-pool.js';
 import { RequestTimeoutError } from '../../src/errors/request-timeout-error.js';
 import { UpstreamConnectionError } from '../../src/errors/upstream-connection-error.js';
-import { resolveOutlierDetection, type ResolvedOutlierDetection } from '../../src/options.js';
-import { OutlierDetector } from '../../src/outlier/outlier-detector.js';
+import { OutlierDetection } from '../../src/outlier/outlier-detection.js';
+import { resolveOutlierDetection, type ResolvedOutlierDetection } from '../../src/outlier/outlier-options.js';
 import { Prober } from '../../src/outlier/prober.js';
 import type { Transport, TransportRequest, TransportResponse } from '../../src/transport/transport.js';
 import { instance } from '../helpers/tracked.js';
 
-// Fake clocks: the detector takes `now` explicitly, the prober runs on jest's fake timers.
+// Fake clocks: the detection reads `clock` (and `checkStalls` takes `now` explicitly), the prober runs on
+// jest's fake timers.
 
 let pool: EndpointPool;
+let detections: OutlierDetection[] = [];
 let opened: string[];
+let clock: number;
 
 function setup(count: number, overrides: Parameters<typeof resolveOutlierDetection>[0] = {}, probing = false) {
   opened = [];
+  clock = 0;
   pool = new EndpointPool({
     service: 'ratings',
-    settings: DEFAULT_BREAKER_PRESET,
+    // opossum's own error-percentage rule never trips (no error rate exceeds 100 %): only the detection ejects
+    settings: { ...DEFAULT_BREAKER_PRESET, errorThresholdPercentage: 100 },
     probing,
     retainMs: 60_000,
     listener: {
       onOpen: (e, reason) => opened.push(`${e.ref.id} ${reason}`),
       onHalfOpen: () => undefined,
       onClose: () => undefined,
+      onTrialStarted: () => undefined,
     },
   });
   const endpoints = pool.sync(Array.from({ length: count }, (_, i) => instance(i + 1)));
   const options = resolveOutlierDetection(overrides, 'default') as ResolvedOutlierDetection;
-  const detector = new OutlierDetector(options, () => endpoints);
-  return { endpoints, detector, options };
+  const detection = new OutlierDetection(options, () => clock);
+  detections.push(detection);
+  detection.snapshot(endpoints, endpoints);
+  // the picks as the balancer builds them: the endpoint's own hooks (its breaker) innermost, wrapped by the detection
+  const base = new Map<Endpoint, CompletePick>(endpoints.map((e) => [e, e])); // an endpoint is its own innermost pick
+  const pick = (e: Endpoint): CompletePick => detection.wrap(e, base.get(e)!);
+  /** One attempt on `e` through its pick, ended with `outcome`. */
+  const attempt = (e: Endpoint, outcome: AttemptOutcome): void => {
+    const sent = new Attempt('ratings', e.ref, 1000, false);
+    const p = pick(e);
+    expect(p.onCallStarted(sent)).toBeUndefined();
+    sent.ended = true;
+    p.onCallEnded(sent, outcome);
+  };
+  return { endpoints, detection, options, attempt };
 }
 
-const failure = (e: Endpoint): AttemptOutcome => ({ type: 'instanceFailure', reason: 'timeout', error: new RequestTimeoutError('ratings', 1000, e.ref) });
-const answer: AttemptOutcome = { type: 'response', response: { statusCode: 200, headers: {}, body: '', instance: undefined } };
+const failure = (e: Endpoint): AttemptOutcome => ({
+  type: 'instanceFailure',
+  verdict: VERDICTS.instanceFailure,
+  durationMs: 1000,
+  reason: 'timeout',
+  error: new RequestTimeoutError('ratings', 1000, e.ref),
+});
+const answer = (e: Endpoint, durationMs = 1): AttemptOutcome => ({
+  type: 'response',
+  verdict: VERDICTS.response,
+  durationMs,
+  response: { statusCode: 200, headers: {}, body: '', instance: e.ref },
+});
 const refused = (e: Endpoint): AttemptOutcome => ({
   type: 'notSent',
+  verdict: VERDICTS.refused,
+  durationMs: 1,
   reason: 'refused',
   error: new UpstreamConnectionError('ratings', e.ref, Object.assign(new Error('refused'), { code: 'ECONNREFUSED' })),
 });
 
-afterEach(() => pool.close());
+afterEach(() => {
+  for (const detection of detections) detection.close();
+  detections = [];
+  pool.close();
+});
 
-describe('OutlierDetector', () => {
+describe('OutlierDetection', () => {
   it('ejects after 5 consecutive failures, and an answer in between starts the count again', () => {
-    const { endpoints: [a], detector } = setup(3, { failurePercentage: false });
-    for (let i = 0; i < 4; i++) detector.attemptEnded(a!, failure(a!), 0);
-    a!.recordAnswer(0, 1);
-    detector.attemptEnded(a!, answer, 0);
-    for (let i = 0; i < 4; i++) detector.attemptEnded(a!, failure(a!), 0);
+    const { endpoints: [a], attempt } = setup(3, { failurePercentage: false });
+    for (let i = 0; i < 4; i++) attempt(a!, failure(a!));
+    attempt(a!, answer(a!));
+    for (let i = 0; i < 4; i++) attempt(a!, failure(a!));
     expect(a!.state).toBe('CLOSED');
-    detector.attemptEnded(a!, failure(a!), 0);
+    attempt(a!, failure(a!));
     expect(a!.state).toBe('OPEN');
     expect(opened).toEqual(['ratings-1 consecutive-failures']);
   });
 
   it('ejects on the first refused connection', () => {
-    const { endpoints: [, b], detector } = setup(3);
-    detector.attemptEnded(b!, refused(b!), 0);
+    const { endpoints: [, b], attempt } = setup(3);
+    attempt(b!, refused(b!));
     expect(opened).toEqual(['ratings-2 refused']);
   });
 
   it('ejects an instance failing half of its attempts within the window (failure percentage), not one failing a few', () => {
-    const { endpoints: [a, b], detector } = setup(3, { consecutiveFailures: 0 });
-    for (let i = 0; i < 20; i++) detector.attemptEnded(b!, i % 5 === 0 ? failure(b!) : answer, i);
+    const { endpoints: [a, b], attempt } = setup(3, { consecutiveFailures: 0 });
+    for (let i = 0; i < 20; i++) {
+      clock = i;
+      attempt(b!, i % 5 === 0 ? failure(b!) : answer(b!));
+    }
     expect(b!.state).toBe('CLOSED');
-    for (let i = 0; i < 11; i++) detector.attemptEnded(a!, i % 2 === 0 ? failure(a!) : answer, i);
+    for (let i = 0; i < 11; i++) {
+      clock = i;
+      attempt(a!, i % 2 === 0 ? failure(a!) : answer(a!));
+    }
     expect(opened).toEqual(['ratings-1 failure-percentage']);
   });
 
   it('never ejects more than half of the listed instances, and never a lone instance', () => {
-    const { endpoints, detector } = setup(4);
-    for (const e of endpoints) detector.attemptEnded(e, refused(e), 0);
+    const { endpoints, attempt } = setup(4);
+    for (const e of endpoints) attempt(e, refused(e));
     expect(opened).toEqual(['ratings-1 refused', 'ratings-2 refused']);
     pool.close();
     const lone = setup(1);
-    lone.detector.attemptEnded(lone.endpoints[0]!, refused(lone.endpoints[0]!), 0);
+    lone.attempt(lone.endpoints[0]!, refused(lone.endpoints[0]!));
     expect(opened).toEqual([]);
   });
 
   describe('stalls', () => {
-    function inFlight(detector: OutlierDetector, e: Endpoint, startedAt: number, rescuable = true): { attempt: InFlightAttempt; rescued: () => boolean } {
+    // Attempts with a chosen send time and an observable rescue, through the detection's own hooks only (the
+    // endpoints' hooks are not called: these attempts never reach a breaker).
+    const NO_HOOKS = { onCallStarted: () => undefined, onCallEnded: () => undefined };
+
+    function sent(detection: OutlierDetection, e: Endpoint, startedAt: number, rescuable: boolean): { attempt: Attempt; pick: CompletePick; rescued: () => boolean } {
       let rescued = false;
-      const attempt = { startedAt, rescuable, rescue: () => (rescued = true) };
-      e.outstanding.add(attempt);
-      detector.attemptStarted(e);
-      return { attempt, rescued: () => rescued };
+      const attempt = {
+        startedAt,
+        rescuable,
+        ended: false,
+        rescue(): void {
+          rescued = true;
+        },
+      } as Attempt;
+      const pick = detection.wrap(e, { type: 'complete', endpoint: e, ...NO_HOOKS });
+      expect(pick.onCallStarted(attempt)).toBeUndefined();
+      return { attempt, pick, rescued: () => rescued };
     }
 
+    function inFlight(detection: OutlierDetection, e: Endpoint, startedAt: number, rescuable = true): { rescued: () => boolean } {
+      return sent(detection, e, startedAt, rescuable);
+    }
+
+    /** `e` answered an attempt sent at `startedAt`. */
+    function answered(detection: OutlierDetection, e: Endpoint, startedAt: number, durationMs: number): void {
+      const { attempt, pick } = sent(detection, e, startedAt, false);
+      attempt.ended = true;
+      pick.onCallEnded(attempt, answer(e, durationMs));
+    }
+
+    /** The endpoints' latency averages (what their own hooks keep from answered attempts). */
     function warm(endpoints: Endpoint[], latencyMs: number): void {
-      for (const e of endpoints) e.recordAnswer(0, latencyMs);
+      for (const e of endpoints) e.latencyMs = latencyMs;
     }
 
     it('ejects an instance whose oldest attempt outlived max(50 ms, 5 × median latency) while others answered later ones, and rescues its attempts', () => {
-      const { endpoints, detector } = setup(3);
+      const { endpoints, detection } = setup(3);
       const [a, b] = endpoints;
       warm(endpoints, 2);
-      const first = inFlight(detector, a!, 100);
-      const second = inFlight(detector, a!, 120, true);
-      const post = inFlight(detector, a!, 125, false);
-      b!.recordAnswer(130, 2); // b answered an attempt sent after a's oldest
-      detector.checkStalls(149);
+      const first = inFlight(detection, a!, 100);
+      const second = inFlight(detection, a!, 120, true);
+      const post = inFlight(detection, a!, 125, false);
+      answered(detection, b!, 130, 2); // b answered an attempt sent after a's oldest
+      detection.checkStalls(149);
       expect(a!.state).toBe('CLOSED');
-      detector.checkStalls(151);
+      detection.checkStalls(151);
       expect(opened).toEqual(['ratings-1 stall']);
       expect([first.rescued(), second.rescued(), post.rescued()]).toEqual([true, true, false]);
     });
 
     it('ejects nothing when no other instance answered since (the caller itself stalled)', () => {
-      const { endpoints, detector } = setup(3);
+      const { endpoints, detection } = setup(3);
       warm(endpoints, 2);
-      inFlight(detector, endpoints[0]!, 100);
-      inFlight(detector, endpoints[1]!, 101);
-      detector.checkStalls(500);
+      inFlight(detection, endpoints[0]!, 100);
+      inFlight(detection, endpoints[1]!, 101);
+      detection.checkStalls(500);
       expect(opened).toEqual([]);
     });
 
     it('scales the threshold with the service\'s typical latency: slow everywhere is not a stall', () => {
-      const { endpoints, detector } = setup(3);
+      const { endpoints, detection } = setup(3);
       warm(endpoints, 100); // threshold: 5 × 100 ms
-      inFlight(detector, endpoints[0]!, 0);
-      endpoints[1]!.recordAnswer(10, 100);
-      detector.checkStalls(400);
+      inFlight(detection, endpoints[0]!, 0);
+      answered(detection, endpoints[1]!, 10, 100);
+      detection.checkStalls(400);
       expect(opened).toEqual([]);
-      detector.checkStalls(501);
+      detection.checkStalls(501);
       expect(opened).toEqual(['ratings-1 stall']);
     });
 
     it('an instance slow against its peers stands out: the median ignores it', () => {
-      const { endpoints, detector } = setup(3);
-      endpoints[0]!.recordAnswer(0, 200);
-      endpoints[1]!.recordAnswer(0, 2);
-      endpoints[2]!.recordAnswer(0, 2);
-      expect(detector.stallThresholdMs(endpoints)).toBe(50);
+      const { endpoints, detection } = setup(3);
+      endpoints[0]!.latencyMs = 200;
+      endpoints[1]!.latencyMs = 2;
+      endpoints[2]!.latencyMs = 2;
+      expect(detection.stallThresholdMs(endpoints)).toBe(50);
     });
   });
 });

@@ -109,7 +109,7 @@ describe('decide', () => {
   it('"all down" keeps the last attempt\'s error as its cause; a 4xx thrown is not retryable', () => {
     const down = decide(call({ failures: 2 }), outcomes.timeout, context({ usable: 0 })) as { error: Error };
     expect(down.error.cause).toBe(outcomes.timeout.error);
-    const thrown = decide(call(), outcomes.notFound, context()) as { error: UpstreamHttpError };
+    const thrown = decide(call(), outcomes.notFound, context()) as unknown as { error: UpstreamHttpError };
     expect(thrown.error.retryable).toBe(false);
     expect(thrown.error.statusCode).toBe(404);
   });

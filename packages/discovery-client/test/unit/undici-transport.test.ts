@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { AttemptSignal } from '../../src/transport/attempt-signal.js';
+import { AttemptSignal } from '../../src/attempt/attempt.js';
 import { UndiciTransport } from '../../src/transport/undici-transport.js';
 
 let server: http.Server | undefined;
