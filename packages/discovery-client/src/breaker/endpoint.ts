@@ -59,12 +59,31 @@ const EJECTION_DECAY_MS = 10_000;
 const NEVER_MS = 2 ** 31 - 1;
 
 /**
- * opossum's action: the identity on the attempt's trial promise, which {@link Endpoint.onCallEnded} settles.
- * A builtin (`Promise.resolve` returns a native promise as it is), so opossum never calls back into this file.
+ * opossum's action for a half-open trial: the identity on the attempt's trial promise, which
+ * {@link Endpoint.onCallEnded} settles. A builtin (`Promise.resolve` returns a native promise as it is), so
+ * opossum never calls back into this file.
  */
 const awaitTrial: (trial: Promise<void>) => Promise<void> = Promise.resolve.bind(Promise);
 
 function ignore(): void {}
+
+/** The arguments opossum's events carry for a call (none: the attempt is not opossum's to see). */
+const NO_ARGS: readonly unknown[] = Object.freeze([]);
+
+type Breaker = CircuitBreaker<[Promise<void>], void>;
+
+/**
+ * opossum's trip rule, as its `fail()` applies it after each failure: not while warming up; half-open, any
+ * failure reopens; else open once `volumeThreshold` calls were seen in the window and the error percentage
+ * is above `errorThresholdPercentage`.
+ */
+function tripsAfterFailure(breaker: Breaker, errorThresholdPercentage: number): boolean {
+  if (breaker.warmUp) return false;
+  if (breaker.halfOpen) return true;
+  const stats = breaker.stats;
+  if (stats.fires < breaker.volumeThreshold) return false;
+  return (stats.failures / stats.fires) * 100 > errorThresholdPercentage;
+}
 
 /**
  * One instance of a service as the client sees it, and the one place that talks to opossum: its breaker
@@ -98,7 +117,7 @@ export class Endpoint implements EndpointView {
   ejectedAt: number | undefined = undefined;
   /** `Date.now()` of the last re-admission. */
   readmittedAt: number | undefined = undefined;
-  private breaker: CircuitBreaker<[Promise<void>], void> | undefined = undefined;
+  private breaker: Breaker | undefined = undefined;
   private openingReason: EjectionReason | undefined = undefined;
 
   constructor(
@@ -112,28 +131,35 @@ export class Endpoint implements EndpointView {
   /**
    * The breaker admits the attempt (closed, or half-open with its trial slot free): undefined; else the
    * `rejected` outcome, and nothing is sent.
+   *
+   * A closed breaker counts the call as opossum's `fire()` does (its `fire` event, which feeds its rolling
+   * window) without the promise machinery of `fire()`; the outcome is counted when it comes, synchronously, so
+   * the call's next pick sees the breaker's new state. A half-open trial goes through `fire()` itself, which
+   * takes the one trial slot.
    */
   onCallStarted(attempt: Attempt): AttemptOutcome | undefined {
     const breaker = (this.breaker ??= this.create(false));
-    const trial = breaker.halfOpen;
-    if (!(breaker.closed || (trial && breaker.pendingClose))) {
+    if (breaker.closed) {
+      breaker.emit('fire', NO_ARGS);
+    } else if (breaker.halfOpen && breaker.pendingClose) {
+      const trial = new Promise<void>((resolve, reject) => {
+        attempt.settleBreaker = (outcome) => (outcome.verdict.countsAgainst ? reject(outcome) : resolve());
+      });
+      attempt.breakerSettled = breaker.fire(trial).then(undefined, ignore);
+      this.settings.transitions.onTrialStarted(this);
+    } else {
       this.rejections++;
       return { type: 'rejected', verdict: VERDICTS.rejected, durationMs: 0, error: new CircuitOpenError(this.settings.service, this.ref) };
     }
     this.calls++;
     this.outstanding++;
-    const settled = new Promise<void>((resolve, reject) => {
-      attempt.settleBreaker = (outcome) => (outcome.verdict.countsAgainst ? reject(outcome) : resolve());
-    });
-    attempt.breakerSettled = breaker.fire(settled).then(undefined, ignore);
-    if (trial) this.settings.transitions.onTrialStarted(this);
     return undefined;
   }
 
   /**
-   * The attempt ended: load figures, then the breaker's success or failure. For a failure it returns when
-   * opossum will have counted it (and opened, if its rule says so): the call awaits it, so that its next
-   * pick sees the breaker's new state.
+   * The attempt ended: load figures, then the outcome's verdict as opossum's success or failure (its
+   * `success` / `failure` events and, for a failure, its trip rule). For a half-open trial it returns a
+   * promise that resolves once opossum has settled the trial: the call awaits it before its next pick.
    */
   onCallEnded(attempt: Attempt, outcome: AttemptOutcome): Promise<void> | undefined {
     this.outstanding--;
@@ -144,14 +170,25 @@ export class Endpoint implements EndpointView {
     } else if (verdict.countsAgainst) {
       this.failures++;
     }
-    attempt.settleBreaker?.(outcome);
-    return verdict.countsAgainst ? attempt.breakerSettled : undefined;
+    if (attempt.settleBreaker !== undefined) {
+      attempt.settleBreaker(outcome);
+      return verdict.countsAgainst ? attempt.breakerSettled : undefined;
+    }
+    const breaker = this.breaker;
+    if (breaker === undefined) return undefined; // shut down while the attempt ran
+    if (!verdict.countsAgainst) {
+      breaker.emit('success', undefined, outcome.durationMs);
+    } else {
+      breaker.emit('failure', outcome, outcome.durationMs, NO_ARGS);
+      if (tripsAfterFailure(breaker, this.settings.breaker.errorThresholdPercentage)) breaker.open();
+    }
+    return undefined;
   }
 
-  private create(halfOpen: boolean): CircuitBreaker<[Promise<void>], void> {
+  private create(halfOpen: boolean): Breaker {
     const { breaker: b, probing } = this.settings;
     // a fresh options object every time: opossum writes into the one it gets
-    const breaker = new CircuitBreaker<[Promise<void>], void>(awaitTrial, {
+    const breaker: Breaker = new CircuitBreaker<[Promise<void>], void>(awaitTrial, {
       name: `${this.settings.service}/${this.ref.id}`,
       timeout: false,
       resetTimeout: probing ? NEVER_MS : b.resetTimeout,

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import CircuitBreaker from 'opossum';
 import type { Attempt } from '../../src/attempt/attempt.js';
 import { VERDICTS, type AttemptOutcome } from '../../src/attempt/outcome.js';
 import type { Endpoint } from '../../src/breaker/endpoint.js';
@@ -68,6 +69,37 @@ describe('EndpointPool', () => {
     expect(t!.state).toBe('CLOSED');
     for (let i = 0; i < 4; i++) await run(t!, () => timeout(t!)).catch(() => undefined);
     expect(t!.state).toBe('OPEN');
+  });
+
+  it.each([
+    ['default', DEFAULT_BREAKER_PRESET],
+    ['datawire', DATAWIRE_BREAKER_PRESET],
+    ['a 20 % threshold over 3 calls', { ...DEFAULT_BREAKER_PRESET, errorThresholdPercentage: 20, volumeThreshold: 3 }],
+  ] as const)('opens on the same call as opossum fed through fire() would (%s)', async (_name, settings) => {
+    // the same sequence of answers and failures through opossum's own fire() and through the endpoint's hooks
+    // (true: a failure) the default preset reaches exactly 50 % at the 6th call (not above it: stays closed), 57 % at the 7th
+    const sequence = [true, false, true, false, false, true, true, false, true];
+    const reference = new CircuitBreaker((fail: boolean) => (fail ? Promise.reject(new Error('x')) : Promise.resolve()), {
+      ...settings,
+      timeout: false,
+      rollingPercentilesEnabled: false,
+    });
+    const expected: string[] = [];
+    for (const [i, fail] of sequence.entries()) {
+      await reference.fire(fail).catch(() => undefined);
+      expected.push(`${i} ${reference.opened ? 'OPEN' : 'CLOSED'}`);
+      if (reference.opened) break;
+    }
+    reference.shutdown();
+    const [endpoint] = makePool(settings).sync([instance(1)]);
+    const actual: string[] = [];
+    for (const [i, fail] of sequence.entries()) {
+      await run(endpoint!, () => (fail ? timeout(endpoint!) : OK));
+      actual.push(`${i} ${endpoint!.state}`);
+      if (endpoint!.state === 'OPEN') break;
+    }
+    expect(actual).toEqual(expected);
+    expect(actual.at(-1)).toMatch(/OPEN$/);
   });
 
   it('never counts 4xx answers as failures, but counts 5xx', async () => {
