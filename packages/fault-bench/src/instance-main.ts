@@ -6,13 +6,31 @@
  * `POST /control` with `{"delayMs": 200}` slows every answer (health included) from then on;
  * `{"failEvery": 2}` answers 503 to one request in two (health excluded: a half-failing instance whose
  * check still passes). The harness pauses and kills it with signals.
+ *
+ * `--concurrency N --service-ms M` makes it capacity-limited (capacity.ts): every request but `/health`,
+ * `/control` and `/stats` waits its turn in arrival order, at most N in service at once, each M ms; a request
+ * whose client went away is still served. `--concurrency 0` (or leaving it out) with `--service-ms M`: no
+ * limit, every answer M ms late. `GET /stats` says what it received (arrival times, epoch ms: the harness's
+ * clock.ts), served and served to nobody. Without these options it behaves as before.
  */
 import http from 'node:http';
+import { parseArgs } from 'node:util';
+import { CapacityQueue } from './capacity.js';
+import { now } from './clock.js';
 
 let delayMs = 0;
 let failEvery = 0;
 let served = 0;
 let port = 0;
+
+const { values: options } = parseArgs({ options: { concurrency: { type: 'string' }, 'service-ms': { type: 'string' } } });
+const concurrency = Number(options.concurrency ?? 0);
+const serviceMs = Number(options['service-ms'] ?? 0);
+if (!(concurrency >= 0) || !(serviceMs >= 0)) throw new Error(`bad --concurrency ${options.concurrency} or --service-ms ${options['service-ms']}`);
+const queue = concurrency > 0 || serviceMs > 0 ? new CapacityQueue({ concurrency: concurrency || Infinity, serviceMs }) : undefined;
+/** Arrival times (epoch ms) of the requests a queue serves, and how many of them found their client gone. */
+const arrivals: number[] = [];
+let abandoned = 0;
 
 function answer(res: http.ServerResponse, status: number, body: string): void {
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-instance': String(port) });
@@ -35,15 +53,29 @@ function control(req: http.IncomingMessage, res: http.ServerResponse): void {
   });
 }
 
+function stats(res: http.ServerResponse): void {
+  answer(res, 200, JSON.stringify({ arrivals, served, abandoned, maxQueued: queue?.maxQueued ?? 0 }));
+}
+
+/** The answer to a request of the work path: a ratings-like body, or 503 one time in `failEvery`. */
+function work(res: http.ServerResponse): void {
+  served++;
+  if (failEvery > 0 && served % failEvery === 0) return answer(res, 503, JSON.stringify({ message: 'unavailable', instance: port }));
+  answer(res, 200, JSON.stringify({ thing: 'camera', rating: 4, instance: port }));
+}
+
 const server = http.createServer((req, res) => {
   if (req.method === 'POST' && req.url === '/control') return control(req, res);
+  if (req.method === 'GET' && req.url === '/stats') return stats(res);
   const isHealth = req.url === '/health';
-  const respond = (): void => {
-    if (isHealth) return answer(res, 200, JSON.stringify({ status: 'passing', instance: port }));
-    served++;
-    if (failEvery > 0 && served % failEvery === 0) return answer(res, 503, JSON.stringify({ message: 'unavailable', instance: port }));
-    answer(res, 200, JSON.stringify({ thing: 'camera', rating: 4, instance: port }));
-  };
+  if (queue && !isHealth) {
+    arrivals.push(now());
+    return queue.submit(() => {
+      if (res.destroyed || !res.socket || res.socket.destroyed) abandoned++;
+      work(res);
+    });
+  }
+  const respond = (): void => (isHealth ? answer(res, 200, JSON.stringify({ status: 'passing', instance: port })) : work(res));
   if (delayMs > 0) setTimeout(respond, delayMs);
   else respond();
 });

@@ -1,5 +1,9 @@
-/** The three instance processes of a run: start, pause, resume, kill, restart on the same port, slow, fail. */
+/**
+ * The three instance processes of a run: start (capacity-limited or not), pause, resume, kill, restart on
+ * the same port, slow, fail, and what a capacity-limited one received.
+ */
 import { fileURLToPath } from 'node:url';
+import type { Capacity } from './capacity.js';
 import { FAIL_EVERY, SLOW_INSTANCE_DELAY_MS } from './config.js';
 import { now } from './clock.js';
 import { signal, start, stop, type Managed } from './processes.js';
@@ -7,18 +11,36 @@ import { signal, start, stop, type Managed } from './processes.js';
 /** The built script (from src/ under jest as from dist/). */
 const MAIN = fileURLToPath(new URL('../dist/instance-main.js', import.meta.url));
 
+/** What a capacity-limited instance received and served (`GET /stats`). */
+export interface InstanceStats {
+  /** Arrival time of every request it queued, epoch ms (clock.ts). */
+  readonly arrivals: number[];
+  readonly served: number;
+  /** Served after the client had gone away. */
+  readonly abandoned: number;
+  readonly maxQueued: number;
+}
+
+function args(capacity: Capacity | undefined): string[] {
+  if (!capacity) return [MAIN];
+  const concurrency = Number.isFinite(capacity.concurrency) ? capacity.concurrency : 0;
+  return [MAIN, '--concurrency', String(concurrency), '--service-ms', String(capacity.serviceMs)];
+}
+
 export class Instance {
   private constructor(
     private process: Managed,
     readonly port: number,
     /** 1-based, as the docs name them. */
     readonly number: number,
+    readonly capacity: Capacity | undefined,
   ) {}
 
-  static async start(number: number, port = 0): Promise<Instance> {
-    const managed = start(`instance ${number}`, process.execPath, [MAIN], { env: { ...process.env, PORT: String(port) } });
+  /** Starts instance `number` on `port` (0: any), capacity-limited when `capacity` is given. */
+  static async start(number: number, port = 0, capacity?: Capacity): Promise<Instance> {
+    const managed = start(`instance ${number}`, process.execPath, args(capacity), { env: { ...process.env, PORT: String(port) } });
     const match = await managed.waitFor(/listening on port (\d+)/);
-    return new Instance(managed, Number(match[1]), number);
+    return new Instance(managed, Number(match[1]), number, capacity);
   }
 
   get pid(): number {
@@ -44,7 +66,7 @@ export class Instance {
 
   /** Starts a new process on the same port; resolves once it listens, with that time (epoch ms). */
   async restart(): Promise<number> {
-    const managed = start(`instance ${this.number}`, process.execPath, [MAIN], { env: { ...process.env, PORT: String(this.port) } });
+    const managed = start(`instance ${this.number}`, process.execPath, args(this.capacity), { env: { ...process.env, PORT: String(this.port) } });
     await managed.waitFor(/listening on port (\d+)/);
     this.process = managed;
     return now();
@@ -56,6 +78,13 @@ export class Instance {
 
   failHalf(): Promise<void> {
     return this.control({ failEvery: FAIL_EVERY });
+  }
+
+  /** What it received and served so far (a capacity-limited instance; the others report no arrivals). */
+  async stats(): Promise<InstanceStats> {
+    const res = await fetch(`${this.url}/stats`, { signal: AbortSignal.timeout(5000) });
+    if (res.status !== 200) throw new Error(`instance ${this.number} answered ${res.status} to GET /stats`);
+    return (await res.json()) as InstanceStats;
   }
 
   private async control(body: object): Promise<void> {

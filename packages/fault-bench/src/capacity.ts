@@ -1,0 +1,80 @@
+/**
+ * The capacity model of a capacity-limited instance (issue 17): at most `concurrency` requests in service
+ * at a time, each taking `serviceMs` (a timer, not CPU: the benchmark's machine is not the bottleneck),
+ * the rest waiting in arrival order in an unbounded queue. A request whose client went away is still
+ * served when its turn comes, as a typical Node service does (nothing here watches the socket): the job
+ * runs and its answer goes nowhere.
+ */
+
+export interface Capacity {
+  /** Requests in service at once; `Infinity` for no limit (every request just takes `serviceMs`). */
+  readonly concurrency: number;
+  /** Service time of one request, ms. */
+  readonly serviceMs: number;
+}
+
+/** Requests per second that `count` instances of `capacity` can serve at most. */
+export function throughput(capacity: Capacity, count = 1): number {
+  return (count * capacity.concurrency * 1000) / capacity.serviceMs;
+}
+
+/** Runs `fn` after `ms` (setTimeout by default; tests pass a fake clock). */
+export type Schedule = (fn: () => void, ms: number) => void;
+
+const realSchedule: Schedule = (fn, ms) => void setTimeout(fn, ms);
+
+export class CapacityQueue {
+  private readonly waiting: Array<() => void> = [];
+  /** Index of the first job still waiting (a shift() per job would be O(n) on a long queue). */
+  private head = 0;
+  private busy = 0;
+  /** The longest the queue got (not counting those in service). */
+  maxQueued = 0;
+
+  constructor(
+    readonly capacity: Capacity,
+    private readonly schedule: Schedule = realSchedule,
+  ) {
+    if (!(capacity.concurrency >= 1) || !(capacity.serviceMs >= 0)) throw new Error(`bad capacity ${JSON.stringify(capacity)}`);
+  }
+
+  /** In service now. */
+  get inService(): number {
+    return this.busy;
+  }
+
+  /** Waiting for a slot now. */
+  get queued(): number {
+    return this.waiting.length - this.head;
+  }
+
+  /** Serves `job` (it sends the answer) once a slot is free and its service time has passed. */
+  submit(job: () => void): void {
+    if (this.busy < this.capacity.concurrency) return this.serve(job);
+    this.waiting.push(job);
+    this.maxQueued = Math.max(this.maxQueued, this.queued);
+  }
+
+  private serve(job: () => void): void {
+    this.busy++;
+    this.schedule(() => {
+      this.busy--;
+      try {
+        job();
+      } finally {
+        this.next();
+      }
+    }, this.capacity.serviceMs);
+  }
+
+  private next(): void {
+    if (this.head >= this.waiting.length) return;
+    const job = this.waiting[this.head]!;
+    this.waiting[this.head++] = undefined as unknown as () => void;
+    if (this.head > 1024 && this.head * 2 > this.waiting.length) {
+      this.waiting.splice(0, this.head);
+      this.head = 0;
+    }
+    this.serve(job);
+  }
+}

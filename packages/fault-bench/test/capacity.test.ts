@@ -1,0 +1,126 @@
+import { afterAll, describe, expect, it } from '@jest/globals';
+import http from 'node:http';
+import { CapacityQueue, throughput, type Schedule } from '../src/capacity.js';
+import { Instance } from '../src/instances.js';
+import { stopAll } from '../src/processes.js';
+
+/** A fake clock: timers run in time order (then in the order they were set) when `advance` passes them. */
+function fakeClock(): { schedule: Schedule; advance(ms: number): void; readonly now: number } {
+  let now = 0;
+  let seq = 0;
+  const timers: Array<{ at: number; seq: number; fn: () => void }> = [];
+  return {
+    schedule: (fn, ms) => void timers.push({ at: now + ms, seq: seq++, fn }),
+    advance(ms) {
+      const until = now + ms;
+      for (;;) {
+        timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
+        if (!timers.length || timers[0]!.at > until) break;
+        const timer = timers.shift()!;
+        now = timer.at;
+        timer.fn();
+      }
+      now = until;
+    },
+    get now() {
+      return now;
+    },
+  };
+}
+
+describe('CapacityQueue', () => {
+  it('serves at most `concurrency` at a time, each for `serviceMs`, the rest in arrival order', () => {
+    const clock = fakeClock();
+    const queue = new CapacityQueue({ concurrency: 2, serviceMs: 10 }, clock.schedule);
+    const done: Array<[number, number]> = [];
+    for (let i = 0; i < 5; i++) queue.submit(() => done.push([i, clock.now]));
+    expect([queue.inService, queue.queued]).toEqual([2, 3]);
+    clock.advance(9);
+    expect(done).toEqual([]);
+    clock.advance(1);
+    expect(done).toEqual([[0, 10], [1, 10]]);
+    expect([queue.inService, queue.queued]).toEqual([2, 1]);
+    clock.advance(20);
+    expect(done).toEqual([[0, 10], [1, 10], [2, 20], [3, 20], [4, 30]]);
+    expect([queue.inService, queue.queued, queue.maxQueued]).toEqual([0, 0, 3]);
+  });
+
+  it('serves a steady stream below capacity without queueing, and one above it with a growing queue', () => {
+    const run = (perMs: number): CapacityQueue => {
+      const clock = fakeClock();
+      const queue = new CapacityQueue({ concurrency: 4, serviceMs: 20 }, clock.schedule); // 200/s
+      for (let t = 0; t < 1000; t += 1 / perMs) {
+        clock.advance(t - clock.now);
+        queue.submit(() => undefined);
+      }
+      return queue;
+    };
+    expect(run(0.19).maxQueued).toBe(0); // 190/s: never waits
+    expect(run(0.25).maxQueued).toBeGreaterThanOrEqual(45); // 250/s for 1 s: about 50 waiting at the end
+  });
+
+  it('without a limit, only delays', () => {
+    const clock = fakeClock();
+    const queue = new CapacityQueue({ concurrency: Infinity, serviceMs: 50 }, clock.schedule);
+    let served = 0;
+    for (let i = 0; i < 1000; i++) queue.submit(() => served++);
+    clock.advance(50);
+    expect([served, queue.maxQueued]).toEqual([1000, 0]);
+  });
+
+  it('goes on with the next request when an answer throws', () => {
+    const clock = fakeClock();
+    const queue = new CapacityQueue({ concurrency: 1, serviceMs: 5 }, clock.schedule);
+    let served = 0;
+    queue.submit(() => {
+      throw new Error('boom');
+    });
+    queue.submit(() => served++);
+    expect(() => clock.advance(5)).toThrow('boom');
+    clock.advance(5);
+    expect(served).toBe(1);
+  });
+
+  it('states its throughput', () => {
+    expect(throughput({ concurrency: 10, serviceMs: 50 }, 3)).toBe(600);
+  });
+});
+
+/** GET `path` on `port`, resolves with how long it took (-1: failed); `abortAfterMs` destroys the request (the client goes away) after that long. */
+function get(port: number, abortAfterMs?: number, path = '/ratings/camera'): Promise<number> {
+  return new Promise((resolve) => {
+    const started = performance.now();
+    const req = http.get({ host: '127.0.0.1', port, path, agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(performance.now() - started));
+    });
+    req.on('error', () => resolve(-1));
+    if (abortAfterMs !== undefined) setTimeout(() => req.destroy(), abortAfterMs);
+  });
+}
+
+describe('a capacity-limited instance process', () => {
+  afterAll(() => stopAll());
+
+  it('queues what exceeds its concurrency, serves an abandoned request anyway, and counts arrivals', async () => {
+    const instance = await Instance.start(1, 0, { concurrency: 2, serviceMs: 100 });
+    try {
+      // 5 requests at once, the fifth abandoned after 50 ms: it is served (to nobody) in the third wave
+      const all = Promise.all([get(instance.port), get(instance.port), get(instance.port), get(instance.port), get(instance.port, 50)]);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(await get(instance.port, undefined, '/health')).toBeLessThan(50); // health does not queue
+      const times = await all;
+      expect(times[4]).toBe(-1);
+      const sorted = times.slice(0, 4).sort((a, b) => a - b);
+      expect(sorted[1]).toBeGreaterThanOrEqual(95);
+      expect(sorted[1]).toBeLessThan(190);
+      expect(sorted[3]).toBeGreaterThanOrEqual(195);
+      await new Promise((resolve) => setTimeout(resolve, 150)); // the third wave
+      const stats = await instance.stats();
+      expect(stats.arrivals).toHaveLength(5);
+      expect([stats.served, stats.abandoned, stats.maxQueued]).toEqual([5, 1, 3]);
+    } finally {
+      await instance.stop();
+    }
+  });
+});
