@@ -2,13 +2,16 @@
  * The load generator, one fresh process per run: `node generator-main.js '<GeneratorSpec JSON>'` with an
  * IPC channel. It builds the contender's client, says `ready`, waits for `start` (an epoch time), then runs
  * an open-model schedule: request i is due at i / rate seconds whatever happened to earlier ones, and its
- * latency counts from that intended time, so a stall shows in full (no coordinated omission). It sends
- * every record back and exits.
+ * latency counts from that intended time, so a stall shows in full (no coordinated omission); the rate may
+ * change during the run (schedule.ts). A `freeze` message blocks its event loop with a busy loop for that
+ * long (the caller's own stall: a long GC pause, a large synchronous JSON.parse). It sends every record back
+ * and exits.
  */
 import { createClient, AttemptLog, FailedAnswerError } from './clients.js';
 import { now } from './clock.js';
 import type { ContenderName } from './contenders.js';
-import type { GeneratorMessage, GeneratorSpec, OrchestratorMessage, RequestRecords } from './records.js';
+import type { Freeze, GeneratorMessage, GeneratorSpec, OrchestratorMessage, RequestRecords } from './records.js';
+import { intendedTimes } from './schedule.js';
 
 /** After the schedule ends, wait this long at most for answers still in flight (the library's deadline is 10 s). */
 const DRAIN_MS = 12_000;
@@ -42,10 +45,10 @@ async function main(): Promise<void> {
   const log = new AttemptLog(elapsed);
   const client = createClient(spec.contender as ContenderName, spec.urls, spec.path, log, spec.proxyUrl, spec.consul);
 
-  const total = Math.floor((spec.endMs * spec.rate) / 1000);
-  const interval = 1000 / spec.rate;
+  const intended = intendedTimes(spec.rate, spec.endMs, spec.rates);
+  const total = intended.length;
   const records: RequestRecords = {
-    intended: Array.from({ length: total }, (_, rid) => rid * interval),
+    intended,
     sent: new Array<number>(total).fill(-1),
     latency: new Array<number>(total).fill(-1),
     status: new Array<number>(total).fill(0),
@@ -83,20 +86,32 @@ async function main(): Promise<void> {
   let next = 0;
   const tick = (): void => {
     const t = elapsed();
-    while (next < total && next * interval <= t) fire(next++);
-    if (next < total) setTimeout(tick, Math.max(0, next * interval - elapsed()));
+    while (next < total && intended[next]! <= t) fire(next++);
+    if (next < total) setTimeout(tick, Math.max(0, intended[next]! - elapsed()));
   };
 
-  const started = new Promise<OrchestratorMessage>((resolve) => process.once('message', resolve));
+  const freezes: Freeze[] = [];
+  const started = new Promise<number>((resolve) =>
+    process.on('message', (message: OrchestratorMessage) => {
+      if (message.type === 'start') resolve(message.startEpochMs);
+      else if (message.type === 'freeze') {
+        const from = elapsed();
+        while (elapsed() < from + message.ms) {
+          // the caller's event loop blocked: timers, sockets and answers wait
+        }
+        freezes.push({ fromMs: from, toMs: elapsed() });
+      }
+    }),
+  );
   await send({ type: 'ready' });
-  startEpoch = (await started).startEpochMs;
+  startEpoch = await started;
   setTimeout(tick, Math.max(0, startEpoch - now()));
   const scheduleEnd = new Promise<void>((resolve) => setTimeout(resolve, spec.endMs + Math.max(0, startEpoch - now()) + DRAIN_MS));
   await Promise.race([done, scheduleEnd]);
   for (let rid = 0; rid < total; rid++) {
     if (records.latency[rid]! < 0) records.latency[rid] = elapsed() - records.intended[rid]!;
   }
-  await send({ type: 'done', result: { requests: records, attempts: log.attempts, timeline: log.timeline, unsettled: total - settled } });
+  await send({ type: 'done', result: { requests: records, attempts: log.attempts, timeline: log.timeline, unsettled: total - settled, freezes } });
   await Promise.race([client.close(), new Promise((resolve) => setTimeout(resolve, 2000))]);
   process.exit(0);
 }

@@ -36,6 +36,8 @@ export interface TimelineEvent {
   readonly t: number;
   readonly port: number;
   readonly kind: string;
+  /** Why the library ejected the instance (its `breakerOpen` event's reason: error-percentage, stall…). */
+  readonly reason?: string;
 }
 
 export interface GeneratorResult {
@@ -45,6 +47,14 @@ export interface GeneratorResult {
   readonly timeline: TimelineEvent[];
   /** Requests still unanswered when the generator gave up waiting. */
   readonly unsettled: number;
+  /** When its event loop was blocked on the orchestrator's `freeze` message (the `freeze` scenario). */
+  readonly freezes?: readonly Freeze[];
+}
+
+/** A busy loop of the generator, ms from the start. */
+export interface Freeze {
+  readonly fromMs: number;
+  readonly toMs: number;
 }
 
 /** What the orchestrator sends the generator (argv[2], JSON). */
@@ -55,6 +65,8 @@ export interface GeneratorSpec {
   /** The proxy's URL for nginx and HAProxy. */
   readonly proxyUrl?: string;
   readonly rate: number;
+  /** Rate changes during the run (schedule.ts); none: `rate` throughout. */
+  readonly rates?: ReadonlyArray<{ readonly atMs: number; readonly rate: number }>;
   readonly endMs: number;
   readonly path: string;
   /**
@@ -65,4 +77,5 @@ export interface GeneratorSpec {
 }
 
 export type GeneratorMessage = { type: 'ready' } | { type: 'done'; result: GeneratorResult } | { type: 'error'; message: string };
-export type OrchestratorMessage = { type: 'start'; startEpochMs: number };
+/** `start` the schedule at that epoch time; `freeze`: block the event loop for `ms` now. */
+export type OrchestratorMessage = { type: 'start'; startEpochMs: number } | { type: 'freeze'; ms: number };
