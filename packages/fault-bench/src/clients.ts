@@ -63,8 +63,8 @@ export class AttemptLog {
     if (attempt) attempt.failed = true;
   }
 
-  event(kind: string, port: number): void {
-    this.timeline.push({ t: this.elapsed(), port, kind });
+  event(kind: string, port: number, reason?: string): void {
+    this.timeline.push(reason === undefined ? { t: this.elapsed(), port, kind } : { t: this.elapsed(), port, kind, reason });
   }
 }
 
@@ -100,7 +100,7 @@ function libraryClient(variant: ServiceOptions, target: LibraryTarget, path: str
   };
   discovery.on('callFailed', failed);
   discovery.on('callTimedOut', failed);
-  discovery.on('breakerOpen', ({ instance }) => log.event('open', port(instance.url)));
+  discovery.on('breakerOpen', ({ instance, reason }) => log.event('open', port(instance.url), reason));
   discovery.on('breakerHalfOpen', ({ instance }) => log.event('half-open', port(instance.url)));
   discovery.on('breakerClose', ({ instance }) => log.event('close', port(instance.url)));
   return {

@@ -38,6 +38,23 @@ export const SLOW_INSTANCE_DELAY_MS = 200;
 /** In the `errors` scenario the faulty instance answers 503 to one request in this many. */
 export const FAIL_EVERY = 2;
 
+/**
+ * A capacity-limited instance of the overload scenarios (issue 17; capacity.ts): requests in service at once
+ * and the service time of each, ms. Three of them serve 3 × 10 / 50 ms = 600 requests/s, so RATE is about
+ * 83 % of the fleet's capacity, and 125 % of what is left with one of them paused.
+ */
+export const INSTANCE_CAPACITY = { concurrency: 10, serviceMs: 50 } as const;
+/** The `surge` scenario: offered load as a share of the fleet's capacity during the surge, and before and after it. */
+export const SURGE_FACTOR = 1.5;
+export const CALM_FACTOR = 0.7;
+/** The `freeze` scenario: how long the caller blocks its own event loop, and how late every instance answers (no limit), ms. */
+export const FREEZE_MS = 1200;
+export const FREEZE_SERVICE_MS = 50;
+/** "Good" in the overload figures: a 2xx answer within this long of the intended send time, ms. */
+export const GOOD_WITHIN_MS = 1000;
+/** After the fault, a second counts as recovered once at least this share of its requests is good. */
+export const GOOD_SHARE = 0.99;
+
 /** The generator's own timeout on a request through a proxy (the proxy's budget decides first), ms. */
 export const PROXY_CLIENT_TIMEOUT_MS = 5000;
 

@@ -11,13 +11,14 @@ import { now, sleep } from './clock.js';
 import { CONTENDERS, type ContenderName } from './contenders.js';
 import { CpuSampler, type CpuReport } from './cpu.js';
 import { computeFigures, type RunFigures } from './figures.js';
-import { Instance } from './instances.js';
+import { Instance, type InstanceStats } from './instances.js';
+import { computeOverloadFigures, type OverloadFigures } from './overload-figures.js';
 import { onExit, start, stop, type Managed } from './processes.js';
 import { startHaproxy } from './proxies/haproxy.js';
 import { startNginx } from './proxies/nginx.js';
 import type { Proxy, ProxyBinary } from './proxies/proxy.js';
 import type { Attempt, GeneratorMessage, GeneratorResult, GeneratorSpec, TimelineEvent } from './records.js';
-import type { FaultStep, Scenario } from './scenarios.js';
+import { isRecovery, type FaultStep, type Scenario } from './scenarios.js';
 
 /** The built script (from src/ under jest as from dist/). */
 const GENERATOR = fileURLToPath(new URL('../dist/generator-main.js', import.meta.url));
@@ -44,6 +45,10 @@ export interface RunSummary {
   /** Fault steps as planned and as done (ms from the start). */
   readonly steps: ReadonlyArray<FaultStep & { doneAtMs: number }>;
   readonly figures: RunFigures;
+  /** The overload scenarios' figures (per phase, per second, recovery): issue 17. */
+  readonly overload?: OverloadFigures;
+  /** Rate changes of the schedule (the `surge` scenario). */
+  readonly rates?: Scenario['rates'];
   readonly cpu: CpuReport;
   /** Marked when the machine or the generator could not keep up (see config.ts). */
   readonly saturated: boolean;
@@ -116,7 +121,7 @@ function nextMessage(generator: Managed, timeoutMs: number): Promise<GeneratorMe
 
 export async function runOne(options: RunOptions): Promise<RunOutcome> {
   const { scenario, contender, rep } = options;
-  const rate = options.rate ?? RATE;
+  const rate = options.rate ?? scenario.rate ?? RATE;
   const setupStarted = now();
   const startedAt = new Date().toISOString();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'fault-bench-'));
@@ -127,7 +132,7 @@ export async function runOne(options: RunOptions): Promise<RunOutcome> {
   let generator: Managed | undefined;
   const sampler = new CpuSampler();
   try {
-    for (const instance of await Promise.all(Array.from({ length: INSTANCE_COUNT }, (_, i) => Instance.start(i + 1)))) instances.push(instance);
+    for (const instance of await Promise.all(Array.from({ length: INSTANCE_COUNT }, (_, i) => Instance.start(i + 1, 0, scenario.capacity)))) instances.push(instance);
     const ports = instances.map((i) => i.port);
     const faulty = instances[FAULTY_INDEX]!;
     const kind = CONTENDERS[contender].proxy;
@@ -136,7 +141,14 @@ export async function runOne(options: RunOptions): Promise<RunOutcome> {
       if (!binary) throw new Error(`${kind} is needed for ${contender}`);
       proxy = kind === 'nginx' ? await startNginx(binary.path, dir, ports) : await startHaproxy(binary.path, dir, ports, faulty.port);
     }
-    const spec: GeneratorSpec = { contender, urls: instances.map((i) => i.url), rate, endMs: scenario.endMs, path: REQUEST_PATH };
+    const spec: GeneratorSpec = {
+      contender,
+      urls: instances.map((i) => i.url),
+      rate,
+      ...(scenario.rates ? { rates: scenario.rates } : {}),
+      endMs: scenario.endMs,
+      path: REQUEST_PATH,
+    };
     generator = startGenerator(proxy ? { ...spec, proxyUrl: proxy.url } : spec);
     instances.forEach((instance) => sampler.track(`instance ${instance.number}`, instance.pid));
     const { startEpoch, done } = await startSchedule(generator, scenario.endMs, sampler, proxy);
@@ -169,6 +181,12 @@ export async function runOne(options: RunOptions): Promise<RunOutcome> {
         case 'errors':
           await faulty.failHalf();
           break;
+        case 'freeze':
+          generator!.child.send({ type: 'freeze', ms: step.forMs ?? 0 });
+          break;
+        case 'surge':
+        case 'calm':
+          break; // the generator's schedule changes its rate by itself
       }
       steps.push({ ...step, doneAtMs: doneAt - startEpoch });
     };
@@ -178,6 +196,8 @@ export async function runOne(options: RunOptions): Promise<RunOutcome> {
     const [message] = await Promise.all([done, faults]);
     if (message.type !== 'done') throw new Error(`unexpected generator message ${message.type}`);
     const cpu = sampler.finish();
+    // what the capacity-limited instances received, while they are still there (a killed one cannot say)
+    const stats = scenario.capacity ? await Promise.all(instances.map((i) => i.stats().catch(() => undefined))) : [];
 
     const teardownStarted = now();
     await stop(generator);
@@ -186,15 +206,28 @@ export async function runOne(options: RunOptions): Promise<RunOutcome> {
     await Promise.all(instances.splice(0).map((i) => i.stop()));
     const teardownMs = now() - teardownStarted;
 
-    const faultStep = steps.find((s) => s.action !== 'cont' && s.action !== 'restart');
-    const recovery = steps.find((s) => s.action === 'cont' || s.action === 'restart');
+    // a freeze is timed by the generator itself: from its busy loop's start to its end
+    const freeze = message.result.freezes?.[0];
+    const faultAt = freeze?.fromMs ?? steps.find((s) => !isRecovery(s.action))?.doneAtMs;
+    const recoveredAt = freeze?.toMs ?? steps.find((s) => isRecovery(s.action))?.doneAtMs;
     const figures = computeFigures(message.result.requests, attempts, {
       faultyPort: faulty.port,
       ports,
       endMs: scenario.endMs,
-      ...(faultStep ? { faultAt: faultStep.doneAtMs } : {}),
-      ...(recovery ? { recoveredAt: recovery.doneAtMs } : {}),
+      ...(faultAt !== undefined ? { faultAt } : {}),
+      ...(recoveredAt !== undefined ? { recoveredAt } : {}),
     });
+    const overload = scenario.capacity && faultAt !== undefined && recoveredAt !== undefined
+      ? computeOverloadFigures({
+        requests: message.result.requests,
+        attempts,
+        endMs: scenario.endMs,
+        faultAt,
+        recoveredAt,
+        ...(kind ? {} : { timeline: message.result.timeline }),
+        ...(stats.every((s) => s !== undefined) ? { instances: stats.map((s) => fromStart(s, startEpoch)) } : {}),
+      })
+      : undefined;
     const summary: RunSummary = {
       scenario: scenario.name,
       contender,
@@ -204,6 +237,8 @@ export async function runOne(options: RunOptions): Promise<RunOutcome> {
       endMs: scenario.endMs,
       steps,
       figures,
+      ...(overload ? { overload } : {}),
+      ...(scenario.rates ? { rates: scenario.rates } : {}),
       cpu,
       saturated: isSaturated(cpu, figures),
       timeline: message.result.timeline,
@@ -220,6 +255,11 @@ export async function runOne(options: RunOptions): Promise<RunOutcome> {
     cancelRemoval();
     removeDir();
   }
+}
+
+/** An instance's stats with its arrival times in ms from the schedule's start. */
+function fromStart(stats: InstanceStats, startEpoch: number): InstanceStats {
+  return { ...stats, arrivals: stats.arrivals.map((t) => t - startEpoch) };
 }
 
 export function isSaturated(cpu: CpuReport, figures: Pick<RunFigures, 'sendLagP99'>): boolean {
