@@ -4,6 +4,10 @@
  * the rest waiting in arrival order in an unbounded queue. A request whose client went away is still
  * served when its turn comes, as a typical Node service does (nothing here watches the socket): the job
  * runs and its answer goes nowhere.
+ *
+ * Service times are kept on the clock, not per timer: a slot's next request starts when its previous one
+ * was due to end, not when its timer happened to fire, so a late event loop (a busy machine) delays answers
+ * but does not lower the capacity.
  */
 
 export interface Capacity {
@@ -18,10 +22,13 @@ export function throughput(capacity: Capacity, count = 1): number {
   return (count * capacity.concurrency * 1000) / capacity.serviceMs;
 }
 
-/** Runs `fn` after `ms` (setTimeout by default; tests pass a fake clock). */
-export type Schedule = (fn: () => void, ms: number) => void;
+/** The time (ms) and a timer that runs `fn` after `ms`: performance.now() and setTimeout by default; tests pass a fake clock. */
+export interface Clock {
+  now(): number;
+  schedule(fn: () => void, ms: number): void;
+}
 
-const realSchedule: Schedule = (fn, ms) => void setTimeout(fn, ms);
+const realClock: Clock = { now: () => performance.now(), schedule: (fn, ms) => void setTimeout(fn, ms) };
 
 export class CapacityQueue {
   private readonly waiting: Array<() => void> = [];
@@ -33,7 +40,7 @@ export class CapacityQueue {
 
   constructor(
     readonly capacity: Capacity,
-    private readonly schedule: Schedule = realSchedule,
+    private readonly clock: Clock = realClock,
   ) {
     if (!(capacity.concurrency >= 1) || !(capacity.serviceMs >= 0)) throw new Error(`bad capacity ${JSON.stringify(capacity)}`);
   }
@@ -50,24 +57,27 @@ export class CapacityQueue {
 
   /** Serves `job` (it sends the answer) once a slot is free and its service time has passed. */
   submit(job: () => void): void {
-    if (this.busy < this.capacity.concurrency) return this.serve(job);
+    if (this.busy < this.capacity.concurrency) return this.serve(job, this.clock.now());
     this.waiting.push(job);
     this.maxQueued = Math.max(this.maxQueued, this.queued);
   }
 
-  private serve(job: () => void): void {
+  /** Serves `job` from `startAt` (now, or when the slot's previous request was due to end). */
+  private serve(job: () => void, startAt: number): void {
     this.busy++;
-    this.schedule(() => {
+    const endAt = startAt + this.capacity.serviceMs;
+    this.clock.schedule(() => {
       this.busy--;
       try {
         job();
       } finally {
-        this.next();
+        this.next(endAt);
       }
-    }, this.capacity.serviceMs);
+    }, Math.max(0, endAt - this.clock.now()));
   }
 
-  private next(): void {
+  /** A slot freed at `freedAt`: the next request waiting (it arrived before then) starts at that time. */
+  private next(freedAt: number): void {
     if (this.head >= this.waiting.length) return;
     const job = this.waiting[this.head]!;
     this.waiting[this.head++] = undefined as unknown as () => void;
@@ -75,6 +85,6 @@ export class CapacityQueue {
       this.waiting.splice(0, this.head);
       this.head = 0;
     }
-    this.serve(job);
+    this.serve(job, freedAt);
   }
 }

@@ -1,16 +1,20 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import http from 'node:http';
-import { CapacityQueue, throughput, type Schedule } from '../src/capacity.js';
+import { CapacityQueue, throughput, type Clock } from '../src/capacity.js';
 import { Instance } from '../src/instances.js';
 import { stopAll } from '../src/processes.js';
 
-/** A fake clock: timers run in time order (then in the order they were set) when `advance` passes them. */
-function fakeClock(): { schedule: Schedule; advance(ms: number): void; readonly now: number } {
+/**
+ * A fake clock: timers run in time order (then in the order they were set) when `advance` passes them, each
+ * `lateMs` after it was due (an event loop that lags).
+ */
+function fakeClock(lateMs = 0): Clock & { advance(ms: number): void; readonly t: number } {
   let now = 0;
   let seq = 0;
   const timers: Array<{ at: number; seq: number; fn: () => void }> = [];
   return {
-    schedule: (fn, ms) => void timers.push({ at: now + ms, seq: seq++, fn }),
+    now: () => now,
+    schedule: (fn, ms) => void timers.push({ at: now + ms + lateMs, seq: seq++, fn }),
     advance(ms) {
       const until = now + ms;
       for (;;) {
@@ -22,7 +26,7 @@ function fakeClock(): { schedule: Schedule; advance(ms: number): void; readonly 
       }
       now = until;
     },
-    get now() {
+    get t() {
       return now;
     },
   };
@@ -31,9 +35,9 @@ function fakeClock(): { schedule: Schedule; advance(ms: number): void; readonly 
 describe('CapacityQueue', () => {
   it('serves at most `concurrency` at a time, each for `serviceMs`, the rest in arrival order', () => {
     const clock = fakeClock();
-    const queue = new CapacityQueue({ concurrency: 2, serviceMs: 10 }, clock.schedule);
+    const queue = new CapacityQueue({ concurrency: 2, serviceMs: 10 }, clock);
     const done: Array<[number, number]> = [];
-    for (let i = 0; i < 5; i++) queue.submit(() => done.push([i, clock.now]));
+    for (let i = 0; i < 5; i++) queue.submit(() => done.push([i, clock.t]));
     expect([queue.inService, queue.queued]).toEqual([2, 3]);
     clock.advance(9);
     expect(done).toEqual([]);
@@ -48,9 +52,9 @@ describe('CapacityQueue', () => {
   it('serves a steady stream below capacity without queueing, and one above it with a growing queue', () => {
     const run = (perMs: number): CapacityQueue => {
       const clock = fakeClock();
-      const queue = new CapacityQueue({ concurrency: 4, serviceMs: 20 }, clock.schedule); // 200/s
+      const queue = new CapacityQueue({ concurrency: 4, serviceMs: 20 }, clock); // 200/s
       for (let t = 0; t < 1000; t += 1 / perMs) {
-        clock.advance(t - clock.now);
+        clock.advance(t - clock.t);
         queue.submit(() => undefined);
       }
       return queue;
@@ -59,9 +63,19 @@ describe('CapacityQueue', () => {
     expect(run(0.25).maxQueued).toBeGreaterThanOrEqual(45); // 250/s for 1 s: about 50 waiting at the end
   });
 
+  it('keeps its capacity when its timers fire late: the next request of a slot starts when the previous one was due to end', () => {
+    const clock = fakeClock(3); // every timer 3 ms late: 20 ms of service would become 23
+    const queue = new CapacityQueue({ concurrency: 4, serviceMs: 20 }, clock);
+    let served = 0;
+    for (let i = 0; i < 400; i++) queue.submit(() => served++);
+    clock.advance(1000);
+    expect(served).toBeGreaterThanOrEqual(196); // 200/s, not 174/s
+    expect(served).toBeLessThanOrEqual(200);
+  });
+
   it('without a limit, only delays', () => {
     const clock = fakeClock();
-    const queue = new CapacityQueue({ concurrency: Infinity, serviceMs: 50 }, clock.schedule);
+    const queue = new CapacityQueue({ concurrency: Infinity, serviceMs: 50 }, clock);
     let served = 0;
     for (let i = 0; i < 1000; i++) queue.submit(() => served++);
     clock.advance(50);
@@ -70,7 +84,7 @@ describe('CapacityQueue', () => {
 
   it('goes on with the next request when an answer throws', () => {
     const clock = fakeClock();
-    const queue = new CapacityQueue({ concurrency: 1, serviceMs: 5 }, clock.schedule);
+    const queue = new CapacityQueue({ concurrency: 1, serviceMs: 5 }, clock);
     let served = 0;
     queue.submit(() => {
       throw new Error('boom');
