@@ -59,7 +59,7 @@ function describeOverload(o: NonNullable<RunSummary['overload']>): string {
     `good ${each((p) => p.good, String)} of ${each((p) => p.requests, String)} (before/during/after)`,
     `failed ${each((p) => p.failed, String)}`,
     `good p99 ${each((p) => p.goodP99, (v) => v.toFixed(0))} ms`,
-    `attempts/request ${each((p) => p.attemptsPerRequest, (v) => v.toFixed(2))}`,
+    `attempts/request ${each((p) => p.attemptsPerRequest, (v) => v.toFixed(2))} (failed ${each((p) => p.failedAttempts, String)})`,
     `arrivals/request ${each((p) => p.arrivalsPerRequest, (v) => v.toFixed(2))}`,
     `ejections ${each((p) => p.ejections, String)}`,
     `recovery ${o.recoveryMs === null ? 'not within the run' : `${o.recoveryMs} ms`}`,

@@ -23,6 +23,8 @@ export interface PhaseFigures {
   readonly goodP99: number | null;
   /** Attempts the contender recorded for the phase's requests, per request; null when it records none. */
   readonly attemptsPerRequest: number | null;
+  /** Of those attempts, how many the contender counted as failed (timeouts, errors, 5xx); null when it records none. */
+  readonly failedAttempts: number | null;
   /** Requests that reached the instances during the phase (their own count), per request due in it. */
   readonly arrivalsPerRequest: number | null;
   /** Breaker openings (ejections) during the phase; null for the proxies. */
@@ -78,7 +80,12 @@ export function computeOverloadFigures(input: OverloadInput): OverloadFigures {
   const seconds = Math.ceil(endMs / 1000);
   const secondOf = (t: number): number => Math.max(0, Math.min(seconds - 1, Math.floor(t / 1000)));
   const attemptsOf = new Array<number>(total).fill(0);
-  for (const a of attempts) if (a.rid >= 0 && a.rid < total) attemptsOf[a.rid]!++;
+  const failedAttemptsOf = new Array<number>(total).fill(0);
+  for (const a of attempts) {
+    if (a.rid < 0 || a.rid >= total) continue;
+    attemptsOf[a.rid]!++;
+    if (a.failed) failedAttemptsOf[a.rid]!++;
+  }
   const opens = timeline?.filter((e) => e.kind === 'open');
   const arrivals = instances?.map((i) => i.arrivals);
 
@@ -88,11 +95,13 @@ export function computeOverloadFigures(input: OverloadInput): OverloadFigures {
     let good = 0;
     let failed = 0;
     let tries = 0;
+    let failedTries = 0;
     for (let i = 0; i < total; i++) {
       const t = requests.intended[i]!;
       if (t < from || t >= to) continue;
       count++;
       tries += attemptsOf[i]!;
+      failedTries += failedAttemptsOf[i]!;
       const latency = requests.latency[i]!;
       if (!isOk(requests.status[i]!)) failed++;
       else if (isGood(requests.status[i]!, latency)) {
@@ -111,6 +120,7 @@ export function computeOverloadFigures(input: OverloadInput): OverloadFigures {
       failed,
       goodP99: p99(h),
       attemptsPerRequest: attempts.length && count ? tries / count : null,
+      failedAttempts: attempts.length ? failedTries : null,
       arrivalsPerRequest: reached !== undefined && count ? reached / count : null,
       ejections: opens ? opens.filter((e) => e.t >= from && e.t < to).length : null,
     };

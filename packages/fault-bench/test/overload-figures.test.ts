@@ -26,7 +26,7 @@ describe('computeOverloadFigures', () => {
   };
   const requests = records(outcome);
   // one attempt per request, two for those of the fault
-  const attempts: Attempt[] = requests.intended.flatMap((t, rid) => (t >= 3000 && t < 6000 ? [{ rid, t, port: 8001 }, { rid, t, port: 8002 }] : [{ rid, t, port: 8001 }]));
+  const attempts: Attempt[] = requests.intended.flatMap((t, rid) => (t >= 3000 && t < 6000 ? [{ rid, t, port: 8001, failed: true }, { rid, t, port: 8002, failed: true }] : [{ rid, t, port: 8001 }]));
   const figures = computeOverloadFigures({
     requests,
     attempts,
@@ -38,9 +38,9 @@ describe('computeOverloadFigures', () => {
   });
 
   it('splits the run into phases: good, failed, p99 of the good ones, attempts, arrivals, ejections', () => {
-    expect(figures.before).toEqual({ from: 1000, to: 3000, requests: 200, good: 200, failed: 0, goodP99: expect.any(Number), attemptsPerRequest: 1, arrivalsPerRequest: 1, ejections: 0 });
+    expect(figures.before).toEqual({ from: 1000, to: 3000, requests: 200, good: 200, failed: 0, goodP99: expect.any(Number), attemptsPerRequest: 1, failedAttempts: 0, arrivalsPerRequest: 1, ejections: 0 });
     expect(figures.before.goodP99).toBeCloseTo(19, 0);
-    expect(figures.during).toMatchObject({ requests: 300, good: 0, failed: 300, goodP99: null, attemptsPerRequest: 2, ejections: 1 });
+    expect(figures.during).toMatchObject({ requests: 300, good: 0, failed: 300, goodP99: null, attemptsPerRequest: 2, failedAttempts: 600, ejections: 1 });
     // late answers are neither good nor failed
     expect(figures.after).toMatchObject({ requests: 400, good: 300, failed: 0, attemptsPerRequest: 1, ejections: 1 });
     expect(figures.instances).toEqual([{ served: 900, abandoned: 3, maxQueued: 7 }]);
@@ -60,7 +60,7 @@ describe('computeOverloadFigures', () => {
     const bad = computeOverloadFigures({ requests: records((i) => (i * 10 >= 3000 ? [503, 5] : [200, 5])), attempts: [], endMs: 10_000, faultAt: 3000, recoveredAt: 6000 });
     expect(bad.recoveryMs).toBeNull();
     expect(bad.afterShares).toEqual([0, 0, 0, 0]);
-    expect(bad.during).toMatchObject({ attemptsPerRequest: null, arrivalsPerRequest: null, ejections: null });
+    expect(bad.during).toMatchObject({ attemptsPerRequest: null, failedAttempts: null, arrivalsPerRequest: null, ejections: null });
     expect(bad.perSecond.arrivals).toBeNull();
     expect(bad.instances).toBeNull();
     const fine = computeOverloadFigures({ requests: records(() => [200, 5]), attempts: [], endMs: 10_000, faultAt: 3000, recoveredAt: 6000 });
