@@ -88,11 +88,6 @@ export class TypedEmitter<Events extends object> {
     return this;
   }
 
-  /** Whether anyone listens (see {@link listening} for the hot path). */
-  has<K extends keyof Events & string>(name: K): boolean {
-    return this.listening[name] === true;
-  }
-
   emit<K extends keyof Events & string>(name: K, event: Events[K]): void {
     if (this.emitter.listenerCount(name) === 0) return;
     for (const listener of this.emitter.listeners(name)) {

@@ -88,7 +88,6 @@ const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
  */
 export class ServiceClient {
   private readonly budget: RetryBudget | undefined;
-  private readonly rescueLimit: number;
 
   constructor(
     readonly name: string,
@@ -99,7 +98,6 @@ export class ServiceClient {
   ) {
     const { budget } = options.retry;
     this.budget = budget ? new RetryBudget(budget) : undefined;
-    this.rescueLimit = options.retry.limit;
   }
 
   get(path: string, options?: ShorthandOptions): ResponsePromise {
@@ -228,10 +226,11 @@ export class ServiceClient {
     const remaining = number === 1 ? this.options.deadline : state.deadlineAt - Date.now();
     const timeoutMs = Math.max(1, Math.min(state.timeoutMs, remaining));
     // a rescue sends the attempt again while the first may still complete: only for safe methods (RFC 9110)
-    const rescuable = state.retryable && state.failures < this.rescueLimit && SAFE_METHODS.has(state.method);
+    const rescuable = state.retryable && state.failures < this.options.retry.limit && SAFE_METHODS.has(state.method);
     return new Attempt(this.name, endpoint.ref, timeoutMs, rescuable);
   }
 
+  /** The call events of an attempt that was sent. */
   private report(endpoint: EndpointView, outcome: AttemptOutcome): void {
     const listening = this.events.listening;
     const { info: instance } = endpoint;
@@ -242,8 +241,9 @@ export class ServiceClient {
       }
     } else if (outcome.type === 'instanceFailure' && outcome.reason === 'timeout') {
       if (listening.callTimedOut) this.events.emit('callTimedOut', { service: this.name, instance, timeoutMs: (outcome.error as RequestTimeoutError).timeoutMs, durationMs });
-    } else if (listening.callFailed && 'error' in outcome && outcome.type !== 'rejected') {
-      this.events.emit('callFailed', { service: this.name, instance, error: outcome.error, durationMs });
+    } else if (listening.callFailed) {
+      // a connection error, a 5xx, a stall rescue or an attempt not sent (a `rejected` one never reaches here)
+      this.events.emit('callFailed', { service: this.name, instance, error: (outcome as { error: Error }).error, durationMs });
     }
   }
 

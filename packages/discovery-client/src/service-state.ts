@@ -72,7 +72,6 @@ export class ServiceState {
   private registryError: Error | undefined;
   private activeColor: ServiceSnapshot['activeColor'];
   private unmatched: UnmatchedActiveColor | undefined;
-  private unmatchedChanged = false;
   private started = false;
 
   constructor(
@@ -135,10 +134,10 @@ export class ServiceState {
       case 'instances': {
         this.registryError = undefined;
         const tracked = this.pool.sync(update.instances);
-        if (update.activeColor) this.onActiveColor(update.activeColor, update.instances.length);
+        const announce = update.activeColor ? this.onActiveColor(update.activeColor, update.instances.length) : undefined;
         this.balancer.setInstances(tracked, this.unmatched);
         this.events.emit('resolved', { service: this.name, instances: tracked.map((t) => t.info) });
-        if (this.unmatched && this.unmatchedChanged) this.events.emit('activeColorUnmatched', this.unmatched);
+        if (announce) this.events.emit('activeColorUnmatched', announce);
         break;
       }
       case 'error': {
@@ -160,11 +159,13 @@ export class ServiceState {
     }
   }
 
-  private onActiveColor(state: ActiveColorState, passed: number): void {
+  /** Follows the active color; returns the mismatch to announce when one starts or changes. */
+  private onActiveColor(state: ActiveColorState, passed: number): UnmatchedActiveColor | undefined {
     this.activeColor = { key: state.key, color: state.color };
     const unmatched = findUnmatchedActiveColor(this.name, state, passed);
-    this.unmatchedChanged = !sameUnmatchedActiveColor(unmatched, this.unmatched);
+    const changed = !sameUnmatchedActiveColor(unmatched, this.unmatched);
     this.unmatched = unmatched;
+    return changed ? unmatched : undefined;
   }
 
   snapshot(): ServiceSnapshot {

@@ -42,7 +42,7 @@ export class Balancer implements PickerSource {
   private waiters: Array<() => void> = [];
 
   constructor(
-    readonly strategy: BalancerStrategy,
+    private readonly strategy: BalancerStrategy,
     private readonly decorators: readonly PickDecorator[] = [],
   ) {}
 

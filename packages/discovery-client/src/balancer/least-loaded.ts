@@ -1,4 +1,4 @@
-import type { BalancerStrategy, CompletePick, StrategyPicker } from './picker.js';
+import { notAvoided, type BalancerStrategy, type CompletePick, type StrategyPicker } from './picker.js';
 
 /** Load of a pick's endpoint: attempts in flight (kept by its call hooks), then recent latency to break ties. */
 function load(pick: CompletePick): number {
@@ -19,7 +19,7 @@ class LeastLoadedPicker implements StrategyPicker {
     let firstAt = -1;
     for (let k = 0; k < n; k++) {
       const candidate = picks[(start + k) % n]!;
-      if ((avoid === undefined || !avoid.has(candidate.endpoint.instance.key))) {
+      if (notAvoided(candidate, avoid)) {
         first = candidate;
         firstAt = k;
         break;
@@ -30,7 +30,7 @@ class LeastLoadedPicker implements StrategyPicker {
     const offset = 1 + Math.floor(this.random() * (n - 1));
     for (let k = 0; k < n - 1; k++) {
       const candidate = picks[(start + firstAt + offset + k) % n]!;
-      if (candidate !== first && (avoid === undefined || !avoid.has(candidate.endpoint.instance.key))) return load(candidate) < load(first) ? candidate : first;
+      if (candidate !== first && notAvoided(candidate, avoid)) return load(candidate) < load(first) ? candidate : first;
     }
     return first;
   }

@@ -72,6 +72,14 @@ export interface BalancerStrategy {
 /** Strategy names accepted by the `balancer` option. */
 export type BalancerName = 'round-robin' | 'random' | 'least-loaded';
 
+/**
+ * Whether `pick` may be taken for a call that already tried the instance keys in `avoid`. (The default
+ * round-robin picker states the same test inline: it runs on every attempt of every call.)
+ */
+export function notAvoided(pick: CompletePick, avoid: ReadonlySet<string> | undefined): boolean {
+  return avoid === undefined || !avoid.has(pick.endpoint.instance.key);
+}
+
 /** A picker that always answers the same (queue, or a transient failure). */
 export class FixedPicker implements Picker {
   constructor(readonly result: PickResult) {}

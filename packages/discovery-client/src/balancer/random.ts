@@ -1,4 +1,4 @@
-import type { BalancerStrategy, CompletePick, StrategyPicker } from './picker.js';
+import { notAvoided, type BalancerStrategy, type CompletePick, type StrategyPicker } from './picker.js';
 
 class RandomPicker implements StrategyPicker {
   constructor(
@@ -11,12 +11,12 @@ class RandomPicker implements StrategyPicker {
     const n = picks.length;
     for (let draw = 0; draw < 3; draw++) {
       const candidate = picks[Math.floor(this.random() * n)]!;
-      if ((avoid === undefined || !avoid.has(candidate.endpoint.instance.key))) return candidate;
+      if (notAvoided(candidate, avoid)) return candidate;
     }
     const start = Math.floor(this.random() * n);
     for (let k = 0; k < n; k++) {
       const candidate = picks[(start + k) % n]!;
-      if ((avoid === undefined || !avoid.has(candidate.endpoint.instance.key))) return candidate;
+      if (notAvoided(candidate, avoid)) return candidate;
     }
     return picks[start]!;
   }

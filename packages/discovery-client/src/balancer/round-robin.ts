@@ -18,7 +18,8 @@ class RoundRobinPicker implements StrategyPicker {
     for (let k = 0; k < n; k++) {
       const index = start + k < n ? start + k : start + k - n;
       const candidate = picks[index]!;
-      if ((avoid === undefined || !avoid.has(candidate.endpoint.instance.key))) {
+      // picker.ts's notAvoided, inline: this runs on every attempt of every call
+      if (avoid === undefined || !avoid.has(candidate.endpoint.instance.key)) {
         this.next = index + 1;
         return candidate;
       }

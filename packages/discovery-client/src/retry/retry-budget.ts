@@ -17,8 +17,8 @@ const BUCKETS = 10;
  * `retries < ratio * calls + minPerSecond * windowSeconds`. Calls deposit, retries withdraw.
  *
  * A call deposits by adding one to {@link pendingCalls}, a plain field (the call path runs no code here);
- * the budget moves them into the bucket of the moment at each bucket boundary (an unref'd timer) and
- * whenever it is asked, so every call lands in the bucket it was made in, give or take the timer's lateness.
+ * the budget moves them into the bucket of the moment once per bucket (an unref'd timer) and whenever it
+ * is asked, so a call may be counted one bucket (1 s of the default 10 s window) later than it was made.
  */
 export class RetryBudget {
   /** Calls made since the budget last counted them: the service client adds one per call. */
