@@ -14,7 +14,7 @@
  * clock.ts), served and served to nobody. Without these options it behaves as before.
  */
 import http from 'node:http';
-import { parseArgs } from 'node:util';
+import { parseCommandLine } from 'process-supervisor';
 import { CapacityQueue } from './capacity.js';
 import { now } from './clock.js';
 
@@ -23,10 +23,24 @@ let failEvery = 0;
 let served = 0;
 let port = 0;
 
-const { values: options } = parseArgs({ options: { concurrency: { type: 'string' }, 'service-ms': { type: 'string' } } });
-const concurrency = Number(options.concurrency ?? 0);
-const serviceMs = Number(options['service-ms'] ?? 0);
-if (!(concurrency >= 0) || !(serviceMs >= 0)) throw new Error(`bad --concurrency ${options.concurrency} or --service-ms ${options['service-ms']}`);
+const USAGE = `Usage: node instance-main.js [--concurrency N] [--service-ms M]   (PORT in the environment; 0: any)
+
+A fault-bench instance. With --concurrency and/or --service-ms it is capacity-limited: at most N requests in
+service at once, each M ms, the rest queued in arrival order (--concurrency 0: no limit).
+`;
+const { concurrency, serviceMs } = parseCommandLine(
+  'instance-main',
+  USAGE,
+  { concurrency: { type: 'string' }, 'service-ms': { type: 'string' } },
+  (values) => {
+    const concurrency = Number(values.concurrency ?? 0);
+    const serviceMs = Number(values['service-ms'] ?? 0);
+    if (!Number.isInteger(concurrency) || concurrency < 0) throw new Error(`--concurrency must be an integer >= 0, got ${String(values.concurrency)}`);
+    if (!(serviceMs >= 0)) throw new Error(`--service-ms must be a number >= 0, got ${String(values['service-ms'])}`);
+    return { concurrency, serviceMs };
+  },
+  process.argv.slice(2),
+);
 const queue = concurrency > 0 || serviceMs > 0 ? new CapacityQueue({ concurrency: concurrency || Infinity, serviceMs }) : undefined;
 /** Arrival times (epoch ms) of the requests a queue serves, and how many of them found their client gone. */
 const arrivals: number[] = [];
