@@ -32,6 +32,8 @@ const realClock: Clock = { now: () => performance.now(), schedule: (fn, ms) => v
 
 export class CapacityQueue {
   private readonly waiting: Array<() => void> = [];
+  /** When each waiting job arrived (`clock.now()`), by the same index. */
+  private readonly arrivedAt: number[] = [];
   /** Index of the first job still waiting (a shift() per job would be O(n) on a long queue). */
   private head = 0;
   private busy = 0;
@@ -59,6 +61,7 @@ export class CapacityQueue {
   submit(job: () => void): void {
     if (this.busy < this.capacity.concurrency) return this.serve(job, this.clock.now());
     this.waiting.push(job);
+    this.arrivedAt.push(this.clock.now());
     this.maxQueued = Math.max(this.maxQueued, this.queued);
   }
 
@@ -76,15 +79,20 @@ export class CapacityQueue {
     }, Math.max(0, endAt - this.clock.now()));
   }
 
-  /** A slot freed at `freedAt`: the next request waiting (it arrived before then) starts at that time. */
+  /**
+   * A slot freed at `freedAt`: the next request waiting starts then, or when it arrived if that was later (its
+   * slot's timer fired late): no request is served in less than `serviceMs` after it arrived.
+   */
   private next(freedAt: number): void {
     if (this.head >= this.waiting.length) return;
     const job = this.waiting[this.head]!;
+    const arrivedAt = this.arrivedAt[this.head]!;
     this.waiting[this.head++] = undefined as unknown as () => void;
     if (this.head > 1024 && this.head * 2 > this.waiting.length) {
       this.waiting.splice(0, this.head);
+      this.arrivedAt.splice(0, this.head);
       this.head = 0;
     }
-    this.serve(job, freedAt);
+    this.serve(job, Math.max(freedAt, arrivedAt));
   }
 }

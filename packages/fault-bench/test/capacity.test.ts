@@ -73,6 +73,18 @@ describe('CapacityQueue', () => {
     expect(served).toBeLessThanOrEqual(200);
   });
 
+  it('never serves a request in less than `serviceMs` after it arrived, even when its slot was due earlier', () => {
+    const clock = fakeClock(10); // the slot's timer fires 10 ms late
+    const queue = new CapacityQueue({ concurrency: 1, serviceMs: 20 }, clock);
+    const done: number[] = [];
+    queue.submit(() => done.push(clock.t)); // due at 20, answered at 30
+    clock.advance(25);
+    queue.submit(() => done.push(clock.t)); // arrives at 25 while the slot is still busy
+    clock.advance(100);
+    // the slot was due free at 20, but this request arrived at 25: it ends 20 ms later, at 45 (+10 late)
+    expect(done).toEqual([30, 55]);
+  });
+
   it('without a limit, only delays', () => {
     const clock = fakeClock();
     const queue = new CapacityQueue({ concurrency: Infinity, serviceMs: 50 }, clock);
