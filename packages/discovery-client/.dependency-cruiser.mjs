@@ -10,6 +10,7 @@
 //   breaker/    attempt/, transport/ (type-only imports), leaves
 //   balancer/   breaker/, attempt/, leaves
 //   outlier/    balancer/, breaker/, attempt/, transport/, leaves
+//   overload/   balancer/, breaker/, attempt/, leaves (adaptive concurrency: a pick decorator like outlier/)
 //   retry/      balancer/, breaker/, attempt/, transport/, leaves (the decision after an attempt: the top of the path)
 //   consul/     leaves
 //   resolver/   consul/, retry/, leaves
@@ -83,6 +84,9 @@ export default {
     layer('outlier-layer', '^src/outlier/',
       ['^src/balancer/', '^src/breaker/', '^src/attempt/', '^src/transport/', ...LEAVES],
       'outlier/ ejects and probes endpoints: it may import balancer/, breaker/, attempt/, transport/ and the leaves.'),
+    layer('overload-layer', '^src/overload/', ['^src/balancer/', '^src/breaker/', '^src/attempt/', ...LEAVES],
+      'overload/ limits the attempts in flight per endpoint (a pick decorator) and queues or sheds calls beyond: ' +
+      'it may import balancer/, breaker/, attempt/ and the leaves.'),
     layer('retry-layer', '^src/retry/', ['^src/balancer/', '^src/breaker/', '^src/attempt/', '^src/transport/', ...LEAVES],
       'retry/ (the retry decision, backoff, budget) decides what a call does after an attempt, from its pick and its ' +
       'outcome: it may import balancer/, breaker/, attempt/, transport/ and the leaves, never the resolvers or the root.'),
@@ -103,7 +107,7 @@ export default {
         'instance.ts, response.ts and peer-dependency.ts may be imported from a folder.',
       from: {
         path: [
-          '^src/(errors|options|transport|attempt|breaker|balancer|outlier|retry|consul|resolver)/',
+          '^src/(errors|options|transport|attempt|breaker|balancer|outlier|overload|retry|consul|resolver)/',
           '^src/logging/logger\\.ts$',
         ],
       },

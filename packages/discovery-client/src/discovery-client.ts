@@ -122,6 +122,7 @@ export class DiscoveryClient extends EventSource<DiscoveryEvents> {
         resolved.filter,
         resolved.breaker,
         resolved.outlierDetection,
+        resolved.concurrencyLimit,
         createStrategy(resolved.balancer),
         this.withActiveColor(name, resolved.filter, this.createResolver(name, resolved.filter)),
         this.events,

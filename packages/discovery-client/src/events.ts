@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { EjectionReason } from './breaker/endpoint.js';
+import type { ShedReason } from './errors/overloaded-error.js';
 import type { InstanceEventInfo } from './instance.js';
 import type { UnmatchedActiveColor } from './errors/no-healthy-instances-error.js';
 
@@ -45,6 +46,12 @@ export interface DiscoveryEvents {
    * sent again at once, for any method, outside the retry limit and budget.
    */
   callRetried: { service: string; instance: InstanceEventInfo; attempt: number; delayMs: number; error: Error; requeued: boolean };
+  /**
+   * Every usable instance was at its adaptive concurrency limit and the call was shed without being sent
+   * (`reason`: the wait queue was full, or the deadline passed while it waited); it fails with an
+   * `OverloadedError`. `queued`: calls waiting then; `limit`: attempts the service's instances may have in flight.
+   */
+  callShed: { service: string; reason: ShedReason; queued: number; limit: number };
   /** A retry was skipped because the retry budget is spent; `instance` is the one whose attempt failed. */
   retryBudgetExhausted: { service: string; instance: InstanceEventInfo; error: Error };
   /** The call failed for good and `fallback` produced the result. */

@@ -1,7 +1,9 @@
 import { Attempt, type PreparedCall } from './attempt/attempt.js';
 import type { AttemptOutcome } from './attempt/outcome.js';
 import type { PickerSource } from './balancer/balancer.js';
+import type { CompletePick } from './balancer/picker.js';
 import type { EndpointView } from './breaker/endpoint.js';
+import type { OverloadedError } from './errors/overloaded-error.js';
 import type { RequestTimeoutError } from './errors/request-timeout-error.js';
 import type { DiscoveryEvents, TypedEmitter } from './events.js';
 import { show } from './options/checker.js';
@@ -61,6 +63,9 @@ class Call implements CallState {
   attempts = 0;
   failures = 0;
   requeues = 0;
+  limitRejections = 0;
+  /** It waited for a slot (the deadline's clock must be read again). */
+  waited = false;
   tried: Set<string> | undefined = undefined;
   failedOn: Set<EndpointView> | undefined = undefined;
   lastError: Error | undefined = undefined;
@@ -151,16 +156,19 @@ export class ServiceClient {
   private async execute(method: HttpMethod, path: string, options: ShorthandOptions): Promise<ServiceResponse> {
     const call = prepare(method, path, options, this.options.headers);
     const state = this.begin(options, method);
+    let slot: CompletePick | undefined;
     for (;;) {
-      const pick = this.balancer.picker.pick(state.tried);
+      const pick = slot ?? this.balancer.picker.pick(state.tried);
+      slot = undefined;
       if (pick.type !== 'complete') {
         if (pick.type === 'queue' && (await this.awaitPicker(state))) continue;
         return this.fail(pickFailed(state, pick, this.options.deadline));
       }
-      if (state.attempts > 0) await this.beforeRetry(state, pick.endpoint);
+      if (state.retryOf !== undefined) await this.beforeRetry(state, pick.endpoint);
       const attempt = this.newAttempt(state, pick.endpoint);
       let outcome = pick.onCallStarted(attempt);
       if (outcome === undefined) {
+        this.sending(state, pick.endpoint);
         outcome = await attempt.send(this.transport, call);
         const counted = pick.onCallEnded(attempt, outcome);
         this.report(pick.endpoint, outcome);
@@ -174,7 +182,15 @@ export class ServiceClient {
         return step.type === 'return' ? step.response : this.fail(step.error);
       }
       if (step.type === 'throw') throw step.error;
-      this.prepareRetry(state, pick.endpoint, step.error, step.type === 'requeue');
+      if (step.type === 'queue') {
+        const next = await this.balancer.waitForSlot(state.deadlineAt - Date.now());
+        if (next.type === 'shed') return this.shed(next.error as OverloadedError);
+        state.limitRejections = 0;
+        state.waited = true;
+        slot = next;
+        continue;
+      }
+      this.prepareRetry(state, pick.endpoint, step.error, outcome);
     }
   }
 
@@ -193,7 +209,13 @@ export class ServiceClient {
     return true;
   }
 
-  private prepareRetry(state: Call, endpoint: EndpointView, error: Error, requeued: boolean): void {
+  private prepareRetry(state: Call, endpoint: EndpointView, error: Error, outcome: AttemptOutcome): void {
+    if (outcome.type === 'rejected' && outcome.reason === 'limit') {
+      // busy, not broken: another instance in turn, nothing to report or avoid
+      state.limitRejections++;
+      return;
+    }
+    const requeued = outcome.verdict.next === 'requeue';
     state.lastError = error;
     (state.tried ??= new Set()).add(endpoint.instance.key);
     if (requeued) {
@@ -208,6 +230,7 @@ export class ServiceClient {
   private async beforeRetry(state: Call, next: EndpointView): Promise<void> {
     const delayMs = retryDelay(state, next, this.options.retry, Date.now());
     const retryOf = state.retryOf!;
+    state.retryOf = undefined;
     this.events.emit('callRetried', {
       service: this.name,
       instance: retryOf.endpoint.info,
@@ -219,15 +242,25 @@ export class ServiceClient {
     if (delayMs > 0) await sleep(delayMs);
   }
 
+  /** Every usable instance was at its concurrency limit and no slot freed in time: the call is shed. */
+  private shed(error: OverloadedError): ServiceResponse {
+    if (this.events.listening.callShed) this.events.emit('callShed', { service: this.name, reason: error.reason, queued: error.queued, limit: error.limit });
+    return this.fail(error);
+  }
+
   private newAttempt(state: Call, endpoint: EndpointView): Attempt {
-    const number = ++state.attempts;
-    if (this.events.listening.instancePicked) this.events.emit('instancePicked', { service: this.name, instance: endpoint.info, attempt: number });
     // the first attempt reuses the call's clock reading; later ones read it again
-    const remaining = number === 1 ? this.options.deadline : state.deadlineAt - Date.now();
+    const remaining = state.attempts === 0 && !state.waited ? this.options.deadline : state.deadlineAt - Date.now();
     const timeoutMs = Math.max(1, Math.min(state.timeoutMs, remaining));
     // a rescue sends the attempt again while the first may still complete: only for safe methods (RFC 9110)
     const rescuable = state.retryable && state.failures < this.options.retry.limit && SAFE_METHODS.has(state.method);
     return new Attempt(this.name, endpoint.ref, timeoutMs, rescuable);
+  }
+
+  /** The pick admitted the attempt: it is sent. */
+  private sending(state: Call, endpoint: EndpointView): void {
+    const number = ++state.attempts;
+    if (this.events.listening.instancePicked) this.events.emit('instancePicked', { service: this.name, instance: endpoint.info, attempt: number });
   }
 
   /** The call events of an attempt that was sent. */

@@ -1,6 +1,7 @@
 import type { BalancerName, BalancerStrategy } from './balancer/picker.js';
 import { resolveBreakerOptions, type BreakerOptions, type BreakerPresetName, type ResolvedBreakerOptions } from './breaker/breaker-options.js';
 import { bad, checkNumber, checkObject, checkStringRecord } from './options/checker.js';
+import { resolveConcurrencyLimit, type ConcurrencyLimitOptions, type ResolvedConcurrencyLimit } from './overload/concurrency-limit-options.js';
 import { resolveOutlierDetection, type OutlierDetectionOptions, type ResolvedOutlierDetection } from './outlier/outlier-options.js';
 import type { InstanceFilter } from './resolver/resolver.js';
 import { resolveRetryOptions, type ResolvedRetryOptions, type RetryOptions } from './retry/retry-options.js';
@@ -25,6 +26,12 @@ export interface ServiceOptions {
    * @default on, with the defaults of {@link OutlierDetectionOptions}; off with `breaker.preset: 'datawire'`
    */
   outlierDetection?: OutlierDetectionOptions | false;
+  /**
+   * Adaptive concurrency: a limit of attempts in flight per instance that follows its latency, a bounded
+   * queue when every instance is at its limit, and `OverloadedError` beyond it; `false` turns it off.
+   * @default on, with the defaults of {@link ConcurrencyLimitOptions}; off with `breaker.preset: 'datawire'`
+   */
+  concurrencyLimit?: ConcurrencyLimitOptions | false;
   /**
    * Retries on another instance for idempotent methods; `false` turns them off.
    * @default { limit: 2 }
@@ -77,6 +84,7 @@ export interface ResolvedServiceOptions {
   deadline: number;
   breaker: ResolvedBreakerOptions;
   outlierDetection: ResolvedOutlierDetection | false;
+  concurrencyLimit: ResolvedConcurrencyLimit | false;
   retry: ResolvedRetryOptions;
   transport: 'got' | 'undici' | Transport;
   fallback: ((error: Error) => unknown) | undefined;
@@ -87,7 +95,7 @@ export interface ResolvedServiceOptions {
 
 export const DEFAULT_DEADLINE_MS = 10_000;
 
-const SERVICE_KEYS = ['timeout', 'deadline', 'breaker', 'outlierDetection', 'retry', 'transport', 'fallback', 'tags', 'meta', 'color', 'balancer', 'headers'] as const;
+const SERVICE_KEYS = ['timeout', 'deadline', 'breaker', 'outlierDetection', 'concurrencyLimit', 'retry', 'transport', 'fallback', 'tags', 'meta', 'color', 'balancer', 'headers'] as const;
 
 /**
  * Validates and fills in service options; `defaults` are the client-wide ones (the service's own win; the
@@ -116,6 +124,7 @@ export function resolveServiceOptions(input: ServiceOptions | undefined, default
     deadline: checkNumber('deadline', options.deadline ?? DEFAULT_DEADLINE_MS, 1),
     breaker,
     outlierDetection: resolveOutlierDetection(options.outlierDetection, breakerPreset(defaults.breaker, input?.breaker)),
+    concurrencyLimit: resolveConcurrencyLimit(options.concurrencyLimit, breakerPreset(defaults.breaker, input?.breaker)),
     retry: resolveRetryOptions(options.retry),
     transport,
     fallback: options.fallback,

@@ -1,9 +1,12 @@
-import { Balancer } from './balancer/balancer.js';
+import { Balancer, type PickDecorator } from './balancer/balancer.js';
 import type { BalancerStrategy } from './balancer/picker.js';
 import type { ResolvedBreakerOptions } from './breaker/breaker-options.js';
 import type { BreakerState, Endpoint } from './breaker/endpoint.js';
 import { EndpointPool } from './breaker/endpoint-pool.js';
 import type { DiscoveryEvents, TypedEmitter } from './events.js';
+import type { ShedReason } from './errors/overloaded-error.js';
+import { ConcurrencyLimit } from './overload/concurrency-limit.js';
+import type { ResolvedConcurrencyLimit } from './overload/concurrency-limit-options.js';
 import { OutlierDetection } from './outlier/outlier-detection.js';
 import type { ResolvedOutlierDetection } from './outlier/outlier-options.js';
 import { Prober } from './outlier/prober.js';
@@ -33,6 +36,8 @@ export interface InstanceSnapshot {
   failures: number;
   /** Attempts the breaker refused. */
   rejections: number;
+  /** Its adaptive concurrency limit now: attempts that may be in flight (undefined: no limit). */
+  concurrencyLimit: number | undefined;
 }
 
 /** One service in {@link DiscoverySnapshot}. */
@@ -50,6 +55,8 @@ export interface ServiceSnapshot {
    */
   activeColor: { key: string; color: string | null } | undefined;
   instances: InstanceSnapshot[];
+  /** Adaptive concurrency: calls waiting for a slot now, and calls shed so far by reason (undefined: no limit). */
+  overload: { queued: number; shed: Record<ShedReason, number> } | undefined;
 }
 
 /** The whole client, for status pages. */
@@ -68,6 +75,8 @@ export class ServiceState {
   readonly balancer: Balancer;
   /** Undefined when outlier detection is off. */
   private readonly outliers: OutlierDetection | undefined;
+  /** Undefined when the concurrency limit is off. */
+  private readonly limiter: ConcurrencyLimit | undefined;
   private readonly prober: Prober | undefined;
   private registryError: Error | undefined;
   private activeColor: ServiceSnapshot['activeColor'];
@@ -79,6 +88,7 @@ export class ServiceState {
     readonly filter: ServiceSnapshot['filter'],
     breaker: ResolvedBreakerOptions,
     outlierDetection: ResolvedOutlierDetection | false,
+    concurrencyLimit: ResolvedConcurrencyLimit | false,
     strategy: BalancerStrategy,
     private readonly resolver: Resolver,
     private readonly events: TypedEmitter<DiscoveryEvents>,
@@ -119,7 +129,12 @@ export class ServiceState {
     // an OPEN instance listed as passing again: probe it now, or (no probes) let the next call be its trial
     this.pool.onRelisted = (endpoint) => (prober ? prober.probeNow(endpoint) : endpoint.halfOpenNow());
     this.outliers = outlierDetection ? new OutlierDetection(outlierDetection) : undefined;
-    this.balancer = new Balancer(strategy, this.outliers ? [this.outliers] : []);
+    // the concurrency limit is outermost: it hands reserved picks to waiting calls
+    this.limiter = concurrencyLimit ? new ConcurrencyLimit(name, concurrencyLimit) : undefined;
+    const decorators: PickDecorator[] = [];
+    if (this.outliers) decorators.push(this.outliers);
+    if (this.limiter) decorators.push(this.limiter);
+    this.balancer = new Balancer(strategy, decorators, this.limiter);
   }
 
   start(): void {
@@ -188,6 +203,7 @@ export class ServiceState {
           calls: t.calls,
           failures: t.failures,
           rejections: t.rejections,
+          concurrencyLimit: this.limiter?.limitOf(t),
         }),
       )
       .sort((a, b) => a.number - b.number);
@@ -198,12 +214,14 @@ export class ServiceState {
       registryError: this.registryError?.message,
       activeColor: this.activeColor,
       instances,
+      overload: this.limiter ? { queued: this.limiter.queued, shed: { ...this.limiter.shed } } : undefined,
     };
   }
 
   close(): void {
     this.resolver.close();
     this.outliers?.close();
+    this.limiter?.close();
     this.prober?.close();
     this.pool.close();
     this.balancer.close();

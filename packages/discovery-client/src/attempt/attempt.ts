@@ -134,6 +134,11 @@ export class Attempt extends AttemptSignal implements InFlightAttempt {
   ended = false;
   /** Set by the instance's breaker when it admits the attempt: how the breaker learns the outcome. */
   settleBreaker: ((outcome: AttemptOutcome) => void) | undefined = undefined;
+  /**
+   * The caller's own event loop stalled while the attempt ran: its latency and a timeout say nothing of the
+   * instance (see `inCallerStall` below).
+   */
+  inCallerStall = false;
   /** Set by the breaker with `settleBreaker`: resolves once the breaker has counted the outcome. */
   breakerSettled: Promise<void> | undefined = undefined;
   private abortedBy: 'timeout' | 'stall' | undefined = undefined;

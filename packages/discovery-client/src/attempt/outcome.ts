@@ -43,7 +43,15 @@ export const VERDICTS = Object.freeze({
   resetReusedSocket: Object.freeze<OutcomeVerdict>({ answered: false, countsAgainst: false, next: 'requeue' }),
   /** The breaker refused the attempt. */
   rejected: Object.freeze<OutcomeVerdict>({ answered: false, countsAgainst: false, next: 'requeue' }),
+  /**
+   * The instance is at its concurrency limit: another instance with a free slot, else the call waits for one
+   * (nothing was sent; busy is not broken).
+   */
+  limited: Object.freeze<OutcomeVerdict>({ answered: false, countsAgainst: false, next: 'requeue' }),
 });
+
+/** Who refused an attempt before it was sent: the instance's breaker, or its concurrency limit. */
+export type RejectionReason = 'breaker' | 'limit';
 
 /**
  * What one attempt came to, decided once (`attempt/attempt.ts` classifies) and read by everything after it.
@@ -54,7 +62,8 @@ export const VERDICTS = Object.freeze({
  * - `instanceFailure`: a timeout, a stall, a reset or failed connection after sending, or a 5xx;
  * - `notSent`: refused before any byte was written, or reset on a reused keep-alive socket before any
  *   response byte;
- * - `rejected`: the breaker refused the attempt (open, or half-open with its trial in flight).
+ * - `rejected`: refused before sending: by the breaker (open, or half-open with its trial in flight), or by the
+ *   instance's concurrency limit.
  */
 export type AttemptOutcome =
   | { readonly type: 'response'; readonly verdict: OutcomeVerdict; readonly durationMs: number; readonly response: InstanceResponse }
@@ -73,4 +82,4 @@ export type AttemptOutcome =
       readonly reason: NotSentReason;
       readonly error: UpstreamConnectionError;
     }
-  | { readonly type: 'rejected'; readonly verdict: OutcomeVerdict; readonly durationMs: number; readonly error: Error };
+  | { readonly type: 'rejected'; readonly verdict: OutcomeVerdict; readonly durationMs: number; readonly reason: RejectionReason; readonly error: Error };

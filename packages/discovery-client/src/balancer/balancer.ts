@@ -13,6 +13,17 @@ export interface PickDecorator {
   wrap(endpoint: Endpoint, inner: CompletePick): CompletePick;
 }
 
+/** A free slot for a waiting call (its pick, slot reserved), or the call is shed with `error`. */
+export type SlotResult = CompletePick | { readonly type: 'shed'; readonly error: Error };
+
+/**
+ * Where a call waits when every usable instance is at its concurrency limit (`overload/concurrency-limit.ts`).
+ */
+export interface SlotQueue {
+  /** The pick to send on once a slot is free within `ms`; else `shed`. */
+  waitForSlot(ms: number): Promise<SlotResult>;
+}
+
 /** What the service client reads of a balancer: the snapshot in force, and a way to wait for the next one. */
 export interface PickerSource {
   /** The picker of the current snapshot (a plain field: reading it runs no code). */
@@ -23,6 +34,8 @@ export interface PickerSource {
   readonly usable: number;
   /** Resolves when a new snapshot is published, or after `ms`. */
   nextPicker(ms: number): Promise<void>;
+  /** Every usable instance refused the call at its concurrency limit: wait for a free slot (see {@link SlotQueue}). */
+  waitForSlot(ms: number): Promise<SlotResult>;
 }
 
 /**
@@ -44,6 +57,8 @@ export class Balancer implements PickerSource {
   constructor(
     private readonly strategy: BalancerStrategy,
     private readonly decorators: readonly PickDecorator[] = [],
+    /** The concurrency limit's wait queue, when there is a limit. */
+    private readonly slots?: SlotQueue,
   ) {}
 
   /** A new resolved list (the tracked endpoints, in list order). */
@@ -89,6 +104,11 @@ export class Balancer implements PickerSource {
         resolve();
       }
     });
+  }
+
+  waitForSlot(ms: number): Promise<SlotResult> {
+    if (this.slots === undefined) throw new Error('no concurrency limit: nothing refuses an attempt at a limit');
+    return this.slots.waitForSlot(ms);
   }
 
   /** Wakes every call waiting for a picker (the client is closing). */

@@ -149,7 +149,7 @@ export class Endpoint implements EndpointView {
       this.settings.transitions.onTrialStarted(this);
     } else {
       this.rejections++;
-      return { type: 'rejected', verdict: VERDICTS.rejected, durationMs: 0, error: new CircuitOpenError(this.settings.service, this.ref) };
+      return { type: 'rejected', verdict: VERDICTS.rejected, durationMs: 0, reason: 'breaker', error: new CircuitOpenError(this.settings.service, this.ref) };
     }
     this.calls++;
     this.outstanding++;

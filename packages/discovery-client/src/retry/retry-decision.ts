@@ -22,6 +22,8 @@ export interface CallState {
   failures: number;
   /** Attempts sent again because they never reached an instance. */
   requeues: number;
+  /** Instances that refused the call at their concurrency limit since it last waited for a slot. */
+  limitRejections: number;
   /** Instance keys tried: avoided while others are usable. */
   tried: Set<string> | undefined;
   /** Instances that failed this call: going back to one waits the backoff. */
@@ -49,6 +51,7 @@ export interface DecisionContext {
  * - `throw` the caller's 4xx as an {@link UpstreamHttpError} (no fallback: the caller is at fault);
  * - `requeue`: send it to another instance at once (it never reached one);
  * - `retry`: send it to another instance ({@link retryDelay} says how long to wait first);
+ * - `queue`: every usable instance refused it at its concurrency limit: wait for a free slot;
  * - `fail` with `error`: the fallback's turn, or the error is thrown.
  * `budgetExhausted` (on `fail`, or `return` of a final 5xx): a retry was due but the retry budget is spent.
  */
@@ -57,6 +60,7 @@ export type NextStep =
   | { readonly type: 'throw'; readonly error: Error }
   | { readonly type: 'requeue'; readonly error: Error }
   | { readonly type: 'retry'; readonly error: Error }
+  | { readonly type: 'queue' }
   | { readonly type: 'fail'; readonly error: Error; readonly budgetExhausted?: boolean };
 
 /**
@@ -72,16 +76,26 @@ export function decide(call: CallState, outcome: AttemptOutcome, context: Decisi
     case 'callerError':
       if (!call.throwHttpErrors) return { type: 'return', response: outcome.response };
       return { type: 'throw', error: new UpstreamHttpError(call.service, outcome.response, { retryable: outcome.verdict.next !== 'return' }) };
-    case 'notSent':
     case 'rejected':
-      if (call.requeues + 1 > context.listed) return failWith(call, outcome, context);
-      return { type: 'requeue', error: outcome.error };
+      // at its limit: the next instance in turn, and once every usable one refused, wait for a slot
+      if (outcome.reason === 'limit') return call.limitRejections + 1 >= context.usable ? QUEUE : { type: 'requeue', error: outcome.error };
+      return requeue(call, outcome, context);
+    case 'notSent':
+      return requeue(call, outcome, context);
     case 'instanceFailure':
       if (!call.retryable || call.failures + 1 > context.retry.limit || call.deadlineAt - context.now <= 0) return failWith(call, outcome, context);
       if (context.budget && !context.budget.tryWithdraw()) return { ...(failWith(call, outcome, context) as FinalStep), budgetExhausted: true };
       return { type: 'retry', error: outcome.error };
   }
 }
+
+/** Nothing was sent: another instance at once, at most once per listed instance. */
+function requeue(call: CallState, outcome: Extract<AttemptOutcome, { type: 'notSent' | 'rejected' }>, context: DecisionContext): NextStep {
+  if (call.requeues + 1 > context.listed) return failWith(call, outcome, context);
+  return { type: 'requeue', error: outcome.error };
+}
+
+const QUEUE: NextStep = Object.freeze({ type: 'queue' });
 
 /** The call failed for good on `outcome`; with no usable instance left it is the walkthrough's "all down". */
 type FinalStep = Extract<NextStep, { type: 'return' | 'fail' }>;

@@ -48,7 +48,7 @@ describe('the call path', () => {
     session.disconnect();
   });
 
-  it('a successful GET with the defaults (undici, round-robin, outlier detection, no listener) runs code in six library files', async () => {
+  it('a successful GET with the defaults (undici, round-robin, outlier detection, concurrency limit, no listener) runs code in eight library files', async () => {
     const ratings = client.service('ratings');
     for (let i = 0; i < 20; i++) await ratings.get('/ratings/camera').json();
     const files = await filesRunBy(session, () => ratings.get('/ratings/camera').json());
@@ -57,6 +57,8 @@ describe('the call path', () => {
       'balancer/round-robin.ts',
       'breaker/endpoint.ts',
       'outlier/outlier-detection.ts',
+      'overload/concurrency-limit.ts',
+      'overload/vegas-limit.ts',
       'service-client.ts',
       'transport/undici-transport.ts',
     ]);

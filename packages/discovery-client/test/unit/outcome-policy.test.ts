@@ -26,6 +26,7 @@ describe('the outcome policy', () => {
       refused: { answered: false, countsAgainst: true, next: 'requeue' },
       resetReusedSocket: { answered: false, countsAgainst: false, next: 'requeue' },
       rejected: { answered: false, countsAgainst: false, next: 'requeue' },
+      limited: { answered: false, countsAgainst: false, next: 'requeue' },
     });
   });
 

@@ -32,7 +32,8 @@ const outcomes = {
     reason: 'refused',
     error: new UpstreamConnectionError('ratings', ref, Object.assign(new Error('refused'), { code: 'ECONNREFUSED' })),
   },
-  rejected: { type: 'rejected', verdict: VERDICTS.rejected, durationMs: 0, error: new Error('breaker is open') },
+  rejected: { type: 'rejected', verdict: VERDICTS.rejected, durationMs: 0, reason: 'breaker', error: new Error('breaker is open') },
+  limited: { type: 'rejected', verdict: VERDICTS.limited, durationMs: 0, reason: 'limit', error: new Error('at its limit') },
 } satisfies Record<string, AttemptOutcome>;
 
 function call(overrides: Partial<CallState> = {}): CallState {
@@ -43,6 +44,7 @@ function call(overrides: Partial<CallState> = {}): CallState {
     deadlineAt: NOW + 10_000,
     attempts: 1,
     failures: 0,
+    limitRejections: 0,
     requeues: 0,
     tried: undefined,
     failedOn: undefined,
@@ -85,6 +87,9 @@ const cases: Array<[string, AttemptOutcome, Partial<CallState>, Partial<Decision
   ['a requeue spends neither the limit nor the budget', outcomes.refused, { failures: 2 }, { budget: budget(0) }, { type: 'requeue' }],
   ['requeues stop after one per listed instance', outcomes.refused, { requeues: 3 }, {}, { type: 'fail', error: UpstreamConnectionError }],
   ['an attempt the breaker refused is requeued', outcomes.rejected, {}, {}, { type: 'requeue' }],
+  ['an instance at its concurrency limit: the next one in turn', outcomes.limited, { limitRejections: 1 }, { usable: 3 }, { type: 'requeue' }],
+  ['every usable instance at its limit: wait for a slot', outcomes.limited, { limitRejections: 2 }, { usable: 3 }, { type: 'queue' }],
+  ['at the limit, requeues of failures do not count against the wait', outcomes.limited, { requeues: 3, limitRejections: 0 }, { usable: 1 }, { type: 'queue' }],
 ];
 
 describe('decide', () => {

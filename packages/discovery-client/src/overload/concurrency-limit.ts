@@ -1,0 +1,261 @@
+import type { Attempt } from '../attempt/attempt.js';
+import { VERDICTS, type AttemptOutcome } from '../attempt/outcome.js';
+import type { PickDecorator, SlotQueue, SlotResult } from '../balancer/balancer.js';
+import type { CompletePick } from '../balancer/picker.js';
+import type { Endpoint } from '../breaker/endpoint.js';
+import { OverloadedError, type ShedReason } from '../errors/overloaded-error.js';
+import type { ResolvedConcurrencyLimit } from './concurrency-limit-options.js';
+import { VegasLimit } from './vegas-limit.js';
+
+/** The concurrency limit's record of one endpoint. */
+class LimitState {
+  /** Attempts in flight through this limit, slots handed to waiting calls included. */
+  inFlight = 0;
+  /** The inner pick the cached `pick` wraps. */
+  inner: CompletePick | undefined = undefined;
+  pick: CompletePick | undefined = undefined;
+  /** The `rejected` outcome of an attempt refused at the limit: one per endpoint, nothing allocated per refusal. */
+  atLimit: AttemptOutcome | undefined = undefined;
+
+  constructor(
+    readonly endpoint: Endpoint,
+    readonly limit: VegasLimit,
+  ) {}
+}
+
+/** A call waiting for a free slot. */
+class Waiter {
+  done = false;
+  timer: NodeJS.Timeout | undefined = undefined;
+
+  constructor(
+    readonly resolve: (result: SlotResult) => void,
+    /** `performance.now()` when it started waiting. */
+    readonly since: number,
+  ) {}
+}
+
+/**
+ * Adaptive concurrency, a pick decorator: each endpoint has a limit of attempts in flight that follows its
+ * latency ({@link VegasLimit}). An attempt on an endpoint at its limit is refused before it is sent (a
+ * `rejected` outcome, reason `limit`, that counts against nothing); the call tries another endpoint, and
+ * when every usable endpoint is at its limit it waits here ({@link waitForSlot}) for the next slot to free,
+ * first come first served: the slot is handed to the waiting call (reserved, so a newer call cannot take it
+ * first). The wait is bounded as in Facebook's "Fail at Scale" (controlled delay, after CoDel): a call waits
+ * up to `queueIntervalMs` while the queue drains now and then (a burst), but once it has not been empty for
+ * `queueIntervalMs` (a standing queue: overload) only up to `queueTargetMs`, until it stays empty for
+ * `queueIntervalMs`; beyond that, past the call's
+ * deadline, or with `maxQueued` calls waiting, the call is shed with an {@link OverloadedError}.
+ *
+ * A timed-out attempt is a drop for the limit; answers are its latency samples. Outcomes that the caller's
+ * own event-loop stall distorted never reach it (the attempt says so).
+ */
+export class ConcurrencyLimit implements PickDecorator, SlotQueue {
+  private readonly states = new Map<Endpoint, LimitState>();
+  private usable: LimitState[] = [];
+  private readonly waiters: Waiter[] = [];
+  private head = 0;
+  private waiting = 0;
+  /** `performance.now()` since when calls have been waiting without a break, and since when none has. */
+  private queueSince = 0;
+  private emptySince = -Infinity;
+  /** The queue has stood for an interval: waits are held to the target until it stays empty for an interval. */
+  private standing = false;
+  private cursor = 0;
+  /** Calls shed so far, by reason. */
+  readonly shed: Record<ShedReason, number> = { 'queue-full': 0, 'queue-timeout': 0 };
+
+  constructor(
+    private readonly service: string,
+    private readonly settings: ResolvedConcurrencyLimit,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  snapshot(listed: readonly Endpoint[], usable: readonly Endpoint[]): void {
+    this.usable = usable.map((endpoint) => this.state(endpoint));
+    const stillListed = new Set(listed);
+    for (const [endpoint, state] of this.states) if (!stillListed.has(endpoint) && state.inFlight === 0) this.states.delete(endpoint);
+    if (this.waiting > 0) this.drain();
+  }
+
+  wrap(endpoint: Endpoint, inner: CompletePick): CompletePick {
+    const state = this.state(endpoint);
+    if (state.inner !== inner || state.pick === undefined) {
+      state.inner = inner;
+      state.pick = {
+        type: 'complete',
+        endpoint: inner.endpoint,
+        onCallStarted: (attempt) => (state.inFlight >= state.limit.current ? this.refuse(state) : this.admit(state, inner, attempt)),
+        onCallEnded: (attempt, outcome) => this.ended(state, inner, attempt, outcome),
+      };
+    }
+    return state.pick;
+  }
+
+  /** The limit in force on `endpoint` (undefined before it was ever listed). */
+  limitOf(endpoint: Endpoint): number | undefined {
+    return this.states.get(endpoint)?.limit.current;
+  }
+
+  /** Calls waiting for a slot now. */
+  get queued(): number {
+    return this.waiting;
+  }
+
+  /**
+   * A free slot for a call that found every usable endpoint at its limit: the pick to send on (its slot
+   * reserved), at once when one is free, else when one frees within `ms`; or `shed` with an
+   * {@link OverloadedError} when the queue is full or `ms` passes first.
+   */
+  waitForSlot(ms: number): Promise<SlotResult> {
+    if (this.waiting === 0) {
+      const free = this.freeSlot();
+      if (free !== undefined) return Promise.resolve(this.handOff(free));
+    }
+    const now = this.now();
+    const waitMs = Math.min(ms, this.allowedWaitMs(now));
+    if (this.waiting >= this.settings.maxQueued || waitMs <= 0) return Promise.resolve(this.shedCall(waitMs <= 0 ? 'queue-timeout' : 'queue-full'));
+    return new Promise((resolve) => {
+      const waiter = new Waiter(resolve, now);
+      waiter.timer = setTimeout(() => {
+        waiter.done = true;
+        this.dequeued();
+        resolve(this.shedCall('queue-timeout'));
+      }, waitMs);
+      waiter.timer.unref();
+      if (this.waiting === 0) {
+        this.queueSince = now;
+        if (now - this.emptySince >= this.settings.queueIntervalMs) this.standing = false;
+      }
+      this.waiters.push(waiter);
+      this.waiting++;
+    });
+  }
+
+  /**
+   * How long a call may wait now: the interval, or the target once calls have been waiting for an interval
+   * without a break (a standing queue), until the queue stays empty for an interval.
+   */
+  private allowedWaitMs(now: number): number {
+    const { queueIntervalMs, queueTargetMs } = this.settings;
+    if (!this.standing && this.waiting > 0 && now - this.queueSince >= queueIntervalMs) this.standing = true;
+    return this.standing ? queueTargetMs : queueIntervalMs;
+  }
+
+  private dequeued(): void {
+    if (--this.waiting === 0) this.emptySince = this.now();
+  }
+
+  /** Sheds every waiting call (the client is closing). */
+  close(): void {
+    while (this.head < this.waiters.length) {
+      const waiter = this.waiters[this.head++]!;
+      if (waiter.done) continue;
+      waiter.done = true;
+      clearTimeout(waiter.timer);
+      waiter.resolve(this.shedCall('queue-timeout'));
+    }
+    this.waiters.length = 0;
+    this.head = 0;
+    this.waiting = 0;
+  }
+
+  private state(endpoint: Endpoint): LimitState {
+    let state = this.states.get(endpoint);
+    if (!state) this.states.set(endpoint, (state = new LimitState(endpoint, new VegasLimit(this.settings, this.now()))));
+    return state;
+  }
+
+  private admit(state: LimitState, inner: CompletePick, attempt: Attempt): AttemptOutcome | undefined {
+    const refused = inner.onCallStarted(attempt);
+    if (refused === undefined) state.inFlight++;
+    return refused;
+  }
+
+  private refuse(state: LimitState): AttemptOutcome {
+    return (state.atLimit ??= {
+      type: 'rejected',
+      verdict: VERDICTS.limited,
+      durationMs: 0,
+      reason: 'limit',
+      error: new OverloadedError(this.service, 'queue-full', 0, state.limit.current),
+    });
+  }
+
+  private ended(state: LimitState, inner: CompletePick, attempt: Attempt, outcome: AttemptOutcome): Promise<void> | undefined {
+    const inFlight = state.inFlight--;
+    if (!attempt.inCallerStall) {
+      if (outcome.verdict.answered) state.limit.onAnswer(attempt.startedAt, outcome.durationMs, inFlight);
+      else if (outcome.type === 'instanceFailure' && outcome.reason === 'timeout') state.limit.onDrop();
+    }
+    const settled = inner.onCallEnded(attempt, outcome);
+    if (this.waiting > 0) this.drain();
+    return settled;
+  }
+
+  /** Hands free slots to waiting calls, oldest first; sheds those that waited longer than the queue allows now. */
+  private drain(): void {
+    let now: number | undefined;
+    while (this.waiting > 0) {
+      const free = this.freeSlot();
+      if (free === undefined) break;
+      const waiter = this.waiters[this.head++]!;
+      if (waiter.done) continue;
+      waiter.done = true;
+      clearTimeout(waiter.timer);
+      now ??= this.now();
+      const late = now - waiter.since > this.allowedWaitMs(now);
+      this.dequeued();
+      waiter.resolve(late ? this.shedCall('queue-timeout') : this.handOff(free));
+    }
+    if (this.head === this.waiters.length || this.head > 1024) {
+      this.waiters.splice(0, this.head);
+      this.head = 0;
+    }
+  }
+
+  /** A usable endpoint below its limit, taken in turn. */
+  private freeSlot(): LimitState | undefined {
+    const usable = this.usable;
+    const n = usable.length;
+    for (let k = 0; k < n; k++) {
+      const state = usable[(this.cursor + k) % n]!;
+      if (state.inFlight < state.limit.current && state.endpoint.isAvailable()) {
+        this.cursor = (this.cursor + k + 1) % n;
+        return state;
+      }
+    }
+    return undefined;
+  }
+
+  /** A pick on `state`'s endpoint whose slot is taken already: the waiting call sends on it. */
+  private handOff(state: LimitState): SlotResult {
+    state.inFlight++;
+    const pick = state.pick!;
+    const inner = state.inner!;
+    return {
+      type: 'complete',
+      endpoint: pick.endpoint,
+      onCallStarted: (attempt: Attempt) => {
+        const refused = inner.onCallStarted(attempt);
+        if (refused !== undefined) {
+          state.inFlight--;
+          if (this.waiting > 0) this.drain();
+        }
+        return refused;
+      },
+      onCallEnded: pick.onCallEnded,
+    };
+  }
+
+  private totalLimit(): number {
+    let total = 0;
+    for (const state of this.usable) total += state.limit.current;
+    return total;
+  }
+
+  private shedCall(reason: ShedReason): SlotResult {
+    this.shed[reason]++;
+    return { type: 'shed', error: new OverloadedError(this.service, reason, this.waiting, this.totalLimit()) };
+  }
+}
