@@ -201,6 +201,8 @@ export function createClient(
       return poolClient(urls[0]!, path, ATTEMPT_TIMEOUT_MS);
     case 'nginx':
     case 'haproxy':
+    case 'haproxy-tuned':
+    case 'caddy':
       if (!proxyUrl) throw new Error(`${contender} needs the proxy's URL`);
       return poolClient(proxyUrl, path, PROXY_CLIENT_TIMEOUT_MS);
     case 'by-hand':

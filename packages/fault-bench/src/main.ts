@@ -23,6 +23,7 @@ import { crosscheck } from './crosscheck.js';
 import { renderSvg, plotSpec } from './plots.js';
 import { installCleanup, stopAll } from './processes.js';
 import { ensureProxies } from './proxies/install.js';
+import type { ProxyKind } from './proxies/proxy.js';
 import { renderSection, writeSection, type CrosscheckResult, type ScenarioResults } from './report.js';
 import { runOne, type RunSummary } from './run.js';
 import { SCENARIOS, SCENARIO_NAMES, type ScenarioName } from './scenarios.js';
@@ -148,7 +149,7 @@ async function main(): Promise<void> {
   const plan = planned(scenarios, contenders);
   const totalRuns = plan.reduce((a, [, cs]) => a + cs.length, 0) * reps;
   const estimate = plan.reduce((a, [s, cs]) => a + cs.length * (SCENARIOS[s].endMs / 1000 + OVERHEAD_PER_RUN_S), 0) * reps;
-  const proxyNames = [...new Set(contenders.map((c) => CONTENDERS[c].proxy).filter((p): p is 'nginx' | 'haproxy' => p !== undefined))];
+  const proxyNames = [...new Set(contenders.map((c) => CONTENDERS[c].proxy).filter((p): p is ProxyKind => p !== undefined))];
   const proxies = ensureProxies(proxyNames);
   console.log(`${totalRuns} runs (${scenarios.join(', ')} × ${contenders.join(', ')} × ${reps}), about ${(estimate / 60).toFixed(0)} min on a quiet machine`);
 

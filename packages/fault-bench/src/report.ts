@@ -30,6 +30,7 @@ export interface MachineInfo {
   readonly kernel: string;
   readonly nginx?: string;
   readonly haproxy?: string;
+  readonly caddy?: string;
   readonly command: string;
   readonly reps: number;
   /** Wall time of the invocation that produced these runs, s. */
@@ -122,7 +123,7 @@ function scenarioTable(results: ScenarioResults): string[] {
 }
 
 export function machineLine(m: MachineInfo): string {
-  const proxies = [m.nginx ? `nginx ${m.nginx}` : '', m.haproxy ? `HAProxy ${m.haproxy}` : ''].filter(Boolean).join(', ');
+  const proxies = [m.nginx ? `nginx ${m.nginx}` : '', m.haproxy ? `HAProxy ${m.haproxy}` : '', m.caddy ? `Caddy ${m.caddy}` : ''].filter(Boolean).join(', ');
   return (
     `Run ${m.date} on ${m.cpu} (${m.cores} cores), ${m.memoryGiB} GiB, Node ${m.node}, Linux ${m.kernel}${proxies ? `, ${proxies}` : ''}; ` +
     `\`${m.command}\`, ${m.reps} repetition${m.reps === 1 ? '' : 's'}, ${(m.wallSeconds / 60).toFixed(1)} min; ` +

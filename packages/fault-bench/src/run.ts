@@ -14,9 +14,10 @@ import { computeFigures, type RunFigures } from './figures.js';
 import { Instance, type InstanceStats } from './instances.js';
 import { computeOverloadFigures, type OverloadFigures } from './overload-figures.js';
 import { onExit, start, stop, type Managed } from './processes.js';
-import { startHaproxy } from './proxies/haproxy.js';
+import { startCaddy } from './proxies/caddy.js';
+import { queueSettings, startHaproxy } from './proxies/haproxy.js';
 import { startNginx } from './proxies/nginx.js';
-import type { Proxy, ProxyBinary } from './proxies/proxy.js';
+import type { ProxyBinary, RunProxy } from './proxies/proxy.js';
 import type { Attempt, GeneratorMessage, GeneratorResult, GeneratorSpec, TimelineEvent } from './records.js';
 import { isRecovery, type FaultStep, type Scenario } from './scenarios.js';
 
@@ -80,7 +81,7 @@ export function startGenerator(spec: GeneratorSpec): Managed {
  * START_DELAY_MS from now. Returns the schedule's start (epoch ms) and its `done` message to come.
  */
 export async function startSchedule(
-  generator: Managed, endMs: number, sampler: CpuSampler, proxy: { name: string; pid: number; startEpoch(ms: number): void } | undefined,
+  generator: Managed, endMs: number, sampler: CpuSampler, proxy: Pick<RunProxy, 'name' | 'pid' | 'startEpoch'> | undefined,
 ): Promise<{ startEpoch: number; done: Promise<GeneratorMessage> }> {
   await nextMessage(generator, 30_000); // ready
   sampler.track('generator', generator.pid);
@@ -128,7 +129,7 @@ export async function runOne(options: RunOptions): Promise<RunOutcome> {
   const removeDir = (): void => rmSync(dir, { recursive: true, force: true });
   const cancelRemoval = onExit(removeDir);
   const instances: Instance[] = [];
-  let proxy: (Proxy & { startEpoch(ms: number): void }) | undefined;
+  let proxy: RunProxy | undefined;
   let generator: Managed | undefined;
   const sampler = new CpuSampler();
   try {
@@ -139,7 +140,17 @@ export async function runOne(options: RunOptions): Promise<RunOutcome> {
     if (kind) {
       const binary = options.proxies?.[kind];
       if (!binary) throw new Error(`${kind} is needed for ${contender}`);
-      proxy = kind === 'nginx' ? await startNginx(binary.path, dir, ports) : await startHaproxy(binary.path, dir, ports, faulty.port);
+      switch (kind) {
+        case 'nginx':
+          proxy = await startNginx(binary.path, dir, ports);
+          break;
+        case 'haproxy':
+          proxy = await startHaproxy(binary.path, dir, ports, faulty.port, CONTENDERS[contender].queue ? queueSettings(scenario.capacity) : undefined);
+          break;
+        case 'caddy':
+          proxy = await startCaddy(binary.path, dir, ports);
+          break;
+      }
     }
     const spec: GeneratorSpec = {
       contender,
