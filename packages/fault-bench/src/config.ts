@@ -50,6 +50,13 @@ export const CALM_FACTOR = 0.7;
 /** The `freeze` scenario: how long the caller blocks its own event loop, and how late every instance answers (no limit), ms. */
 export const FREEZE_MS = 1200;
 export const FREEZE_SERVICE_MS = 50;
+/**
+ * The `tail` scenario (issue 17, for hedging): every instance answers in TAIL_SERVICE_MS (no concurrency limit),
+ * and one request in TAIL_EVERY (2 %) TAIL_FACTOR times later (drawn evenly between the two factors).
+ */
+export const TAIL_SERVICE_MS = 20;
+export const TAIL_EVERY = 50;
+export const TAIL_FACTOR = [10, 20] as const;
 /** "Good" in the overload figures: a 2xx answer within this long of the intended send time, ms. */
 export const GOOD_WITHIN_MS = 1000;
 /** After the fault, a second counts as recovered once at least this share of its requests is good. */

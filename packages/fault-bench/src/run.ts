@@ -192,6 +192,10 @@ export async function runOne(options: RunOptions): Promise<RunOutcome> {
         case 'errors':
           await faulty.failHalf();
           break;
+        case 'tail':
+        case 'tail-off':
+          await Promise.all(instances.map((i) => i.tail(step.action === 'tail')));
+          break;
         case 'freeze':
           generator!.child.send({ type: 'freeze', ms: step.forMs ?? 0 });
           break;
