@@ -8,7 +8,8 @@
  *   --reps N                   repetitions per cell (default 3)
  *   --quick                    one repetition
  *   --crosscheck               compare the generator with autocannon instead (steady state, one instance)
- *   --no-docs                  do not rewrite docs/benchmarks.md and its plots
+ *   --no-docs                  do not rewrite docs/benchmarks.md and its plots, nor results/latest
+ *   --results DIR              where results go (default packages/fault-bench/results)
  */
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -47,7 +48,9 @@ fault-bench section of docs/benchmarks.md and docs/fault-bench/*.svg.
   --reps N            repetitions per cell (default ${DEFAULT_REPS})
   --quick             one repetition
   --crosscheck        compare the load generator with autocannon (steady state, one instance)
-  --no-docs           leave docs/benchmarks.md and the plots as they are
+  --no-docs           leave docs/benchmarks.md, the plots and results/latest as they are (the runs' summaries
+                      still go to results/runs/<time>/)
+  --results DIR       where the results go (default: packages/fault-bench/results)
   --render            run nothing: rewrite the docs section and the plots from results/latest
   -h, --help          this text`;
 
@@ -80,9 +83,9 @@ function describe(summary: RunSummary): string {
   return parts.join(', ');
 }
 
-/** Rewrites the docs section and the plots from every scenario's latest results. */
-async function writeDocs(): Promise<void> {
-  const latest = path.join(RESULTS, 'latest');
+/** Rewrites the docs section and the plots from every scenario's latest results (under `results`). */
+async function writeDocs(results: string): Promise<void> {
+  const latest = path.join(results, 'latest');
   mkdirSync(latest, { recursive: true });
   const all: ScenarioResults[] = [];
   for (const file of readdirSync(latest)) {
@@ -115,6 +118,7 @@ async function main(): Promise<void> {
         crosscheck: { type: 'boolean', default: false },
         render: { type: 'boolean', default: false },
         'no-docs': { type: 'boolean', default: false },
+        results: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -125,8 +129,9 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
+  const results = path.resolve(values.results ?? RESULTS);
   if (values.render) {
-    await writeDocs();
+    await writeDocs(results);
     return;
   }
   installCleanup();
@@ -134,10 +139,11 @@ async function main(): Promise<void> {
   const writeDocsToo = !values['no-docs'];
   if (values.crosscheck) {
     const result = await crosscheck();
-    mkdirSync(path.join(RESULTS, 'latest'), { recursive: true });
-    writeFileSync(path.join(RESULTS, 'latest', 'crosscheck.json'), `${JSON.stringify(result, null, 2)}\n`);
     console.log(JSON.stringify(result, null, 2));
-    if (writeDocsToo) await writeDocs();
+    if (!writeDocsToo) return;
+    mkdirSync(path.join(results, 'latest'), { recursive: true });
+    writeFileSync(path.join(results, 'latest', 'crosscheck.json'), `${JSON.stringify(result, null, 2)}\n`);
+    await writeDocs(results);
     return;
   }
   // issue 17's overload scenarios run when named (they have no docs section yet)
@@ -154,7 +160,7 @@ async function main(): Promise<void> {
   console.log(`${totalRuns} runs (${scenarios.join(', ')} × ${contenders.join(', ')} × ${reps}), about ${(estimate / 60).toFixed(0)} min on a quiet machine`);
 
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const runDir = path.join(RESULTS, 'runs', stamp);
+  const runDir = path.join(results, 'runs', stamp);
   mkdirSync(runDir, { recursive: true });
   const started = performance.now();
   const startedAt = new Date().toISOString();
@@ -175,9 +181,11 @@ async function main(): Promise<void> {
   }
   const wallSeconds = (performance.now() - started) / 1000;
   const info = machine(command, reps, startedAt, wallSeconds, loadStart, proxies);
-  for (const name of scenarios) writeLatest(path.join(RESULTS, 'latest', `${name}.json`), name, info, summaries.filter((s) => s.scenario === name));
   console.log(`${totalRuns} runs in ${(wallSeconds / 60).toFixed(1)} min; summaries in ${path.relative(REPO, runDir)}`);
-  if (writeDocsToo) await writeDocs();
+  // a run for a look (--no-docs) leaves the results the docs are built from as they are
+  if (!writeDocsToo) return;
+  for (const name of scenarios) writeLatest(path.join(results, 'latest', `${name}.json`), name, info, summaries.filter((s) => s.scenario === name));
+  await writeDocs(results);
 }
 
 main().catch(async (error: unknown) => {
