@@ -6,11 +6,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FAULTY_INDEX, INSTANCE_COUNT, RATE, SATURATED_BUSY_PERCENT, SATURATED_SEND_LAG_MS } from './config.js';
+import { FAULTY_INDEX, INSTANCE_COUNT, RATE, SATURATED_BUSY_PERCENT, SATURATED_SEND_LAG_MS, WARMUP_MS } from './config.js';
 import { now, sleep } from './clock.js';
 import { CONTENDERS, type ContenderName } from './contenders.js';
 import { CpuSampler, type CpuReport } from './cpu.js';
-import { computeFigures, type RunFigures } from './figures.js';
+import { computeFigures, sendLagP99, type RunFigures } from './figures.js';
 import { Instance, type InstanceStats } from './instances.js';
 import { computeOverloadFigures, type OverloadFigures } from './overload-figures.js';
 import { onExit, start, stop, type Managed } from './processes.js';
@@ -18,7 +18,7 @@ import { startCaddy } from './proxies/caddy.js';
 import { queueSettings, startHaproxy } from './proxies/haproxy.js';
 import { startNginx } from './proxies/nginx.js';
 import type { ProxyBinary, RunProxy } from './proxies/proxy.js';
-import type { Attempt, GeneratorMessage, GeneratorResult, GeneratorSpec, TimelineEvent } from './records.js';
+import type { Attempt, GeneratorMessage, GeneratorResult, GeneratorSpec, RequestRecords, TimelineEvent } from './records.js';
 import { isRecovery, type FaultStep, type Scenario } from './scenarios.js';
 
 /** The built script (from src/ under jest as from dist/). */
@@ -255,8 +255,7 @@ export async function runOne(options: RunOptions): Promise<RunOutcome> {
       ...(overload ? { overload } : {}),
       ...(scenario.rates ? { rates: scenario.rates } : {}),
       cpu,
-      // a frozen generator sends late by design: only the machine's load tells saturation there
-      saturated: isSaturated(cpu, freeze ? { sendLagP99: 0 } : figures),
+      saturated: isSaturated(cpu, { sendLagP99: saturationLag(scenario, message.result.requests, figures, faultAt) }),
       timeline: message.result.timeline,
       setupMs,
       teardownMs,
@@ -276,6 +275,17 @@ export async function runOne(options: RunOptions): Promise<RunOutcome> {
 /** An instance's stats with its arrival times in ms from the schedule's start. */
 function fromStart(stats: InstanceStats, startEpoch: number): InstanceStats {
   return { ...stats, arrivals: stats.arrivals.map((t) => t - startEpoch) };
+}
+
+/**
+ * The send lag that tells whether the machine kept up: over the whole run, except where the generator itself is
+ * the fault. A frozen generator sends late by design, and one whose schedule surges sends 1.5 × as much and, for
+ * the in-process contenders, runs their extra work in the same event loop (their lateness there is the
+ * contender's, which the figures measure): there it is the lag before the fault.
+ */
+export function saturationLag(scenario: Scenario, requests: RequestRecords, figures: Pick<RunFigures, 'sendLagP99'>, faultAt: number | undefined): number {
+  const generatorIsTheFault = scenario.rates !== undefined || scenario.steps.some((s) => s.action === 'freeze');
+  return generatorIsTheFault && faultAt !== undefined ? sendLagP99(requests, WARMUP_MS, faultAt) : figures.sendLagP99;
 }
 
 export function isSaturated(cpu: CpuReport, figures: Pick<RunFigures, 'sendLagP99'>): boolean {
