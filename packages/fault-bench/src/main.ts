@@ -16,12 +16,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DEFAULT_REPS } from './config.js';
+import { DEFAULT_REPS, INSTANCE_COUNT, SLOW_MS } from './config.js';
 import { list, machine, readJson, UsageError, writeLatest } from './invocation.js';
 import { CONTENDERS, CONTENDER_NAMES } from './contenders.js';
 import { planned, rotation } from './plan.js';
 import { crosscheck } from './crosscheck.js';
-import { renderSvg, plotSpec } from './plots.js';
+import { overloadPlotSpec, renderSvg, plotSpec } from './plots.js';
+import { throughput } from './capacity.js';
 import { installCleanup, stopAll } from './processes.js';
 import { ensureProxies } from './proxies/install.js';
 import type { ProxyKind } from './proxies/proxy.js';
@@ -62,11 +63,12 @@ function describeOverload(o: NonNullable<RunSummary['overload']>): string {
   return [
     `good ${each((p) => p.good, String)} of ${each((p) => p.requests, String)} (before/during/after)`,
     `failed ${each((p) => p.failed, String)}`,
-    `good p99 ${each((p) => p.goodP99, (v) => v.toFixed(0))} ms`,
+    `good p50/p99/p99.9 ${each((p) => p.goodP50, (v) => v.toFixed(0))} / ${each((p) => p.goodP99, (v) => v.toFixed(0))} / ${each((p) => p.goodP999, (v) => v.toFixed(0))} ms`,
     `attempts/request ${each((p) => p.attemptsPerRequest, (v) => v.toFixed(2))} (failed ${each((p) => p.failedAttempts, String)})`,
     `arrivals/request ${each((p) => p.arrivalsPerRequest, (v) => v.toFixed(2))}`,
     `ejections ${each((p) => p.ejections, String)}`,
     `recovery ${o.recoveryMs === null ? 'not within the run' : `${o.recoveryMs} ms`}`,
+    `backlog drained ${(o.drain.atMs - o.during.to).toFixed(0)} ms after the fault, ${o.drain.slowAfter} requests > ${SLOW_MS} ms after that`,
     `good share per s after: ${o.afterShares.map((v) => (v === 1 ? '1' : v.toFixed(2))).join(' ')}`,
   ].join(', ');
 }
@@ -91,14 +93,16 @@ async function writeDocs(results: string): Promise<void> {
   for (const file of readdirSync(latest)) {
     const name = file.replace(/\.json$/, '') as ScenarioName;
     if (!SCENARIO_NAMES.includes(name)) continue;
-    // the overload scenarios (issue 17) have no docs section or plot yet: their tables need their own columns
-    if (SCENARIOS[name].capacity) continue;
     const results = readJson<ScenarioResults>(path.join(latest, file));
     if (results) all.push(results);
   }
   mkdirSync(PLOTS, { recursive: true });
   for (const results of all) {
-    const svg = await renderSvg(plotSpec(`${results.scenario}: ${SCENARIOS[results.scenario].title}`, results.runs));
+    const scenario = SCENARIOS[results.scenario];
+    const title = `${results.scenario}: ${scenario.title}`;
+    // the dip's capacity is the fleet's: the plot's rule shows it, the table the share left while paused
+    const spec = scenario.capacity ? overloadPlotSpec(title, results.runs, throughput(scenario.capacity, INSTANCE_COUNT)) : plotSpec(title, results.runs);
+    const svg = await renderSvg(spec);
     writeFileSync(path.join(PLOTS, `${results.scenario}.svg`), svg);
   }
   const check = readJson<CrosscheckResult>(path.join(latest, 'crosscheck.json'));
