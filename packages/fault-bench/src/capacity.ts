@@ -31,9 +31,8 @@ export interface Clock {
 const realClock: Clock = { now: () => performance.now(), schedule: (fn, ms) => void setTimeout(fn, ms) };
 
 export class CapacityQueue {
-  private readonly waiting: Array<() => void> = [];
-  /** When each waiting job arrived (`clock.now()`), by the same index. */
-  private readonly arrivedAt: number[] = [];
+  /** Each job waiting, with its service time and when it arrived (`clock.now()`). */
+  private readonly waiting: Array<{ readonly job: () => void; readonly serviceMs: number; readonly arrivedAt: number }> = [];
   /** Index of the first job still waiting (a shift() per job would be O(n) on a long queue). */
   private head = 0;
   private busy = 0;
@@ -57,18 +56,20 @@ export class CapacityQueue {
     return this.waiting.length - this.head;
   }
 
-  /** Serves `job` (it sends the answer) once a slot is free and its service time has passed. */
-  submit(job: () => void): void {
-    if (this.busy < this.capacity.concurrency) return this.serve(job, this.clock.now());
-    this.waiting.push(job);
-    this.arrivedAt.push(this.clock.now());
+  /**
+   * Serves `job` (it sends the answer) once a slot is free and its service time has passed: the capacity's, or
+   * `serviceMs` for this one (a late answer of the `tail` scenario).
+   */
+  submit(job: () => void, serviceMs = this.capacity.serviceMs): void {
+    if (this.busy < this.capacity.concurrency) return this.serve(job, this.clock.now(), serviceMs);
+    this.waiting.push({ job, serviceMs, arrivedAt: this.clock.now() });
     this.maxQueued = Math.max(this.maxQueued, this.queued);
   }
 
   /** Serves `job` from `startAt` (now, or when the slot's previous request was due to end). */
-  private serve(job: () => void, startAt: number): void {
+  private serve(job: () => void, startAt: number, serviceMs: number): void {
     this.busy++;
-    const endAt = startAt + this.capacity.serviceMs;
+    const endAt = startAt + serviceMs;
     this.clock.schedule(() => {
       this.busy--;
       try {
@@ -81,18 +82,16 @@ export class CapacityQueue {
 
   /**
    * A slot freed at `freedAt`: the next request waiting starts then, or when it arrived if that was later (its
-   * slot's timer fired late): no request is served in less than `serviceMs` after it arrived.
+   * slot's timer fired late): no request is served in less than its service time after it arrived.
    */
   private next(freedAt: number): void {
     if (this.head >= this.waiting.length) return;
-    const job = this.waiting[this.head]!;
-    const arrivedAt = this.arrivedAt[this.head]!;
-    this.waiting[this.head++] = undefined as unknown as () => void;
+    const { job, serviceMs, arrivedAt } = this.waiting[this.head]!;
+    this.waiting[this.head++] = undefined as unknown as (typeof this.waiting)[number];
     if (this.head > 1024 && this.head * 2 > this.waiting.length) {
       this.waiting.splice(0, this.head);
-      this.arrivedAt.splice(0, this.head);
       this.head = 0;
     }
-    this.serve(job, Math.max(freedAt, arrivedAt));
+    this.serve(job, Math.max(freedAt, arrivedAt), serviceMs);
   }
 }

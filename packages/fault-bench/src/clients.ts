@@ -10,6 +10,7 @@ import { DiscoveryClient, isUpstreamHttpError, type ServiceOptions } from 'disco
 import { ATTEMPT_TIMEOUT_MS, PROXY_CLIENT_TIMEOUT_MS, RETRY_LIMIT } from './config.js';
 import type { ContenderName } from './contenders.js';
 import type { Attempt, GeneratorSpec, TimelineEvent } from './records.js';
+import { onUndiciSends } from './undici-sends.js';
 
 export interface Answer {
   readonly status: number;
@@ -77,7 +78,11 @@ function headerPort(value: string | string[] | undefined): number {
 /** Where the library finds its instances: a static list (fault runs), or Consul and the service's active color (deploy runs). */
 export type LibraryTarget = { readonly urls: string[] } | { readonly consul: { readonly host: string; readonly port: number; readonly service: string } };
 
-/** discovery-client through its public API: a static list, so no registry is involved, or Consul for deploys. */
+/**
+ * discovery-client through its public API: a static list, so no registry is involved, or Consul for deploys.
+ * Its attempts are those undici wrote to a socket (undici-sends.ts: one still queued in a pool when it timed
+ * out never reached the instance); with got, those it picked (`instancePicked`).
+ */
 function libraryClient(variant: ServiceOptions, target: LibraryTarget, path: string, log: AttemptLog): ContenderClient {
   const requestId = new AsyncLocalStorage<number>();
   const budget: ServiceOptions = { timeout: ATTEMPT_TIMEOUT_MS, retry: { limit: RETRY_LIMIT } };
@@ -90,10 +95,15 @@ function libraryClient(variant: ServiceOptions, target: LibraryTarget, path: str
   const urls = 'urls' in target ? target.urls : [];
   const ports = new Map(urls.map((url) => [url, portOf(url)]));
   const port = (url: string): number => ports.get(url) ?? portOf(url);
-  discovery.on('instancePicked', ({ instance }) => {
-    const rid = requestId.getStore();
-    if (rid !== undefined) log.attempt(rid, port(instance.url));
-  });
+  let unsubscribe = (): void => undefined;
+  if (variant.transport === 'got') {
+    discovery.on('instancePicked', ({ instance }) => {
+      const rid = requestId.getStore();
+      if (rid !== undefined) log.attempt(rid, port(instance.url));
+    });
+  } else {
+    unsubscribe = onUndiciSends(() => requestId.getStore(), (rid, origin) => log.attempt(rid, port(origin)));
+  }
   const failed = ({ instance }: { instance: { url: string } }): void => {
     const rid = requestId.getStore();
     if (rid !== undefined) log.failed(rid, port(instance.url));
@@ -114,7 +124,10 @@ function libraryClient(variant: ServiceOptions, target: LibraryTarget, path: str
           throw error;
         }
       }),
-    close: () => discovery.close(),
+    close: async () => {
+      unsubscribe();
+      await discovery.close();
+    },
   };
 }
 
@@ -201,6 +214,8 @@ export function createClient(
       return poolClient(urls[0]!, path, ATTEMPT_TIMEOUT_MS);
     case 'nginx':
     case 'haproxy':
+    case 'haproxy-tuned':
+    case 'caddy':
       if (!proxyUrl) throw new Error(`${contender} needs the proxy's URL`);
       return poolClient(proxyUrl, path, PROXY_CLIENT_TIMEOUT_MS);
     case 'by-hand':

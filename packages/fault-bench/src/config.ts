@@ -50,10 +50,33 @@ export const CALM_FACTOR = 0.7;
 /** The `freeze` scenario: how long the caller blocks its own event loop, and how late every instance answers (no limit), ms. */
 export const FREEZE_MS = 1200;
 export const FREEZE_SERVICE_MS = 50;
+/**
+ * The `tail` scenario (issue 17, for hedging): every instance answers in TAIL_SERVICE_MS (no concurrency limit),
+ * and one request in TAIL_EVERY (2 %) TAIL_FACTOR times later (drawn evenly between the two factors).
+ */
+export const TAIL_SERVICE_MS = 20;
+export const TAIL_EVERY = 50;
+export const TAIL_FACTOR = [10, 20] as const;
 /** "Good" in the overload figures: a 2xx answer within this long of the intended send time, ms. */
 export const GOOD_WITHIN_MS = 1000;
 /** After the fault, a second counts as recovered once at least this share of its requests is good. */
 export const GOOD_SHARE = 0.99;
+
+/**
+ * `haproxy-tuned` (issue 17), HAProxy's overload settings (its configuration manual, `maxconn` on a `server`
+ * line, `timeout queue`): a server's `maxconn` is the instance's own concurrency where it has one (capacity.ts),
+ * since a request above it only waits in the instance's queue, where HAProxy can neither see it, time it out nor
+ * send it elsewhere; instances without a limit get this many, far above what they need at RATE (Little's law:
+ * 167 requests/s × 1 ms is less than one in flight per server, × 50 ms in `freeze` about 8), so that it binds only
+ * on a server that stops answering (a paused one holds 32 requests instead of every third one sent).
+ */
+export const HAPROXY_MAXCONN_UNLIMITED = 32;
+/**
+ * How long a request waits in HAProxy's queue for a free server slot before HAProxy answers 503 itself
+ * (`timeout queue`), ms: half the GOOD_WITHIN_MS deadline, so that one that gets a slot still answers well
+ * within it and one that does not is told early.
+ */
+export const HAPROXY_QUEUE_TIMEOUT_MS = 500;
 
 /** The generator's own timeout on a request through a proxy (the proxy's budget decides first), ms. */
 export const PROXY_CLIENT_TIMEOUT_MS = 5000;

@@ -1,3 +1,5 @@
+import type { ProxyKind } from './proxies/proxy.js';
+
 /**
  * The contenders. Every one gets the same budget (config.ts): 1 s per attempt, at most one retry on
  * another instance.
@@ -10,6 +12,8 @@ export type ContenderName =
   | 'direct'
   | 'nginx'
   | 'haproxy'
+  | 'haproxy-tuned'
+  | 'caddy'
   | 'by-hand';
 
 export interface Contender {
@@ -17,7 +21,9 @@ export interface Contender {
   /** One line for the docs. */
   readonly description: string;
   /** A proxy process the harness starts in front of the instances. */
-  readonly proxy?: 'nginx' | 'haproxy';
+  readonly proxy?: ProxyKind;
+  /** HAProxy with its overload settings (`maxconn` per server, `timeout queue`: proxies/haproxy.ts). */
+  readonly queue?: true;
   /** Runs only in the steady state (`direct` calls one instance: a fault on another says nothing). */
   readonly steadyOnly?: boolean;
 }
@@ -47,6 +53,22 @@ export const CONTENDERS: Readonly<Record<ContenderName, Contender>> = {
     name: 'haproxy',
     description: 'HAProxy (Debian), `nbthread 1`, `httpchk GET /health` every 1 s, `observe layer7`, `retries 2`, `redispatch`',
     proxy: 'haproxy',
+  },
+  'haproxy-tuned': {
+    name: 'haproxy-tuned',
+    description:
+      'the same HAProxy with its overload settings: `maxconn` per server = the instance\'s concurrency (10 in the overload scenarios: ' +
+      'more would only queue inside the instance, out of HAProxy\'s sight), 32 where instances have no limit, and `timeout queue 500ms` ' +
+      '(half the 1 s deadline of a good answer)',
+    proxy: 'haproxy',
+    queue: true,
+  },
+  caddy: {
+    name: 'caddy',
+    description:
+      'Caddy 2 (Debian), `GOMAXPROCS=1`, round-robin, passive checks `max_fails 1 fail_duration 2s` (5xx or slower than 500 ms), ' +
+      '`health_uri /health` every 1 s, `lb_retries 1` within `lb_try_duration 2s`, `lb_try_interval 10ms` (no retry after an answer, a 503 included)',
+    proxy: 'caddy',
   },
   'by-hand': {
     name: 'by-hand',

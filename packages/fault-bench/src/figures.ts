@@ -158,6 +158,15 @@ export function computeFigures(requests: RequestRecords, attempts: readonly Atte
   };
 }
 
+/** The generator's own lateness (sent - intended, p99, ms) over the requests due in [from, to). */
+export function sendLagP99(requests: RequestRecords, from: number, to: number): number {
+  const h = histogram();
+  requests.intended.forEach((t, i) => {
+    if (t >= from && t < to) h.recordValue(Math.max(1, Math.round((requests.sent[i]! - t) * 1000)));
+  });
+  return h.totalCount ? h.getValueAtPercentile(99) / 1000 : 0;
+}
+
 /** How many of the (ascending) `sorted` values are < `t`. */
 function countBelow(sorted: readonly number[], t: number): number {
   let lo = 0;

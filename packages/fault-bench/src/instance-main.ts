@@ -5,7 +5,9 @@
  *
  * `POST /control` with `{"delayMs": 200}` slows every answer (health included) from then on;
  * `{"failEvery": 2}` answers 503 to one request in two (health excluded: a half-failing instance whose
- * check still passes). The harness pauses and kills it with signals.
+ * check still passes); `{"tailEvery": 50, "tailMinMs": 200, "tailMaxMs": 400}` answers one request in 50 late,
+ * after a time drawn evenly between the two instead of its service time (health excluded: the `tail`
+ * scenario); 0 turns each off. The harness pauses and kills it with signals.
  *
  * `--concurrency N --service-ms M` makes it capacity-limited (capacity.ts): every request but `/health`,
  * `/control` and `/stats` waits its turn in arrival order, at most N in service at once, each M ms; a request
@@ -20,7 +22,10 @@ import { now } from './clock.js';
 
 let delayMs = 0;
 let failEvery = 0;
+let tail = { every: 0, minMs: 0, maxMs: 0 };
 let served = 0;
+/** Requests of the work path received, to pick the late ones of a tail. */
+let received = 0;
 let port = 0;
 
 const USAGE = `Usage: node instance-main.js [--concurrency N] [--service-ms M]   (PORT in the environment; 0: any)
@@ -57,12 +62,16 @@ function control(req: http.IncomingMessage, res: http.ServerResponse): void {
   req.on('data', (chunk: string) => (text += chunk));
   req.on('end', () => {
     try {
-      const body = JSON.parse(text || '{}') as { delayMs?: unknown; failEvery?: unknown };
+      const body = JSON.parse(text || '{}') as { delayMs?: unknown; failEvery?: unknown; tailEvery?: unknown; tailMinMs?: unknown; tailMaxMs?: unknown };
       if (body.delayMs !== undefined) delayMs = Number(body.delayMs) || 0;
       if (body.failEvery !== undefined) failEvery = Number(body.failEvery) || 0;
-      answer(res, 200, JSON.stringify({ delayMs, failEvery, served }));
+      if (body.tailEvery !== undefined) {
+        const minMs = Number(body.tailMinMs) || 0;
+        tail = { every: Number(body.tailEvery) || 0, minMs, maxMs: Math.max(minMs, Number(body.tailMaxMs) || 0) };
+      }
+      answer(res, 200, JSON.stringify({ delayMs, failEvery, tail, served }));
     } catch {
-      answer(res, 400, JSON.stringify({ message: 'control body must be JSON: {"delayMs": n} or {"failEvery": n}' }));
+      answer(res, 400, JSON.stringify({ message: 'control body must be JSON: {"delayMs": n}, {"failEvery": n} or {"tailEvery": n, "tailMinMs": a, "tailMaxMs": b}' }));
     }
   });
 }
@@ -78,19 +87,28 @@ function work(res: http.ServerResponse): void {
   answer(res, 200, JSON.stringify({ thing: 'camera', rating: 4, instance: port }));
 }
 
+/** How late this request of the work path answers when it is one of a tail's (ms), else undefined. */
+function lateness(): number | undefined {
+  received++;
+  if (tail.every <= 0 || received % tail.every !== 0) return undefined;
+  return tail.minMs + Math.random() * (tail.maxMs - tail.minMs);
+}
+
 const server = http.createServer((req, res) => {
   if (req.method === 'POST' && req.url === '/control') return control(req, res);
   if (req.method === 'GET' && req.url === '/stats') return stats(res);
   const isHealth = req.url === '/health';
+  const lateMs = isHealth ? undefined : lateness();
   if (queue && !isHealth) {
     arrivals.push(now());
     return queue.submit(() => {
       if (res.destroyed || !res.socket || res.socket.destroyed) abandoned++;
       work(res);
-    });
+    }, lateMs);
   }
   const respond = (): void => (isHealth ? answer(res, 200, JSON.stringify({ status: 'passing', instance: port })) : work(res));
-  if (delayMs > 0) setTimeout(respond, delayMs);
+  const waitMs = lateMs ?? delayMs;
+  if (waitMs > 0) setTimeout(respond, waitMs);
   else respond();
 });
 server.keepAliveTimeout = 60_000;

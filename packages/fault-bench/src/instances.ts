@@ -1,10 +1,10 @@
 /**
  * The three instance processes of a run: start (capacity-limited or not), pause, resume, kill, restart on
- * the same port, slow, fail, and what a capacity-limited one received.
+ * the same port, slow, fail, answer a tail late, and what a capacity-limited one received.
  */
 import { fileURLToPath } from 'node:url';
 import type { Capacity } from './capacity.js';
-import { FAIL_EVERY, SLOW_INSTANCE_DELAY_MS } from './config.js';
+import { FAIL_EVERY, SLOW_INSTANCE_DELAY_MS, TAIL_EVERY, TAIL_FACTOR } from './config.js';
 import { now } from './clock.js';
 import { signal, start, stop, type Managed } from './processes.js';
 
@@ -78,6 +78,15 @@ export class Instance {
 
   failHalf(): Promise<void> {
     return this.control({ failEvery: FAIL_EVERY });
+  }
+
+  /**
+   * From now on one request in TAIL_EVERY answers TAIL_FACTOR times its service time late (`on` false: none
+   * does); `serviceMs` is the normal time, the instance's capacity's by default.
+   */
+  tail(on = true, serviceMs = this.capacity?.serviceMs ?? 1): Promise<void> {
+    const [low, high] = TAIL_FACTOR;
+    return this.control({ tailEvery: on ? TAIL_EVERY : 0, tailMinMs: low * serviceMs, tailMaxMs: high * serviceMs });
   }
 
   /** What it received and served so far (a capacity-limited instance; the others report no arrivals). */

@@ -30,6 +30,7 @@ export function machine(command: string, reps: number, startedAt: string, wallSe
     kernel: os.release(),
     ...(proxies['nginx'] ? { nginx: proxies['nginx'].version } : {}),
     ...(proxies['haproxy'] ? { haproxy: proxies['haproxy'].version } : {}),
+    ...(proxies['caddy'] ? { caddy: proxies['caddy'].version } : {}),
     command,
     reps,
     wallSeconds,

@@ -8,21 +8,24 @@
  *   --reps N                   repetitions per cell (default 3)
  *   --quick                    one repetition
  *   --crosscheck               compare the generator with autocannon instead (steady state, one instance)
- *   --no-docs                  do not rewrite docs/benchmarks.md and its plots
+ *   --no-docs                  do not rewrite docs/benchmarks.md and its plots, nor results/latest
+ *   --results DIR              where results go (default packages/fault-bench/results)
  */
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DEFAULT_REPS } from './config.js';
+import { DEFAULT_REPS, INSTANCE_COUNT, SLOW_MS } from './config.js';
 import { list, machine, readJson, UsageError, writeLatest } from './invocation.js';
 import { CONTENDERS, CONTENDER_NAMES } from './contenders.js';
 import { planned, rotation } from './plan.js';
 import { crosscheck } from './crosscheck.js';
-import { renderSvg, plotSpec } from './plots.js';
+import { overloadPlotSpec, renderSvg, plotSpec } from './plots.js';
+import { throughput } from './capacity.js';
 import { installCleanup, stopAll } from './processes.js';
 import { ensureProxies } from './proxies/install.js';
+import type { ProxyKind } from './proxies/proxy.js';
 import { renderSection, writeSection, type CrosscheckResult, type ScenarioResults } from './report.js';
 import { runOne, type RunSummary } from './run.js';
 import { SCENARIOS, SCENARIO_NAMES, type ScenarioName } from './scenarios.js';
@@ -46,7 +49,9 @@ fault-bench section of docs/benchmarks.md and docs/fault-bench/*.svg.
   --reps N            repetitions per cell (default ${DEFAULT_REPS})
   --quick             one repetition
   --crosscheck        compare the load generator with autocannon (steady state, one instance)
-  --no-docs           leave docs/benchmarks.md and the plots as they are
+  --no-docs           leave docs/benchmarks.md, the plots and results/latest as they are (the runs' summaries
+                      still go to results/runs/<time>/)
+  --results DIR       where the results go (default: packages/fault-bench/results)
   --render            run nothing: rewrite the docs section and the plots from results/latest
   -h, --help          this text`;
 
@@ -58,11 +63,12 @@ function describeOverload(o: NonNullable<RunSummary['overload']>): string {
   return [
     `good ${each((p) => p.good, String)} of ${each((p) => p.requests, String)} (before/during/after)`,
     `failed ${each((p) => p.failed, String)}`,
-    `good p99 ${each((p) => p.goodP99, (v) => v.toFixed(0))} ms`,
+    `good p50/p99/p99.9 ${each((p) => p.goodP50, (v) => v.toFixed(0))} / ${each((p) => p.goodP99, (v) => v.toFixed(0))} / ${each((p) => p.goodP999, (v) => v.toFixed(0))} ms`,
     `attempts/request ${each((p) => p.attemptsPerRequest, (v) => v.toFixed(2))} (failed ${each((p) => p.failedAttempts, String)})`,
     `arrivals/request ${each((p) => p.arrivalsPerRequest, (v) => v.toFixed(2))}`,
     `ejections ${each((p) => p.ejections, String)}`,
     `recovery ${o.recoveryMs === null ? 'not within the run' : `${o.recoveryMs} ms`}`,
+    `backlog drained ${(o.drain.atMs - o.during.to).toFixed(0)} ms after the fault, ${o.drain.slowAfter} requests > ${SLOW_MS} ms after that`,
     `good share per s after: ${o.afterShares.map((v) => (v === 1 ? '1' : v.toFixed(2))).join(' ')}`,
   ].join(', ');
 }
@@ -79,22 +85,24 @@ function describe(summary: RunSummary): string {
   return parts.join(', ');
 }
 
-/** Rewrites the docs section and the plots from every scenario's latest results. */
-async function writeDocs(): Promise<void> {
-  const latest = path.join(RESULTS, 'latest');
+/** Rewrites the docs section and the plots from every scenario's latest results (under `results`). */
+async function writeDocs(results: string): Promise<void> {
+  const latest = path.join(results, 'latest');
   mkdirSync(latest, { recursive: true });
   const all: ScenarioResults[] = [];
   for (const file of readdirSync(latest)) {
     const name = file.replace(/\.json$/, '') as ScenarioName;
     if (!SCENARIO_NAMES.includes(name)) continue;
-    // the overload scenarios (issue 17) have no docs section or plot yet: their tables need their own columns
-    if (SCENARIOS[name].capacity) continue;
     const results = readJson<ScenarioResults>(path.join(latest, file));
     if (results) all.push(results);
   }
   mkdirSync(PLOTS, { recursive: true });
   for (const results of all) {
-    const svg = await renderSvg(plotSpec(`${results.scenario}: ${SCENARIOS[results.scenario].title}`, results.runs));
+    const scenario = SCENARIOS[results.scenario];
+    const title = `${results.scenario}: ${scenario.title}`;
+    // the dip's capacity is the fleet's: the plot's rule shows it, the table the share left while paused
+    const spec = scenario.capacity ? overloadPlotSpec(title, results.runs, throughput(scenario.capacity, INSTANCE_COUNT)) : plotSpec(title, results.runs);
+    const svg = await renderSvg(spec);
     writeFileSync(path.join(PLOTS, `${results.scenario}.svg`), svg);
   }
   const check = readJson<CrosscheckResult>(path.join(latest, 'crosscheck.json'));
@@ -114,6 +122,7 @@ async function main(): Promise<void> {
         crosscheck: { type: 'boolean', default: false },
         render: { type: 'boolean', default: false },
         'no-docs': { type: 'boolean', default: false },
+        results: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -124,8 +133,9 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
+  const results = path.resolve(values.results ?? RESULTS);
   if (values.render) {
-    await writeDocs();
+    await writeDocs(results);
     return;
   }
   installCleanup();
@@ -133,10 +143,11 @@ async function main(): Promise<void> {
   const writeDocsToo = !values['no-docs'];
   if (values.crosscheck) {
     const result = await crosscheck();
-    mkdirSync(path.join(RESULTS, 'latest'), { recursive: true });
-    writeFileSync(path.join(RESULTS, 'latest', 'crosscheck.json'), `${JSON.stringify(result, null, 2)}\n`);
     console.log(JSON.stringify(result, null, 2));
-    if (writeDocsToo) await writeDocs();
+    if (!writeDocsToo) return;
+    mkdirSync(path.join(results, 'latest'), { recursive: true });
+    writeFileSync(path.join(results, 'latest', 'crosscheck.json'), `${JSON.stringify(result, null, 2)}\n`);
+    await writeDocs(results);
     return;
   }
   // issue 17's overload scenarios run when named (they have no docs section yet)
@@ -148,12 +159,12 @@ async function main(): Promise<void> {
   const plan = planned(scenarios, contenders);
   const totalRuns = plan.reduce((a, [, cs]) => a + cs.length, 0) * reps;
   const estimate = plan.reduce((a, [s, cs]) => a + cs.length * (SCENARIOS[s].endMs / 1000 + OVERHEAD_PER_RUN_S), 0) * reps;
-  const proxyNames = [...new Set(contenders.map((c) => CONTENDERS[c].proxy).filter((p): p is 'nginx' | 'haproxy' => p !== undefined))];
+  const proxyNames = [...new Set(contenders.map((c) => CONTENDERS[c].proxy).filter((p): p is ProxyKind => p !== undefined))];
   const proxies = ensureProxies(proxyNames);
   console.log(`${totalRuns} runs (${scenarios.join(', ')} × ${contenders.join(', ')} × ${reps}), about ${(estimate / 60).toFixed(0)} min on a quiet machine`);
 
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const runDir = path.join(RESULTS, 'runs', stamp);
+  const runDir = path.join(results, 'runs', stamp);
   mkdirSync(runDir, { recursive: true });
   const started = performance.now();
   const startedAt = new Date().toISOString();
@@ -174,9 +185,11 @@ async function main(): Promise<void> {
   }
   const wallSeconds = (performance.now() - started) / 1000;
   const info = machine(command, reps, startedAt, wallSeconds, loadStart, proxies);
-  for (const name of scenarios) writeLatest(path.join(RESULTS, 'latest', `${name}.json`), name, info, summaries.filter((s) => s.scenario === name));
   console.log(`${totalRuns} runs in ${(wallSeconds / 60).toFixed(1)} min; summaries in ${path.relative(REPO, runDir)}`);
-  if (writeDocsToo) await writeDocs();
+  // a run for a look (--no-docs) leaves the results the docs are built from as they are
+  if (!writeDocsToo) return;
+  for (const name of scenarios) writeLatest(path.join(results, 'latest', `${name}.json`), name, info, summaries.filter((s) => s.scenario === name));
+  await writeDocs(results);
 }
 
 main().catch(async (error: unknown) => {

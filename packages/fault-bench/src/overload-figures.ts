@@ -6,7 +6,7 @@
  * instances' arrivals (`GET /stats`) count what actually reached them, by arrival time. Ejections are breaker
  * openings of the in-process contenders (the proxies report none: null).
  */
-import { GOOD_SHARE, GOOD_WITHIN_MS, WARMUP_MS } from './config.js';
+import { GOOD_SHARE, GOOD_WITHIN_MS, SLOW_MS, WARMUP_MS } from './config.js';
 import { histogram, isOk } from './figures.js';
 import type { Attempt, RequestRecords, TimelineEvent } from './records.js';
 
@@ -19,8 +19,10 @@ export interface PhaseFigures {
   readonly good: number;
   /** No 2xx answer (an error status, a connection error, a timeout, unanswered). */
   readonly failed: number;
-  /** p99 of the good ones, ms; null when none was good. */
+  /** p50, p99 and p99.9 of the good ones, ms; null when none was good. */
+  readonly goodP50: number | null;
   readonly goodP99: number | null;
+  readonly goodP999: number | null;
   /** Attempts the contender recorded for the phase's requests, per request; null when it records none. */
   readonly attemptsPerRequest: number | null;
   /** Of those attempts, how many the contender counted as failed (timeouts, errors, 5xx); null when it records none. */
@@ -53,6 +55,11 @@ export interface OverloadFigures {
    * multiple of 1,000: 0 when the first second after it already is); null when the last one is not.
    */
   readonly recoveryMs: number | null;
+  /**
+   * The backlog: requests due before the fault's end. `atMs`: when the last of them settled (answered or failed),
+   * ms from the start; `slowAfter`: requests due after that slower than SLOW_MS (issue 17's freeze: none).
+   */
+  readonly drain: { readonly atMs: number; readonly slowAfter: number };
   /** What each instance said it served: in all, and after its client had gone away; its longest queue. */
   readonly instances: ReadonlyArray<{ readonly served: number; readonly abandoned: number; readonly maxQueued: number }> | null;
 }
@@ -72,7 +79,10 @@ export interface OverloadInput {
 
 export const isGood = (status: number, latency: number): boolean => isOk(status) && latency <= GOOD_WITHIN_MS;
 
-const p99 = (h: ReturnType<typeof histogram>): number | null => (h.totalCount ? Math.min(h.getValueAtPercentile(99), h.maxValue) / 1000 : null);
+/** A percentile of `h` in ms, null when it is empty (a percentile is the top of its bucket: capped at the largest value). */
+const at = (h: ReturnType<typeof histogram>, percentile: number): number | null =>
+  (h.totalCount ? Math.min(h.getValueAtPercentile(percentile), h.maxValue) / 1000 : null);
+const p99 = (h: ReturnType<typeof histogram>): number | null => at(h, 99);
 
 export function computeOverloadFigures(input: OverloadInput): OverloadFigures {
   const { requests, attempts, endMs, faultAt, recoveredAt, timeline, instances } = input;
@@ -118,7 +128,9 @@ export function computeOverloadFigures(input: OverloadInput): OverloadFigures {
       requests: count,
       good,
       failed,
+      goodP50: at(h, 50),
       goodP99: p99(h),
+      goodP999: at(h, 99.9),
       attemptsPerRequest: attempts.length && count ? tries / count : null,
       failedAttempts: attempts.length ? failedTries : null,
       arrivalsPerRequest: reached !== undefined && count ? reached / count : null,
@@ -176,6 +188,11 @@ export function computeOverloadFigures(input: OverloadInput): OverloadFigures {
   });
   const recoveryMs = lastBad === afterShares.length - 1 && afterShares.length > 0 ? null : (lastBad + 1) * 1000;
 
+  let drainedAt = recoveredAt;
+  for (let i = 0; i < total && requests.intended[i]! < recoveredAt; i++) drainedAt = Math.max(drainedAt, requests.intended[i]! + requests.latency[i]!);
+  let slowAfter = 0;
+  for (let i = 0; i < total; i++) if (requests.intended[i]! >= drainedAt && requests.latency[i]! > SLOW_MS) slowAfter++;
+
   return {
     before: phase(WARMUP_MS, faultAt),
     during: phase(faultAt, recoveredAt),
@@ -183,6 +200,7 @@ export function computeOverloadFigures(input: OverloadInput): OverloadFigures {
     perSecond,
     afterShares,
     recoveryMs,
+    drain: { atMs: drainedAt, slowAfter },
     instances: instances ? instances.map(({ served, abandoned, maxQueued }) => ({ served, abandoned, maxQueued })) : null,
   };
 }

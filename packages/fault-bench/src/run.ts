@@ -6,18 +6,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FAULTY_INDEX, INSTANCE_COUNT, RATE, SATURATED_BUSY_PERCENT, SATURATED_SEND_LAG_MS } from './config.js';
+import { FAULTY_INDEX, INSTANCE_COUNT, RATE, SATURATED_BUSY_PERCENT, SATURATED_SEND_LAG_MS, WARMUP_MS } from './config.js';
 import { now, sleep } from './clock.js';
 import { CONTENDERS, type ContenderName } from './contenders.js';
 import { CpuSampler, type CpuReport } from './cpu.js';
-import { computeFigures, type RunFigures } from './figures.js';
+import { computeFigures, sendLagP99, type RunFigures } from './figures.js';
 import { Instance, type InstanceStats } from './instances.js';
 import { computeOverloadFigures, type OverloadFigures } from './overload-figures.js';
 import { onExit, start, stop, type Managed } from './processes.js';
-import { startHaproxy } from './proxies/haproxy.js';
+import { startCaddy } from './proxies/caddy.js';
+import { queueSettings, startHaproxy } from './proxies/haproxy.js';
 import { startNginx } from './proxies/nginx.js';
-import type { Proxy, ProxyBinary } from './proxies/proxy.js';
-import type { Attempt, GeneratorMessage, GeneratorResult, GeneratorSpec, TimelineEvent } from './records.js';
+import type { ProxyBinary, RunProxy } from './proxies/proxy.js';
+import type { Attempt, GeneratorMessage, GeneratorResult, GeneratorSpec, RequestRecords, TimelineEvent } from './records.js';
 import { isRecovery, type FaultStep, type Scenario } from './scenarios.js';
 
 /** The built script (from src/ under jest as from dist/). */
@@ -80,7 +81,7 @@ export function startGenerator(spec: GeneratorSpec): Managed {
  * START_DELAY_MS from now. Returns the schedule's start (epoch ms) and its `done` message to come.
  */
 export async function startSchedule(
-  generator: Managed, endMs: number, sampler: CpuSampler, proxy: { name: string; pid: number; startEpoch(ms: number): void } | undefined,
+  generator: Managed, endMs: number, sampler: CpuSampler, proxy: Pick<RunProxy, 'name' | 'pid' | 'startEpoch'> | undefined,
 ): Promise<{ startEpoch: number; done: Promise<GeneratorMessage> }> {
   await nextMessage(generator, 30_000); // ready
   sampler.track('generator', generator.pid);
@@ -128,7 +129,7 @@ export async function runOne(options: RunOptions): Promise<RunOutcome> {
   const removeDir = (): void => rmSync(dir, { recursive: true, force: true });
   const cancelRemoval = onExit(removeDir);
   const instances: Instance[] = [];
-  let proxy: (Proxy & { startEpoch(ms: number): void }) | undefined;
+  let proxy: RunProxy | undefined;
   let generator: Managed | undefined;
   const sampler = new CpuSampler();
   try {
@@ -139,7 +140,17 @@ export async function runOne(options: RunOptions): Promise<RunOutcome> {
     if (kind) {
       const binary = options.proxies?.[kind];
       if (!binary) throw new Error(`${kind} is needed for ${contender}`);
-      proxy = kind === 'nginx' ? await startNginx(binary.path, dir, ports) : await startHaproxy(binary.path, dir, ports, faulty.port);
+      switch (kind) {
+        case 'nginx':
+          proxy = await startNginx(binary.path, dir, ports);
+          break;
+        case 'haproxy':
+          proxy = await startHaproxy(binary.path, dir, ports, faulty.port, CONTENDERS[contender].queue ? queueSettings(scenario.capacity) : undefined);
+          break;
+        case 'caddy':
+          proxy = await startCaddy(binary.path, dir, ports);
+          break;
+      }
     }
     const spec: GeneratorSpec = {
       contender,
@@ -180,6 +191,10 @@ export async function runOne(options: RunOptions): Promise<RunOutcome> {
           break;
         case 'errors':
           await faulty.failHalf();
+          break;
+        case 'tail':
+        case 'tail-off':
+          await Promise.all(instances.map((i) => i.tail(step.action === 'tail')));
           break;
         case 'freeze':
           generator!.child.send({ type: 'freeze', ms: step.forMs ?? 0 });
@@ -240,8 +255,7 @@ export async function runOne(options: RunOptions): Promise<RunOutcome> {
       ...(overload ? { overload } : {}),
       ...(scenario.rates ? { rates: scenario.rates } : {}),
       cpu,
-      // a frozen generator sends late by design: only the machine's load tells saturation there
-      saturated: isSaturated(cpu, freeze ? { sendLagP99: 0 } : figures),
+      saturated: isSaturated(cpu, { sendLagP99: saturationLag(scenario, message.result.requests, figures, faultAt) }),
       timeline: message.result.timeline,
       setupMs,
       teardownMs,
@@ -261,6 +275,17 @@ export async function runOne(options: RunOptions): Promise<RunOutcome> {
 /** An instance's stats with its arrival times in ms from the schedule's start. */
 function fromStart(stats: InstanceStats, startEpoch: number): InstanceStats {
   return { ...stats, arrivals: stats.arrivals.map((t) => t - startEpoch) };
+}
+
+/**
+ * The send lag that tells whether the machine kept up: over the whole run, except where the generator itself is
+ * the fault. A frozen generator sends late by design, and one whose schedule surges sends 1.5 × as much and, for
+ * the in-process contenders, runs their extra work in the same event loop (their lateness there is the
+ * contender's, which the figures measure): there it is the lag before the fault.
+ */
+export function saturationLag(scenario: Scenario, requests: RequestRecords, figures: Pick<RunFigures, 'sendLagP99'>, faultAt: number | undefined): number {
+  const generatorIsTheFault = scenario.rates !== undefined || scenario.steps.some((s) => s.action === 'freeze');
+  return generatorIsTheFault && faultAt !== undefined ? sendLagP99(requests, WARMUP_MS, faultAt) : figures.sendLagP99;
 }
 
 export function isSaturated(cpu: CpuReport, figures: Pick<RunFigures, 'sendLagP99'>): boolean {

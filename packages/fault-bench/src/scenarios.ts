@@ -3,19 +3,20 @@
  * Timings are shorter than issue 8's 50 s so that every scenario × every contender × 3 repetitions fits
  * in about half an hour; docs/benchmarks.md states them.
  *
- * The overload scenarios of issue 17 (`dip`, `surge`, `freeze`) run capacity-limited instances (capacity.ts)
- * instead of the fleet with one sick instance: there the whole fleet is short of capacity for a while.
+ * The overload scenarios of issue 17 (`dip`, `surge`, `freeze`, `tail`) run capacity-limited instances
+ * (capacity.ts) instead of the fleet with one sick instance: there the whole fleet is short of capacity for a
+ * while, or (`tail`) answers a few requests late.
  */
 import { throughput, type Capacity } from './capacity.js';
-import { CALM_FACTOR, FREEZE_MS, FREEZE_SERVICE_MS, INSTANCE_CAPACITY, INSTANCE_COUNT, SURGE_FACTOR } from './config.js';
+import { CALM_FACTOR, FREEZE_MS, FREEZE_SERVICE_MS, INSTANCE_CAPACITY, INSTANCE_COUNT, SURGE_FACTOR, TAIL_EVERY, TAIL_FACTOR, TAIL_SERVICE_MS } from './config.js';
 import type { RateChange } from './schedule.js';
 
 /**
- * What the orchestrator does at a step: signals and control messages to the faulty instance; `freeze` blocks
- * the generator's event loop for the step's `forMs`; `surge` and `calm` only mark the generator's own rate
- * changes (the scenario's `rates`).
+ * What the orchestrator does at a step: signals and control messages to the faulty instance; `tail` and
+ * `tail-off` control messages to every instance; `freeze` blocks the generator's event loop for the step's
+ * `forMs`; `surge` and `calm` only mark the generator's own rate changes (the scenario's `rates`).
  */
-export type FaultAction = 'stop' | 'cont' | 'kill' | 'restart' | 'slow' | 'errors' | 'freeze' | 'surge' | 'calm';
+export type FaultAction = 'stop' | 'cont' | 'kill' | 'restart' | 'slow' | 'errors' | 'freeze' | 'surge' | 'calm' | 'tail' | 'tail-off';
 
 export interface FaultStep {
   readonly atMs: number;
@@ -24,7 +25,7 @@ export interface FaultStep {
   readonly forMs?: number;
 }
 
-export type ScenarioName = 'steady' | 'pause' | 'kill' | 'restart' | 'slow' | 'errors' | 'dip' | 'surge' | 'freeze';
+export type ScenarioName = 'steady' | 'pause' | 'kill' | 'restart' | 'slow' | 'errors' | 'dip' | 'surge' | 'freeze' | 'tail';
 
 export interface Scenario {
   readonly name: ScenarioName;
@@ -114,6 +115,18 @@ export const SCENARIOS: Readonly<Record<ScenarioName, Scenario>> = {
     capacity: { concurrency: Infinity, serviceMs: FREEZE_SERVICE_MS },
     steps: [{ atMs: 5_000, action: 'freeze', forMs: FREEZE_MS }],
   },
+  tail: {
+    name: 'tail',
+    title:
+      `a slow tail: every instance answering in ${TAIL_SERVICE_MS} ms, and from 5 s to 15 s one request in ${TAIL_EVERY} (${100 / TAIL_EVERY} %) ` +
+      `${TAIL_FACTOR[0]}–${TAIL_FACTOR[1]} × later, end at 20 s`,
+    endMs: 20_000,
+    capacity: { concurrency: Infinity, serviceMs: TAIL_SERVICE_MS },
+    steps: [
+      { atMs: 5_000, action: 'tail' },
+      { atMs: 15_000, action: 'tail-off' },
+    ],
+  },
 };
 
 export const SCENARIO_NAMES = Object.keys(SCENARIOS) as ScenarioName[];
@@ -123,12 +136,12 @@ export function faultStart(scenario: Scenario): number | undefined {
   return scenario.steps[0]?.atMs;
 }
 
-/** Whether a step ends the fault (SIGCONT, restart, the surge's end); a freeze ends by itself. */
+/** Whether a step ends the fault (SIGCONT, restart, the surge's end, the tail's); a freeze ends by itself. */
 export function isRecovery(action: FaultAction): boolean {
-  return action === 'cont' || action === 'restart' || action === 'calm';
+  return action === 'cont' || action === 'restart' || action === 'calm' || action === 'tail-off';
 }
 
-/** The step that ends the fault (SIGCONT, restart, the surge's end), if any. */
+/** The step that ends the fault (SIGCONT, restart, the surge's end, the tail's), if any. */
 export function recoveryStep(scenario: Scenario): FaultStep | undefined {
   return scenario.steps.find((s) => isRecovery(s.action));
 }

@@ -94,6 +94,17 @@ describe('CapacityQueue', () => {
     expect([served, queue.maxQueued]).toEqual([1000, 0]);
   });
 
+  it('serves a request with its own service time when it has one (a late answer), in its turn', () => {
+    const clock = fakeClock();
+    const queue = new CapacityQueue({ concurrency: 1, serviceMs: 10 }, clock);
+    const done: Array<[string, number]> = [];
+    queue.submit(() => done.push(['a', clock.t]));
+    queue.submit(() => done.push(['late', clock.t]), 200);
+    queue.submit(() => done.push(['b', clock.t]));
+    clock.advance(300);
+    expect(done).toEqual([['a', 10], ['late', 210], ['b', 220]]);
+  });
+
   it('goes on with the next request when an answer throws', () => {
     const clock = fakeClock();
     const queue = new CapacityQueue({ concurrency: 1, serviceMs: 5 }, clock);
@@ -145,6 +156,19 @@ describe('a capacity-limited instance process', () => {
       const stats = await instance.stats();
       expect(stats.arrivals).toHaveLength(5);
       expect([stats.served, stats.abandoned, stats.maxQueued]).toEqual([5, 1, 3]);
+    } finally {
+      await instance.stop();
+    }
+  });
+
+  it('answers one request in 50 10–20 × late in tail mode', async () => {
+    const instance = await Instance.start(1, 0, { concurrency: Infinity, serviceMs: 20 });
+    try {
+      await instance.tail();
+      const times = (await Promise.all(Array.from({ length: 100 }, () => get(instance.port)))).sort((a, b) => b - a);
+      // requests 50 and 100 take 200–400 ms (timers never fire early); the other 98 just 20 ms
+      expect(times[0]).toBeGreaterThanOrEqual(195);
+      expect(times[1]).toBeGreaterThanOrEqual(195);
     } finally {
       await instance.stop();
     }

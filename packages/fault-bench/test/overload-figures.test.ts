@@ -38,8 +38,13 @@ describe('computeOverloadFigures', () => {
   });
 
   it('splits the run into phases: good, failed, p99 of the good ones, attempts, arrivals, ejections', () => {
-    expect(figures.before).toEqual({ from: 1000, to: 3000, requests: 200, good: 200, failed: 0, goodP99: expect.any(Number), attemptsPerRequest: 1, failedAttempts: 0, arrivalsPerRequest: 1, ejections: 0 });
+    expect(figures.before).toEqual({
+      from: 1000, to: 3000, requests: 200, good: 200, failed: 0, goodP50: expect.any(Number), goodP99: expect.any(Number), goodP999: expect.any(Number),
+      attemptsPerRequest: 1, failedAttempts: 0, arrivalsPerRequest: 1, ejections: 0,
+    });
+    expect(figures.before.goodP50).toBeCloseTo(14, 0);
     expect(figures.before.goodP99).toBeCloseTo(19, 0);
+    expect(figures.before.goodP999).toBeCloseTo(19, 0);
     expect(figures.during).toMatchObject({ requests: 300, good: 0, failed: 300, goodP99: null, attemptsPerRequest: 2, failedAttempts: 600, ejections: 1 });
     // late answers are neither good nor failed
     expect(figures.after).toMatchObject({ requests: 400, good: 300, failed: 0, attemptsPerRequest: 1, ejections: 1 });
@@ -54,6 +59,13 @@ describe('computeOverloadFigures', () => {
     expect(figures.perSecond.ejections).toEqual([0, 0, 0, 1, 0, 0, 1, 0, 0, 0]);
     expect(figures.afterShares).toEqual([0.5, 0.5, 1, 1]);
     expect(figures.recoveryMs).toBe(2000);
+  });
+
+  it('says when the backlog of the fault drained, and counts the slow requests due after that', () => {
+    // the last request due before 6 s (at 5.99 s) failed after 1 s: the backlog drained at 6.99 s; requests
+    // due from then on that took 1.5 s (every other one until 8 s) are slow
+    expect(figures.drain.atMs).toBeCloseTo(6990, 6);
+    expect(figures.drain.slowAfter).toBe(50); // 7.00, 7.02, … 7.98 s
   });
 
   it('says when the run ends before recovery, and knows no ejections or arrivals without their records', () => {

@@ -40,7 +40,7 @@ section of docs/benchmarks.md and docs/fault-bench/deploy-*.svg.
   --reps N            repetitions per cell (default ${DEFAULT_REPS})
   --quick             one repetition
   --rate N            requests per second (default ${RATE_FOR_DEPLOYS})
-  --no-docs           leave docs/benchmarks.md and the plots as they are
+  --no-docs           leave docs/benchmarks.md, the plots and results/latest as they are
   --render            run nothing: rewrite the docs section and the plots from results/latest
   -h, --help          this text`;
 
@@ -128,10 +128,13 @@ async function main(): Promise<void> {
   }
   const wallSeconds = (performance.now() - started) / 1000;
   const info = machine(command, reps, startedAt, wallSeconds, loadStart, proxies);
-  for (const name of scenarios) writeLatest(latestFile(name), name, info, summaries.filter((s) => s.scenario === name));
   console.log(`${totalRuns} runs in ${(wallSeconds / 60).toFixed(1)} min; summaries in ${path.relative(REPO, runDir)}`);
   const failedDeploys = summaries.filter((s) => s.deployError).length;
-  if (!values['no-docs']) await writeDocs();
+  // a run for a look (--no-docs) leaves the results the docs are built from as they are
+  if (!values['no-docs']) {
+    for (const name of scenarios) writeLatest(latestFile(name), name, info, summaries.filter((s) => s.scenario === name));
+    await writeDocs();
+  }
   if (failedDeploys) {
     console.error(`${failedDeploys} deploy(s) failed: see the runs above`);
     process.exitCode = 1;

@@ -4,6 +4,10 @@
  * marks a server down on its first error, 1 s timeouts, `retries 2` with redispatch on connection
  * failures, empty responses, response timeouts and 502/503/504, one thread.
  *
+ * `haproxy-tuned` adds HAProxy's overload settings (issue 17): `maxconn` on every server line, so that a server
+ * never has more requests than that in flight and the rest wait in HAProxy's queue, where `timeout queue` answers
+ * them 503 after a while (its configuration manual; the numbers and why: config.ts).
+ *
  * HAProxy logs one line per request with its last server and the number of retries (`%rc`), not every
  * server it tried: an attempt that failed before a redispatch is attributed to the faulty instance
  * (`inferred`), the only one that fails in these scenarios.
@@ -11,11 +15,25 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { ATTEMPT_TIMEOUT_MS } from '../config.js';
+import type { Capacity } from '../capacity.js';
+import { ATTEMPT_TIMEOUT_MS, HAPROXY_MAXCONN_UNLIMITED, HAPROXY_QUEUE_TIMEOUT_MS } from '../config.js';
 import { freePort, waitForListening } from '../ports.js';
 import { start, stop, type Managed } from '../processes.js';
 import type { Attempt } from '../records.js';
-import type { Proxy } from './proxy.js';
+import type { RunProxy } from './proxy.js';
+
+/** HAProxy's overload settings (`haproxy-tuned`): `maxconn` on every server line, and `timeout queue`. */
+export interface QueueSettings {
+  readonly maxconn: number;
+  /** ms */
+  readonly queueTimeoutMs: number;
+}
+
+/** The settings for instances of `capacity` (undefined: no limit): their concurrency where they have one (config.ts says why). */
+export function queueSettings(capacity: Capacity | undefined): QueueSettings {
+  const maxconn = capacity && Number.isFinite(capacity.concurrency) ? capacity.concurrency : HAPROXY_MAXCONN_UNLIMITED;
+  return { maxconn, queueTimeoutMs: HAPROXY_QUEUE_TIMEOUT_MS };
+}
 
 /** global, defaults and the frontend (without its backend rule): the same for fault and deploy runs. */
 function commonConfig(port: number, extraGlobal = ''): string {
@@ -46,20 +64,24 @@ frontend bench
 `;
 }
 
-/** A backend: round-robin, health checks and layer-7 observation; `servers` are its `server` lines' ends. */
-function backend(name: string, servers: readonly string[]): string {
+/**
+ * A backend: round-robin, health checks and layer-7 observation; `servers` are its `server` lines' ends; with
+ * `queue`, a `maxconn` on every server and the backend's `timeout queue`.
+ */
+function backend(name: string, servers: readonly string[], queue?: QueueSettings): string {
   return `
 backend ${name}
   balance roundrobin
   option httpchk GET /health
-  default-server inter 1s fastinter 250ms downinter 1s rise 2 fall 2 observe layer7 error-limit 1 on-error mark-down
+${queue ? `  timeout queue ${queue.queueTimeoutMs}ms\n` : ''}\
+  default-server inter 1s fastinter 250ms downinter 1s rise 2 fall 2 observe layer7 error-limit 1 on-error mark-down${queue ? ` maxconn ${queue.maxconn}` : ''}
 ${servers.map((line) => `  server ${line}`).join('\n')}
 `;
 }
 
-export function haproxyConfig(port: number, upstreams: readonly number[]): string {
+export function haproxyConfig(port: number, upstreams: readonly number[], queue?: QueueSettings): string {
   return `${commonConfig(port)}  default_backend instances
-${backend('instances', upstreams.map((p) => `p${p} 127.0.0.1:${p} check`))}`;
+${backend('instances', upstreams.map((p) => `p${p} 127.0.0.1:${p} check`), queue)}`;
 }
 
 /** Server slots of the deploy backend `blue`: the serving instances, then empty slots a roll fills. */
@@ -119,9 +141,9 @@ async function launch(binary: string, dir: string, port: number, config: string)
   return managed;
 }
 
-export async function startHaproxy(binary: string, dir: string, upstreams: readonly number[], faultyPort: number): Promise<Proxy & { startEpoch(ms: number): void }> {
+export async function startHaproxy(binary: string, dir: string, upstreams: readonly number[], faultyPort: number, queue?: QueueSettings): Promise<RunProxy> {
   const port = await freePort();
-  const managed = await launch(binary, dir, port, haproxyConfig(port, upstreams));
+  const managed = await launch(binary, dir, port, haproxyConfig(port, upstreams, queue));
   let startEpochMs = 0;
   return {
     name: 'haproxy',
@@ -136,8 +158,7 @@ export async function startHaproxy(binary: string, dir: string, upstreams: reado
 }
 
 /** HAProxy as the deploy runs drive it: through its runtime API (a Unix socket, admin level). */
-export interface RuntimeHaproxy extends Proxy {
-  startEpoch(ms: number): void;
+export interface RuntimeHaproxy extends RunProxy {
   /** One runtime API command (or several separated by `;`); resolves with HAProxy's answer. */
   command(line: string): Promise<string>;
   /** The map file the frontend reads the active backend from (`set map <it> active green`). */

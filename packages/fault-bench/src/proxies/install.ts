@@ -1,29 +1,31 @@
 /**
- * Finds nginx and HAProxy, installing them from Debian (`apt-get install -y nginx haproxy`) when they are
- * missing and we are root, as issue 8 asks of the harness.
+ * Finds nginx, HAProxy and Caddy, installing the missing ones from Debian (`apt-get install -y nginx haproxy
+ * caddy`) when we are root, as issue 8 asks of the harness.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import type { ProxyBinary } from './proxy.js';
+import type { ProxyBinary, ProxyKind } from './proxy.js';
 
-const CANDIDATES: Record<'nginx' | 'haproxy', string[]> = {
-  nginx: ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/bin/nginx'],
-  haproxy: ['/usr/sbin/haproxy', '/usr/local/sbin/haproxy', '/usr/bin/haproxy'],
+/** Where Debian puts each binary (and where a local build would), how to ask its version, and how to read it. */
+const BINARIES: Record<ProxyKind, { candidates: string[]; versionArgs: string[]; version: RegExp }> = {
+  nginx: { candidates: ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/bin/nginx'], versionArgs: ['-v'], version: /nginx\/(\S+)/ },
+  haproxy: { candidates: ['/usr/sbin/haproxy', '/usr/local/sbin/haproxy', '/usr/bin/haproxy'], versionArgs: ['-v'], version: /HAProxy version (\S+)/ },
+  // `caddy version` prints `2.6.2` (Debian's build) or `v2.7.6 h1:…` (upstream's)
+  caddy: { candidates: ['/usr/bin/caddy', '/usr/local/bin/caddy'], versionArgs: ['version'], version: /^v?(\d+\.\d+\.\d+\S*)/ },
 };
 
-function find(name: 'nginx' | 'haproxy'): string | undefined {
-  return CANDIDATES[name].find((path) => existsSync(path));
+function find(name: ProxyKind): string | undefined {
+  return BINARIES[name].candidates.find((path) => existsSync(path));
 }
 
-function versionOf(name: 'nginx' | 'haproxy', path: string): string {
-  const out = spawnSync(path, name === 'nginx' ? ['-v'] : ['-v'], { encoding: 'utf8' });
-  const text = `${out.stdout ?? ''}${out.stderr ?? ''}`;
-  const match = name === 'nginx' ? /nginx\/(\S+)/.exec(text) : /HAProxy version (\S+)/.exec(text);
-  return match?.[1] ?? 'unknown';
+function versionOf(name: ProxyKind, path: string): string {
+  const out = spawnSync(path, BINARIES[name].versionArgs, { encoding: 'utf8' });
+  const text = `${out.stdout ?? ''}${out.stderr ?? ''}`.trim();
+  return BINARIES[name].version.exec(text)?.[1] ?? 'unknown';
 }
 
 /** The proxies, installing the missing ones; throws with the reason when that is impossible. */
-export function ensureProxies(names: ReadonlyArray<'nginx' | 'haproxy'>): Record<string, ProxyBinary> {
+export function ensureProxies(names: readonly ProxyKind[]): Record<string, ProxyBinary> {
   const missing = names.filter((name) => !find(name));
   if (missing.length > 0) {
     if (process.getuid?.() !== 0) {

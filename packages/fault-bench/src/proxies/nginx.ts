@@ -12,7 +12,7 @@ import { ATTEMPT_TIMEOUT_MS } from '../config.js';
 import { freePort, waitForListening } from '../ports.js';
 import { start, stop } from '../processes.js';
 import type { Attempt } from '../records.js';
-import type { Proxy } from './proxy.js';
+import type { RunProxy } from './proxy.js';
 
 export function nginxConfig(dir: string, port: number, upstreams: readonly number[]): string {
   const seconds = `${ATTEMPT_TIMEOUT_MS / 1000}s`;
@@ -91,8 +91,7 @@ function childrenOf(pid: number): number[] {
 }
 
 /** nginx as the deploy runs drive it: the upstream list rewritten, then `nginx -s reload`. */
-export interface ReloadableNginx extends Proxy {
-  startEpoch(ms: number): void;
+export interface ReloadableNginx extends RunProxy {
   /**
    * Rewrites the upstream block with `upstreams` and runs `nginx -s reload`; resolves once a worker with the
    * new configuration runs (old workers finish their requests in flight, then exit), rejects after 5 s.
