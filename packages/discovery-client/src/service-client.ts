@@ -1,4 +1,5 @@
 import { Attempt, type PreparedCall } from './attempt/attempt.js';
+import { callerStalls } from './attempt/caller-stall.js';
 import type { AttemptOutcome } from './attempt/outcome.js';
 import type { PickerSource } from './balancer/balancer.js';
 import type { CompletePick } from './balancer/picker.js';
@@ -103,6 +104,7 @@ export class ServiceClient {
   ) {
     const { budget } = options.retry;
     this.budget = budget ? new RetryBudget(budget) : undefined;
+    callerStalls.retain();
   }
 
   get(path: string, options?: ShorthandOptions): ResponsePromise {
@@ -289,8 +291,9 @@ export class ServiceClient {
     return { statusCode: 200, headers: {}, body: '', instance: undefined, fallback: { value, error } };
   }
 
-  /** Stops the retry budget's clock (the client's `close()`). */
+  /** Stops the retry budget's clock and the caller-stall watch (the client's `close()`). */
   close(): void {
     this.budget?.close();
+    callerStalls.release();
   }
 }

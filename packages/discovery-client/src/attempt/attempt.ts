@@ -4,6 +4,7 @@ import { UpstreamHttpError } from '../errors/upstream-http-error.js';
 import type { InstanceRef } from '../instance.js';
 import type { InstanceResponse, TransportResponse } from '../response.js';
 import { REUSED_SOCKET, type HttpMethod, type Transport, type TransportRequest, type TransportSignal } from '../transport/transport.js';
+import { CALLER_STALL_MS, callerStalls } from './caller-stall.js';
 import { VERDICTS, type AttemptOutcome } from './outcome.js';
 
 type AbortListener = () => void;
@@ -86,6 +87,8 @@ const RESET_CODES: ReadonlySet<string> = new Set(['ECONNRESET', 'EPIPE', 'UND_ER
 export interface InFlightAttempt {
   /** `performance.now()` when it was sent. */
   readonly startedAt: number;
+  /** The caller-stall clock (`callerStalls.stalledMs`) when it was sent: its age less the caller's stalls is `now − startedAt − (stalledMs − this)`. */
+  readonly stalledAtStart: number;
   /** Whether aborting it lets the call go on elsewhere (a safe method, retries left). */
   readonly rescuable: boolean;
   /** Aborts the request; the attempt ends as an instance failure with reason `stall`. */
@@ -131,12 +134,13 @@ class OutgoingRequest implements TransportRequest {
  */
 export class Attempt extends AttemptSignal implements InFlightAttempt {
   readonly startedAt = performance.now();
+  readonly stalledAtStart = callerStalls.stalledMs;
   ended = false;
   /** Set by the instance's breaker when it admits the attempt: how the breaker learns the outcome. */
   settleBreaker: ((outcome: AttemptOutcome) => void) | undefined = undefined;
   /**
-   * The caller's own event loop stalled while the attempt ran: its latency and a timeout say nothing of the
-   * instance (see `inCallerStall` below).
+   * The caller's own event loop stalled for a tenth of the attempt or more (`caller-stall.ts`): its latency says
+   * little of the instance's. Set when it ends.
    */
   inCallerStall = false;
   /** Set by the breaker with `settleBreaker`: resolves once the breaker has counted the outcome. */
@@ -157,7 +161,7 @@ export class Attempt extends AttemptSignal implements InFlightAttempt {
   async send(transport: Transport, call: PreparedCall): Promise<AttemptOutcome> {
     // a closure, not setTimeout's extra argument: Node keeps that in an array literal, whose allocation site V8
     // pretenures under network waits; an old-generation array would keep this attempt alive through scavenges
-    this.timer = setTimeout(() => this.abortWith('timeout', this.timeoutMs), this.timeoutMs);
+    this.timer = setTimeout(() => this.timedOut(), this.timeoutMs);
     this.timer.unref();
     let response: TransportResponse;
     try {
@@ -166,6 +170,21 @@ export class Attempt extends AttemptSignal implements InFlightAttempt {
       return this.failed(error);
     }
     return this.answered(response);
+  }
+
+  /**
+   * The timer fired. Late by a caller stall, it first lets the event loop read the sockets (`setImmediate`
+   * runs after the poll phase): an answer that arrived during the stall wins over the timeout.
+   */
+  private timedOut(): void {
+    const now = performance.now();
+    const late = now - this.startedAt - this.timeoutMs;
+    if (late >= CALLER_STALL_MS) {
+      callerStalls.note(now - late, now);
+      setImmediate(() => this.abortWith('timeout', this.timeoutMs));
+      return;
+    }
+    this.abortWith('timeout', this.timeoutMs);
   }
 
   rescue(): void {
@@ -183,6 +202,7 @@ export class Attempt extends AttemptSignal implements InFlightAttempt {
     clearTimeout(this.timer);
     this.ended = true;
     const durationMs = performance.now() - this.startedAt;
+    this.inCallerStall = (callerStalls.stalledMs - this.stalledAtStart) * 10 >= durationMs;
     const answer: InstanceResponse = { statusCode: response.statusCode, headers: response.headers, body: response.body, instance: this.instance };
     switch (classifyStatus(response.statusCode)) {
       case 'instanceFailure': {
@@ -200,9 +220,14 @@ export class Attempt extends AttemptSignal implements InFlightAttempt {
     clearTimeout(this.timer);
     this.ended = true;
     const durationMs = performance.now() - this.startedAt;
+    const stalledMs = callerStalls.stalledMs - this.stalledAtStart;
+    this.inCallerStall = stalledMs * 10 >= durationMs;
     if (this.abortedBy !== undefined) {
-      // the library aborted it: the abort reason is the error (whatever the transport rejected with)
-      return { type: 'instanceFailure', verdict: VERDICTS.instanceFailure, durationMs, reason: this.abortedBy, error: this.reason as RequestTimeoutError };
+      // the library aborted it: the abort reason is the error (whatever the transport rejected with). A late
+      // timer let the sockets be read first, so an answer that had arrived won already; a timeout the caller's
+      // own stalls outlasted may still be its doing (a request written only after the stall): retried, not counted
+      const verdict = this.abortedBy === 'timeout' && stalledMs >= this.timeoutMs ? VERDICTS.timeoutInCallerStall : VERDICTS.instanceFailure;
+      return { type: 'instanceFailure', verdict, durationMs, reason: this.abortedBy, error: this.reason as RequestTimeoutError };
     }
     const code = (error as { code?: unknown } | null)?.code;
     const wrapped = new UpstreamConnectionError(this.service, this.instance, error);

@@ -37,6 +37,11 @@ export const VERDICTS = Object.freeze({
   callerError: Object.freeze<OutcomeVerdict>({ answered: true, countsAgainst: false, next: 'return' }),
   /** A timeout, a stall, a connection error after the request went out, a 5xx. */
   instanceFailure: Object.freeze<OutcomeVerdict>({ answered: false, countsAgainst: true, next: 'retry' }),
+  /**
+   * A timeout that stalls of the caller's own event loop outlasted (`caller-stall.ts`): retried like any
+   * timeout, but the request may have been written only after the stall.
+   */
+  timeoutInCallerStall: Object.freeze<OutcomeVerdict>({ answered: false, countsAgainst: false, next: 'retry' }),
   /** Connection refused: nothing listens there, so it counts, but nothing was sent. */
   refused: Object.freeze<OutcomeVerdict>({ answered: false, countsAgainst: true, next: 'requeue' }),
   /** Reset on a reused keep-alive socket before any response byte (Node's idle-socket race): not the instance's fault. */

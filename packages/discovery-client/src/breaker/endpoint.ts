@@ -164,7 +164,8 @@ export class Endpoint implements EndpointView {
   onCallEnded(attempt: Attempt, outcome: AttemptOutcome): Promise<void> | undefined {
     this.outstanding--;
     const verdict = outcome.verdict;
-    if (verdict.answered) {
+    // an answer across the caller's own stall measured the stall, not the instance
+    if (verdict.answered && !attempt.inCallerStall) {
       const ewma = this.latencyMs;
       this.latencyMs = ewma === undefined ? outcome.durationMs : ewma + LATENCY_EWMA_WEIGHT * (outcome.durationMs - ewma);
     } else if (verdict.countsAgainst) {

@@ -1,4 +1,5 @@
 import type { Attempt, InFlightAttempt } from '../attempt/attempt.js';
+import { callerStalls } from '../attempt/caller-stall.js';
 import type { AttemptOutcome } from '../attempt/outcome.js';
 import type { PickDecorator } from '../balancer/balancer.js';
 import type { CompletePick } from '../balancer/picker.js';
@@ -68,9 +69,9 @@ class OutlierState {
  * - a **stall**: the oldest attempt outstanding on the instance is older than
  *   `max(stall.floorMs, stall.multiplier × the service's typical latency)` while another instance has
  *   answered an attempt sent after it. "Typical" is the median of the instances' latency averages, so one
- *   slow or paused instance stands out against its peers; a pause of the caller's own event loop delays
- *   every answer alike and ejects nothing. A stalled instance's rescuable attempts are aborted at once and
- *   their calls go on elsewhere.
+ *   slow or paused instance stands out against its peers; an attempt's age leaves out the stalls of the
+ *   caller's own event loop (`attempt/caller-stall.ts`). A stalled instance's
+ *   rescuable attempts are aborted at once and their calls go on elsewhere.
  *
  * Never more than `maxEjectionPercent` of the listed instances are ejected at once (rounded down, so a
  * service with one instance is never ejected by these rules): beyond that, failures are left to the
@@ -198,9 +199,11 @@ export class OutlierDetection implements PickDecorator {
         this.busy.delete(state);
         continue;
       }
-      if (state.endpoint.state !== 'CLOSED' || now - oldest.startedAt < stall.floorMs) continue;
+      // its age less the stalls of the caller's own event loop: those say nothing of the instance
+      const age = now - oldest.startedAt - (callerStalls.stalledMs - oldest.stalledAtStart);
+      if (state.endpoint.state !== 'CLOSED' || age < stall.floorMs) continue;
       threshold ??= this.stallThresholdMs();
-      if (now - oldest.startedAt < threshold || !this.answeredSince(state, oldest.startedAt)) continue;
+      if (age < threshold || !this.answeredSince(state, oldest.startedAt)) continue;
       if (this.eject(state.endpoint, 'stall')) {
         for (const attempt of state.inFlight()) if (attempt.rescuable) attempt.rescue();
       }

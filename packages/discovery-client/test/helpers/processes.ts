@@ -44,9 +44,9 @@ export async function startInstance(id: string, consulAddr: string, ttl = '2s', 
   });
 }
 
-/** Starts a plain HTTP instance (no registry) on `port` (0: a free one); resolves once it listens. */
-export async function startPlainInstance(id: string, port = 0): Promise<InstanceProcess> {
-  const child = spawn(process.execPath, [PLAIN_FIXTURE], { env: { ...process.env, INSTANCE_ID: id, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts a plain HTTP instance (no registry) on `port` (0: a free one), with `env` added; resolves once it listens. */
+export async function startPlainInstance(id: string, port = 0, env: NodeJS.ProcessEnv = {}): Promise<InstanceProcess> {
+  const child = spawn(process.execPath, [PLAIN_FIXTURE], { env: { ...process.env, ...env, INSTANCE_ID: id, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${id} did not start: ${output.join('')}`)), 10_000);

@@ -23,6 +23,7 @@ describe('the outcome policy', () => {
       response: { answered: true, countsAgainst: false, next: 'return' },
       callerError: { answered: true, countsAgainst: false, next: 'return' },
       instanceFailure: { answered: false, countsAgainst: true, next: 'retry' },
+      timeoutInCallerStall: { answered: false, countsAgainst: false, next: 'retry' },
       refused: { answered: false, countsAgainst: true, next: 'requeue' },
       resetReusedSocket: { answered: false, countsAgainst: false, next: 'requeue' },
       rejected: { answered: false, countsAgainst: false, next: 'requeue' },

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { callerStalls } from '../../src/attempt/caller-stall.js';
 import { Attempt } from '../../src/attempt/attempt.js';
 import { VERDICTS, type AttemptOutcome } from '../../src/attempt/outcome.js';
 import type { CompletePick } from '../../src/balancer/picker.js';
@@ -134,6 +135,7 @@ describe('OutlierDetection', () => {
       let rescued = false;
       const attempt = {
         startedAt,
+        stalledAtStart: callerStalls.stalledMs,
         rescuable,
         ended: false,
         rescue(): void {

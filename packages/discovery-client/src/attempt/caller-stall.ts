@@ -1,0 +1,56 @@
+/** A tick of the watch this late, or an attempt timer this late, is a stall of the caller's own event loop, ms. */
+export const CALLER_STALL_MS = 20;
+/** How often the watch ticks while a client is open, ms. */
+const TICK_MS = 10;
+
+/**
+ * Watches the caller's own event loop: a long GC pause, a large synchronous `JSON.parse`, a CPU the process
+ * does not get. While the loop is blocked nothing is read from the sockets, so answers that arrived wait, the
+ * attempts' timers fire late and every latency measured across the stall includes it: none of that is the
+ * instance's doing. An unref'd timer ticks every 10 ms while a client is open; a tick at least 20 ms late
+ * (or an attempt's timer as late) marks a stall, and `stalledMs` adds up their lengths. An attempt reads it
+ * when it starts and when it ends (`attempt.ts`): the difference is how long the caller stalled during it.
+ *
+ * One watch per process: the event loop is the process's.
+ */
+class CallerStallWatch {
+  /** `performance.now()` when the latest stall ended (-Infinity: none yet). */
+  lastStallEndedAt = -Infinity;
+  /** Stalls seen since the process started, and their total length, ms (a clock that only runs during stalls). */
+  stalls = 0;
+  stalledMs = 0;
+  private users = 0;
+  private timer: NodeJS.Timeout | undefined = undefined;
+  private lastTick = 0;
+
+  /** A client opens: the watch runs while any is open. */
+  retain(): void {
+    if (this.users++ > 0) return;
+    this.lastTick = performance.now();
+    this.timer = setInterval(() => this.tick(), TICK_MS);
+    this.timer.unref();
+  }
+
+  release(): void {
+    if (this.users === 0 || --this.users > 0) return;
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** The loop was blocked from `from` to `to` (`performance.now()`): an attempt timer saw it. */
+  note(from: number, to: number): void {
+    if (to <= this.lastStallEndedAt) return;
+    this.stalls++;
+    this.stalledMs += to - Math.max(from, this.lastStallEndedAt);
+    this.lastStallEndedAt = to;
+  }
+
+  private tick(): void {
+    const now = performance.now();
+    const late = now - this.lastTick - TICK_MS;
+    this.lastTick = now;
+    if (late >= CALLER_STALL_MS) this.note(now - late, now);
+  }
+}
+
+export const callerStalls = new CallerStallWatch();
