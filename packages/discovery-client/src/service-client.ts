@@ -73,6 +73,8 @@ class Call implements CallState {
     readonly retryable: boolean,
     readonly throwHttpErrors: boolean,
     readonly deadlineAt: number,
+    /** The call's deadline, ms (the call's `deadline` option, else the service's). */
+    readonly deadlineMs: number,
     /** Per-attempt timeout, ms. */
     readonly timeoutMs: number,
   ) {}
@@ -155,7 +157,7 @@ export class ServiceClient {
       const pick = this.balancer.picker.pick(state.tried);
       if (pick.type !== 'complete') {
         if (pick.type === 'queue' && (await this.awaitPicker(state))) continue;
-        return this.fail(pickFailed(state, pick, this.options.deadline));
+        return this.fail(pickFailed(state, pick, state.deadlineMs));
       }
       if (state.attempts > 0) await this.beforeRetry(state, pick.endpoint);
       const attempt = this.newAttempt(state, pick.endpoint);
@@ -181,8 +183,8 @@ export class ServiceClient {
   private begin(options: ShorthandOptions, method: string): Call {
     if (this.budget) this.budget.pendingCalls++;
     const retryable = options.retryNonIdempotent === true || this.options.retry.methods.has(method);
-    const deadlineAt = Date.now() + this.options.deadline;
-    return new Call(this.name, method, retryable, options.throwHttpErrors ?? true, deadlineAt, options.timeout ?? this.options.timeout);
+    const deadlineMs = options.deadline ?? this.options.deadline;
+    return new Call(this.name, method, retryable, options.throwHttpErrors ?? true, Date.now() + deadlineMs, deadlineMs, options.timeout ?? this.options.timeout);
   }
 
   /** No list yet: wait for the next picker within the deadline; false once the deadline has passed. */
@@ -223,7 +225,7 @@ export class ServiceClient {
     const number = ++state.attempts;
     if (this.events.listening.instancePicked) this.events.emit('instancePicked', { service: this.name, instance: endpoint.info, attempt: number });
     // the first attempt reuses the call's clock reading; later ones read it again
-    const remaining = number === 1 ? this.options.deadline : state.deadlineAt - Date.now();
+    const remaining = number === 1 ? state.deadlineMs : state.deadlineAt - Date.now();
     const timeoutMs = Math.max(1, Math.min(state.timeoutMs, remaining));
     // a rescue sends the attempt again while the first may still complete: only for safe methods (RFC 9110)
     const rescuable = state.retryable && state.failures < this.options.retry.limit && SAFE_METHODS.has(state.method);

@@ -48,7 +48,7 @@ describe('the call path', () => {
     session.disconnect();
   });
 
-  it('a successful GET with the defaults (undici, round-robin, outlier detection, no listener) runs code in six library files', async () => {
+  it('a successful GET with the defaults (undici, round-robin, outlier detection, no listener) runs code in seven library files', async () => {
     const ratings = client.service('ratings');
     for (let i = 0; i < 20; i++) await ratings.get('/ratings/camera').json();
     const files = await filesRunBy(session, () => ratings.get('/ratings/camera').json());
@@ -56,6 +56,7 @@ describe('the call path', () => {
       'attempt/attempt.ts',
       'balancer/round-robin.ts',
       'breaker/endpoint.ts',
+      'deadline/request-timeout-header.ts',
       'outlier/outlier-detection.ts',
       'service-client.ts',
       'transport/undici-transport.ts',
