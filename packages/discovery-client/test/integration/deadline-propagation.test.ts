@@ -16,8 +16,8 @@ import { waitFor } from '../helpers/wait.js';
 
 const transports = ['got', 'undici'] as const;
 let upstreams: Upstream[] = [];
-let servers: http.Server[] = [];
-let clients: DiscoveryClient[] = [];
+const servers: http.Server[] = [];
+const clients: DiscoveryClient[] = [];
 
 afterEach(async () => {
   for (const client of clients.splice(0)) await client.close();
