@@ -104,5 +104,5 @@ export type { ServiceInstance, InstanceRef } from './instance.js';
 
 export { deadlineGuard, withDeadline, remainingTime, DEFAULT_DEADLINE_RETRY_AFTER_SECONDS } from './deadline/deadline-guard.js';
 export type { DeadlineGuardOptions, DeadlineRefusal, DeadlineRefusalReason } from './deadline/deadline-guard.js';
-export { REQUEST_TIMEOUT_HEADER, MAX_REQUEST_TIMEOUT_MS, formatRequestTimeout, parseRequestTimeout } from './deadline/request-timeout-header.js';
+export { REQUEST_TIMEOUT_HEADER, MAX_REQUEST_TIMEOUT_MS, formatRequestTimeout, parseRequestTimeout, headersWithRequestTimeout } from './deadline/request-timeout-header.js';
 export { BadRequestTimeoutError, isBadRequestTimeoutError } from './errors/bad-request-timeout-error.js';

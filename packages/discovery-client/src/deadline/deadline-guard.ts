@@ -31,7 +31,7 @@ export interface DeadlineGuardOptions {
   /**
    * Writes the refusal. The default answers JSON `{ "error": reason, "message": message }` with the status and
    * `Retry-After`; an app with its own error body (a schema to keep) writes that instead. The guard has already
-   * set the drain of the request body.
+   * resumed the request, so its body is read and dropped rather than left to reset the connection.
    * @default JSON `{ error, message }`
    */
   respond?: (res: ServerResponse, refusal: DeadlineRefusal) => void;

@@ -1,8 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import { headersWithRequestTimeout, isRequestTimeoutHeader } from '../../src/deadline/request-timeout-header.js';
+import { isRequestTimeoutHeader } from '../../src/deadline/request-timeout-header.js';
 import {
   BadRequestTimeoutError,
   formatRequestTimeout,
+  headersWithRequestTimeout,
   MAX_REQUEST_TIMEOUT_MS,
   parseRequestTimeout,
   REQUEST_TIMEOUT_HEADER,
