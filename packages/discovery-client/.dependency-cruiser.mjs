@@ -5,7 +5,8 @@
 // Layers, bottom to top; a folder may import itself, the folders below it that its rule allows, and the leaves:
 //   leaves      errors/ (errors/ only), options/ (nothing else of the library), logging/logger.ts,
 //               and the leaf root files instance.ts, response.ts and peer-dependency.ts
-//   transport/  leaves
+//   deadline/   leaves (the header's wire format and the server-side guard)
+//   transport/  leaves, and deadline/request-timeout-header.ts (the header it writes)
 //   attempt/    transport/, leaves
 //   breaker/    attempt/, transport/ (type-only imports), leaves
 //   balancer/   breaker/, attempt/, leaves
@@ -21,6 +22,8 @@
 
 const LEAF_FILES = '^src/(instance|response|peer-dependency)\\.ts$';
 const LEAVES = ['^src/errors/', '^src/options/', '^src/logging/logger\\.ts$', LEAF_FILES];
+// The deadline header's wire format, the one file of deadline/ the transports write with.
+const REQUEST_TIMEOUT_HEADER_FILE = '^src/deadline/request-timeout-header\\.ts$';
 // Any folder of src/ (root files are covered by the *-not-to-root-files rules below).
 const ANY_FOLDER = '^src/[^/]+/';
 // A file directly in src/.
@@ -63,9 +66,13 @@ export default {
       from: { path: '^src/logging/logger\\.ts$' },
       to: { path: ANY_FOLDER, pathNot: '^src/logging/logger\\.ts$' },
     },
-    layer('transport-layer', '^src/transport/', LEAVES,
-      'transport/ sends one request to one instance: it may import only the leaves. What an outcome means ' +
-      '(attempt/) is decided above it.'),
+    layer('deadline-layer', '^src/deadline/', LEAVES,
+      'deadline/ is deadline propagation\'s wire format (the x-request-timeout-ms header) and its server-side guard: ' +
+      'it may import only the leaves, so a server can use it without the client\'s layers.'),
+    layer('transport-layer', '^src/transport/', [REQUEST_TIMEOUT_HEADER_FILE, ...LEAVES],
+      'transport/ sends one request to one instance: it may import only the leaves and the deadline header\'s ' +
+      'format (deadline/request-timeout-header.ts, the header it writes). What an outcome means (attempt/) is ' +
+      'decided above it.'),
     layer('attempt-layer', '^src/attempt/', ['^src/transport/', ...LEAVES],
       'attempt/ classifies what a transport returned: it may import transport/ and the leaves.'),
     layer('breaker-layer', '^src/breaker/', ['^src/attempt/', '^src/transport/', ...LEAVES],
@@ -107,7 +114,7 @@ export default {
         'instance.ts, response.ts and peer-dependency.ts may be imported from a folder.',
       from: {
         path: [
-          '^src/(errors|options|transport|attempt|breaker|balancer|outlier|overload|retry|consul|resolver)/',
+          '^src/(errors|options|deadline|transport|attempt|breaker|balancer|outlier|overload|retry|consul|resolver)/',
           '^src/logging/logger\\.ts$',
         ],
       },

@@ -101,3 +101,8 @@ export type { Logger, LogFields, LogLevel } from './logging/logger.js';
 export { METRIC_NAMES } from './metrics.js';
 export type { MetricsRegistry } from './metrics.js';
 export type { ServiceInstance, InstanceRef } from './instance.js';
+
+export { deadlineGuard, withDeadline, remainingTime, DEFAULT_DEADLINE_RETRY_AFTER_SECONDS } from './deadline/deadline-guard.js';
+export type { DeadlineGuardOptions, DeadlineRefusal, DeadlineRefusalReason } from './deadline/deadline-guard.js';
+export { REQUEST_TIMEOUT_HEADER, MAX_REQUEST_TIMEOUT_MS, formatRequestTimeout, parseRequestTimeout, headersWithRequestTimeout } from './deadline/request-timeout-header.js';
+export { BadRequestTimeoutError, isBadRequestTimeoutError } from './errors/bad-request-timeout-error.js';

@@ -19,6 +19,14 @@ export interface RequestOptions {
   throwHttpErrors?: boolean;
   /** Per-attempt timeout for this call, ms. @default the service's `timeout` */
   timeout?: number;
+  /**
+   * Deadline of this call, retries and backoff included, ms; replaces the service's `deadline` for this call.
+   * Deadline propagation: a handler passes the time its own caller still waits, `{ deadline: remainingTime(req) }`,
+   * so every attempt's `x-request-timeout-ms` says no more than that. `0` (no time left): one attempt with the
+   * shortest timeout, 1 ms, then `RequestTimeoutError`.
+   * @default the service's `deadline`
+   */
+  deadline?: number;
   /** Retry this call even if its method is not in `retry.methods` (e.g. an idempotent POST). @default false */
   retryNonIdempotent?: boolean;
 }
@@ -34,7 +42,7 @@ export interface ResponsePromise extends Promise<ServiceResponse> {
   text(): Promise<string>;
 }
 
-const REQUEST_KEYS = ['method', 'path', 'searchParams', 'json', 'body', 'headers', 'throwHttpErrors', 'timeout', 'retryNonIdempotent'] as const;
+const REQUEST_KEYS = ['method', 'path', 'searchParams', 'json', 'body', 'headers', 'throwHttpErrors', 'timeout', 'deadline', 'retryNonIdempotent'] as const;
 
 /** Checks one call's options: a few comparisons when they are fine. @throws TypeError naming the option. */
 export function checkRequestOptions(call: unknown): asserts call is RequestOptions {
@@ -51,6 +59,7 @@ export function checkCallOptions(c: Record<string, unknown>): void {
     if (!(REQUEST_KEYS as readonly string[]).includes(key)) throw new TypeError(`Unknown request option \`${key}\` (known: ${REQUEST_KEYS.join(', ')})`);
   }
   if (c.timeout !== undefined) checkNumber('timeout', c.timeout, 1);
+  if (c.deadline !== undefined) checkNumber('deadline', c.deadline, 0);
   if (c.throwHttpErrors !== undefined && typeof c.throwHttpErrors !== 'boolean') throw bad('throwHttpErrors', 'a boolean', c.throwHttpErrors);
   if (c.retryNonIdempotent !== undefined && typeof c.retryNonIdempotent !== 'boolean') throw bad('retryNonIdempotent', 'a boolean', c.retryNonIdempotent);
   if (c.headers !== undefined) checkStringRecord('headers', c.headers);

@@ -79,6 +79,8 @@ class Call implements CallState {
     readonly retryable: boolean,
     readonly throwHttpErrors: boolean,
     readonly deadlineAt: number,
+    /** The call's deadline, ms (the call's `deadline` option, else the service's). */
+    readonly deadlineMs: number,
     /** Per-attempt timeout, ms. */
     readonly timeoutMs: number,
   ) {}
@@ -164,7 +166,7 @@ export class ServiceClient {
       slot = undefined;
       if (pick.type !== 'complete') {
         if (pick.type === 'queue' && (await this.awaitPicker(state))) continue;
-        return this.fail(pickFailed(state, pick, this.options.deadline));
+        return this.fail(pickFailed(state, pick, state.deadlineMs));
       }
       if (state.retryOf !== undefined) await this.beforeRetry(state, pick.endpoint);
       const attempt = this.newAttempt(state, pick.endpoint);
@@ -199,8 +201,8 @@ export class ServiceClient {
   private begin(options: ShorthandOptions, method: string): Call {
     if (this.budget) this.budget.pendingCalls++;
     const retryable = options.retryNonIdempotent === true || this.options.retry.methods.has(method);
-    const deadlineAt = Date.now() + this.options.deadline;
-    return new Call(this.name, method, retryable, options.throwHttpErrors ?? true, deadlineAt, options.timeout ?? this.options.timeout);
+    const deadlineMs = options.deadline ?? this.options.deadline;
+    return new Call(this.name, method, retryable, options.throwHttpErrors ?? true, Date.now() + deadlineMs, deadlineMs, options.timeout ?? this.options.timeout);
   }
 
   /** No list yet: wait for the next picker within the deadline; false once the deadline has passed. */
@@ -252,7 +254,7 @@ export class ServiceClient {
 
   private newAttempt(state: Call, endpoint: EndpointView): Attempt {
     // the first attempt reuses the call's clock reading; later ones read it again
-    const remaining = state.attempts === 0 && !state.waited ? this.options.deadline : state.deadlineAt - Date.now();
+    const remaining = state.attempts === 0 && !state.waited ? state.deadlineMs : state.deadlineAt - Date.now();
     const timeoutMs = Math.max(1, Math.min(state.timeoutMs, remaining));
     // a rescue sends the attempt again while the first may still complete: only for safe methods (RFC 9110)
     const rescuable = state.retryable && state.failures < this.options.retry.limit && SAFE_METHODS.has(state.method);

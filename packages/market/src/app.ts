@@ -1,3 +1,4 @@
+import { deadlineGuard, remainingTime } from 'discovery-client';
 import express from 'express';
 import type { Express, NextFunction, Request, Response } from 'express';
 import { Counter, Histogram } from 'prom-client';
@@ -47,10 +48,13 @@ export function createMarketApp(options: MarketAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(express.urlencoded({ extended: false, limit: '4kb' }));
+  // deadline propagation: a caller that says how long it waits (x-request-timeout-ms) gets a 504 once that is 0,
+  // a 503 when it left before the page was started, and the page's ratings calls wait no longer than it does
+  app.use(deadlineGuard());
 
   app.get('/', async (req, res) => {
     const stop = pageSeconds.startTimer();
-    const views = ratings ? await ratings.ratingsFor(THINGS.map((thing) => thing.id)) : undefined;
+    const views = ratings ? await ratings.ratingsFor(THINGS.map((thing) => thing.id), remainingTime(req)) : undefined;
     for (const view of views?.values() ?? []) shown.inc({ kind: view.kind });
     const ordered = typeof req.query.ordered === 'string' ? Number(req.query.ordered) : NaN;
     const notice = Number.isInteger(ordered) && ordered > 0

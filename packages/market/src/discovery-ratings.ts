@@ -96,11 +96,13 @@ export function createDiscoveryRatings(options: DiscoveryRatingsOptions): Rating
     }
   }
 
-  async function ask(thing: string): Promise<RatingView> {
+  /** `callerMs`: what the page's caller still waits; the call's deadline is the smaller of it and the market's own. */
+  async function ask(thing: string, callerMs: number | undefined): Promise<RatingView> {
     log.info(`ASK for ${thing}`);
     const started = performance.now();
+    const waitMs = callerMs === undefined ? deadlineMs : Math.min(callerMs, deadlineMs);
     // Started inside a promise chain so that even a synchronous throw becomes a BAD line, never a 500.
-    const call = Promise.resolve().then(() => ratings.get(`/ratings/${encodeURIComponent(thing)}`).json<RatingBody>()).then((body) => {
+    const call = Promise.resolve().then(() => ratings.get(`/ratings/${encodeURIComponent(thing)}`, { deadline: waitMs }).json<RatingBody>()).then((body) => {
       if (typeof body?.rating !== 'number' || body.rating < 1 || body.rating > 5) {
         throw new Error(`ratings answered without a usable rating for ${thing}`);
       }
@@ -111,7 +113,7 @@ export function createDiscoveryRatings(options: DiscoveryRatingsOptions): Rating
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_resolve, reject) => {
       // The library enforces `deadline`; this guard only keeps a page from hanging should a call never settle.
-      timer = setTimeout(() => reject(new Error('request timed out')), deadlineMs + DEADLINE_GRACE_MS);
+      timer = setTimeout(() => reject(new Error('request timed out')), waitMs + DEADLINE_GRACE_MS);
       timer.unref();
     });
     try {
@@ -137,8 +139,8 @@ export function createDiscoveryRatings(options: DiscoveryRatingsOptions): Rating
   }
 
   return {
-    async ratingsFor(ids) {
-      const views = await Promise.all(ids.map(ask));
+    async ratingsFor(ids, callerMs) {
+      const views = await Promise.all(ids.map((id) => ask(id, callerMs)));
       return new Map(ids.map((id, index) => [id, views[index]!]));
     },
     async status() {

@@ -47,8 +47,12 @@ export interface StatusReport {
 
 /** Where the market gets ratings from. */
 export interface RatingsSource {
-  /** Ratings for these Things, asked concurrently; never rejects, never waits much longer than the timeout. */
-  ratingsFor(ids: readonly string[]): Promise<Map<string, RatingView>>;
+  /**
+   * Ratings for these Things, asked concurrently; never rejects, never waits much longer than the timeout.
+   * `deadlineMs`: how long the page's own caller still waits (`remainingTime(req)`, deadline propagation); the
+   * calls wait no longer than that either. @default no limit but the source's own
+   */
+  ratingsFor(ids: readonly string[], deadlineMs?: number): Promise<Map<string, RatingView>>;
   /** The state of every ratings instance, for `/status`. */
   status(): Promise<StatusReport>;
   /** Stops watches and timers. */

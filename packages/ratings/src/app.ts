@@ -1,3 +1,4 @@
+import { deadlineGuard } from 'discovery-client';
 import express from 'express';
 import type { Express, NextFunction, Request, Response } from 'express';
 import type { Log } from './log.js';
@@ -37,7 +38,8 @@ export const DEFAULT_VERSION = '1.0';
 const silent: Log = { info: () => {}, warn: () => {}, error: () => {} };
 
 /**
- * The ratings HTTP API as an express 5 app: `GET /ratings/:thing`, `GET /health`, JSON errors.
+ * The ratings HTTP API as an express 5 app: `GET /ratings/:thing`, `GET /health`, JSON errors, and discovery-client's
+ * deadline guard in front of the ratings (a call whose caller's time is up gets a 504, `x-request-timeout-ms`).
  *
  * @example
  * const app = createRatingsApp({ instance: 1 });
@@ -55,6 +57,10 @@ export function createRatingsApp(options: RatingsAppOptions): Express {
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok', instance, version, ...color });
   });
+
+  // deadline propagation: a rating whose caller's time is up (x-request-timeout-ms: 0) is refused with a JSON 504,
+  // one whose caller has left with a 503, both with Retry-After; a malformed header with a 400 (errors as below)
+  app.use(deadlineGuard());
 
   app.get('/ratings/:thing', (req, res) => {
     const thing = String(req.params.thing).toLowerCase();

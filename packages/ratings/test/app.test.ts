@@ -23,6 +23,20 @@ describe('the ratings API', () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
+  it('refuses a rating whose caller\'s time is up with a JSON 504 and Retry-After, and a malformed deadline with a 400', async () => {
+    lines.length = 0;
+    const expired = await fetch(`${base}/ratings/camera`, { headers: { 'x-request-timeout-ms': '0' } });
+    expect(expired.status).toBe(504);
+    expect(expired.headers.get('retry-after')).toBe('1');
+    await expect(expired.json()).resolves.toMatchObject({ error: 'deadline_exceeded', message: expect.stringContaining('x-request-timeout-ms') });
+    const bad = await fetch(`${base}/ratings/camera`, { headers: { 'x-request-timeout-ms': '-20' } });
+    expect(bad.status).toBe(400);
+    await expect(bad.json()).resolves.toMatchObject({ error: 'bad_request_timeout' });
+    expect(lines).toEqual([]);
+    const inTime = await fetch(`${base}/ratings/camera`, { headers: { 'x-request-timeout-ms': '1000' } });
+    expect(inTime.status).toBe(200);
+  });
+
   it('rates a known thing and says which instance and version answered', async () => {
     const res = await fetch(`${base}/ratings/camera`);
     expect(res.status).toBe(200);

@@ -39,7 +39,7 @@ export { VotesScoreSource, describeVotesError } from './posts/votes-score-source
 export type { VotesServiceClient } from './posts/votes-score-source.js';
 export { createGatewayApp, DEFAULT_GATEWAY_MAX_IN_FLIGHT } from './gateway/gateway-app.js';
 export type { GatewayAppOptions, GatewayServiceClient } from './gateway/gateway-app.js';
-export { createGatewayClients, GATEWAY_TIMEOUT_MS, GATEWAY_RETRY_LIMIT, GATEWAY_TRANSPORT } from './gateway/gateway-clients.js';
+export { createGatewayClients, GATEWAY_TIMEOUT_MS, GATEWAY_DEADLINE_MS, GATEWAY_RETRY_LIMIT, GATEWAY_TRANSPORT } from './gateway/gateway-clients.js';
 export { loadShedding, DEFAULT_MAX_IN_FLIGHT } from './shared/load-shedding.js';
 export { backupAll, backupDatabase } from './backup.js';
 export type { BackupResult } from './backup.js';

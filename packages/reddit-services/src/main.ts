@@ -11,7 +11,8 @@
  * SIGTERM / SIGINT deregister, keep serving for DRAIN while every caller drops the instance, finish the
  * requests in flight and exit 0. Calls to other services (the gateway's and posts→votes, posts→users,
  * votes→posts, votes→users, messages→users) go to the active color of the service called (blue/green:
- * Consul KV `discovery/<service>/active`, `make cutover`; no key: every instance).
+ * Consul KV `discovery/<service>/active`, `make cutover`; no key: every instance), and each passes down what the
+ * request being served has left (`x-request-timeout-ms`, deadline propagation: shared/deadline.ts).
  */
 import { DiscoveryClient } from 'discovery-client';
 import { openServiceDatabase } from './shared/database.js';
@@ -32,12 +33,17 @@ import { createMessagesApp } from './messages/messages-app.js';
 import { createGatewayApp } from './gateway/gateway-app.js';
 import { createGatewayClients } from './gateway/gateway-clients.js';
 import { PostDirectory, UserDirectory, VotesRemoval } from './shared/service-directory.js';
+import type { DirectoryClient } from './shared/service-directory.js';
+import { withinDeadline } from './shared/deadline.js';
 
 /** How long posts waits for votes when ranking "hot", per attempt, ms. */
 export const HOT_VOTES_TIMEOUT_MS = 500;
-/** Longest "hot" waits for votes, retries included, before answering unsorted, ms. */
+/** Longest "hot" waits for votes, retries included, before answering unsorted, ms (less when its caller has less left). */
 export const HOT_VOTES_DEADLINE_MS = 1500;
-/** Calls one service makes to another on a write (is the user active? which community? forget a post), per attempt and overall, ms. */
+/**
+ * Calls one service makes to another on a write (is the user active? which community? forget a post), per attempt and
+ * overall, ms; overall at most what the request being served has left (`x-request-timeout-ms`, deadline propagation).
+ */
 export const DIRECTORY_TIMEOUT_MS = 1000;
 export const DIRECTORY_DEADLINE_MS = 2500;
 
@@ -113,13 +119,16 @@ async function main(): Promise<void> {
     // community from its post, a deleted post's votes go too); users asks nobody.
     const client = name === 'users' ? undefined : new DiscoveryClient(DISCOVERY_OPTIONS);
     discovery = client;
-    const directoryClient = (service: 'users' | 'posts' | 'votes') =>
-      (client as DiscoveryClient).service(service, { ...ACTIVE_COLOR, timeout: DIRECTORY_TIMEOUT_MS, deadline: DIRECTORY_DEADLINE_MS, retry: { limit: 1 } });
+    // Each call passes down what the request being served has left (deadline propagation), within its own bound.
+    const directoryClient = (service: 'users' | 'posts' | 'votes'): DirectoryClient => {
+      const calls = (client as DiscoveryClient).service(service, { ...ACTIVE_COLOR, timeout: DIRECTORY_TIMEOUT_MS, deadline: DIRECTORY_DEADLINE_MS, retry: { limit: 1 } });
+      return { request: (call) => calls.request({ ...call, deadline: withinDeadline(call.deadline, DIRECTORY_DEADLINE_MS) }) };
+    };
     if (name === 'posts') {
       const votes = (client as DiscoveryClient).service('votes', { ...ACTIVE_COLOR, timeout: HOT_VOTES_TIMEOUT_MS, deadline: HOT_VOTES_DEADLINE_MS, retry: { limit: 1 } });
       app = createPostsApp({
         ...common,
-        scores: new VotesScoreSource(votes),
+        scores: new VotesScoreSource({ get: (path, call) => votes.get(path, { deadline: withinDeadline(call?.deadline, HOT_VOTES_DEADLINE_MS) }) }),
         describeScoreError: describeVotesError,
         users: new UserDirectory(directoryClient('users')),
         votes: new VotesRemoval(directoryClient('votes')),

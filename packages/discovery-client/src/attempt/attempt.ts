@@ -120,6 +120,7 @@ class OutgoingRequest implements TransportRequest {
     readonly origin: string,
     call: PreparedCall,
     readonly signal: TransportSignal,
+    readonly timeoutMs: number,
   ) {
     this.method = call.method;
     this.path = call.path;
@@ -165,7 +166,7 @@ export class Attempt extends AttemptSignal implements InFlightAttempt {
     this.timer.unref();
     let response: TransportResponse;
     try {
-      response = await transport.request(new OutgoingRequest(this.instance.url, call, this));
+      response = await transport.request(new OutgoingRequest(this.instance.url, call, this, this.timeoutMs));
     } catch (error) {
       return this.failed(error);
     }

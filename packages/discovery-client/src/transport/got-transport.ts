@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import got, { RequestError, type Got, type OptionsOfTextResponseBody } from 'got';
+import { headersWithRequestTimeout } from '../deadline/request-timeout-header.js';
 import { REUSED_SOCKET, type Transport, type TransportRequest, type TransportResponse } from './transport.js';
 
 /** Options of {@link GotTransport}. */
@@ -39,9 +40,17 @@ export class GotTransport implements Transport {
     // only the options that differ from got's defaults: each one costs got a normalisation step
     const options: OptionsOfTextResponseBody = {};
     if (request.method !== 'GET') options.method = request.method;
-    for (const _ in request.headers) {
-      options.headers = request.headers;
-      break;
+    if (request.timeoutMs !== undefined) {
+      // the deadline header goes into an object of our own: request.headers is shared by every attempt of the call
+      const list = headersWithRequestTimeout(request.headers, request.timeoutMs);
+      const headers: Record<string, string> = {};
+      for (let i = 0; i < list.length; i += 2) headers[list[i]!] = list[i + 1]!;
+      options.headers = headers;
+    } else {
+      for (const _ in request.headers) {
+        options.headers = request.headers;
+        break;
+      }
     }
     if (request.body !== undefined) options.body = request.body;
     const pending = this.got(request.origin + request.path, options);

@@ -41,6 +41,13 @@ export interface TransportRequest {
    * request itself (the socket), not only reject.
    */
   signal: TransportSignal;
+  /**
+   * How long the caller waits for this attempt, ms: the attempt's own timeout, `min(timeout, the call's
+   * remaining deadline)`. A transport sends it as the `x-request-timeout-ms` header (deadline propagation,
+   * `deadline/request-timeout-header.ts`), keeping a smaller value the caller set under that name. Absent
+   * (a probe, a request made outside a call): no header.
+   */
+  timeoutMs?: number | undefined;
 }
 
 /**

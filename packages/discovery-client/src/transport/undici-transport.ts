@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { buildConnector, errors, Pool, type Dispatcher } from 'undici';
+import { headersWithRequestTimeout } from '../deadline/request-timeout-header.js';
 import { REUSED_SOCKET, type Transport, type TransportRequest, type TransportResponse, type TransportSignal } from './transport.js';
 
 /** Options of {@link UndiciTransport}. */
@@ -160,8 +161,11 @@ export class UndiciTransport implements Transport {
     }
     return new Promise<TransportResponse>((resolve, reject) => {
       // dispatch reports invalid options and closed pools through onResponseError, not by throwing
+      // the deadline header goes into a list of our own: request.headers is shared by every attempt of the call
+      const { timeoutMs } = request;
+      const headers = timeoutMs === undefined ? request.headers : headersWithRequestTimeout(request.headers, timeoutMs);
       pool.dispatch(
-        { method: request.method, path: request.path, headers: request.headers, body: request.body ?? null },
+        { method: request.method, path: request.path, headers, body: request.body ?? null },
         new UndiciExchange(signal, resolve, reject),
       );
     });

@@ -51,7 +51,7 @@ describe('the call path', () => {
     session.disconnect();
   });
 
-  it('a successful GET with the defaults (undici, round-robin, outlier detection, concurrency limit, no listener) runs code in eight library files', async () => {
+  it('a successful GET with the defaults (undici, round-robin, outlier detection, concurrency limit, no listener) runs code in nine library files', async () => {
     const ratings = client.service('ratings');
     for (let i = 0; i < 20; i++) await ratings.get('/ratings/camera').json();
     const files = await filesRunBy(session, () => ratings.get('/ratings/camera').json());
@@ -59,6 +59,7 @@ describe('the call path', () => {
       'attempt/attempt.ts',
       'balancer/round-robin.ts',
       'breaker/endpoint.ts',
+      'deadline/request-timeout-header.ts',
       'outlier/outlier-detection.ts',
       'overload/concurrency-limit.ts',
       'overload/vegas-limit.ts',

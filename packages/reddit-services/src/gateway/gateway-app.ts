@@ -3,7 +3,9 @@ import type { Express, Request, Response } from 'express';
 import { errorMiddleware, notFoundRoute } from '../shared/error-middleware.js';
 import type { ErrorBody } from '../shared/error-middleware.js';
 import { DEFAULT_BODY_LIMIT } from '../shared/service-app.js';
+import { remainingTime } from 'discovery-client';
 import { loadShedding } from '../shared/load-shedding.js';
+import { deadlineGuard } from '../shared/deadline.js';
 import { normalizeRequestTarget } from '../shared/http-hygiene.js';
 import { SERVICE_NAMES } from '../shared/config.js';
 import type { ServiceName } from '../shared/config.js';
@@ -26,6 +28,8 @@ export interface GatewayServiceClient {
     path: string;
     body?: string | Buffer;
     headers?: Record<string, string>;
+    /** The call's deadline, ms: what the gateway's own caller still waits (deadline propagation). */
+    deadline?: number | undefined;
     throwHttpErrors: false;
   }): Promise<{
     statusCode: number;
@@ -86,7 +90,9 @@ export function failureAnswer(service: string, error: unknown): { status: number
  * votes instance, and so on, picked by the discovery client (round-robin over passing instances, a
  * breaker per instance, retries on another instance for idempotent methods). Answers are relayed as
  * they are, 4xx included, with `X-Served-By: <instance id> <url>`; when a service has no healthy
- * instance the gateway answers a JSON 503 itself.
+ * instance the gateway answers a JSON 503 itself. A caller that sends `x-request-timeout-ms` bounds the call:
+ * the instance is told no more than what the caller has left (and the same header went to the service as
+ * the attempt's own timeout in any case).
  */
 export function createGatewayApp(options: GatewayAppOptions): Express {
   const app = express();
@@ -103,6 +109,7 @@ export function createGatewayApp(options: GatewayAppOptions): Express {
   });
 
   app.use(loadShedding(options.maxInFlight ?? DEFAULT_GATEWAY_MAX_IN_FLIGHT));
+  app.use(deadlineGuard());
   const services = new Set<string>(SERVICE_NAMES);
   const rawBody = express.raw({ type: () => true, limit: options.bodyLimit ?? DEFAULT_BODY_LIMIT });
 
@@ -134,7 +141,7 @@ export function createGatewayApp(options: GatewayAppOptions): Express {
     const body = Buffer.isBuffer(req.body) && req.body.length > 0 ? req.body : undefined;
     let response;
     try {
-      response = await options.clients[service].request({ method: req.method as Method, path: req.originalUrl, body, headers, throwHttpErrors: false });
+      response = await options.clients[service].request({ method: req.method as Method, path: req.originalUrl, body, headers, deadline: remainingTime(req), throwHttpErrors: false });
     } catch (error) {
       const answer = failureAnswer(service, error);
       if (!answer.expected) options.logger.error(`gateway: ${req.method} ${req.originalUrl.slice(0, 200)} to ${service} failed`, error);

@@ -1,7 +1,9 @@
+import { DEFAULT_DEADLINE_MS } from 'discovery-client';
 import type { DiscoveryClient, ServiceOptions } from 'discovery-client';
 import { SERVICE_NAMES } from '../shared/config.js';
 import type { ServiceName } from '../shared/config.js';
 import type { GatewayServiceClient } from './gateway-app.js';
+import { withinDeadline } from '../shared/deadline.js';
 
 /** Per-attempt timeout of the gateway's calls, ms. */
 export const GATEWAY_TIMEOUT_MS = 5000;
@@ -10,11 +12,19 @@ export const GATEWAY_RETRY_LIMIT = 2;
 /** undici's per-instance pools: about twice got's throughput in discovery-client's benchmark. */
 export const GATEWAY_TRANSPORT = 'undici';
 
-/** One discovery-client service client per service, as the gateway uses them. */
+/** Longest a relayed call takes, retries included, ms; less when the gateway's caller has less left (`x-request-timeout-ms`). */
+export const GATEWAY_DEADLINE_MS = DEFAULT_DEADLINE_MS;
+
+/**
+ * One discovery-client service client per service, as the gateway uses them. A call's `deadline` (what the
+ * gateway's caller has left) shortens it, never lengthens it past the service's own deadline.
+ */
 export function createGatewayClients(discovery: DiscoveryClient, overrides: ServiceOptions = {}): Record<ServiceName, GatewayServiceClient> {
-  const entries = SERVICE_NAMES.map((service) => [
-    service,
-    discovery.service(service, { timeout: GATEWAY_TIMEOUT_MS, retry: { limit: GATEWAY_RETRY_LIMIT }, transport: GATEWAY_TRANSPORT, ...overrides }) as GatewayServiceClient,
-  ]);
+  const entries = SERVICE_NAMES.map((service): [ServiceName, GatewayServiceClient] => {
+    const options: ServiceOptions = { timeout: GATEWAY_TIMEOUT_MS, deadline: GATEWAY_DEADLINE_MS, retry: { limit: GATEWAY_RETRY_LIMIT }, transport: GATEWAY_TRANSPORT, ...overrides };
+    const calls = discovery.service(service, options);
+    const ownMs = calls.options.deadline;
+    return [service, { request: (call) => calls.request({ ...call, deadline: withinDeadline(call.deadline, ownMs) }) }];
+  });
   return Object.fromEntries(entries) as Record<ServiceName, GatewayServiceClient>;
 }

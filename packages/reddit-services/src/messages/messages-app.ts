@@ -1,3 +1,4 @@
+import { remainingTime } from 'discovery-client';
 import type { Express } from 'express';
 import { createServiceApp } from '../shared/service-app.js';
 import { ApiRouter } from '../shared/api-router.js';
@@ -24,10 +25,10 @@ export function createMessagesApp(options: MessagesAppOptions): Express {
   const store = createMessagesStore(options.database);
   const api = new ApiRouter();
 
-  api.route('post', '/messages', async ({ body }, _req, res) => {
+  api.route('post', '/messages', async ({ body }, req, res) => {
     const input = body as NewMessage;
-    await options.users?.requireActive(input.from);
-    await options.users?.requireActive(input.to);
+    await options.users?.requireActive(input.from, remainingTime(req));
+    await options.users?.requireActive(input.to, remainingTime(req));
     const message = await store.send(input);
     res.status(201).location(`/messages/${message.id}`).json(message);
   });

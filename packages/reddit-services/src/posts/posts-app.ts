@@ -1,3 +1,4 @@
+import { remainingTime } from 'discovery-client';
 import type { Express } from 'express';
 import { createServiceApp } from '../shared/service-app.js';
 import { ApiRouter } from '../shared/api-router.js';
@@ -33,8 +34,8 @@ export function createPostsApp(options: PostsAppOptions): Express {
   const store = createPostsStore(options.database);
   const api = new ApiRouter();
 
-  api.route('post', '/posts', async ({ body }, _req, res) => {
-    await options.users?.requireActive((body as NewPost).username);
+  api.route('post', '/posts', async ({ body }, req, res) => {
+    await options.users?.requireActive((body as NewPost).username, remainingTime(req));
     const post = await store.create(body as NewPost);
     res.status(201).location(`/posts/${post.id}`).json(post);
   });
@@ -43,7 +44,7 @@ export function createPostsApp(options: PostsAppOptions): Express {
     res.json({ posts: await store.recent(query.n as number, query.community as string | undefined) });
   });
 
-  api.route('get', '/posts/hot', async ({ query }, _req, res) => {
+  api.route('get', '/posts/hot', async ({ query }, req, res) => {
     const n = query.n as number;
     const community = query.community as string | undefined;
     const candidates = await store.recent(Math.max(HOT_CANDIDATES, n), community);
@@ -55,7 +56,7 @@ export function createPostsApp(options: PostsAppOptions): Express {
     let ranking: PostScore[];
     try {
       if (!options.scores) throw new Error('no votes service configured');
-      ranking = await options.scores.rank(candidates.map((post) => post.id));
+      ranking = await options.scores.rank(candidates.map((post) => post.id), remainingTime(req));
     } catch (error) {
       const reason = options.describeScoreError?.(error) ?? (error instanceof Error ? error.message : String(error));
       res.json({ ...base, sorted: false, reason: `votes unavailable: ${reason}`, posts: candidates.slice(0, n) });
@@ -85,11 +86,11 @@ export function createPostsApp(options: PostsAppOptions): Express {
     res.json(post);
   });
 
-  api.route('delete', '/posts/{id}', async ({ params }, _req, res) => {
+  api.route('delete', '/posts/{id}', async ({ params }, req, res) => {
     const id = params.id as number;
     if (!(await store.get(id))) throw new NotFoundError(`post ${id} not found`);
     // Votes first: if it cannot be told, the post stays and the client retries (DELETE is idempotent).
-    await options.votes?.forget(id);
+    await options.votes?.forget(id, remainingTime(req));
     if (!(await store.delete(id))) throw new NotFoundError(`post ${id} not found`);
     res.json({ id, deleted: true });
   });

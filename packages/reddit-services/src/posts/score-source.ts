@@ -11,5 +11,6 @@ export interface PostScore {
  * in production (`votes-score-source.ts`). `rank` returns the ids sorted by score, best first.
  */
 export interface ScoreSource {
-  rank(postIds: readonly number[]): Promise<PostScore[]>;
+  /** `deadline`: what the request being served has left, ms (deadline propagation); undefined: the source's own. */
+  rank(postIds: readonly number[], deadline?: number): Promise<PostScore[]>;
 }

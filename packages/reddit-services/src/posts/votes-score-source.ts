@@ -2,15 +2,15 @@ import type { PostScore, ScoreSource } from './score-source.js';
 
 /** The part of a discovery-client `ServiceClient` this needs. */
 export interface VotesServiceClient {
-  get(path: string): { json<T>(): Promise<T> };
+  get(path: string, options?: { deadline?: number | undefined }): { json<T>(): Promise<T> };
 }
 
 /** Scores from the votes service through the discovery client: `GET /votes/sort?ids=...`. */
 export class VotesScoreSource implements ScoreSource {
   constructor(private readonly votes: VotesServiceClient) {}
 
-  async rank(postIds: readonly number[]): Promise<PostScore[]> {
-    const body = await this.votes.get(`/votes/sort?ids=${postIds.join(',')}`).json<{ posts: PostScore[] }>();
+  async rank(postIds: readonly number[], deadline?: number): Promise<PostScore[]> {
+    const body = await this.votes.get(`/votes/sort?ids=${postIds.join(',')}`, { deadline }).json<{ posts: PostScore[] }>();
     return body.posts;
   }
 }

@@ -3,6 +3,7 @@ import type { Express, RequestHandler, Router } from 'express';
 import { parse as parseContentType } from 'content-type';
 import { errorMiddleware, notFoundRoute } from './error-middleware.js';
 import { loadShedding, DEFAULT_MAX_IN_FLIGHT } from './load-shedding.js';
+import { deadlineGuard } from './deadline.js';
 import { normalizeRequestTarget } from './http-hygiene.js';
 import type { Logger } from './logger.js';
 import { DEFAULT_VERSION } from './config.js';
@@ -53,7 +54,7 @@ export const requireUtf8: RequestHandler = (req, res, next) => {
 
 /**
  * The frame every service shares: load shedding, UTF-8 only, a strict JSON body parser, `version` in GET
- * answers, `GET /health`, the service's router, a JSON 404 and the JSON error middleware.
+ * answers, `GET /health`, the deadline guard (`x-request-timeout-ms`), the service's router, a JSON 404 and the JSON error middleware.
  */
 export function createServiceApp(options: ServiceAppOptions): Express {
   const app = express();
@@ -71,6 +72,7 @@ export function createServiceApp(options: ServiceAppOptions): Express {
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok', service: options.service, instance: options.instanceId });
   });
+  app.use(deadlineGuard());
   app.use(options.router);
   app.use(notFoundRoute);
   app.use(errorMiddleware((error) => options.logger.error(`${options.service}: unexpected error`, error)));

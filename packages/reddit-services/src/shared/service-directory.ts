@@ -2,7 +2,7 @@ import { ConflictError, NotFoundError, ServiceUnavailableError } from './http-er
 
 /** The part of a discovery-client `ServiceClient` the directories use. */
 export interface DirectoryClient {
-  request(options: { method: 'GET' | 'DELETE'; path: string; throwHttpErrors: false }): Promise<{ statusCode: number; body: string }>;
+  request(options: { method: 'GET' | 'DELETE'; path: string; deadline?: number | undefined; throwHttpErrors: false }): Promise<{ statusCode: number; body: string }>;
 }
 
 /** What the users service says about a username. */
@@ -28,11 +28,12 @@ export class UserDirectory {
     private readonly activeTtlMs = DEFAULT_ACTIVE_USER_TTL_MS,
   ) {}
 
-  async state(username: string): Promise<UserState> {
+  /** `deadline`: what the request being served has left, ms (`remainingTime(req)`); undefined: the client's own. */
+  async state(username: string, deadline?: number): Promise<UserState> {
     const key = username.toLowerCase();
     const until = this.active.get(key);
     if (until !== undefined && until > Date.now()) return 'active';
-    const state = await this.ask(username);
+    const state = await this.ask(username, deadline);
     if (state === 'active' && this.activeTtlMs > 0) {
       if (this.active.size >= MAX_REMEMBERED_USERS) this.active.clear();
       this.active.set(key, Date.now() + this.activeTtlMs);
@@ -42,10 +43,10 @@ export class UserDirectory {
     return state;
   }
 
-  private async ask(username: string): Promise<UserState> {
+  private async ask(username: string, deadline: number | undefined): Promise<UserState> {
     let response;
     try {
-      response = await this.users.request({ method: 'GET', path: `/users/${encodeURIComponent(username)}`, throwHttpErrors: false });
+      response = await this.users.request({ method: 'GET', path: `/users/${encodeURIComponent(username)}`, deadline, throwHttpErrors: false });
     } catch (error) {
       throw new ServiceUnavailableError('users is unavailable, retry later', { service: 'users', code: (error as { code?: unknown }).code });
     }
@@ -55,8 +56,8 @@ export class UserDirectory {
   }
 
   /** @throws NotFoundError (no such user), ConflictError (deactivated), ServiceUnavailableError (users unreachable) */
-  async requireActive(username: string): Promise<void> {
-    const state = await this.state(username);
+  async requireActive(username: string, deadline?: number): Promise<void> {
+    const state = await this.state(username, deadline);
     if (state === 'missing') throw new NotFoundError(`user ${username} not found`, { username });
     if (state === 'deactivated') throw new ConflictError(`user ${username} is deactivated`, { username });
   }
@@ -66,11 +67,14 @@ export class UserDirectory {
 export class PostDirectory {
   constructor(private readonly posts: DirectoryClient) {}
 
-  /** The post's community; `undefined` when there is no such post. @throws ServiceUnavailableError */
-  async community(postId: number): Promise<string | undefined> {
+  /**
+   * The post's community; `undefined` when there is no such post. `deadline`: what the request being served has
+   * left, ms. @throws ServiceUnavailableError
+   */
+  async community(postId: number, deadline?: number): Promise<string | undefined> {
     let response;
     try {
-      response = await this.posts.request({ method: 'GET', path: `/posts/${postId}`, throwHttpErrors: false });
+      response = await this.posts.request({ method: 'GET', path: `/posts/${postId}`, deadline, throwHttpErrors: false });
     } catch (error) {
       throw new ServiceUnavailableError('posts is unavailable, retry later', { service: 'posts', code: (error as { code?: unknown }).code });
     }
@@ -84,11 +88,11 @@ export class PostDirectory {
 export class VotesRemoval {
   constructor(private readonly votes: DirectoryClient) {}
 
-  /** `DELETE /votes/{postId}` (idempotent). @throws ServiceUnavailableError */
-  async forget(postId: number): Promise<void> {
+  /** `DELETE /votes/{postId}` (idempotent). `deadline`: what the request being served has left, ms. @throws ServiceUnavailableError */
+  async forget(postId: number, deadline?: number): Promise<void> {
     let response;
     try {
-      response = await this.votes.request({ method: 'DELETE', path: `/votes/${postId}`, throwHttpErrors: false });
+      response = await this.votes.request({ method: 'DELETE', path: `/votes/${postId}`, deadline, throwHttpErrors: false });
     } catch (error) {
       throw new ServiceUnavailableError('votes is unavailable, the post was not deleted; retry later', { service: 'votes', code: (error as { code?: unknown }).code });
     }

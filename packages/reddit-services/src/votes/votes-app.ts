@@ -1,3 +1,4 @@
+import { remainingTime } from 'discovery-client';
 import type { Express } from 'express';
 import { createServiceApp } from '../shared/service-app.js';
 import { ApiRouter } from '../shared/api-router.js';
@@ -50,15 +51,15 @@ export function createVotesApp(options: VotesAppOptions): Express {
     res.json({ postId, deleted: true });
   });
 
-  api.route('put', '/votes/{postId}/users/{username}', async ({ params, body }, _req, res) => {
+  api.route('put', '/votes/{postId}/users/{username}', async ({ params, body }, req, res) => {
     const postId = params.postId as number;
     const username = params.username as string;
     const input = body as { direction: Direction; community?: string };
-    await options.users?.requireActive(username);
+    await options.users?.requireActive(username, remainingTime(req));
     let community = await store.community(postId);
     if (community === undefined) {
       if (options.posts) {
-        community = await options.posts.community(postId);
+        community = await options.posts.community(postId, remainingTime(req));
         if (community === undefined) throw new NotFoundError(`post ${postId} not found`, { postId });
       } else {
         community = input.community;

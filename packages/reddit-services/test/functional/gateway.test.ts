@@ -10,7 +10,10 @@ import { VotesScoreSource, describeVotesError } from '../../src/posts/votes-scor
 import { startStaticGateway } from '../helpers/static-gateway.js';
 import type { StaticGateway } from '../helpers/static-gateway.js';
 import { listen } from '../../src/shared/http-server.js';
+import type { RunningServer } from '../../src/shared/http-server.js';
 import { createLogger } from '../../src/shared/logger.js';
+import { UserDirectory } from '../../src/shared/service-directory.js';
+import http from 'node:http';
 
 /**
  * The gateway and "hot" wired through the real discovery client, with a static instance list
@@ -166,5 +169,101 @@ describe('load shedding', () => {
       gates.splice(0).forEach((open) => open());
       await server.close();
     }
+  });
+});
+
+/** A pass-through HTTP proxy in front of `target` that notes the x-request-timeout-ms of every request it relays. */
+async function recordingProxy(target: () => string, seen: number[]): Promise<RunningServer> {
+  return listen((req, res) => {
+    seen.push(Number(req.headers['x-request-timeout-ms']));
+    const upstream = http.request(`${target()}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  }, 0);
+}
+
+/**
+ * Deadline propagation end to end: a client -> the gateway -> posts -> users (the users check of a new post), each hop
+ * a real server and the calls the real discovery client. Proxies in front of posts and users note the
+ * x-request-timeout-ms each hop was told.
+ */
+describe.each(testEngines())('deadline propagation through the gateway on %s', (engine) => {
+  let storage: Storage;
+  const checker = new SpecChecker();
+  const apps: Record<string, TestApp> = {};
+  const proxies: RunningServer[] = [];
+  const toPosts: number[] = [];
+  const toUsers: number[] = [];
+  let postsDiscovery: DiscoveryClient;
+  let gateway: StaticGateway;
+  let api: ApiClient;
+
+  beforeAll(async () => {
+    storage = await createStorage(engine);
+    apps.users = await startApp('users', storage);
+    const usersProxy = await recordingProxy(() => apps.users!.url, toUsers);
+    proxies.push(usersProxy);
+    // posts asks users as production does (main.ts: 1 s per attempt), every time (no memory of active users)
+    postsDiscovery = new DiscoveryClient({ logger: false, static: { users: [usersProxy.url] } });
+    const users = postsDiscovery.service('users', { timeout: 1000, retry: { limit: 1 } });
+    apps.posts = await startApp('posts', storage, { users: new UserDirectory(users, 0) });
+    const postsProxy = await recordingProxy(() => apps.posts!.url, toPosts);
+    proxies.push(postsProxy);
+    gateway = await startStaticGateway(
+      { posts: [{ id: 'posts-1', url: postsProxy.url }], users: [{ id: 'users-1', url: apps.users.url }], votes: [], messages: [] },
+      { timeout: 2000 },
+    );
+    api = new ApiClient(gateway.url, checker);
+    expect((await api.post('/users', { username: 'dora', email: 'dora@example.com' })).status).toBe(201);
+  });
+
+  afterAll(async () => {
+    await gateway.close();
+    await postsDiscovery.close();
+    for (const proxy of proxies) await proxy.close();
+    for (const app of Object.values(apps)) await app.close();
+    await storage.remove();
+  });
+
+  const newPost = { title: 'deadlines', community: 'node', username: 'dora' };
+
+  it('without a deadline from the client, each hop is told its caller\'s attempt timeout', async () => {
+    toPosts.length = 0;
+    toUsers.length = 0;
+    expect((await api.post('/posts', newPost)).status).toBe(201);
+    expect(toPosts).toEqual([2000]);
+    expect(toUsers).toEqual([1000]);
+  });
+
+  it('with x-request-timeout-ms from the client, each hop is told no more than the hop before had left', async () => {
+    toPosts.length = 0;
+    toUsers.length = 0;
+    const created = await api.request('POST', '/posts', { json: newPost, headers: { 'x-request-timeout-ms': '700' } });
+    expect(created.status).toBe(201);
+    expect(toPosts).toHaveLength(1);
+    expect(toUsers).toHaveLength(1);
+    const [posts, users] = [toPosts[0]!, toUsers[0]!];
+    expect(posts).toBeGreaterThan(0);
+    expect(posts).toBeLessThanOrEqual(700);
+    // below posts' own 1 s timeout for users: the time left came down the chain
+    expect(users).toBeGreaterThan(0);
+    expect(users).toBeLessThanOrEqual(posts);
+  });
+
+  it('the gateway refuses a request whose time is up (504) or whose deadline is malformed (400), as JSON errors, relaying nothing', async () => {
+    toPosts.length = 0;
+    // the refusals any operation may get are in openapi.yaml's description, not in each operation's statuses
+    const raw = new ApiClient(gateway.url);
+    const expired = await raw.request<{ error: string; details: { reason: string } }>('POST', '/posts', { json: newPost, headers: { 'x-request-timeout-ms': '0' } });
+    expect(expired.status).toBe(504);
+    expect(expired.headers.get('retry-after')).toBe('1');
+    expect(expired.body.details).toEqual({ reason: 'deadline_exceeded' });
+    const malformed = await raw.request<{ error: string }>('GET', '/posts', { headers: { 'x-request-timeout-ms': '-1' } });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.error).toMatch(/x-request-timeout-ms/);
+    expect(toPosts).toEqual([]);
   });
 });
