@@ -104,6 +104,7 @@ export class ServiceState {
       settings: breaker,
       probing: prober !== undefined,
       retainMs: breaker.retainMs,
+      maxEjectionPercent: outlierDetection ? outlierDetection.maxEjectionPercent : undefined,
       listener: {
         onOpen: (e, reason) => {
           prober?.start(e);

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { BreakerSettings } from './breaker-options.js';
 import type { InstanceRef, ServiceInstance } from '../instance.js';
+import { EjectionGuard } from './ejection-guard.js';
 import { Endpoint, type BreakerState, type EndpointSettings, type EndpointTransitions } from './endpoint.js';
 
 /** Options of {@link EndpointPool}. */
@@ -12,6 +13,8 @@ export interface EndpointPoolOptions {
   listener: EndpointTransitions;
   /** How long a breaker outlives its instance's absence from the list (brief flaps keep their state). */
   retainMs: number;
+  /** Every ejection, opossum's included, within this share of the listed instances (0–100); none: no cap. */
+  maxEjectionPercent?: number | undefined;
   now?: () => number;
 }
 
@@ -44,6 +47,7 @@ export class EndpointPool {
       probing: options.probing ?? false,
       transitions: options.listener,
       rotateBucketController: this.rotateBucketController,
+      guard: options.maxEjectionPercent === undefined ? undefined : new EjectionGuard(options.maxEjectionPercent),
     };
     this.rotateBucketController.setMaxListeners(0);
     const bucketMs = Math.max(1, Math.floor(options.settings.rollingCountTimeout / options.settings.rollingCountBuckets));
@@ -100,6 +104,7 @@ export class EndpointPool {
     }
     if (moved.length > 0) this.onRemoved?.(moved);
     this.scheduleSweep();
+    this.endpointSettings.guard?.setListed(result);
     return result;
   }
 

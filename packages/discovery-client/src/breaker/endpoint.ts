@@ -5,6 +5,7 @@ import { VERDICTS, type AttemptOutcome } from '../attempt/outcome.js';
 import { CircuitOpenError } from '../errors/circuit-open-error.js';
 import type { InstanceEventInfo, InstanceRef, ServiceInstance } from '../instance.js';
 import type { BreakerSettings } from './breaker-options.js';
+import type { EjectionGuard } from './ejection-guard.js';
 
 /** Breaker state as the walkthrough prints it. */
 export type BreakerState = 'CLOSED' | 'OPEN' | 'HALF_OPEN';
@@ -49,8 +50,12 @@ export interface EndpointSettings {
   transitions: EndpointTransitions;
   /** One bucket-rotation clock for every opossum breaker of the service. */
   rotateBucketController: EventEmitter;
+  /** The rule every ejection obeys (max ejection, overload is not an outlier); none: every rule ejects freely. */
+  guard: EjectionGuard | undefined;
 }
 
+/** Weight of the newest attempt in {@link Endpoint.failureRate}. */
+const FAILURE_RATE_WEIGHT = 0.2;
 /** Weight of the newest sample in {@link Endpoint.latencyMs}. */
 const LATENCY_EWMA_WEIGHT = 0.2;
 /** Time in rotation that forgives one past ejection (Envoy's outlier detection `interval`, 10 s). */
@@ -117,6 +122,10 @@ export class Endpoint implements EndpointView {
   ejectedAt: number | undefined = undefined;
   /** `Date.now()` of the last re-admission. */
   readmittedAt: number | undefined = undefined;
+  /** `performance.now()` when the latest attempt that counts against the instance ended. */
+  lastFailedAt = -Infinity;
+  /** Share of recent attempts that counted against the instance (exponentially weighted, 0–1). */
+  failureRate = 0;
   private breaker: Breaker | undefined = undefined;
   private openingReason: EjectionReason | undefined = undefined;
 
@@ -170,7 +179,9 @@ export class Endpoint implements EndpointView {
       this.latencyMs = ewma === undefined ? outcome.durationMs : ewma + LATENCY_EWMA_WEIGHT * (outcome.durationMs - ewma);
     } else if (verdict.countsAgainst) {
       this.failures++;
+      this.lastFailedAt = attempt.startedAt + outcome.durationMs;
     }
+    this.failureRate += FAILURE_RATE_WEIGHT * ((verdict.countsAgainst ? 1 : 0) - this.failureRate);
     if (attempt.settleBreaker !== undefined) {
       attempt.settleBreaker(outcome);
       return verdict.countsAgainst ? attempt.breakerSettled : undefined;
@@ -181,7 +192,7 @@ export class Endpoint implements EndpointView {
       breaker.emit('success', undefined, outcome.durationMs);
     } else {
       breaker.emit('failure', outcome, outcome.durationMs, NO_ARGS);
-      if (tripsAfterFailure(breaker, this.settings.breaker.errorThresholdPercentage)) breaker.open();
+      if (tripsAfterFailure(breaker, this.settings.breaker.errorThresholdPercentage) && this.mayEject()) breaker.open();
     }
     return undefined;
   }
@@ -233,12 +244,23 @@ export class Endpoint implements EndpointView {
     return breaker === undefined || breaker.closed || (breaker.pendingClose && breaker.halfOpen);
   }
 
-  /** Opens the breaker now (outlier detection's ejection); the `breakerOpen` event carries `reason`. */
-  eject(reason: EjectionReason): void {
-    if (this.state === 'OPEN') return;
+  /**
+   * Opens the breaker now (outlier detection's ejection) unless the ejection guard refuses; the `breakerOpen`
+   * event carries `reason`. Returns whether it is ejected now.
+   */
+  eject(reason: EjectionReason): boolean {
+    if (this.state !== 'CLOSED') return false;
+    if (!this.mayEject()) return false;
     const breaker = (this.breaker ??= this.create(false));
     this.openingReason = reason;
     breaker.open();
+    return true;
+  }
+
+  /** The ejection guard allows ejecting this instance now (a half-open one may always reopen). */
+  private mayEject(): boolean {
+    const guard = this.settings.guard;
+    return guard === undefined || this.state !== 'CLOSED' || guard.allows(this);
   }
 
   /** Closes the breaker (a probe found the instance answering again). */

@@ -73,10 +73,9 @@ class OutlierState {
  *   caller's own event loop (`attempt/caller-stall.ts`). A stalled instance's
  *   rescuable attempts are aborted at once and their calls go on elsewhere.
  *
- * Never more than `maxEjectionPercent` of the listed instances are ejected at once (rounded down, so a
- * service with one instance is never ejected by these rules): beyond that, failures are left to the
- * breaker's own rule, so a blip in the caller's own network cannot empty the pool (Envoy's
- * `max_ejection_percent`).
+ * Every ejection, these rules' and opossum's alike, obeys the ejection guard (`breaker/ejection-guard.ts`):
+ * never more than `maxEjectionPercent` of the listed instances at once (Envoy's `max_ejection_percent`), and
+ * none while most of the fleet fails at once (overload, not an outlier).
  */
 export class OutlierDetection implements PickDecorator {
   private readonly states = new Map<Endpoint, OutlierState>();
@@ -223,13 +222,9 @@ export class OutlierDetection implements PickDecorator {
     return false;
   }
 
+  /** Ejects `endpoint` unless the ejection guard (`breaker/ejection-guard.ts`) refuses; whether it did. */
   private eject(endpoint: Endpoint, reason: EjectionReason): boolean {
-    if (endpoint.state !== 'CLOSED') return false;
-    let ejected = 0;
-    for (const other of this.listed) if (other.state !== 'CLOSED') ejected++;
-    if (ejected + 1 > Math.floor((this.listed.length * this.options.maxEjectionPercent) / 100)) return false;
-    endpoint.eject(reason);
-    return true;
+    return endpoint.eject(reason);
   }
 
   close(): void {

@@ -62,8 +62,9 @@ export interface OutlierDetectionOptions {
    */
   stall?: { floorMs?: number; multiplier?: number; checkIntervalMs?: number } | false;
   /**
-   * At most this share of the listed instances is ejected at once, rounded down (a lone instance is never
-   * ejected by these rules; its breaker's own rule still applies). Envoy's `max_ejection_percent`.
+   * At most this share of the listed instances is ejected at once, rounded down, by any rule: these and the
+   * breaker's own error-percentage rule (a lone instance is never ejected; past the cap calls keep spreading
+   * over every listed instance, as behind Envoy's panic threshold). Envoy's `max_ejection_percent`.
    * @default 50
    */
   maxEjectionPercent?: number;

@@ -25,12 +25,14 @@ let clock: number;
 function setup(count: number, overrides: Parameters<typeof resolveOutlierDetection>[0] = {}, probing = false) {
   opened = [];
   clock = 0;
+  const options = resolveOutlierDetection(overrides, 'default') as ResolvedOutlierDetection;
   pool = new EndpointPool({
     service: 'ratings',
     // opossum's own error-percentage rule never trips (no error rate exceeds 100 %): only the detection ejects
     settings: { ...DEFAULT_BREAKER_PRESET, errorThresholdPercentage: 100 },
     probing,
     retainMs: 60_000,
+    maxEjectionPercent: options.maxEjectionPercent,
     listener: {
       onOpen: (e, reason) => opened.push(`${e.ref.id} ${reason}`),
       onHalfOpen: () => undefined,
@@ -39,7 +41,6 @@ function setup(count: number, overrides: Parameters<typeof resolveOutlierDetecti
     },
   });
   const endpoints = pool.sync(Array.from({ length: count }, (_, i) => instance(i + 1)));
-  const options = resolveOutlierDetection(overrides, 'default') as ResolvedOutlierDetection;
   const detection = new OutlierDetection(options, () => clock);
   detections.push(detection);
   detection.snapshot(endpoints, endpoints);
@@ -124,6 +125,34 @@ describe('OutlierDetection', () => {
     const lone = setup(1);
     lone.attempt(lone.endpoints[0]!, refused(lone.endpoints[0]!));
     expect(opened).toEqual([]);
+  });
+
+  it('overload is not an outlier: while most listed instances fail at once, none is ejected', () => {
+    const { endpoints, attempt } = setup(3);
+    for (let round = 0; round < 6; round++) for (const e of endpoints) attempt(e, failure(e));
+    expect(opened).toEqual([]);
+    expect(endpoints.map((e) => e.state)).toEqual(['CLOSED', 'CLOSED', 'CLOSED']);
+  });
+
+  it("the cap holds for the breaker's own error-percentage rule too", () => {
+    const capped = new EndpointPool({
+      service: 'ratings',
+      settings: { ...DEFAULT_BREAKER_PRESET, volumeThreshold: 1 },
+      retainMs: 60_000,
+      maxEjectionPercent: 50,
+      listener: { onOpen: (e, reason) => opened.push(`${e.ref.id} ${reason}`), onHalfOpen: () => undefined, onClose: () => undefined, onTrialStarted: () => undefined },
+    });
+    opened = [];
+    const [a, b] = capped.sync([instance(1), instance(2)]);
+    for (const e of [a!, b!, b!]) {
+      const sent = new Attempt('ratings', e.ref, 1000, false);
+      expect(e.onCallStarted(sent)).toBeUndefined();
+      e.onCallEnded(sent, failure(e));
+    }
+    // both fail every call and the rule trips on each, but only one of two may be out at once
+    expect(opened).toEqual(['ratings-1 error-percentage']);
+    expect(b!.state).toBe('CLOSED');
+    capped.close();
   });
 
   describe('stalls', () => {
