@@ -98,7 +98,9 @@ describe('per-call line (logPicks)', () => {
 });
 
 describe('shed calls', () => {
-  afterEach(() => jest.useRealTimers());
+  afterEach(() => {
+    jest.useRealTimers();
+  });
 
   /** logEvents on an emitter the test drives, fake timers, and the lines it writes (level, message, fields). */
   function shedLog() {
