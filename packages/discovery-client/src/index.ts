@@ -30,11 +30,21 @@ export {
   DEFAULT_PROBE_MAX_INTERVAL_MS,
   DEFAULT_PROBE_TIMEOUT_MS,
 } from './outlier/outlier-options.js';
+export {
+  DEFAULT_INITIAL_LIMIT,
+  DEFAULT_MIN_LIMIT,
+  DEFAULT_MAX_LIMIT,
+  DEFAULT_MIN_RTT_WINDOW_MS,
+  DEFAULT_QUEUE_INTERVAL_MS,
+  DEFAULT_QUEUE_TARGET_MS,
+  DEFAULT_MAX_QUEUED,
+} from './overload/concurrency-limit-options.js';
 export type { DiscoveryClientOptions, LogPicksLevel } from './client-options.js';
 export type { ServiceOptions } from './service-options.js';
 export type { BreakerOptions } from './breaker/breaker-options.js';
 export type { OutlierDetectionOptions, ProbeOptions } from './outlier/outlier-options.js';
 export type { RetryOptions } from './retry/retry-options.js';
+export type { ConcurrencyLimitOptions } from './overload/concurrency-limit-options.js';
 export type { WatchOptions } from './resolver/watch-options.js';
 
 export { resolveConsulOptions, parseConsulAddr, DEFAULT_CONSUL_HOST, DEFAULT_CONSUL_PORT } from './consul/consul-options.js';
@@ -87,6 +97,8 @@ export { RequestTimeoutError, isRequestTimeoutError } from './errors/request-tim
 export { UpstreamHttpError, isUpstreamHttpError } from './errors/upstream-http-error.js';
 export { UpstreamConnectionError, isUpstreamConnectionError } from './errors/upstream-connection-error.js';
 export { RegistryUnavailableError, isRegistryUnavailableError } from './errors/registry-unavailable-error.js';
+export { OverloadedError, isOverloadedError } from './errors/overloaded-error.js';
+export type { ShedReason } from './errors/overloaded-error.js';
 export { MissingPeerDependencyError, isMissingPeerDependencyError } from './errors/missing-peer-dependency-error.js';
 
 export type { DiscoveryEvents, DiscoveryEventName, DiscoveryListener, InstanceEventInfo } from './events.js';

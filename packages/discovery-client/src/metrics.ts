@@ -19,6 +19,7 @@ export const METRIC_NAMES = Object.freeze({
   breakerState: 'discovery_client_breaker_state',
   instances: 'discovery_client_resolved_instances',
   retries: 'discovery_client_retries_total',
+  callsShed: 'discovery_client_calls_shed_total',
 });
 
 /** Breaker state as a gauge value. */
@@ -36,7 +37,8 @@ function getOrCreate<C extends { name: string }, T>(
 /**
  * Registers the client's metrics in `registry` and feeds them from events: calls by service, instance and
  * outcome; latency; breaker state per instance (0 closed, 1 half-open, 2 open); resolved instances per
- * service; retries. Returns a function that detaches the listeners.
+ * service; retries; calls shed by the concurrency limit, by service and reason (`queue-full`, `queue-timeout`).
+ * Returns a function that detaches the listeners.
  * @throws MissingPeerDependencyError when prom-client is not installed.
  * @throws TypeError when `metricsRegistry` is not a prom-client Registry.
  */
@@ -68,6 +70,11 @@ export function attachMetrics(events: TypedEmitter<DiscoveryEvents>, metricsRegi
     labelNames: ['service'],
   });
   const retries = getOrCreate(registry, Counter<string>, { name: METRIC_NAMES.retries, help: 'Retries by service', labelNames: ['service'] });
+  const callsShed = getOrCreate(registry, Counter<string>, {
+    name: METRIC_NAMES.callsShed,
+    help: 'Calls shed unsent (OverloadedError) because every instance was at its concurrency limit, by service and reason',
+    labelNames: ['service', 'reason'],
+  });
 
   const seen = new Set<string>();
   const handlers: { [K in keyof DiscoveryEvents]?: (event: DiscoveryEvents[K]) => void } = {
@@ -84,6 +91,7 @@ export function attachMetrics(events: TypedEmitter<DiscoveryEvents>, metricsRegi
       latency.observe({ service: e.service, outcome: 'timeout' }, e.durationMs / 1000);
     },
     callRetried: (e) => retries.inc({ service: e.service }),
+    callShed: (e) => callsShed.inc({ service: e.service, reason: e.reason }),
     resolved: (e) => {
       instances.set({ service: e.service }, e.instances.length);
       for (const i of e.instances) {

@@ -1,4 +1,11 @@
-import type { Endpoint } from './endpoint.js';
+/** What the guard reads of an endpoint (`endpoint.ts` implements it). */
+export interface GuardedEndpoint {
+  readonly state: 'CLOSED' | 'OPEN' | 'HALF_OPEN';
+  /** `performance.now()` when its latest attempt that counted against it ended. */
+  readonly lastFailedAt: number;
+  /** Share of its recent attempts that counted against it, 0–1. */
+  readonly failureRate: number;
+}
 
 /** An instance fails now when its latest failure is this recent, ms… */
 export const FAILING_WINDOW_MS = 1000;
@@ -21,7 +28,7 @@ export const FAILING_RATE = 0.5;
  * again.
  */
 export class EjectionGuard {
-  private listed: readonly Endpoint[] = [];
+  private listed: readonly GuardedEndpoint[] = [];
 
   constructor(
     /** 0–100. */
@@ -29,12 +36,12 @@ export class EjectionGuard {
   ) {}
 
   /** The listed endpoints (a new resolved list). */
-  setListed(listed: readonly Endpoint[]): void {
+  setListed(listed: readonly GuardedEndpoint[]): void {
     this.listed = listed;
   }
 
   /** Whether `endpoint` may be ejected now (`now`: `performance.now()`). */
-  allows(endpoint: Endpoint, now: number = performance.now()): boolean {
+  allows(endpoint: GuardedEndpoint, now: number = performance.now()): boolean {
     const listed = this.listed;
     let ejected = 0;
     let failing = 0;

@@ -1,6 +1,7 @@
 import { classifyStatus } from '../attempt/attempt.js';
 import type { DiscoveryEvents, InstanceEventInfo, TypedEmitter } from '../events.js';
 import { describeUnmatchedActiveColor } from '../errors/no-healthy-instances-error.js';
+import type { ShedReason } from '../errors/overloaded-error.js';
 import type { Logger } from './logger.js';
 
 function at(instance: InstanceEventInfo): string {
@@ -14,19 +15,55 @@ function fields(instance: InstanceEventInfo): Record<string, unknown> {
 /** While Consul stays unreachable, repeat the warning this often (the watch retries more often than that). */
 export const REGISTRY_ERROR_LOG_EVERY_MS = 30_000;
 
+/**
+ * While a service's calls are being shed (`callShed`), at most one line for it this often: the first shed at
+ * once, then one line a period counting the calls shed in it (an overload sheds hundreds of calls a second).
+ */
+export const SHED_LOG_EVERY_MS = 1000;
+
+/** Calls of one service shed since its last shed line; `timer` ends the period. */
+interface ShedTally {
+  total: number;
+  byReason: Record<ShedReason, number>;
+  queued: number;
+  limit: number;
+  timer: NodeJS.Timeout;
+}
+
 /** Options of {@link logEvents}. */
 export interface LogEventsOptions {
   /** Level of the per-call `using instance` line; `false` drops it (no listener at all). @default 'info' */
   picks?: 'info' | 'debug' | false;
 }
 
-/** Turns events into the walkthrough's log lines. Returns a function that detaches it. */
+/**
+ * Turns events into the walkthrough's log lines. Returns a function that detaches it (and drops the count of
+ * calls shed since the last shed line: the metrics and the snapshot keep them).
+ */
 export function logEvents(events: TypedEmitter<DiscoveryEvents>, logger: Logger, options: LogEventsOptions = {}): () => void {
   // a level the logger drops gets no listener, so calls do not even build the event
   const picks = options.picks !== false && logger.enabled?.(options.picks ?? 'info') !== false ? (options.picks ?? 'info') : false;
   const lastRegistryLog = new Map<string, number>();
   /** Services with a list that is being served (resolved, not expired). */
   const listed = new Set<string>();
+  const shedding = new Map<string, ShedTally>();
+  /** The end of a shed period: a line for the calls shed in it, and another period; none shed: done. */
+  const endShedPeriod = (service: string) => {
+    const tally = shedding.get(service)!;
+    if (tally.total === 0) {
+      shedding.delete(service);
+      return;
+    }
+    const reasons = (Object.entries(tally.byReason) as Array<[ShedReason, number]>).filter(([, n]) => n > 0);
+    logger.warn(
+      `${service} overloaded: ${tally.total} more call${tally.total === 1 ? '' : 's'} shed in the last ` +
+        `${SHED_LOG_EVERY_MS / 1000}s (${reasons.map(([reason, n]) => `${reason} ${n}`).join(', ')})`,
+      { service, shed: tally.total, reasons: Object.fromEntries(reasons), queued: tally.queued, limit: tally.limit },
+    );
+    tally.total = 0;
+    tally.byReason = { 'queue-full': 0, 'queue-timeout': 0 };
+    tally.timer.refresh();
+  };
   const handlers: { [K in keyof DiscoveryEvents]?: (event: DiscoveryEvents[K]) => void } = {
     resolving: (e) => logger.info(`resolving ${e.service}`, { service: e.service }),
     resolved: (e) => {
@@ -110,6 +147,23 @@ export function logEvents(events: TypedEmitter<DiscoveryEvents>, logger: Logger,
       }),
     retryBudgetExhausted: (e) =>
       logger.warn(`retry budget for ${e.service} spent; not retrying: ${e.error.message}`, fields(e.instance)),
+    callShed: (e) => {
+      const tally = shedding.get(e.service);
+      if (tally !== undefined) {
+        tally.total++;
+        tally.byReason[e.reason]++;
+        tally.queued = e.queued;
+        tally.limit = e.limit;
+        return;
+      }
+      logger.warn(
+        `${e.service} overloaded: shed a call (${e.reason}): every instance at its concurrency limit ` +
+          `(${e.limit} in flight), ${e.queued} waiting`,
+        { service: e.service, reason: e.reason, queued: e.queued, limit: e.limit },
+      );
+      const timer = setTimeout(() => endShedPeriod(e.service), SHED_LOG_EVERY_MS).unref();
+      shedding.set(e.service, { total: 0, byReason: { 'queue-full': 0, 'queue-timeout': 0 }, queued: e.queued, limit: e.limit, timer });
+    },
     fallback: (e) => logger.warn(`${e.service} fallback after: ${e.error.message}`, { service: e.service, err: e.error.message }),
   };
   const entries = Object.entries(handlers).filter(([, handler]) => handler !== undefined) as Array<
@@ -118,5 +172,7 @@ export function logEvents(events: TypedEmitter<DiscoveryEvents>, logger: Logger,
   for (const [name, handler] of entries) events.on(name, handler as never);
   return () => {
     for (const [name, handler] of entries) events.off(name, handler as never);
+    for (const tally of shedding.values()) clearTimeout(tally.timer);
+    shedding.clear();
   };
 }

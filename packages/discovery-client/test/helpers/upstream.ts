@@ -4,8 +4,11 @@ import type { AddressInfo } from 'node:net';
 /** A local HTTP instance whose behaviour the test switches. */
 export class Upstream {
   readonly server: http.Server;
-  /** `reset-reused`: answers the first request on a connection, resets the connection when a second arrives on it. */
-  mode: 'ok' | 'hang' | '500' | '404' | 'reset-reused' = 'ok';
+  /**
+   * `reset-reused`: answers the first request on a connection, resets the connection when a second arrives on it.
+   * `hold`: answers 200 only when the test calls {@link release}.
+   */
+  mode: 'ok' | 'hang' | 'hold' | '500' | '404' | 'reset-reused' = 'ok';
   /** Connections reset by `reset-reused`. */
   resets = 0;
   private readonly served = new WeakSet<object>();
@@ -14,6 +17,14 @@ export class Upstream {
   aborted = 0;
   lastBody = '';
   lastHeaders: http.IncomingHttpHeaders = {};
+  /** Paths of the requests received, in order of arrival. */
+  readonly paths: string[] = [];
+  /** Requests received and not yet answered (or closed by the client). */
+  inFlight = 0;
+  /** The most requests ever in flight at once. */
+  maxInFlight = 0;
+  /** The answers of the requests `hold` keeps waiting, oldest first. */
+  private readonly held: Array<() => void> = [];
   port = 0;
 
   constructor(readonly name: string) {
@@ -27,6 +38,9 @@ export class Upstream {
         this.served.add(req.socket);
       }
       this.hits++;
+      this.paths.push(req.url ?? '');
+      this.maxInFlight = Math.max(this.maxInFlight, ++this.inFlight);
+      res.on('close', () => this.inFlight--);
       this.lastHeaders = req.headers;
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
@@ -39,10 +53,26 @@ export class Upstream {
           return;
         }
         const status = this.mode === '500' ? 500 : this.mode === '404' ? 404 : 200;
-        res.writeHead(status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ from: this.name, path: req.url, method: req.method }));
+        const answer = () => {
+          res.writeHead(status, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ from: this.name, path: req.url, method: req.method }));
+        };
+        if (this.mode === 'hold') this.held.push(answer);
+        else answer();
       });
     });
+  }
+
+  /** Requests `hold` keeps waiting now. */
+  get holding(): number {
+    return this.held.length;
+  }
+
+  /** Answers the `count` oldest requests `hold` keeps waiting (all by default); returns how many it answered. */
+  release(count = Infinity): number {
+    const answers = this.held.splice(0, count);
+    for (const answer of answers) answer();
+    return answers.length;
   }
 
   get url(): string {

@@ -1,6 +1,8 @@
 import { Writable } from 'node:stream';
-import { describe, expect, it } from '@jest/globals';
-import { createHumanLogger, createJsonLogger, DiscoveryClient } from '../../src/index.js';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import { createHumanLogger, createJsonLogger, DiscoveryClient, type DiscoveryEvents, type LogFields } from '../../src/index.js';
+import { TypedEmitter } from '../../src/events.js';
+import { logEvents, SHED_LOG_EVERY_MS } from '../../src/logging/log-events.js';
 import { useClientFixture } from '../helpers/client-fixture.js';
 import { Upstream } from '../helpers/upstream.js';
 
@@ -92,6 +94,71 @@ describe('per-call line (logPicks)', () => {
     expect(await linesWith({ logPicks: 'info', env: 'off' })).toEqual(resolved());
     expect(await linesWith({ logPicks: false, env: 'info' })).toEqual([...resolved(), pick(), pick()]);
     await expect(linesWith({ env: 'loud' })).rejects.toThrow('Expected DISCOVERY_LOG_PICKS to be info, debug or off, got "loud"');
+  });
+});
+
+describe('shed calls', () => {
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  /** logEvents on an emitter the test drives, fake timers, and the lines it writes (level, message, fields). */
+  function shedLog() {
+    jest.useFakeTimers();
+    const lines: Array<[string, string, LogFields | undefined]> = [];
+    const line = (level: string) => (message: string, fields?: LogFields) => lines.push([level, message, fields]);
+    const events = new TypedEmitter<DiscoveryEvents>();
+    const detach = logEvents(events, { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') });
+    const shed = (service: string, reason: 'queue-full' | 'queue-timeout', queued = 1000) =>
+      events.emit('callShed', { service, reason, queued, limit: 40 });
+    return { lines, shed, detach, messages: () => lines.map(([, message]) => message) };
+  }
+
+  it('logs the first shed call at once, then at most one line a second per service counting the rest', () => {
+    const { lines, shed, messages } = shedLog();
+    shed('ratings', 'queue-full');
+    for (let i = 0; i < 199; i++) shed('ratings', 'queue-full');
+    for (let i = 0; i < 100; i++) shed('ratings', 'queue-timeout', 3);
+    shed('reviews', 'queue-timeout', 0);
+    expect(messages()).toEqual([
+      'ratings overloaded: shed a call (queue-full): every instance at its concurrency limit (40 in flight), 1000 waiting',
+      'reviews overloaded: shed a call (queue-timeout): every instance at its concurrency limit (40 in flight), 0 waiting',
+    ]);
+    jest.advanceTimersByTime(SHED_LOG_EVERY_MS - 1);
+    expect(lines).toHaveLength(2);
+    jest.advanceTimersByTime(1);
+    expect(lines.slice(2)).toEqual([
+      [
+        'warn',
+        'ratings overloaded: 299 more calls shed in the last 1s (queue-full 199, queue-timeout 100)',
+        { service: 'ratings', shed: 299, reasons: { 'queue-full': 199, 'queue-timeout': 100 }, queued: 3, limit: 40 },
+      ],
+    ]);
+    shed('ratings', 'queue-timeout');
+    jest.advanceTimersByTime(SHED_LOG_EVERY_MS);
+    expect(messages().slice(3)).toEqual(['ratings overloaded: 1 more call shed in the last 1s (queue-timeout 1)']);
+  });
+
+  it('after a quiet second the next shed call is logged at once again', () => {
+    const { shed, messages } = shedLog();
+    shed('ratings', 'queue-full');
+    jest.advanceTimersByTime(SHED_LOG_EVERY_MS);
+    expect(messages()).toHaveLength(1);
+    shed('ratings', 'queue-full');
+    expect(messages()).toHaveLength(2);
+    expect(messages()[1]).toMatch(/^ratings overloaded: shed a call \(queue-full\)/);
+    jest.advanceTimersByTime(10 * SHED_LOG_EVERY_MS);
+    expect(messages()).toHaveLength(2);
+  });
+
+  it('detaching clears the pending count and its timer', () => {
+    const { shed, detach, messages } = shedLog();
+    shed('ratings', 'queue-full');
+    shed('ratings', 'queue-full');
+    detach();
+    expect(jest.getTimerCount()).toBe(0);
+    jest.advanceTimersByTime(SHED_LOG_EVERY_MS);
+    expect(messages()).toHaveLength(1);
   });
 });
 

@@ -3,6 +3,7 @@ import { Registry } from 'prom-client';
 import { DiscoveryClient, METRIC_NAMES } from '../../src/index.js';
 import { useClientFixture } from '../helpers/client-fixture.js';
 import { Upstream } from '../helpers/upstream.js';
+import { waitFor } from '../helpers/wait.js';
 
 const t = useClientFixture();
 
@@ -34,6 +35,25 @@ describe('metrics', () => {
       [1, 'r1', 'CLOSED', 4, 0],
       [2, 'r2', 'OPEN', 1, 1],
     ]);
+  });
+
+  it('counts calls shed by the concurrency limit by service and reason', async () => {
+    t.upstreams = [await new Upstream('a').start()];
+    const [u] = t.upstreams;
+    u!.mode = 'hold';
+    const registry = new Registry();
+    t.client = new DiscoveryClient({ logger: false, metrics: registry, static: { ratings: [{ id: 'r1', url: u!.url }] } });
+    const ratings = t.client.service('ratings', {
+      timeout: 30_000,
+      concurrencyLimit: { minLimit: 1, initialLimit: 1, maxLimit: 1, maxQueued: 0 },
+    });
+    const sent = ratings.get('/r');
+    await waitFor(() => u!.holding === 1, 5000, 'the first call held');
+    for (let i = 0; i < 2; i++) await expect(ratings.get('/r')).rejects.toMatchObject({ code: 'ERR_OVERLOADED' });
+    const shed = (await registry.getSingleMetric(METRIC_NAMES.callsShed)!.get()).values;
+    expect(shed).toEqual([{ labels: { service: 'ratings', reason: 'queue-full' }, value: 2 }]);
+    u!.release();
+    await sent;
   });
 
   it('two clients can share one registry: both count into the same metrics', async () => {

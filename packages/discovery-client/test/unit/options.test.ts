@@ -47,6 +47,30 @@ describe('options', () => {
     expect(() => resolveServiceOptions({ outlierDetection: { probe: { path: 'health' } } })).toThrow('`outlierDetection.probe.path`');
   });
 
+  it('turns the concurrency limit on by default, off with false or the datawire preset, and rejects bad values by name', () => {
+    expect(resolveServiceOptions(undefined).concurrencyLimit).toEqual({
+      initialLimit: 20,
+      minLimit: 2,
+      maxLimit: 1000,
+      minRttWindowMs: 60_000,
+      queueIntervalMs: 100,
+      queueTargetMs: 5,
+      maxQueued: 1000,
+    });
+    expect(resolveServiceOptions({ concurrencyLimit: false }).concurrencyLimit).toBe(false);
+    expect(resolveServiceOptions({ breaker: { preset: 'datawire' } }).concurrencyLimit).toBe(false);
+    expect(resolveServiceOptions({ breaker: { preset: 'datawire' }, concurrencyLimit: {} }).concurrencyLimit).not.toBe(false);
+    expect(() => resolveServiceOptions({ concurrencyLimit: { maxQueued: -1 } })).toThrow(new TypeError('Expected `concurrencyLimit.maxQueued` to be a finite number >= 0, got -1'));
+    expect(() => resolveServiceOptions({ concurrencyLimit: { minLimit: 0 } })).toThrow('`concurrencyLimit.minLimit`');
+    expect(() => resolveServiceOptions({ concurrencyLimit: { minLimit: 10, maxLimit: 5 } })).toThrow('`concurrencyLimit.maxLimit`');
+    expect(() => resolveServiceOptions({ concurrencyLimit: { initialLimit: 5000 } })).toThrow('`concurrencyLimit.initialLimit`');
+    expect(() => resolveServiceOptions({ concurrencyLimit: { queueIntervalMs: 'soon' as never } })).toThrow('`concurrencyLimit.queueIntervalMs`');
+    expect(() => resolveServiceOptions({ concurrencyLimit: { queueTargetMs: -1 } })).toThrow('`concurrencyLimit.queueTargetMs`');
+    expect(() => resolveServiceOptions({ concurrencyLimit: { minRttWindowMs: 0 } })).toThrow('`concurrencyLimit.minRttWindowMs`');
+    expect(() => resolveServiceOptions({ concurrencyLimit: { maxQueue: 5 } } as never)).toThrow(/Unknown option `concurrencyLimit.maxQueue`/);
+    expect(() => resolveServiceOptions({ concurrencyLimit: 'on' as never })).toThrow(TypeError);
+  });
+
   it('never mutates the caller\'s options', () => {
     const options = { breaker: { preset: 'datawire' as const }, retry: { limit: 1 }, tags: ['v1'] };
     const copy = structuredClone(options);
