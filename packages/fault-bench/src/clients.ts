@@ -102,7 +102,7 @@ function libraryClient(variant: ServiceOptions, target: LibraryTarget, path: str
       if (rid !== undefined) log.attempt(rid, port(instance.url));
     });
   } else {
-    unsubscribe = onUndiciSends(() => requestId.getStore(), (rid, origin) => log.attempt(rid, port(origin)));
+    unsubscribe = onUndiciSends(() => requestId.getStore(), path, (rid, origin) => log.attempt(rid, port(origin)));
   }
   const failed = ({ instance }: { instance: { url: string } }): void => {
     const rid = requestId.getStore();

@@ -9,17 +9,20 @@ import diagnostics from 'node:diagnostics_channel';
 
 interface UndiciRequest {
   readonly origin?: unknown;
+  readonly path?: unknown;
 }
 
 /**
- * Calls `sent(rid, origin)` once for every request undici writes to a socket that was dispatched while
- * `requestId()` named a request (others, such as health probes, are ignored). Returns the unsubscribe.
+ * Calls `sent(rid, origin)` once for every request for `path` undici writes to a socket that was dispatched
+ * while `requestId()` named a request. Others are ignored: health probes above all, which the library's prober
+ * may dispatch from a timer that inherited a request's async context (and so its id). Returns the unsubscribe.
  */
-export function onUndiciSends(requestId: () => number | undefined, sent: (rid: number, origin: string) => void): () => void {
+export function onUndiciSends(requestId: () => number | undefined, path: string, sent: (rid: number, origin: string) => void): () => void {
   const dispatched = new WeakMap<UndiciRequest, number>();
   const onCreate = (message: unknown): void => {
     const rid = requestId();
-    if (rid !== undefined) dispatched.set((message as { request: UndiciRequest }).request, rid);
+    const { request } = message as { request: UndiciRequest };
+    if (rid !== undefined && request.path === path) dispatched.set(request, rid);
   };
   const onSend = (message: unknown): void => {
     const { request } = message as { request: UndiciRequest };
