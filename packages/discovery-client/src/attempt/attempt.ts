@@ -6,6 +6,7 @@ import type { InstanceResponse, TransportResponse } from '../response.js';
 import { REUSED_SOCKET, type HttpMethod, type Transport, type TransportRequest, type TransportSignal } from '../transport/transport.js';
 import { CALLER_STALL_MS, callerStalls } from './caller-stall.js';
 import { VERDICTS, type AttemptOutcome } from './outcome.js';
+import { retryAfterMs } from './retry-after.js';
 
 type AbortListener = () => void;
 
@@ -205,7 +206,15 @@ export class Attempt extends AttemptSignal implements InFlightAttempt {
     const durationMs = performance.now() - this.startedAt;
     this.inCallerStall = (callerStalls.stalledMs - this.stalledAtStart) * 10 >= durationMs;
     const answer: InstanceResponse = { statusCode: response.statusCode, headers: response.headers, body: response.body, instance: this.instance };
-    switch (classifyStatus(response.statusCode)) {
+    const status = response.statusCode;
+    if (status === 429 || status === 503) {
+      const retryAfter = retryAfterMs(response.headers['retry-after']);
+      if (retryAfter !== undefined) {
+        const error = new UpstreamHttpError(this.service, answer, { retryable: true });
+        return { type: 'instanceFailure', verdict: VERDICTS.backpressure, durationMs, reason: 'backpressure', error, retryAfterMs: retryAfter };
+      }
+    }
+    switch (classifyStatus(status)) {
       case 'instanceFailure': {
         const error = new UpstreamHttpError(this.service, answer, { retryable: VERDICTS.instanceFailure.next !== 'return' });
         return { type: 'instanceFailure', verdict: VERDICTS.instanceFailure, durationMs, reason: 'status', error };

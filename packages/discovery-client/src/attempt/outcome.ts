@@ -6,8 +6,11 @@ import type { InstanceResponse } from '../response.js';
 /** Why an attempt never reached the instance's application. */
 export type NotSentReason = 'refused' | 'reset-reused-socket';
 
-/** Why an attempt counts against its instance. */
-export type InstanceFailureReason = 'timeout' | 'stall' | 'connection' | 'status';
+/**
+ * Why an attempt failed on its instance: `backpressure` is a 429 or 503 with `Retry-After`, the instance asking
+ * to be spared for a while (it counts against nothing; see {@link VERDICTS}).
+ */
+export type InstanceFailureReason = 'timeout' | 'stall' | 'connection' | 'status' | 'backpressure';
 
 /**
  * What the outcome means, stated once for every policy that reacts to it (the breaker, outlier detection,
@@ -42,6 +45,11 @@ export const VERDICTS = Object.freeze({
    * timeout, but the request may have been written only after the stall.
    */
   timeoutInCallerStall: Object.freeze<OutcomeVerdict>({ answered: false, countsAgainst: false, next: 'retry' }),
+  /**
+   * A 429 or 503 with `Retry-After`: the instance is busy and says for how long; it is avoided for that long
+   * (adaptive concurrency) and the call retried elsewhere, but busy is not broken: no ejection follows.
+   */
+  backpressure: Object.freeze<OutcomeVerdict>({ answered: false, countsAgainst: false, next: 'retry' }),
   /** Connection refused: nothing listens there, so it counts, but nothing was sent. */
   refused: Object.freeze<OutcomeVerdict>({ answered: false, countsAgainst: true, next: 'requeue' }),
   /** Reset on a reused keep-alive socket before any response byte (Node's idle-socket race): not the instance's fault. */
@@ -79,6 +87,8 @@ export type AttemptOutcome =
       readonly durationMs: number;
       readonly reason: InstanceFailureReason;
       readonly error: RequestTimeoutError | UpstreamConnectionError | UpstreamHttpError;
+      /** For `backpressure`: how long the instance asked to be spared, ms. */
+      readonly retryAfterMs?: number;
     }
   | {
       readonly type: 'notSent';

@@ -16,6 +16,8 @@ class LimitState {
   pick: CompletePick | undefined = undefined;
   /** The `rejected` outcome of an attempt refused at the limit: one per endpoint, nothing allocated per refusal. */
   atLimit: AttemptOutcome | undefined = undefined;
+  /** `performance.now()` until which the instance asked to be spared (429/503 with `Retry-After`); 0: not. */
+  sparedUntil = 0;
 
   constructor(
     readonly endpoint: Endpoint,
@@ -46,6 +48,9 @@ class Waiter {
  * `queueIntervalMs` (a standing queue: overload) only up to `queueTargetMs`, until it stays empty for
  * `queueIntervalMs`; beyond that, past the call's
  * deadline, or with `maxQueued` calls waiting, the call is shed with an {@link OverloadedError}.
+ *
+ * An instance that answers 429 or 503 with `Retry-After` is spared for the time it asked: attempts on it are
+ * refused as at its limit (back-pressure, not a failure: nothing ejects it).
  *
  * A timed-out attempt is a drop for the limit; answers are its latency samples. Outcomes that the caller's
  * own event-loop stall distorted never reach it (the attempt says so).
@@ -85,7 +90,7 @@ export class ConcurrencyLimit implements PickDecorator, SlotQueue {
       state.pick = {
         type: 'complete',
         endpoint: inner.endpoint,
-        onCallStarted: (attempt) => (state.inFlight >= state.limit.current ? this.refuse(state) : this.admit(state, inner, attempt)),
+        onCallStarted: (attempt) => (this.full(state) ? this.refuse(state) : this.admit(state, inner, attempt)),
         onCallEnded: (attempt, outcome) => this.ended(state, inner, attempt, outcome),
       };
     }
@@ -166,6 +171,15 @@ export class ConcurrencyLimit implements PickDecorator, SlotQueue {
     return state;
   }
 
+  /** At its limit, or spared for the time its `Retry-After` asked. */
+  private full(state: LimitState): boolean {
+    if (state.inFlight >= state.limit.current) return true;
+    if (state.sparedUntil === 0) return false;
+    if (this.now() < state.sparedUntil) return true;
+    state.sparedUntil = 0;
+    return false;
+  }
+
   private admit(state: LimitState, inner: CompletePick, attempt: Attempt): AttemptOutcome | undefined {
     const refused = inner.onCallStarted(attempt);
     if (refused === undefined) state.inFlight++;
@@ -187,6 +201,9 @@ export class ConcurrencyLimit implements PickDecorator, SlotQueue {
     if (!attempt.inCallerStall) {
       if (outcome.verdict.answered) state.limit.onAnswer(attempt.startedAt, outcome.durationMs, inFlight);
       else if (outcome.type === 'instanceFailure' && outcome.reason === 'timeout') state.limit.onDrop();
+    }
+    if (outcome.type === 'instanceFailure' && outcome.reason === 'backpressure') {
+      state.sparedUntil = Math.max(state.sparedUntil, attempt.startedAt + outcome.durationMs + (outcome.retryAfterMs ?? 0));
     }
     const settled = inner.onCallEnded(attempt, outcome);
     if (this.waiting > 0) this.drain();
@@ -220,7 +237,7 @@ export class ConcurrencyLimit implements PickDecorator, SlotQueue {
     const n = usable.length;
     for (let k = 0; k < n; k++) {
       const state = usable[(this.cursor + k) % n]!;
-      if (state.inFlight < state.limit.current && state.endpoint.isAvailable()) {
+      if (!this.full(state) && state.endpoint.isAvailable()) {
         this.cursor = (this.cursor + k + 1) % n;
         return state;
       }

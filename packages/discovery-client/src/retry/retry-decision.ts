@@ -101,7 +101,7 @@ const QUEUE: NextStep = Object.freeze({ type: 'queue' });
 type FinalStep = Extract<NextStep, { type: 'return' | 'fail' }>;
 
 function failWith(call: CallState, outcome: Extract<AttemptOutcome, { error: unknown }>, context: DecisionContext): FinalStep {
-  if (outcome.type === 'instanceFailure' && outcome.reason === 'status' && !call.throwHttpErrors) {
+  if (outcome.type === 'instanceFailure' && (outcome.reason === 'status' || outcome.reason === 'backpressure') && !call.throwHttpErrors) {
     return { type: 'return', response: (outcome.error as UpstreamHttpError).response };
   }
   if (context.usable === 0) return { type: 'fail', error: new NoHealthyInstancesError(call.service, { cause: outcome.error }) };

@@ -7,8 +7,9 @@ export class Upstream {
   /**
    * `reset-reused`: answers the first request on a connection, resets the connection when a second arrives on it.
    * `hold`: answers 200 only when the test calls {@link release}.
+   * `busy`: answers 503 with `Retry-After: 30` (back-pressure); `429`: 429 with `Retry-After: 30`.
    */
-  mode: 'ok' | 'hang' | 'hold' | '500' | '404' | 'reset-reused' = 'ok';
+  mode: 'ok' | 'hang' | 'hold' | '500' | '404' | 'reset-reused' | 'busy' | '429' = 'ok';
   /** Connections reset by `reset-reused`. */
   resets = 0;
   private readonly served = new WeakSet<object>();
@@ -52,9 +53,9 @@ export class Upstream {
           });
           return;
         }
-        const status = this.mode === '500' ? 500 : this.mode === '404' ? 404 : 200;
+        const status = this.mode === '500' ? 500 : this.mode === '404' ? 404 : this.mode === 'busy' ? 503 : this.mode === '429' ? 429 : 200;
         const answer = () => {
-          res.writeHead(status, { 'content-type': 'application/json' });
+          res.writeHead(status, { 'content-type': 'application/json', ...(status === 503 || status === 429 ? { 'retry-after': '30' } : {}) });
           res.end(JSON.stringify({ from: this.name, path: req.url, method: req.method }));
         };
         if (this.mode === 'hold') this.held.push(answer);

@@ -24,6 +24,7 @@ describe('the outcome policy', () => {
       callerError: { answered: true, countsAgainst: false, next: 'return' },
       instanceFailure: { answered: false, countsAgainst: true, next: 'retry' },
       timeoutInCallerStall: { answered: false, countsAgainst: false, next: 'retry' },
+      backpressure: { answered: false, countsAgainst: false, next: 'retry' },
       refused: { answered: false, countsAgainst: true, next: 'requeue' },
       resetReusedSocket: { answered: false, countsAgainst: false, next: 'requeue' },
       rejected: { answered: false, countsAgainst: false, next: 'requeue' },
