@@ -38,6 +38,7 @@ export {
   DEFAULT_QUEUE_INTERVAL_MS,
   DEFAULT_QUEUE_TARGET_MS,
   DEFAULT_MAX_QUEUED,
+  DEFAULT_SLOW_START_WINDOW_MS,
 } from './overload/concurrency-limit-options.js';
 export type { DiscoveryClientOptions, LogPicksLevel } from './client-options.js';
 export type { ServiceOptions } from './service-options.js';

@@ -33,6 +33,12 @@ export interface ConcurrencyLimitOptions {
    */
   queueTargetMs?: number;
   /**
+   * Slow start: an instance that comes into rotation (new, or re-admitted after an ejection) while others serve
+   * ramps from a tenth of its limit to all of it over this long, ms; 0 turns it off.
+   * @default 1000 (Envoy's `slow_start_window`; Envoy has no default, 1 s keeps a dip's recovery within 1 s)
+   */
+  slowStartWindowMs?: number;
+  /**
    * Calls that may wait for a free slot at once; one more is shed at once.
    * @default 1000
    */
@@ -43,6 +49,7 @@ export interface ResolvedConcurrencyLimit extends VegasLimitSettings {
   readonly queueIntervalMs: number;
   readonly queueTargetMs: number;
   readonly maxQueued: number;
+  readonly slowStartWindowMs: number;
 }
 
 export const DEFAULT_INITIAL_LIMIT = 20;
@@ -52,8 +59,9 @@ export const DEFAULT_MIN_RTT_WINDOW_MS = 60_000;
 export const DEFAULT_QUEUE_INTERVAL_MS = 100;
 export const DEFAULT_QUEUE_TARGET_MS = 5;
 export const DEFAULT_MAX_QUEUED = 1000;
+export const DEFAULT_SLOW_START_WINDOW_MS = 1000;
 
-const KEYS = ['initialLimit', 'minLimit', 'maxLimit', 'minRttWindowMs', 'queueIntervalMs', 'queueTargetMs', 'maxQueued'] as const;
+const KEYS = ['initialLimit', 'minLimit', 'maxLimit', 'minRttWindowMs', 'queueIntervalMs', 'queueTargetMs', 'maxQueued', 'slowStartWindowMs'] as const;
 
 /**
  * Validates `concurrencyLimit` and fills in its defaults; `false` (or the `datawire` breaker preset without the
@@ -73,5 +81,6 @@ export function resolveConcurrencyLimit(input: ConcurrencyLimitOptions | false |
     queueIntervalMs: checkNumber('concurrencyLimit.queueIntervalMs', o.queueIntervalMs ?? DEFAULT_QUEUE_INTERVAL_MS, 0),
     queueTargetMs: checkNumber('concurrencyLimit.queueTargetMs', o.queueTargetMs ?? DEFAULT_QUEUE_TARGET_MS, 0),
     maxQueued: checkInteger('concurrencyLimit.maxQueued', o.maxQueued ?? DEFAULT_MAX_QUEUED, 0),
+    slowStartWindowMs: checkNumber('concurrencyLimit.slowStartWindowMs', o.slowStartWindowMs ?? DEFAULT_SLOW_START_WINDOW_MS, 0),
   };
 }

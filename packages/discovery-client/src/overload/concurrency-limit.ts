@@ -7,6 +7,9 @@ import { OverloadedError, type ShedReason } from '../errors/overloaded-error.js'
 import type { ResolvedConcurrencyLimit } from './concurrency-limit-options.js';
 import { VegasLimit } from './vegas-limit.js';
 
+/** The share of its limit an instance starts with at the beginning of its slow start (Envoy's `min_weight_percent`, 10 %). */
+const MIN_SLOW_START_SHARE = 0.1;
+
 /** The concurrency limit's record of one endpoint. */
 class LimitState {
   /** Attempts in flight through this limit, slots handed to waiting calls included. */
@@ -18,6 +21,8 @@ class LimitState {
   atLimit: AttemptOutcome | undefined = undefined;
   /** `performance.now()` until which the instance asked to be spared (429/503 with `Retry-After`); 0: not. */
   sparedUntil = 0;
+  /** `performance.now()` when it came (back) into rotation while others served: its slow start; undefined: none. */
+  rampFrom: number | undefined = undefined;
 
   constructor(
     readonly endpoint: Endpoint,
@@ -49,6 +54,10 @@ class Waiter {
  * `queueIntervalMs`; beyond that, past the call's
  * deadline, or with `maxQueued` calls waiting, the call is shed with an {@link OverloadedError}.
  *
+ * An instance that comes into rotation (new, or re-admitted after an ejection) while others serve starts with a
+ * tenth of its limit and ramps to all of it over `slowStartWindowMs` (Envoy's slow start): a re-admitted instance
+ * is not handed everyone's share at once.
+ *
  * An instance that answers 429 or 503 with `Retry-After` is spared for the time it asked: attempts on it are
  * refused as at its limit (back-pressure, not a failure: nothing ejects it).
  *
@@ -77,7 +86,13 @@ export class ConcurrencyLimit implements PickDecorator, SlotQueue {
   ) {}
 
   snapshot(listed: readonly Endpoint[], usable: readonly Endpoint[]): void {
+    const previous = new Set(this.usable);
     this.usable = usable.map((endpoint) => this.state(endpoint));
+    // new or re-admitted while others already serve: slow start
+    if (previous.size > 0 && this.settings.slowStartWindowMs > 0) {
+      const now = this.now();
+      for (const state of this.usable) if (!previous.has(state)) state.rampFrom = now;
+    }
     const stillListed = new Set(listed);
     for (const [endpoint, state] of this.states) if (!stillListed.has(endpoint) && state.inFlight === 0) this.states.delete(endpoint);
     if (this.waiting > 0) this.drain();
@@ -171,13 +186,27 @@ export class ConcurrencyLimit implements PickDecorator, SlotQueue {
     return state;
   }
 
-  /** At its limit, or spared for the time its `Retry-After` asked. */
+  /** At its limit (during slow start, the ramped share of it), or spared for the time its `Retry-After` asked. */
   private full(state: LimitState): boolean {
     if (state.inFlight >= state.limit.current) return true;
+    if (state.rampFrom !== undefined && state.inFlight >= this.rampedLimit(state)) return true;
     if (state.sparedUntil === 0) return false;
     if (this.now() < state.sparedUntil) return true;
     state.sparedUntil = 0;
     return false;
+  }
+
+  /**
+   * Envoy's slow start: a share of the limit growing linearly from 10 % to all of it over `slowStartWindowMs`
+   * since the instance came into rotation.
+   */
+  private rampedLimit(state: LimitState): number {
+    const share = (this.now() - state.rampFrom!) / this.settings.slowStartWindowMs;
+    if (share >= 1) {
+      state.rampFrom = undefined;
+      return state.limit.current;
+    }
+    return Math.max(1, Math.floor(state.limit.current * Math.max(MIN_SLOW_START_SHARE, share)));
   }
 
   private admit(state: LimitState, inner: CompletePick, attempt: Attempt): AttemptOutcome | undefined {

@@ -56,6 +56,7 @@ describe('options', () => {
       queueIntervalMs: 100,
       queueTargetMs: 5,
       maxQueued: 1000,
+      slowStartWindowMs: 1000,
     });
     expect(resolveServiceOptions({ concurrencyLimit: false }).concurrencyLimit).toBe(false);
     expect(resolveServiceOptions({ breaker: { preset: 'datawire' } }).concurrencyLimit).toBe(false);
