@@ -2,6 +2,8 @@
 export const CALLER_STALL_MS = 20;
 /** How often the watch ticks while a client is open, ms. */
 const TICK_MS = 10;
+/** Weight of the newest tick in {@link CallerStallWatch.lagMs}. */
+const LAG_WEIGHT = 0.1;
 
 /**
  * Watches the caller's own event loop: a long GC pause, a large synchronous `JSON.parse`, a CPU the process
@@ -19,6 +21,11 @@ class CallerStallWatch {
   /** Stalls seen since the process started, and their total length, ms (a clock that only runs during stalls). */
   stalls = 0;
   stalledMs = 0;
+  /**
+   * How late the loop answers a timer these days, ms (an average of every tick's lateness, weight 0.1): the
+   * delay any answer may wait before the caller reads it, even without a stall.
+   */
+  lagMs = 0;
   private users = 0;
   private timer: NodeJS.Timeout | undefined = undefined;
   private lastTick = 0;
@@ -49,6 +56,7 @@ class CallerStallWatch {
     const now = performance.now();
     const late = now - this.lastTick - TICK_MS;
     this.lastTick = now;
+    this.lagMs += LAG_WEIGHT * (Math.max(0, late) - this.lagMs);
     if (late >= CALLER_STALL_MS) this.note(now - late, now);
   }
 }

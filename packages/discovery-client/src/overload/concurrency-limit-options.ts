@@ -28,8 +28,10 @@ export interface ConcurrencyLimitOptions {
    */
   queueIntervalMs?: number;
   /**
-   * Longest wait once the queue has not been empty for `queueIntervalMs` (overload, not a burst), ms.
-   * @default 5 (Facebook's "Fail at Scale": controlled delay's target)
+   * Longest wait once the queue has not been empty for `queueIntervalMs` (overload, not a burst), ms; never less
+   * than the instances' no-load latency.
+   * @default 50 (Facebook's "Fail at Scale" uses 5 ms at its latencies; a closed loop of callers, such as a
+   * gateway's users, keeps a short queue standing with no overload at all, and 5 ms shed it)
    */
   queueTargetMs?: number;
   /**
@@ -57,7 +59,7 @@ export const DEFAULT_MIN_LIMIT = 2;
 export const DEFAULT_MAX_LIMIT = 1000;
 export const DEFAULT_MIN_RTT_WINDOW_MS = 60_000;
 export const DEFAULT_QUEUE_INTERVAL_MS = 100;
-export const DEFAULT_QUEUE_TARGET_MS = 5;
+export const DEFAULT_QUEUE_TARGET_MS = 50;
 export const DEFAULT_MAX_QUEUED = 1000;
 export const DEFAULT_SLOW_START_WINDOW_MS = 1000;
 

@@ -1,4 +1,5 @@
 import type { Attempt } from '../attempt/attempt.js';
+import { callerStalls } from '../attempt/caller-stall.js';
 import { VERDICTS, type AttemptOutcome } from '../attempt/outcome.js';
 import type { PickDecorator, SlotQueue, SlotResult } from '../balancer/balancer.js';
 import type { CompletePick } from '../balancer/picker.js';
@@ -59,7 +60,8 @@ class Waiter {
  * is not handed everyone's share at once.
  *
  * An instance that answers 429 or 503 with `Retry-After` is spared for the time it asked: attempts on it are
- * refused as at its limit (back-pressure, not a failure: nothing ejects it).
+ * refused as at its limit (back-pressure, not a failure: nothing ejects it). At most half of the usable
+ * instances are spared at once.
  *
  * A timed-out attempt is a drop for the limit; answers are its latency samples. Outcomes that the caller's
  * own event-loop stall distorted never reach it (the attempt says so).
@@ -159,7 +161,7 @@ export class ConcurrencyLimit implements PickDecorator, SlotQueue {
   private allowedWaitMs(now: number): number {
     const { queueIntervalMs, queueTargetMs } = this.settings;
     if (!this.standing && this.waiting > 0 && now - this.queueSince >= queueIntervalMs) this.standing = true;
-    return this.standing ? queueTargetMs : queueIntervalMs;
+    return this.standing ? Math.max(queueTargetMs, this.noLoadLatencyMs()) : queueIntervalMs;
   }
 
   private dequeued(): void {
@@ -228,15 +230,29 @@ export class ConcurrencyLimit implements PickDecorator, SlotQueue {
   private ended(state: LimitState, inner: CompletePick, attempt: Attempt, outcome: AttemptOutcome): Promise<void> | undefined {
     const inFlight = state.inFlight--;
     if (!attempt.inCallerStall) {
-      if (outcome.verdict.answered) state.limit.onAnswer(attempt.startedAt, outcome.durationMs, inFlight);
+      if (outcome.verdict.answered) state.limit.onAnswer(attempt.startedAt, outcome.durationMs, inFlight, callerStalls.lagMs);
       else if (outcome.type === 'instanceFailure' && outcome.reason === 'timeout') state.limit.onDrop();
     }
-    if (outcome.type === 'instanceFailure' && outcome.reason === 'backpressure') {
-      state.sparedUntil = Math.max(state.sparedUntil, attempt.startedAt + outcome.durationMs + (outcome.retryAfterMs ?? 0));
-    }
+    if (outcome.type === 'instanceFailure' && outcome.reason === 'backpressure') this.spare(state, attempt.startedAt + outcome.durationMs, outcome.retryAfterMs ?? 0);
     const settled = inner.onCallEnded(attempt, outcome);
     if (this.waiting > 0) this.drain();
     return settled;
+  }
+
+  /**
+   * The instance asked to be spared for `ms` from `now`. At most half of the usable instances are spared at
+   * once (as at most half may be ejected): a 503 that several instances send alike (a database they share is
+   * busy) says the fleet is busy, and sparing them all would shed every call.
+   */
+  private spare(state: LimitState, now: number, ms: number): void {
+    if (state.sparedUntil > now) {
+      state.sparedUntil = Math.max(state.sparedUntil, now + ms);
+      return;
+    }
+    let spared = 0;
+    for (const other of this.usable) if (other.sparedUntil > now) spared++;
+    if ((spared + 1) * 2 > this.usable.length) return;
+    state.sparedUntil = now + ms;
   }
 
   /** Hands free slots to waiting calls, oldest first; sheds those that waited longer than the queue allows now. */
@@ -292,6 +308,13 @@ export class ConcurrencyLimit implements PickDecorator, SlotQueue {
       },
       onCallEnded: pick.onCallEnded,
     };
+  }
+
+  /** The smallest no-load latency among the usable instances, ms (0 before any was measured). */
+  private noLoadLatencyMs(): number {
+    let latency = Infinity;
+    for (const state of this.usable) latency = Math.min(latency, state.limit.noLoadLatencyMs);
+    return Number.isFinite(latency) ? latency : 0;
   }
 
   private totalLimit(): number {

@@ -71,9 +71,10 @@ export class VegasLimit {
 
   /**
    * An attempt sent at `startedAt` was answered after `rttMs` (both `performance.now()` ms); `inFlight` attempts
-   * were in flight on the instance then, itself included.
+   * were in flight on the instance then, itself included; `callerLagMs`: how late the caller's own event loop
+   * typically reads an answer now (twice that above the no-load latency is not read as a queue).
    */
-  onAnswer(startedAt: number, rttMs: number, inFlight: number): void {
+  onAnswer(startedAt: number, rttMs: number, inFlight: number, callerLagMs = 0): void {
     const now = startedAt + rttMs;
     if (now - this.minRttBucketStart >= this.settings.minRttWindowMs / 2) {
       this.previousMinRtt = this.minRtt;
@@ -85,7 +86,7 @@ export class VegasLimit {
     if (rttMs < this.roundMinRtt) this.roundMinRtt = rttMs;
     if (inFlight > this.roundPeakInFlight) this.roundPeakInFlight = inFlight;
     if (++this.roundSamples < ROUND_SAMPLES) return;
-    this.update();
+    this.update(callerLagMs);
     this.roundStart = now;
     this.roundMinRtt = Infinity;
     this.roundSamples = 0;
@@ -98,10 +99,11 @@ export class VegasLimit {
     this.set(this.limit - Math.max(1, Math.log10(this.limit)));
   }
 
-  private update(): void {
+  private update(callerLagMs: number): void {
     const limit = this.limit;
     const log = Math.max(1, Math.log10(limit));
-    const served = (limit * this.noLoadLatencyMs) / this.roundMinRtt;
+    // the caller's own loop delays every answer it reads: that much above the no-load latency is not a queue
+    const served = Math.min(limit, (limit * (this.noLoadLatencyMs + 2 * callerLagMs)) / this.roundMinRtt);
     const queue = limit - served;
     if (queue > BETA * log) {
       this.probing = false;

@@ -54,7 +54,7 @@ describe('options', () => {
       maxLimit: 1000,
       minRttWindowMs: 60_000,
       queueIntervalMs: 100,
-      queueTargetMs: 5,
+      queueTargetMs: 50,
       maxQueued: 1000,
       slowStartWindowMs: 1000,
     });

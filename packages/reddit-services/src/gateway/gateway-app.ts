@@ -78,6 +78,8 @@ export function failureAnswer(service: string, error: unknown): { status: number
     case 'ERR_REGISTRY_UNAVAILABLE':
     case 'ERR_UPSTREAM_CONNECTION':
       return { status: 503, body: { error: `${service} is unavailable, retry later`, details }, expected: true };
+    case 'ERR_OVERLOADED':
+      return { status: 503, body: { error: `${service} is overloaded, retry later`, details }, expected: true };
     case 'ERR_REQUEST_TIMEOUT':
       return { status: 504, body: { error: `${service} did not answer in time`, details }, expected: true };
     default:

@@ -16,12 +16,21 @@ export const GATEWAY_TRANSPORT = 'undici';
 export const GATEWAY_DEADLINE_MS = DEFAULT_DEADLINE_MS;
 
 /**
+ * The gateway's adaptive concurrency per instance: the library's limit, but a call may wait for a free slot
+ * until its deadline (the library's default sheds after 50 ms once a queue stands). The gateway bounds what it
+ * accepts itself (`maxInFlight`, a 503 beyond), so its callers form a closed loop: a queue that stands there
+ * is its users waiting their turn (the instances' limit keeps them from piling onto a contended database), not
+ * an overload to shed.
+ */
+export const GATEWAY_CONCURRENCY_LIMIT = { queueIntervalMs: GATEWAY_DEADLINE_MS, queueTargetMs: GATEWAY_DEADLINE_MS } as const;
+
+/**
  * One discovery-client service client per service, as the gateway uses them. A call's `deadline` (what the
  * gateway's caller has left) shortens it, never lengthens it past the service's own deadline.
  */
 export function createGatewayClients(discovery: DiscoveryClient, overrides: ServiceOptions = {}): Record<ServiceName, GatewayServiceClient> {
   const entries = SERVICE_NAMES.map((service): [ServiceName, GatewayServiceClient] => {
-    const options: ServiceOptions = { timeout: GATEWAY_TIMEOUT_MS, deadline: GATEWAY_DEADLINE_MS, retry: { limit: GATEWAY_RETRY_LIMIT }, transport: GATEWAY_TRANSPORT, ...overrides };
+    const options: ServiceOptions = { timeout: GATEWAY_TIMEOUT_MS, deadline: GATEWAY_DEADLINE_MS, retry: { limit: GATEWAY_RETRY_LIMIT }, transport: GATEWAY_TRANSPORT, concurrencyLimit: GATEWAY_CONCURRENCY_LIMIT, ...overrides };
     const calls = discovery.service(service, options);
     const ownMs = calls.options.deadline;
     return [service, { request: (call) => calls.request({ ...call, deadline: withinDeadline(call.deadline, ownMs) }) }];
