@@ -94,16 +94,26 @@ describe('hedging', () => {
     expect(snapshot().hedges.sent).toBe(0);
   });
 
-  it('is off by default, and a call of a hedging service may opt out', async () => {
+  it('is off by default', async () => {
     const { service, hedged, snapshot } = await setup({ timeout: 400 }, HEDGE_DELAY_MIN_SAMPLES + 4);
     expect((await twoCalls(service)).map(from)).toEqual(['u2', 'u2']);
     expect(hedged).toEqual([]);
+    expect(snapshot().hedges.sent).toBe(0);
     expect(snapshot().instances.find((i) => i.id === 'u1')!.failures).toBe(1);
+  });
 
-    const hedging = fixture.client!.service('ratings', { hedging: { minDelayMs: 100 }, timeout: 400, outlierDetection: { stall: false } });
-    for (let i = 0; i < HEDGE_DELAY_MIN_SAMPLES + 4; i++) await hedging.get('/warm-up', { hedging: false }).catch(() => undefined);
-    const optedOut = await Promise.allSettled([hedging.get('/x', { hedging: false }), hedging.get('/x', { hedging: false })]);
+  it('sends no hedge for a call that opts out with `hedging: false`', async () => {
+    const { service, hedged, snapshot } = await setup({ hedging: { minDelayMs: 100 }, timeout: 400 }, HEDGE_DELAY_MIN_SAMPLES + 4);
+    const optedOut = await Promise.allSettled([service.get('/x', { hedging: false }), service.get('/x', { hedging: false })]);
     expect(optedOut.map(from)).toEqual(['u2', 'u2']);
+    expect(hedged).toEqual([]);
+    expect(snapshot().hedges.sent).toBe(0);
+  });
+
+  it('sends no hedge for a method that is not safe (POST)', async () => {
+    const { service, hedged, snapshot } = await setup({ hedging: { minDelayMs: 100 }, timeout: 400 }, HEDGE_DELAY_MIN_SAMPLES + 4);
+    const results = await Promise.allSettled([service.post('/x'), service.post('/x')]);
+    expect(results.map(from)).toEqual([expect.any(RequestTimeoutError), 'u2']);
     expect(hedged).toEqual([]);
     expect(snapshot().hedges.sent).toBe(0);
   });
