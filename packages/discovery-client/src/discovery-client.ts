@@ -41,6 +41,7 @@ function callOptionsKey(options: ResolvedServiceOptions): string {
     options.timeout,
     options.deadline,
     { ...options.retry, methods: [...options.retry.methods].sort() },
+    options.hedging,
     transportKey,
     options.headers,
     options.fallback !== undefined,
@@ -132,7 +133,7 @@ export class DiscoveryClient extends EventSource<DiscoveryEvents> {
       this.states.set(key, state);
       state.start();
     }
-    const client = new ServiceClient(name, state.balancer, resolved, this.transport(resolved.transport), this.events);
+    const client = new ServiceClient(name, state.balancer, resolved, this.transport(resolved.transport), this.events, state.hedges);
     this.clients.set(clientKey, client);
     return client;
   }

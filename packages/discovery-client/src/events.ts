@@ -47,6 +47,11 @@ export interface DiscoveryEvents {
    */
   callRetried: { service: string; instance: InstanceEventInfo; attempt: number; delayMs: number; error: Error; requeued: boolean };
   /**
+   * Hedging: the attempt on `of` had not answered after `delayMs` (the hedge delay), so hedge number `hedge` of
+   * the call went to `instance`; the first answer wins and the other attempt is aborted without counting against it.
+   */
+  callHedged: { service: string; instance: InstanceEventInfo; of: InstanceEventInfo; delayMs: number; hedge: number };
+  /**
    * Every usable instance was at its adaptive concurrency limit and the call was shed without being sent
    * (`reason`: the wait queue was full, or the deadline passed while it waited); it fails with an
    * `OverloadedError`. `queued`: calls waiting then; `limit`: attempts the service's instances may have in flight.

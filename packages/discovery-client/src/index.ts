@@ -46,6 +46,7 @@ export type { BreakerOptions } from './breaker/breaker-options.js';
 export type { OutlierDetectionOptions, ProbeOptions } from './outlier/outlier-options.js';
 export type { RetryOptions } from './retry/retry-options.js';
 export type { ConcurrencyLimitOptions } from './overload/concurrency-limit-options.js';
+export type { HedgingOptions } from './retry/hedging-options.js';
 export type { WatchOptions } from './resolver/watch-options.js';
 
 export { resolveConsulOptions, parseConsulAddr, DEFAULT_CONSUL_HOST, DEFAULT_CONSUL_PORT } from './consul/consul-options.js';

@@ -29,6 +29,8 @@ export interface RequestOptions {
   deadline?: number;
   /** Retry this call even if its method is not in `retry.methods` (e.g. an idempotent POST). @default false */
   retryNonIdempotent?: boolean;
+  /** `false`: no hedge for this call although the service hedges (`hedging` service option). @default the service's */
+  hedging?: false;
 }
 
 /** Per-call options of the shorthands (`get`, `post`...). */
@@ -42,7 +44,7 @@ export interface ResponsePromise extends Promise<ServiceResponse> {
   text(): Promise<string>;
 }
 
-const REQUEST_KEYS = ['method', 'path', 'searchParams', 'json', 'body', 'headers', 'throwHttpErrors', 'timeout', 'deadline', 'retryNonIdempotent'] as const;
+const REQUEST_KEYS = ['method', 'path', 'searchParams', 'json', 'body', 'headers', 'throwHttpErrors', 'timeout', 'deadline', 'retryNonIdempotent', 'hedging'] as const;
 
 /** Checks one call's options: a few comparisons when they are fine. @throws TypeError naming the option. */
 export function checkRequestOptions(call: unknown): asserts call is RequestOptions {
@@ -62,6 +64,7 @@ export function checkCallOptions(c: Record<string, unknown>): void {
   if (c.deadline !== undefined) checkNumber('deadline', c.deadline, 0);
   if (c.throwHttpErrors !== undefined && typeof c.throwHttpErrors !== 'boolean') throw bad('throwHttpErrors', 'a boolean', c.throwHttpErrors);
   if (c.retryNonIdempotent !== undefined && typeof c.retryNonIdempotent !== 'boolean') throw bad('retryNonIdempotent', 'a boolean', c.retryNonIdempotent);
+  if (c.hedging !== undefined && c.hedging !== false) throw bad('hedging', 'false (a call may only opt out)', c.hedging);
   if (c.headers !== undefined) checkStringRecord('headers', c.headers);
   if (c.body !== undefined && typeof c.body !== 'string' && !Buffer.isBuffer(c.body)) throw bad('body', 'a string or a Buffer', c.body);
   if (c.searchParams !== undefined) checkObject('searchParams', c.searchParams);

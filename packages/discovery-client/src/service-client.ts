@@ -11,6 +11,7 @@ import { show } from './options/checker.js';
 import { checkCallOptions, checkRequestOptions, type RequestOptions, type ResponsePromise, type ShorthandOptions } from './request-options.js';
 import type { ServiceResponse } from './response.js';
 import { sleep } from './retry/backoff.js';
+import { Hedging, type HedgeCounts, type HedgeHost } from './retry/hedging.js';
 import { RetryBudget } from './retry/retry-budget.js';
 import { decide, pickFailed, retryDelay, type CallState } from './retry/retry-decision.js';
 import type { ResolvedServiceOptions } from './service-options.js';
@@ -72,6 +73,8 @@ class Call implements CallState {
   lastError: Error | undefined = undefined;
   /** The attempt the next one retries: whose instance failed, and whether it is a requeue. */
   retryOf: { endpoint: EndpointView; requeued: boolean } | undefined = undefined;
+  /** Hedging is on for the service, the method is safe and the call did not opt out. */
+  hedgeable = false;
 
   constructor(
     readonly service: string,
@@ -96,6 +99,8 @@ const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
  */
 export class ServiceClient {
   private readonly budget: RetryBudget | undefined;
+  /** Undefined when hedging is off (the default): the call path never reaches `retry/hedging.ts`. */
+  private readonly hedging: Hedging<Call> | undefined;
 
   constructor(
     readonly name: string,
@@ -103,9 +108,12 @@ export class ServiceClient {
     readonly options: ResolvedServiceOptions,
     private readonly transport: Transport,
     private readonly events: TypedEmitter<DiscoveryEvents>,
+    /** The service's hedge counts (its snapshot's), shared by its clients. */
+    hedgeCounts?: HedgeCounts,
   ) {
     const { budget } = options.retry;
     this.budget = budget ? new RetryBudget(budget) : undefined;
+    this.hedging = options.hedging && hedgeCounts ? new Hedging(options.hedging, balancer, this.budget, hedgeCounts, this.hedgeHost()) : undefined;
     callerStalls.retain();
   }
 
@@ -162,7 +170,7 @@ export class ServiceClient {
     const state = this.begin(options, method);
     let slot: CompletePick | undefined;
     for (;;) {
-      const pick = slot ?? this.balancer.picker.pick(state.tried);
+      let pick = slot ?? this.balancer.picker.pick(state.tried);
       slot = undefined;
       if (pick.type !== 'complete') {
         if (pick.type === 'queue' && (await this.awaitPicker(state))) continue;
@@ -173,10 +181,15 @@ export class ServiceClient {
       let outcome = pick.onCallStarted(attempt);
       if (outcome === undefined) {
         this.sending(state, pick.endpoint);
-        outcome = await attempt.send(this.transport, call);
-        const counted = pick.onCallEnded(attempt, outcome);
-        this.report(pick.endpoint, outcome);
-        if (counted) await counted;
+        if (state.hedgeable && state.failures === 0) {
+          // the attempt, and the hedges it gets: the one that decides the call
+          ({ pick, outcome } = await this.hedging!.race(state, pick, attempt, call));
+        } else {
+          outcome = await attempt.send(this.transport, call);
+          const counted = pick.onCallEnded(attempt, outcome);
+          this.report(pick.endpoint, outcome);
+          if (counted) await counted;
+        }
       }
       // an answer is the result: the one outcome that needs no decision
       if (outcome.type === 'response') return outcome.response;
@@ -202,7 +215,27 @@ export class ServiceClient {
     if (this.budget) this.budget.pendingCalls++;
     const retryable = options.retryNonIdempotent === true || this.options.retry.methods.has(method);
     const deadlineMs = options.deadline ?? this.options.deadline;
-    return new Call(this.name, method, retryable, options.throwHttpErrors ?? true, Date.now() + deadlineMs, deadlineMs, options.timeout ?? this.options.timeout);
+    const call = new Call(this.name, method, retryable, options.throwHttpErrors ?? true, Date.now() + deadlineMs, deadlineMs, options.timeout ?? this.options.timeout);
+    if (this.hedging !== undefined) call.hedgeable = options.hedging !== false && SAFE_METHODS.has(method);
+    return call;
+  }
+
+  /** The call loop's steps as a hedging race takes them (built once, when hedging is on). */
+  private hedgeHost(): HedgeHost<Call> {
+    return {
+      transport: this.transport,
+      newAttempt: (state, endpoint) => this.newAttempt(state, endpoint),
+      sending: (state, endpoint) => this.sending(state, endpoint),
+      hedged: (_state, endpoint, of, delayMs, hedge) => {
+        if (this.events.listening.callHedged) this.events.emit('callHedged', { service: this.name, instance: endpoint.info, of: of.info, delayMs, hedge });
+      },
+      ended: (pick, attempt, outcome) => {
+        const counted = pick.onCallEnded(attempt, outcome);
+        this.report(pick.endpoint, outcome);
+        return counted;
+      },
+      failedMeanwhile: (state, endpoint, outcome) => this.prepareRetry(state, endpoint, (outcome as { error: Error }).error, outcome),
+    };
   }
 
   /** No list yet: wait for the next picker within the deadline; false once the deadline has passed. */

@@ -4,6 +4,7 @@ import { bad, checkNumber, checkObject, checkStringRecord } from './options/chec
 import { resolveConcurrencyLimit, type ConcurrencyLimitOptions, type ResolvedConcurrencyLimit } from './overload/concurrency-limit-options.js';
 import { resolveOutlierDetection, type OutlierDetectionOptions, type ResolvedOutlierDetection } from './outlier/outlier-options.js';
 import type { InstanceFilter } from './resolver/resolver.js';
+import { resolveHedging, type HedgingOptions, type ResolvedHedging } from './retry/hedging-options.js';
 import { resolveRetryOptions, type ResolvedRetryOptions, type RetryOptions } from './retry/retry-options.js';
 import type { Transport } from './transport/transport.js';
 
@@ -37,6 +38,14 @@ export interface ServiceOptions {
    * @default { limit: 2 }
    */
   retry?: RetryOptions | false;
+  /**
+   * Hedging of GET, HEAD and OPTIONS (`retry/hedging-options.ts`): an attempt that has not answered within the
+   * hedge delay (the 95th percentile of recent answers, The Tail at Scale) gets a second one on another instance,
+   * drawn from the retry budget; the first answer wins. `{}` turns it on with its defaults; a call's
+   * `hedging: false` opts out.
+   * @default false
+   */
+  hedging?: HedgingOptions | false;
   /**
    * HTTP transport: `'undici'` (a pool per instance) or `'got'` (keep-alive agent), or your own. undici
    * has the better tail under load in the fault benchmark (docs/benchmarks.md).
@@ -86,6 +95,7 @@ export interface ResolvedServiceOptions {
   outlierDetection: ResolvedOutlierDetection | false;
   concurrencyLimit: ResolvedConcurrencyLimit | false;
   retry: ResolvedRetryOptions;
+  hedging: ResolvedHedging | false;
   transport: 'got' | 'undici' | Transport;
   fallback: ((error: Error) => unknown) | undefined;
   filter: InstanceFilter;
@@ -95,7 +105,7 @@ export interface ResolvedServiceOptions {
 
 export const DEFAULT_DEADLINE_MS = 10_000;
 
-const SERVICE_KEYS = ['timeout', 'deadline', 'breaker', 'outlierDetection', 'concurrencyLimit', 'retry', 'transport', 'fallback', 'tags', 'meta', 'color', 'balancer', 'headers'] as const;
+const SERVICE_KEYS = ['timeout', 'deadline', 'breaker', 'outlierDetection', 'concurrencyLimit', 'retry', 'hedging', 'transport', 'fallback', 'tags', 'meta', 'color', 'balancer', 'headers'] as const;
 
 /**
  * Validates and fills in service options; `defaults` are the client-wide ones (the service's own win; the
@@ -126,6 +136,7 @@ export function resolveServiceOptions(input: ServiceOptions | undefined, default
     outlierDetection: resolveOutlierDetection(options.outlierDetection, breakerPreset(defaults.breaker, input?.breaker)),
     concurrencyLimit: resolveConcurrencyLimit(options.concurrencyLimit, breakerPreset(defaults.breaker, input?.breaker)),
     retry: resolveRetryOptions(options.retry),
+    hedging: resolveHedging(options.hedging),
     transport,
     fallback: options.fallback,
     filter: {

@@ -10,6 +10,7 @@ import type { ResolvedConcurrencyLimit } from './overload/concurrency-limit-opti
 import { OutlierDetection } from './outlier/outlier-detection.js';
 import type { ResolvedOutlierDetection } from './outlier/outlier-options.js';
 import { Prober } from './outlier/prober.js';
+import { HedgeCounts } from './retry/hedging.js';
 import type { ActiveColorState, Resolver, ResolverUpdate } from './resolver/resolver.js';
 import { findUnmatchedActiveColor, sameUnmatchedActiveColor, type UnmatchedActiveColor } from './resolver/unmatched-active-color.js';
 import type { Transport } from './transport/transport.js';
@@ -57,6 +58,8 @@ export interface ServiceSnapshot {
   instances: InstanceSnapshot[];
   /** Adaptive concurrency: calls waiting for a slot now, and calls shed so far by reason (undefined: no limit). */
   overload: { queued: number; shed: Record<ShedReason, number> } | undefined;
+  /** Hedging (the `hedging` option of its clients): hedges sent so far, and calls whose result came from one. */
+  hedges: { sent: number; won: number };
 }
 
 /** The whole client, for status pages. */
@@ -73,6 +76,8 @@ export interface DiscoverySnapshot {
 export class ServiceState {
   readonly pool: EndpointPool;
   readonly balancer: Balancer;
+  /** Hedges sent and won by this service's clients. */
+  readonly hedges = new HedgeCounts();
   /** Undefined when outlier detection is off. */
   private readonly outliers: OutlierDetection | undefined;
   /** Undefined when the concurrency limit is off. */
@@ -216,6 +221,7 @@ export class ServiceState {
       activeColor: this.activeColor,
       instances,
       overload: this.limiter ? { queued: this.limiter.queued, shed: { ...this.limiter.shed } } : undefined,
+      hedges: { sent: this.hedges.sent, won: this.hedges.won },
     };
   }
 

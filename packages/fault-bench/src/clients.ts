@@ -208,6 +208,8 @@ export function createClient(
       return libraryClient({ transport: 'got' }, target, path, log);
     case 'library-least-loaded':
       return libraryClient({ balancer: 'least-loaded' }, target, path, log);
+    case 'library-hedged':
+      return libraryClient({ hedging: {} }, target, path, log);
     case 'library-datawire':
       return libraryClient({ breaker: { preset: 'datawire' } }, target, path, log);
     case 'direct':

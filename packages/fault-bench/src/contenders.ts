@@ -1,4 +1,5 @@
 import type { ProxyKind } from './proxies/proxy.js';
+import type { ScenarioName } from './scenarios.js';
 
 /**
  * The contenders. Every one gets the same budget (config.ts): 1 s per attempt, at most one retry on
@@ -8,6 +9,7 @@ export type ContenderName =
   | 'library'
   | 'library-got'
   | 'library-least-loaded'
+  | 'library-hedged'
   | 'library-datawire'
   | 'direct'
   | 'nginx'
@@ -26,6 +28,8 @@ export interface Contender {
   readonly queue?: true;
   /** Runs only in the steady state (`direct` calls one instance: a fault on another says nothing). */
   readonly steadyOnly?: boolean;
+  /** Runs only in these scenarios (`library-hedged`: the steady state, for its cost, and the `tail` it is for). */
+  readonly onlyIn?: readonly ScenarioName[];
 }
 
 export const CONTENDERS: Readonly<Record<ContenderName, Contender>> = {
@@ -37,6 +41,13 @@ export const CONTENDERS: Readonly<Record<ContenderName, Contender>> = {
   'library-least-loaded': {
     name: 'library-least-loaded',
     description: 'the same with `balancer: \'least-loaded\'` (power of two choices; undici, the default transport)',
+  },
+  'library-hedged': {
+    name: 'library-hedged',
+    description:
+      'the same with `hedging: {}` (a hedge on another instance once an attempt is slower than the p95 of recent answers, ' +
+      'drawn from the retry budget; issue 17\'s `tail` scenario measures it)',
+    onlyIn: ['steady', 'tail'],
   },
   'library-datawire': { name: 'library-datawire', description: 'the same with `breaker: { preset: \'datawire\' }`' },
   direct: {

@@ -9,7 +9,8 @@ export function rotation<T>(items: readonly T[], by: number): T[] {
   return [...items.slice(k), ...items.slice(0, k)];
 }
 
-/** The contenders of each scenario: `direct` (steady only) sits out the faults. */
+/** The contenders of each scenario: `direct` (steady only) sits out the faults, `library-hedged` all but `tail`. */
 export function planned(scenarios: readonly ScenarioName[], contenders: readonly ContenderName[]): Array<[ScenarioName, ContenderName[]]> {
-  return scenarios.map((s) => [s, contenders.filter((c) => s === 'steady' || !CONTENDERS[c].steadyOnly)]);
+  const runsIn = (c: ContenderName, s: ScenarioName): boolean => (s === 'steady' || !CONTENDERS[c].steadyOnly) && (CONTENDERS[c].onlyIn?.includes(s) ?? true);
+  return scenarios.map((s) => [s, contenders.filter((c) => runsIn(c, s))]);
 }

@@ -16,6 +16,14 @@ describe('plan', () => {
       ['pause', ['library']],
     ]);
   });
+
+  it('runs library-hedged in the steady state and the tail only', () => {
+    expect(planned(['steady', 'pause', 'tail'], ['library', 'library-hedged'])).toEqual([
+      ['steady', ['library', 'library-hedged']],
+      ['pause', ['library']],
+      ['tail', ['library', 'library-hedged']],
+    ]);
+  });
 });
 
 describe('spread', () => {

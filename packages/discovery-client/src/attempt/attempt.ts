@@ -1,3 +1,4 @@
+import { HedgeLostError } from '../errors/hedge-lost-error.js';
 import { RequestTimeoutError } from '../errors/request-timeout-error.js';
 import { UpstreamConnectionError } from '../errors/upstream-connection-error.js';
 import { UpstreamHttpError } from '../errors/upstream-http-error.js';
@@ -147,7 +148,7 @@ export class Attempt extends AttemptSignal implements InFlightAttempt {
   inCallerStall = false;
   /** Set by the breaker with `settleBreaker`: resolves once the breaker has counted the outcome. */
   breakerSettled: Promise<void> | undefined = undefined;
-  private abortedBy: 'timeout' | 'stall' | undefined = undefined;
+  private abortedBy: 'timeout' | 'stall' | 'hedgeLost' | undefined = undefined;
   private timer: NodeJS.Timeout | undefined = undefined;
 
   constructor(
@@ -193,6 +194,16 @@ export class Attempt extends AttemptSignal implements InFlightAttempt {
     this.abortWith('stall', Math.round(performance.now() - this.startedAt));
   }
 
+  /**
+   * Another attempt of the call answered first (hedging): aborts the request with a {@link HedgeLostError}; the
+   * attempt ends as a `hedgeLost` outcome, which counts against nothing. No effect once it has ended or was aborted.
+   */
+  loseHedge(): void {
+    if (this.abortedBy !== undefined || this.aborted || this.ended) return;
+    this.abortedBy = 'hedgeLost';
+    this.abort(new HedgeLostError(this.service, this.instance));
+  }
+
   /** Aborts the request with a {@link RequestTimeoutError} saying how long it ran or was allowed. */
   abortWith(by: 'timeout' | 'stall', ms: number): void {
     if (this.abortedBy !== undefined || this.aborted) return;
@@ -232,6 +243,7 @@ export class Attempt extends AttemptSignal implements InFlightAttempt {
     const durationMs = performance.now() - this.startedAt;
     const stalledMs = callerStalls.stalledMs - this.stalledAtStart;
     this.inCallerStall = stalledMs * 10 >= durationMs;
+    if (this.abortedBy === 'hedgeLost') return { type: 'hedgeLost', verdict: VERDICTS.hedgeLost, durationMs, error: this.reason as HedgeLostError };
     if (this.abortedBy !== undefined) {
       // the library aborted it: the abort reason is the error (whatever the transport rejected with). A late
       // timer let the sockets be read first, so an answer that had arrived won already; a timeout the caller's

@@ -1,5 +1,6 @@
 import type { RequestTimeoutError } from '../errors/request-timeout-error.js';
 import type { UpstreamConnectionError } from '../errors/upstream-connection-error.js';
+import type { HedgeLostError } from '../errors/hedge-lost-error.js';
 import type { UpstreamHttpError } from '../errors/upstream-http-error.js';
 import type { InstanceResponse } from '../response.js';
 
@@ -61,6 +62,11 @@ export const VERDICTS = Object.freeze({
    * (nothing was sent; busy is not broken).
    */
   limited: Object.freeze<OutcomeVerdict>({ answered: false, countsAgainst: false, next: 'requeue' }),
+  /**
+   * Hedging (`retry/hedging.ts`): another attempt of the same call answered first and this one was aborted. It
+   * says nothing of its instance (it was merely slower this once); the call has its result already.
+   */
+  hedgeLost: Object.freeze<OutcomeVerdict>({ answered: false, countsAgainst: false, next: 'return' }),
 });
 
 /** Who refused an attempt before it was sent: the instance's breaker, or its concurrency limit. */
@@ -76,7 +82,9 @@ export type RejectionReason = 'breaker' | 'limit';
  * - `notSent`: refused before any byte was written, or reset on a reused keep-alive socket before any
  *   response byte;
  * - `rejected`: refused before sending: by the breaker (open, or half-open with its trial in flight), or by the
- *   instance's concurrency limit.
+ *   instance's concurrency limit;
+ * - `hedgeLost`: aborted because another attempt of the same call (a hedge, or the attempt a hedge raced)
+ *   answered first; it never reaches the retry decision.
  */
 export type AttemptOutcome =
   | { readonly type: 'response'; readonly verdict: OutcomeVerdict; readonly durationMs: number; readonly response: InstanceResponse }
@@ -97,4 +105,5 @@ export type AttemptOutcome =
       readonly reason: NotSentReason;
       readonly error: UpstreamConnectionError;
     }
-  | { readonly type: 'rejected'; readonly verdict: OutcomeVerdict; readonly durationMs: number; readonly reason: RejectionReason; readonly error: Error };
+  | { readonly type: 'rejected'; readonly verdict: OutcomeVerdict; readonly durationMs: number; readonly reason: RejectionReason; readonly error: Error }
+  | { readonly type: 'hedgeLost'; readonly verdict: OutcomeVerdict; readonly durationMs: number; readonly error: HedgeLostError };

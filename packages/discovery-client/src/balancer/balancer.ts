@@ -22,6 +22,8 @@ export type SlotResult = CompletePick | { readonly type: 'shed'; readonly error:
 export interface SlotQueue {
   /** The pick to send on once a slot is free within `ms`; else `shed`. */
   waitForSlot(ms: number): Promise<SlotResult>;
+  /** Calls waiting for a slot now. */
+  readonly queued: number;
 }
 
 /** What the service client reads of a balancer: the snapshot in force, and a way to wait for the next one. */
@@ -36,6 +38,8 @@ export interface PickerSource {
   nextPicker(ms: number): Promise<void>;
   /** Every usable instance refused the call at its concurrency limit: wait for a free slot (see {@link SlotQueue}). */
   waitForSlot(ms: number): Promise<SlotResult>;
+  /** Calls waiting for a slot at the concurrency limit now (0 without a limit): read by hedging, which stops under overload. */
+  readonly queued: number;
 }
 
 /**
@@ -109,6 +113,10 @@ export class Balancer implements PickerSource {
   waitForSlot(ms: number): Promise<SlotResult> {
     if (this.slots === undefined) throw new Error('no concurrency limit: nothing refuses an attempt at a limit');
     return this.slots.waitForSlot(ms);
+  }
+
+  get queued(): number {
+    return this.slots?.queued ?? 0;
   }
 
   /** Wakes every call waiting for a picker (the client is closing). */

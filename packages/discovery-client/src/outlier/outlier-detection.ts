@@ -144,6 +144,8 @@ export class OutlierDetection implements PickDecorator {
       if (outcome.reason === 'refused' && this.options.ejectOnRefused) this.eject(endpoint, 'refused');
       return;
     }
+    // aborted because a hedge answered first: it says nothing of the instance, not even as an attempt of the window
+    if (outcome.type === 'hedgeLost') return;
     if (outcome.verdict.answered) {
       state.consecutiveFailures = 0;
       if (attempt.startedAt > state.lastAnswerSentAt) state.lastAnswerSentAt = attempt.startedAt;

@@ -86,6 +86,9 @@ export function decide(call: CallState, outcome: AttemptOutcome, context: Decisi
       if (!call.retryable || call.failures + 1 > context.retry.limit || call.deadlineAt - context.now <= 0) return failWith(call, outcome, context);
       if (context.budget && !context.budget.tryWithdraw()) return { ...(failWith(call, outcome, context) as FinalStep), budgetExhausted: true };
       return { type: 'retry', error: outcome.error };
+    case 'hedgeLost':
+      // a hedging race returns its winner, never a loser: the call has its answer elsewhere
+      return { type: 'fail', error: outcome.error };
   }
 }
 

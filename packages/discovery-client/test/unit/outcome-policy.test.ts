@@ -29,6 +29,7 @@ describe('the outcome policy', () => {
       resetReusedSocket: { answered: false, countsAgainst: false, next: 'requeue' },
       rejected: { answered: false, countsAgainst: false, next: 'requeue' },
       limited: { answered: false, countsAgainst: false, next: 'requeue' },
+      hedgeLost: { answered: false, countsAgainst: false, next: 'return' },
     });
   });
 

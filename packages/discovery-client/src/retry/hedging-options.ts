@@ -1,0 +1,56 @@
+import { checkInteger, checkNumber, checkObject, checkRange } from '../options/checker.js';
+
+/**
+ * Hedging of safe methods (GET, HEAD, OPTIONS; RFC 9110 §9.2.1): when an attempt has not answered within the
+ * hedge delay, a second one goes to another instance; the first answer wins and the other is aborted. The rule
+ * is Google's "The Tail at Scale" (Dean and Barroso, 2013: "defer sending a secondary request until the first
+ * request has been outstanding for more than the 95th-percentile expected latency"), with gRPC's hedging
+ * policy (`maxAttempts`, `hedgingDelay`) and Finagle's `BackupRequestFilter` (the delay is a percentile of
+ * recent latency, the backups drawn from the retry budget) for the details.
+ */
+export interface HedgingOptions {
+  /**
+   * The hedge delay is this percentile of the service's recent answered latencies (the last
+   * 256 answers, `HEDGE_DELAY_WINDOW` in `hedge-delay.ts`; nothing is hedged before 20, `HEDGE_DELAY_MIN_SAMPLES`),
+   * from 1 to 99.9.
+   * @default 95 (The Tail at Scale)
+   */
+  delayPercentile?: number;
+  /**
+   * The hedge delay is never shorter than this, ms (a floor for very fast services, where a hedge would only
+   * double the load for a gain of less than a millisecond).
+   * @default 1
+   */
+  minDelayMs?: number;
+  /**
+   * Hedges at most per call, each after another hedge delay and on another instance (gRPC's `maxAttempts`
+   * less the first, which gRPC caps at 5 attempts in all), from 1 to 4.
+   * @default 1
+   */
+  maxHedges?: number;
+}
+
+export interface ResolvedHedging {
+  delayPercentile: number;
+  minDelayMs: number;
+  maxHedges: number;
+}
+
+export const DEFAULT_HEDGE_DELAY_PERCENTILE = 95;
+export const DEFAULT_HEDGE_MIN_DELAY_MS = 1;
+export const DEFAULT_MAX_HEDGES = 1;
+/** gRPC's cap: 5 attempts in all. */
+export const MAX_HEDGES = 4;
+
+const HEDGING_KEYS = ['delayPercentile', 'minDelayMs', 'maxHedges'] as const;
+
+/** Validates `hedging` and fills in its defaults; `false` or undefined: no hedging. @throws TypeError naming the option. */
+export function resolveHedging(input: HedgingOptions | false | undefined): ResolvedHedging | false {
+  if (input === false || input === undefined) return false;
+  checkObject('hedging', input, HEDGING_KEYS);
+  return {
+    delayPercentile: checkRange('hedging.delayPercentile', input.delayPercentile ?? DEFAULT_HEDGE_DELAY_PERCENTILE, 1, 99.9),
+    minDelayMs: checkNumber('hedging.minDelayMs', input.minDelayMs ?? DEFAULT_HEDGE_MIN_DELAY_MS, 0),
+    maxHedges: checkInteger('hedging.maxHedges', checkRange('hedging.maxHedges', input.maxHedges ?? DEFAULT_MAX_HEDGES, 1, MAX_HEDGES), 1),
+  };
+}
