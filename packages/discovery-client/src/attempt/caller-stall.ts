@@ -16,8 +16,9 @@ const LAG_WEIGHT = 0.1;
  * One watch per process: the event loop is the process's.
  */
 class CallerStallWatch {
-  /** `performance.now()` when the latest stall ended (-Infinity: none yet). */
+  /** `performance.now()` when the latest stall ended (-Infinity: none yet), and how long it lasted, ms. */
   lastStallEndedAt = -Infinity;
+  lastStallMs = 0;
   /** Stalls seen since the process started, and their total length, ms (a clock that only runs during stalls). */
   stalls = 0;
   stalledMs = 0;
@@ -48,7 +49,10 @@ class CallerStallWatch {
   note(from: number, to: number): void {
     if (to <= this.lastStallEndedAt) return;
     this.stalls++;
-    this.stalledMs += to - Math.max(from, this.lastStallEndedAt);
+    const ms = to - Math.max(from, this.lastStallEndedAt);
+    this.stalledMs += ms;
+    // a stall that an attempt timer saw first and the tick saw to its end is one stall
+    this.lastStallMs = from < this.lastStallEndedAt ? this.lastStallMs + ms : ms;
     this.lastStallEndedAt = to;
   }
 

@@ -160,6 +160,10 @@ export class ConcurrencyLimit implements PickDecorator, SlotQueue {
    */
   private allowedWaitMs(now: number): number {
     const { queueIntervalMs, queueTargetMs } = this.settings;
+    // the calls the caller's own stall held back arrive at once: a burst of its making, not overload; for as
+    // long as the stall lasted, they may wait the interval plus its length (the limits grow meanwhile)
+    const sinceStall = now - callerStalls.lastStallEndedAt;
+    if (sinceStall < callerStalls.lastStallMs) return queueIntervalMs + callerStalls.lastStallMs;
     if (!this.standing && this.waiting > 0 && now - this.queueSince >= queueIntervalMs) this.standing = true;
     return this.standing ? Math.max(queueTargetMs, this.noLoadLatencyMs()) : queueIntervalMs;
   }
