@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { callerStalls } from '../../src/attempt/caller-stall.js';
 import { DiscoveryClient, type DiscoveryEvents } from '../../src/index.js';
 import { killInstance, startPlainInstance, type InstanceProcess } from '../helpers/processes.js';
+import { waitFor } from '../helpers/wait.js';
 
 // The caller's own event loop blocked (a long GC pause, a large synchronous JSON.parse) while an instance in
 // another process answers at once: the answer sits in the socket until the loop runs again.
@@ -18,10 +19,7 @@ afterEach(async () => {
 
 /** Blocks this process's event loop for `ms`. */
 function block(ms: number): void {
-  const until = performance.now() + ms;
-  while (performance.now() < until) {
-    // busy: nothing else runs
-  }
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms); // the thread sleeps: nothing else runs
 }
 
 /** Resolves when the instance has printed `request <path>` (it has the request). */
@@ -40,7 +38,8 @@ function received(instance: InstanceProcess, path: string): Promise<void> {
 
 describe("the caller's own stall", () => {
   it('an answer that arrived while the caller was blocked past the timeout wins over the timeout: no timeout, nothing counted against the instance', async () => {
-    instance = await startPlainInstance('ratings-1', 0, { LOG_REQUESTS: '1' });
+    // the instance answers 50 ms after it got the request: while this process is blocked
+    instance = await startPlainInstance('ratings-1', 0, { LOG_REQUESTS: '1', ANSWER_DELAY_MS: '50' });
     client = new DiscoveryClient({ logger: false, static: { ratings: [instance.url] } });
     const ratings = client.service('ratings', { timeout: 200 });
     await ratings.get('/warm-up');
@@ -56,7 +55,7 @@ describe("the caller's own stall", () => {
 
     await expect(call).resolves.toEqual({ id: 'ratings-1', path: '/during-the-stall' });
     expect(events).toEqual([]);
-    expect(callerStalls.stalls).toBeGreaterThan(stallsBefore);
+    await waitFor(() => callerStalls.stalls > stallsBefore); // the watch saw the block
     const [instanceSnapshot] = client.snapshot().services[0]!.instances;
     expect(instanceSnapshot).toMatchObject({ breaker: 'CLOSED', failures: 0 });
   });
