@@ -200,7 +200,7 @@ export class ServiceClient {
       }
       if (step.type === 'throw') throw step.error;
       if (step.type === 'queue') {
-        const next = await this.balancer.waitForSlot(state.deadlineAt - Date.now());
+        const next = await this.balancer.waitForSlot(state.deadlineAt - Date.now(), state.tried);
         if (next.type === 'shed') return this.shed(next.error as OverloadedError);
         state.limitRejections = 0;
         state.waited = true;

@@ -40,6 +40,8 @@ class Waiter {
     readonly resolve: (result: SlotResult) => void,
     /** `performance.now()` when it started waiting. */
     readonly since: number,
+    /** Instance keys the call already tried: a slot there is handed to it only when nothing else is usable. */
+    readonly avoid: ReadonlySet<string> | undefined,
   ) {}
 }
 
@@ -129,16 +131,16 @@ export class ConcurrencyLimit implements PickDecorator, SlotQueue {
    * reserved), at once when one is free, else when one frees within `ms`; or `shed` with an
    * {@link OverloadedError} when the queue is full or `ms` passes first.
    */
-  waitForSlot(ms: number): Promise<SlotResult> {
+  waitForSlot(ms: number, avoid?: ReadonlySet<string>): Promise<SlotResult> {
     if (this.waiting === 0) {
-      const free = this.freeSlot();
+      const free = this.freeSlot(avoid);
       if (free !== undefined) return Promise.resolve(this.handOff(free));
     }
     const now = this.now();
     const waitMs = Math.min(ms, this.allowedWaitMs(now));
     if (this.waiting >= this.settings.maxQueued || waitMs <= 0) return Promise.resolve(this.shedCall(waitMs <= 0 ? 'queue-timeout' : 'queue-full'));
     return new Promise((resolve) => {
-      const waiter = new Waiter(resolve, now);
+      const waiter = new Waiter(resolve, now, avoid);
       waiter.timer = setTimeout(() => {
         waiter.done = true;
         this.dequeued();
@@ -263,10 +265,14 @@ export class ConcurrencyLimit implements PickDecorator, SlotQueue {
   private drain(): void {
     let now: number | undefined;
     while (this.waiting > 0) {
-      const free = this.freeSlot();
+      const waiter = this.waiters[this.head]!;
+      if (waiter.done) {
+        this.head++;
+        continue;
+      }
+      const free = this.freeSlot(waiter.avoid);
       if (free === undefined) break;
-      const waiter = this.waiters[this.head++]!;
-      if (waiter.done) continue;
+      this.head++;
       waiter.done = true;
       clearTimeout(waiter.timer);
       now ??= this.now();
@@ -280,18 +286,24 @@ export class ConcurrencyLimit implements PickDecorator, SlotQueue {
     }
   }
 
-  /** A usable endpoint below its limit, taken in turn. */
-  private freeSlot(): LimitState | undefined {
+  /**
+   * A usable endpoint below its limit, taken in turn, and not one the call tried already (`avoid`: its
+   * instance may just have failed it) unless the call has tried every usable one.
+   */
+  private freeSlot(avoid?: ReadonlySet<string>): LimitState | undefined {
     const usable = this.usable;
     const n = usable.length;
+    let triedAll = avoid !== undefined;
     for (let k = 0; k < n; k++) {
       const state = usable[(this.cursor + k) % n]!;
-      if (!this.full(state) && state.endpoint.isAvailable()) {
+      const avoided = avoid !== undefined && avoid.has(state.endpoint.instance.key);
+      if (!avoided) triedAll = false;
+      if (!avoided && !this.full(state) && state.endpoint.isAvailable()) {
         this.cursor = (this.cursor + k + 1) % n;
         return state;
       }
     }
-    return undefined;
+    return triedAll ? this.freeSlot() : undefined;
   }
 
   /** A pick on `state`'s endpoint whose slot is taken already: the waiting call sends on it. */
