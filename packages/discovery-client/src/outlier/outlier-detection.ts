@@ -3,7 +3,7 @@ import { callerStalls } from '../attempt/caller-stall.js';
 import type { AttemptOutcome } from '../attempt/outcome.js';
 import type { PickDecorator } from '../balancer/balancer.js';
 import type { CompletePick } from '../balancer/picker.js';
-import type { EjectionReason, Endpoint } from '../breaker/endpoint.js';
+import type { Endpoint } from '../breaker/endpoint.js';
 import type { ResolvedOutlierDetection } from './outlier-options.js';
 
 /** Outlier detection's own record of one endpoint. */
@@ -141,7 +141,7 @@ export class OutlierDetection implements PickDecorator {
     state.oldest(); // drops the ended attempts at the front: nothing outlives its call for long
     const endpoint = state.endpoint;
     if (outcome.type === 'notSent') {
-      if (outcome.reason === 'refused' && this.options.ejectOnRefused) this.eject(endpoint, 'refused');
+      if (outcome.reason === 'refused' && this.options.ejectOnRefused) endpoint.eject('refused');
       return;
     }
     // aborted because a hedge answered first: it says nothing of the instance, not even as an attempt of the window
@@ -167,9 +167,9 @@ export class OutlierDetection implements PickDecorator {
     state.consecutiveFailures++;
     const limit = this.options.consecutiveFailures;
     if (limit > 0 && state.consecutiveFailures >= limit) {
-      this.eject(endpoint, 'consecutive-failures');
+      endpoint.eject('consecutive-failures');
     } else if (window && state.windowAttempts >= window.requestVolume && state.windowFailures * 100 >= window.threshold * state.windowAttempts) {
-      this.eject(endpoint, 'failure-percentage');
+      endpoint.eject('failure-percentage');
     }
   }
 
@@ -205,7 +205,7 @@ export class OutlierDetection implements PickDecorator {
       if (state.endpoint.state !== 'CLOSED' || age < stall.floorMs) continue;
       threshold ??= this.stallThresholdMs();
       if (age < threshold || !this.answeredSince(state, oldest.startedAt)) continue;
-      if (this.eject(state.endpoint, 'stall')) {
+      if (state.endpoint.eject('stall')) {
         for (const attempt of state.inFlight()) if (attempt.rescuable) attempt.rescue();
       }
     }
@@ -222,11 +222,6 @@ export class OutlierDetection implements PickDecorator {
       if (state !== undefined && state !== stalled && state.lastAnswerSentAt > since) return true;
     }
     return false;
-  }
-
-  /** Ejects `endpoint` unless the ejection guard (`breaker/ejection-guard.ts`) refuses; whether it did. */
-  private eject(endpoint: Endpoint, reason: EjectionReason): boolean {
-    return endpoint.eject(reason);
   }
 
   close(): void {
