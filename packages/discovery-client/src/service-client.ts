@@ -326,9 +326,10 @@ export class ServiceClient {
     return { statusCode: 200, headers: {}, body: '', instance: undefined, fallback: { value, error } };
   }
 
-  /** Stops the retry budget's clock and the caller-stall watch (the client's `close()`). */
+  /** Stops the retry and hedge budgets' clocks and the caller-stall watch (the client's `close()`). */
   close(): void {
     this.budget?.close();
+    this.hedging?.close();
     callerStalls.release();
   }
 }

@@ -59,7 +59,8 @@ describe('hedging', () => {
   it.each(['undici', 'got'] as const)('over %s, an attempt late past the hedge delay loses to a hedge on the other instance, aborted without counting against its instance', async (transport) => {
     const { service, upstreams, hedged, snapshot } = await setup(
       // no concurrency limit: on a busy machine it may hold u2 to one attempt in flight, and a hedge refused there is not sent
-      { hedging: { minDelayMs: 100 }, timeout: 10_000, concurrencyLimit: false },
+      // no extra-load cap: a warm-up answer hedged on a busy machine would spend the 5 % of 24 calls
+      { hedging: { minDelayMs: 100, maxExtraLoad: 1 }, timeout: 10_000, concurrencyLimit: false },
       HEDGE_DELAY_MIN_SAMPLES + 4,
       transport,
     );
@@ -91,6 +92,25 @@ describe('hedging', () => {
     expect(results.map(from)).toContainEqual(expect.any(RequestTimeoutError));
     expect(hedged).toEqual([]);
     expect(hedgesSent()).toBe(0);
+  });
+
+  it('sends no hedge past `maxExtraLoad` of the hedgeable calls (its own budget, beside the retry budget)', async () => {
+    const options: ServiceOptions = { hedging: { minDelayMs: 100, maxExtraLoad: 0.001 }, timeout: 400 };
+    const { service, hedged, hedgesSent, snapshot } = await setup(options, HEDGE_DELAY_MIN_SAMPLES + 4);
+    // 26 calls × 0.001: no hedge; the late attempt times out and is retried on u2
+    expect((await twoCalls(service)).map(from)).toEqual(['u2', 'u2']);
+    expect(hedged).toEqual([]);
+    expect(hedgesSent()).toBe(0);
+    expect(snapshot().instances.find((i) => i.id === 'u1')!.failures).toBe(1);
+  });
+
+  it("keeps the first attempt's age, not the winning hedge's latency, as the race's sample: hedged calls raise the delay instead of lowering it", async () => {
+    // `u1` hangs, so every call that starts there is hedged to `u2` and the hedge wins. Were the hedge's own
+    // (short) latency recorded, the window would lose its slow answers and the delay could only stay or fall.
+    const { service, hedged } = await setup({ hedging: { minDelayMs: 0, maxExtraLoad: 1 }, timeout: 10_000, concurrencyLimit: false }, HEDGE_DELAY_MIN_SAMPLES + 4);
+    for (let i = 0; i < 64; i++) await service.get('/ratings/camera');
+    expect(hedged.length).toBeGreaterThanOrEqual(16);
+    expect(hedged.at(-1)!.delayMs).toBeGreaterThan(hedged[0]!.delayMs);
   });
 
   it('sends no hedge that the other instance refuses at its concurrency limit (a hedge never queues)', async () => {
@@ -135,6 +155,7 @@ describe('hedging', () => {
     expect(() => client.service('ratings', { hedging: { minDelayMs: -1 } })).toThrow(/`hedging.minDelayMs`/);
     expect(() => client.service('ratings', { hedging: { maxHedges: 0 } })).toThrow(/`hedging.maxHedges`/);
     expect(() => client.service('ratings', { hedging: { maxHedges: 1.5 } })).toThrow(/`hedging.maxHedges` to be an integer/);
+    expect(() => client.service('ratings', { hedging: { maxExtraLoad: 0 } })).toThrow(/`hedging.maxExtraLoad` to be a finite number >= 0.001, got 0/);
     expect(() => client.service('ratings', { hedging: { delay: 5 } as never })).toThrow(/Unknown option `hedging.delay`/);
     expect(() => client.service('ratings', { hedging: true as never })).toThrow(TypeError);
     await expect(client.service('ratings').get('/x', { hedging: true as never })).rejects.toThrow(/`hedging` to be false/);
