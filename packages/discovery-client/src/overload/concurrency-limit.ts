@@ -50,12 +50,13 @@ class Waiter {
  * latency ({@link VegasLimit}). An attempt on an endpoint at its limit is refused before it is sent (a
  * `rejected` outcome, reason `limit`, that counts against nothing); the call tries another endpoint, and
  * when every usable endpoint is at its limit it waits here ({@link waitForSlot}) for the next slot to free,
- * first come first served: the slot is handed to the waiting call (reserved, so a newer call cannot take it
+ * the slot is handed to a waiting call (reserved, so a call arriving meanwhile cannot take it
  * first). The wait is bounded as in Facebook's "Fail at Scale" (controlled delay, after CoDel): a call waits
  * up to `queueIntervalMs` while the queue drains now and then (a burst), but once it has not been empty for
  * `queueIntervalMs` (a standing queue: overload) only up to `queueTargetMs`, until it stays empty for
  * `queueIntervalMs`; beyond that, past the call's
- * deadline, or with `maxQueued` calls waiting, the call is shed with an {@link OverloadedError}.
+ * deadline, or with `maxQueued` calls waiting, the call is shed with an {@link OverloadedError}. While the
+ * queue stands, the freed slot goes to the newest waiting call (adaptive LIFO, from the same paper).
  *
  * An instance that comes into rotation (new, or re-admitted after an ejection) while others serve starts with a
  * tenth of its limit and ramps to all of it over `slowStartWindowMs` (Envoy's slow start): a re-admitted instance
@@ -261,22 +262,33 @@ export class ConcurrencyLimit implements PickDecorator, SlotQueue {
     state.sparedUntil = now + ms;
   }
 
-  /** Hands free slots to waiting calls, oldest first; sheds those that waited longer than the queue allows now. */
+  /**
+   * Hands free slots to waiting calls and sheds those that waited longer than the queue allows now. Oldest
+   * first while the queue drains now and then; newest first once it stands (Facebook's "Fail at Scale":
+   * adaptive LIFO beside controlled delay): in overload the calls served are the ones that waited least, and
+   * the oldest, whose callers are closest to giving up, are the ones shed, instead of every call served
+   * after waiting nearly the whole bound.
+   */
   private drain(): void {
-    let now: number | undefined;
+    const now = this.now();
+    const allowedMs = this.allowedWaitMs(now);
+    const lifo = this.standing;
     while (this.waiting > 0) {
-      const waiter = this.waiters[this.head]!;
+      // non-done waiters all lie in [head, length): the newest is the last one not done
+      const index = lifo ? this.waiters.length - 1 : this.head;
+      const waiter = this.waiters[index]!;
       if (waiter.done) {
-        this.head++;
+        if (lifo) this.waiters.pop();
+        else this.head++;
         continue;
       }
       const free = this.freeSlot(waiter.avoid);
       if (free === undefined) break;
-      this.head++;
+      if (lifo) this.waiters.pop();
+      else this.head++;
       waiter.done = true;
       clearTimeout(waiter.timer);
-      now ??= this.now();
-      const late = now - waiter.since > this.allowedWaitMs(now);
+      const late = now - waiter.since > allowedMs;
       this.dequeued();
       waiter.resolve(late ? this.shedCall('queue-timeout') : this.handOff(free));
     }

@@ -1,0 +1,109 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { Attempt } from '../../src/attempt/attempt.js';
+import { VERDICTS, type AttemptOutcome } from '../../src/attempt/outcome.js';
+import type { SlotResult } from '../../src/balancer/balancer.js';
+import { DEFAULT_BREAKER_PRESET } from '../../src/breaker/breaker-options.js';
+import type { Endpoint } from '../../src/breaker/endpoint.js';
+import { EndpointPool } from '../../src/breaker/endpoint-pool.js';
+import { HedgeLostError } from '../../src/errors/hedge-lost-error.js';
+import { ConcurrencyLimit } from '../../src/overload/concurrency-limit.js';
+import { resolveConcurrencyLimit, type ResolvedConcurrencyLimit } from '../../src/overload/concurrency-limit-options.js';
+
+// The queue of calls waiting for a slot, on its own, with a clock the test moves: which waiting call a freed
+// slot goes to. Every instance is pinned at one attempt in flight.
+
+let pool: EndpointPool | undefined;
+afterEach(() => pool?.close());
+
+const QUEUE_INTERVAL_MS = 100;
+
+function setup(instances: number) {
+  pool = new EndpointPool({
+    service: 'ratings',
+    settings: DEFAULT_BREAKER_PRESET,
+    retainMs: 60_000,
+    listener: { onOpen: () => undefined, onHalfOpen: () => undefined, onClose: () => undefined, onTrialStarted: () => undefined },
+  });
+  const endpoints = pool.sync(
+    Array.from({ length: instances }, (_, i) => ({ service: 'ratings', id: `ratings-${i + 1}`, key: `ratings-${i + 1}`, address: '127.0.0.1', port: 8001 + i, url: `http://127.0.0.1:${8001 + i}`, tags: [], meta: {} })),
+  );
+  // waits of 10 s once the queue stands, so no wait ends on the real clock while the test runs
+  const settings = resolveConcurrencyLimit({ minLimit: 1, maxLimit: 1, initialLimit: 1, queueIntervalMs: QUEUE_INTERVAL_MS, queueTargetMs: 10_000 }, 'default') as ResolvedConcurrencyLimit;
+  let now = 1000;
+  const limiter = new ConcurrencyLimit('ratings', settings, () => now);
+  limiter.snapshot(endpoints, endpoints);
+  const inFlight = new Map<Endpoint, Attempt>();
+  /** Takes `e`'s one slot. */
+  const occupy = (e: Endpoint) => {
+    const attempt = new Attempt('ratings', e.ref, 10_000, false);
+    expect(limiter.wrap(e, e).onCallStarted(attempt)).toBeUndefined();
+    inFlight.set(e, attempt);
+  };
+  /** Ends the attempt on `e`: its slot frees. */
+  const free = (e: Endpoint) => {
+    const attempt = inFlight.get(e)!;
+    inFlight.delete(e);
+    const outcome: AttemptOutcome = { type: 'hedgeLost', verdict: VERDICTS.hedgeLost, durationMs: 1, error: new HedgeLostError('ratings', e.ref) };
+    void limiter.wrap(e, e).onCallEnded(attempt, outcome);
+  };
+  /** Which waiting calls got a slot, and where, in the order they got it. */
+  const served: string[] = [];
+  const wait = (name: string, avoid?: ReadonlySet<string>): Promise<SlotResult> =>
+    limiter.waitForSlot(10_000, avoid).then((result) => {
+      if (result.type === 'complete') {
+        served.push(`${name}@${result.endpoint.instance.key}`);
+        inFlight.set(result.endpoint as Endpoint, new Attempt('ratings', result.endpoint.ref, 10_000, false));
+      } else served.push(`${name} shed`);
+      return result;
+    });
+  const settle = () => new Promise((resolve) => setImmediate(resolve));
+  return { endpoints, limiter, occupy, free, wait, served, settle, at: (ms: number) => (now = ms) };
+}
+
+describe('the slot queue', () => {
+  it('hands a freed slot to the oldest waiting call while the queue drains now and then (a burst)', async () => {
+    const { endpoints: [a], occupy, free, wait, served, settle } = setup(1);
+    occupy(a!);
+    void wait('first');
+    void wait('second');
+    free(a!);
+    await settle();
+    expect(served).toEqual(['first@ratings-1']);
+  });
+
+  it('hands it to the newest once the queue has stood for an interval (adaptive LIFO, Fail at Scale)', async () => {
+    const { endpoints: [a], occupy, free, wait, served, settle, at, limiter } = setup(1);
+    occupy(a!);
+    at(1000);
+    void wait('first');
+    // still waiting an interval later: the queue stands
+    at(1000 + QUEUE_INTERVAL_MS + 1);
+    void wait('second');
+    void wait('third');
+    expect(limiter.queued).toBe(3);
+    free(a!);
+    await settle();
+    expect(served).toEqual(['third@ratings-1']);
+    free(a!);
+    await settle();
+    expect(served).toEqual(['third@ratings-1', 'second@ratings-1']);
+  });
+
+  it('hands a waiting call no slot on an instance it already tried while another one is usable, and that one when it tried them all', async () => {
+    const { endpoints: [a, b], occupy, free, wait, served, settle } = setup(2);
+    occupy(a!);
+    occupy(b!);
+    // the call's attempt on ratings-1 failed (its instance was just killed): a slot freeing there is not for it
+    void wait('retried', new Set(['ratings-1']));
+    free(a!);
+    await settle();
+    expect(served).toEqual([]);
+    free(b!);
+    await settle();
+    expect(served).toEqual(['retried@ratings-2']);
+    // a call that tried both takes whichever frees
+    void wait('triedAll', new Set(['ratings-1', 'ratings-2']));
+    await settle();
+    expect(served).toEqual(['retried@ratings-2', 'triedAll@ratings-1']);
+  });
+});
