@@ -60,7 +60,8 @@ export type { ActiveColorResolverOptions } from './resolver/active-color-resolve
 export type { StaticInstance } from './resolver/static-resolver.js';
 export type { Resolver, ResolverListener, ResolverUpdate, InstanceFilter, ActiveColorState } from './resolver/resolver.js';
 export type { UnmatchedActiveColor } from './errors/no-healthy-instances-error.js';
-export { instanceColor, isColorName } from './resolver/resolver.js';
+export { instanceColor, instanceScheme, isColorName } from './resolver/resolver.js';
+export type { TlsOptions } from './transport/tls-options.js';
 
 export type { PickResult, CompletePick, CallHooks, Picker, StrategyPicker, BalancerStrategy, BalancerName } from './balancer/picker.js';
 export { RoundRobinStrategy } from './balancer/round-robin.js';

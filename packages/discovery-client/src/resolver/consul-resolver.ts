@@ -3,7 +3,7 @@ import { consulStatusError } from '../consul/consul-http.js';
 import { RegistryUnavailableError } from '../errors/registry-unavailable-error.js';
 import { formatUrl, type ServiceInstance } from '../instance.js';
 import { backoffDelay, sleep, type BackoffOptions } from '../retry/backoff.js';
-import { matchesFilter, type InstanceFilter, type Resolver, type ResolverListener } from './resolver.js';
+import { instanceScheme, matchesFilter, type InstanceFilter, type Resolver, type ResolverListener } from './resolver.js';
 
 /** Options of {@link ConsulResolver}. */
 export interface ConsulResolverOptions {
@@ -52,7 +52,10 @@ export function nextIndex(previous: number, header: string | string[] | undefine
   return { index: received, reset: false };
 }
 
-/** Parses health entries into instances: `Service.Address`, or `Node.Address` when it is empty. */
+/**
+ * Parses health entries into instances: `Service.Address`, or `Node.Address` when it is empty; the scheme from
+ * meta `scheme` or tag `scheme=https` ({@link instanceScheme}).
+ */
 export function parseHealthEntries(service: string, entries: unknown): ServiceInstance[] {
   if (!Array.isArray(entries)) throw new RegistryUnavailableError('consul answered a non-array to a health query');
   const instances: ServiceInstance[] = [];
@@ -63,15 +66,17 @@ export function parseHealthEntries(service: string, entries: unknown): ServiceIn
     if (!address) continue;
     const id = svc.ID || svc.Service || service;
     const node = entry.Node?.Node;
+    const tags = svc.Tags ?? [];
+    const meta = svc.Meta ?? {};
     instances.push({
       key: node ? `${node}/${id}` : id,
       id,
       service,
       address,
       port: svc.Port,
-      url: formatUrl(address, svc.Port),
-      tags: svc.Tags ?? [],
-      meta: svc.Meta ?? {},
+      url: formatUrl(address, svc.Port, instanceScheme({ tags, meta })),
+      tags,
+      meta,
       node,
     });
   }

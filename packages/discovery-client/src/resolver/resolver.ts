@@ -59,6 +59,17 @@ export function instanceColor(instance: Pick<ServiceInstance, 'meta' | 'tags'>):
 }
 
 /**
+ * The scheme to call an instance with: `https` when its meta `scheme` is `https` or it carries the tag
+ * `scheme=https`, else `http`. The same convention as the color (meta, else a `key=value` tag); Traefik's
+ * Consul catalog spells it `traefik.http.services.<name>.loadbalancer.server.scheme=https`, Fabio `proto=https`,
+ * Spring Cloud Consul meta `secure=true`: register `scheme=https` beside those.
+ */
+export function instanceScheme(instance: { readonly meta: Readonly<Record<string, string>>; readonly tags: readonly string[] }): 'http' | 'https' {
+  const scheme = instance.meta.scheme ?? instance.tags.find((tag) => tag.startsWith('scheme='))?.slice('scheme='.length);
+  return scheme?.toLowerCase() === 'https' ? 'https' : 'http';
+}
+
+/**
  * Whether `value` may be an instance's color (`COLOR`, tag `color=<c>`, meta `color`, the value of
  * `discovery/<service>/active`): a lowercase letter, then up to 31 lowercase letters, digits or `-`. `active`
  * and `none` are not colors: they mean "the color in Consul KV" to `color:` and "no active color" to
