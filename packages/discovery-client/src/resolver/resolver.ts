@@ -19,6 +19,11 @@ export type ResolverUpdate =
       readonly instances: readonly ServiceInstance[];
       /** Set by a resolver that filters by the active color: what it filtered on and from. */
       readonly activeColor?: ActiveColorState;
+      /**
+       * Set by a resolver that knows why an empty list is empty (`UnknownServiceError`, `NoMatchingInstancesError`,
+       * `RegistryAccessDeniedError`): calls then fail with it rather than with "all <service> instances are down".
+       */
+      readonly emptyBecause?: Error | undefined;
     }
   | {
       readonly type: 'error';

@@ -1,0 +1,34 @@
+import { DiscoveryError } from './discovery-error.js';
+
+/**
+ * The service has passing instances but none matches the view's `tags`/`meta` filter. Message: `none of the 2
+ * passing inventory instances matches tags [v2]`. Not `retryable`.
+ */
+export class NoMatchingInstancesError extends DiscoveryError {
+  readonly code = 'ERR_NO_MATCHING_INSTANCES';
+  readonly retryable = false;
+  readonly service: string;
+  /** The filter that matched none. */
+  readonly filter: {
+    readonly tags?: readonly string[] | undefined;
+    readonly meta?: Readonly<Record<string, string>> | undefined;
+    readonly color?: string | undefined;
+  };
+  /** Passing instances of the service (all filtered out). */
+  readonly instances: number;
+
+  constructor(service: string, filter: NoMatchingInstancesError['filter'], instances: number) {
+    const parts: string[] = [];
+    if (filter.tags?.length) parts.push(`tags [${filter.tags.join(', ')}]`);
+    if (filter.meta && Object.keys(filter.meta).length > 0) parts.push(`meta ${JSON.stringify(filter.meta)}`);
+    if (filter.color !== undefined) parts.push(`color ${filter.color}`);
+    super(`none of the ${instances} passing ${service} instance${instances === 1 ? '' : 's'} matches ${parts.join(' and ') || 'the filter'}`);
+    this.service = service;
+    this.filter = filter;
+    this.instances = instances;
+  }
+}
+
+export function isNoMatchingInstancesError(error: unknown): error is NoMatchingInstancesError {
+  return error instanceof NoMatchingInstancesError;
+}
