@@ -1,13 +1,11 @@
-import { DiscoveryError } from './discovery-error.js';
+import { NoHealthyInstancesError } from './no-healthy-instances-error.js';
 
 /**
- * The service has passing instances but none matches the view's `tags`/`meta` filter. Message: `none of the 2
- * passing inventory instances matches tags [v2]`. Not `retryable`.
+ * The service has passing instances but none matches the view's `tags`/`meta`/`color` filter. A
+ * {@link NoHealthyInstancesError} (same `code`) whose message says why: `all inventory instances are down: none
+ * of the 2 passing inventory instances matches tags [v2]`. Not `retryable`.
  */
-export class NoMatchingInstancesError extends DiscoveryError {
-  readonly code = 'ERR_NO_MATCHING_INSTANCES';
-  readonly retryable = false;
-  readonly service: string;
+export class NoMatchingInstancesError extends NoHealthyInstancesError {
   /** The filter that matched none. */
   readonly filter: {
     readonly tags?: readonly string[] | undefined;
@@ -22,8 +20,8 @@ export class NoMatchingInstancesError extends DiscoveryError {
     if (filter.tags?.length) parts.push(`tags [${filter.tags.join(', ')}]`);
     if (filter.meta && Object.keys(filter.meta).length > 0) parts.push(`meta ${JSON.stringify(filter.meta)}`);
     if (filter.color !== undefined) parts.push(`color ${filter.color}`);
-    super(`none of the ${instances} passing ${service} instance${instances === 1 ? '' : 's'} matches ${parts.join(' and ') || 'the filter'}`);
-    this.service = service;
+    super(service);
+    this.message = `${this.message}: none of the ${instances} passing ${service} instance${instances === 1 ? '' : 's'} matches ${parts.join(' and ') || 'the filter'}`;
     this.filter = filter;
     this.instances = instances;
   }

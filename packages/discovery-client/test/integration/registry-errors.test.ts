@@ -53,7 +53,9 @@ describe('an empty list says why', () => {
     discovery = new DiscoveryClient({ consul: { host: '127.0.0.1', port: consul!.port }, logger: false });
     const error = await failure(discovery.service('inventroy').get('/'));
     expect(isUnknownServiceError(error)).toBe(true);
-    expect(error.message).toBe(`service inventroy is not registered in consul at http://127.0.0.1:${consul!.port}`);
+    expect(error.message).toBe(`all inventroy instances are down: service inventroy is not registered in consul at http://127.0.0.1:${consul!.port}`);
+    // still an "all down" to code that handles one
+    expect(isNoHealthyInstancesError(error)).toBe(true);
     // the right name still works through the same client
     expect((await discovery.service('inventory').get('/')).statusCode).toBe(200);
   });
@@ -65,7 +67,7 @@ describe('an empty list says why', () => {
     discovery = new DiscoveryClient({ consul: { host: '127.0.0.1', port: consul!.port }, logger: false });
     const error = await failure(discovery.service('inventory', { tags: ['v2'] }).get('/'));
     expect(isNoMatchingInstancesError(error)).toBe(true);
-    expect(error.message).toBe('none of the 2 passing inventory instances matches tags [v2]');
+    expect(error.message).toBe('all inventory instances are down: none of the 2 passing inventory instances matches tags [v2]');
   });
 
   it('a registered service with no passing instance is still "all down"', async () => {
@@ -79,6 +81,7 @@ describe('an empty list says why', () => {
     discovery = new DiscoveryClient({ consul: { host: '127.0.0.1', port: consul!.port }, logger: false });
     const error = await failure(discovery.service('inventory').get('/'));
     expect(isNoHealthyInstancesError(error)).toBe(true);
+    expect(error.message).toBe('all inventory instances are down');
   });
 });
 
