@@ -20,6 +20,7 @@ import { ServiceClient } from './service-client.js';
 import { resolveServiceOptions, type ResolvedServiceOptions, type ServiceOptions } from './service-options.js';
 import { ServiceState, type DiscoverySnapshot } from './service-state.js';
 import { GotTransport } from './transport/got-transport.js';
+import { tlsOptionsKey, type ResolvedTlsOptions } from './transport/tls-options.js';
 import type { Transport } from './transport/transport.js';
 import { UndiciTransport } from './transport/undici-transport.js';
 
@@ -43,6 +44,7 @@ function callOptionsKey(options: ResolvedServiceOptions): string {
     { ...options.retry, methods: [...options.retry.methods].sort() },
     options.hedging,
     transportKey,
+    tlsOptionsKey(options.tls),
     options.headers,
     options.fallback !== undefined,
   ]);
@@ -128,12 +130,12 @@ export class DiscoveryClient extends EventSource<DiscoveryEvents> {
         this.withActiveColor(name, resolved.filter, this.createResolver(name, resolved.filter)),
         this.events,
         (removed) => this.release(removed),
-        this.transport(resolved.transport),
+        this.transport(resolved.transport, resolved.tls),
       );
       this.states.set(key, state);
       state.start();
     }
-    const client = new ServiceClient(name, state.balancer, resolved, this.transport(resolved.transport), this.events, state.hedges);
+    const client = new ServiceClient(name, state.balancer, resolved, this.transport(resolved.transport, resolved.tls), this.events, state.hedges);
     this.clients.set(clientKey, client);
     return client;
   }
@@ -163,12 +165,14 @@ export class DiscoveryClient extends EventSource<DiscoveryEvents> {
     return new ActiveColorResolver(name, resolver, this.consul, { waitMs: this.watch.waitMs, backoff });
   }
 
-  private transport(choice: ResolvedServiceOptions['transport']): Transport {
+  /** The built-in transport of that name, one per distinct `tls` options (shared by the services that agree). */
+  private transport(choice: ResolvedServiceOptions['transport'], tls: ResolvedTlsOptions | undefined): Transport {
     if (typeof choice === 'object') return choice;
-    let transport = this.transports.get(choice);
+    const key = `${choice}${tlsOptionsKey(tls)}`;
+    let transport = this.transports.get(key);
     if (!transport) {
-      transport = choice === 'undici' ? new UndiciTransport() : new GotTransport();
-      this.transports.set(choice, transport);
+      transport = choice === 'undici' ? new UndiciTransport({ tls }) : new GotTransport({ tls });
+      this.transports.set(key, transport);
     }
     return transport;
   }

@@ -60,7 +60,8 @@ export type { ActiveColorResolverOptions } from './resolver/active-color-resolve
 export type { StaticInstance } from './resolver/static-resolver.js';
 export type { Resolver, ResolverListener, ResolverUpdate, InstanceFilter, ActiveColorState } from './resolver/resolver.js';
 export type { UnmatchedActiveColor } from './errors/no-healthy-instances-error.js';
-export { instanceColor, isColorName } from './resolver/resolver.js';
+export { instanceColor, instanceScheme, isColorName } from './resolver/resolver.js';
+export type { TlsOptions } from './transport/tls-options.js';
 
 export type { PickResult, CompletePick, CallHooks, Picker, StrategyPicker, BalancerStrategy, BalancerName } from './balancer/picker.js';
 export { RoundRobinStrategy } from './balancer/round-robin.js';
@@ -99,6 +100,11 @@ export { RequestTimeoutError, isRequestTimeoutError } from './errors/request-tim
 export { UpstreamHttpError, isUpstreamHttpError } from './errors/upstream-http-error.js';
 export { UpstreamConnectionError, isUpstreamConnectionError } from './errors/upstream-connection-error.js';
 export { RegistryUnavailableError, isRegistryUnavailableError } from './errors/registry-unavailable-error.js';
+export { RegistryAccessDeniedError, isRegistryAccessDeniedError } from './errors/registry-access-denied-error.js';
+export type { RegistryAccessDeniedReason } from './errors/registry-access-denied-error.js';
+export { RegistryConfigError, isRegistryConfigError } from './errors/registry-config-error.js';
+export { UnknownServiceError, isUnknownServiceError } from './errors/unknown-service-error.js';
+export { NoMatchingInstancesError, isNoMatchingInstancesError } from './errors/no-matching-instances-error.js';
 export { OverloadedError, isOverloadedError } from './errors/overloaded-error.js';
 export type { ShedReason } from './errors/overloaded-error.js';
 export { MissingPeerDependencyError, isMissingPeerDependencyError } from './errors/missing-peer-dependency-error.js';

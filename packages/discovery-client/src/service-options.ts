@@ -6,6 +6,7 @@ import { resolveOutlierDetection, type OutlierDetectionOptions, type ResolvedOut
 import type { InstanceFilter } from './resolver/resolver.js';
 import { resolveHedging, type HedgingOptions, type ResolvedHedging } from './retry/hedging-options.js';
 import { resolveRetryOptions, type ResolvedRetryOptions, type RetryOptions } from './retry/retry-options.js';
+import { resolveTlsOptions, type ResolvedTlsOptions, type TlsOptions } from './transport/tls-options.js';
 import type { Transport } from './transport/transport.js';
 
 /** Options of `discovery.service(name, options)`: the call's own, and each layer's under its name. */
@@ -53,6 +54,13 @@ export interface ServiceOptions {
    */
   transport?: 'got' | 'undici' | Transport;
   /**
+   * TLS to the instances whose scheme is `https` (static `https://` URLs; in Consul, meta `scheme: https` or
+   * tag `scheme=https`): `ca`, `cert` + `key` (mutual TLS), `servername`, `rejectUnauthorized` (default
+   * `true`), Node's `tls.connect()` options, given to the `'undici'` or `'got'` transport (not to your own).
+   * @default undefined (Node's bundled CAs, no client certificate)
+   */
+  tls?: TlsOptions;
+  /**
    * Called when a call fails for good (no instance, breakers open, retries exhausted, 5xx...; not for 4xx
    * answers). Its return value becomes the result: `.json()` resolves to it.
    * @default undefined (the error is thrown)
@@ -97,6 +105,7 @@ export interface ResolvedServiceOptions {
   retry: ResolvedRetryOptions;
   hedging: ResolvedHedging | false;
   transport: 'got' | 'undici' | Transport;
+  tls: ResolvedTlsOptions | undefined;
   fallback: ((error: Error) => unknown) | undefined;
   filter: InstanceFilter;
   balancer: BalancerName | (() => BalancerStrategy);
@@ -105,7 +114,7 @@ export interface ResolvedServiceOptions {
 
 export const DEFAULT_DEADLINE_MS = 10_000;
 
-const SERVICE_KEYS = ['timeout', 'deadline', 'breaker', 'outlierDetection', 'concurrencyLimit', 'retry', 'hedging', 'transport', 'fallback', 'tags', 'meta', 'color', 'balancer', 'headers'] as const;
+const SERVICE_KEYS = ['timeout', 'deadline', 'breaker', 'outlierDetection', 'concurrencyLimit', 'retry', 'hedging', 'transport', 'tls', 'fallback', 'tags', 'meta', 'color', 'balancer', 'headers'] as const;
 
 /**
  * Validates and fills in service options; `defaults` are the client-wide ones (the service's own win; the
@@ -138,6 +147,7 @@ export function resolveServiceOptions(input: ServiceOptions | undefined, default
     retry: resolveRetryOptions(options.retry),
     hedging: resolveHedging(options.hedging),
     transport,
+    tls: resolveTlsOptions(options.tls),
     fallback: options.fallback,
     filter: {
       ...(options.tags ? { tags: [...options.tags] } : {}),

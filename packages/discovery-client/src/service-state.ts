@@ -156,7 +156,7 @@ export class ServiceState {
         this.registryError = undefined;
         const tracked = this.pool.sync(update.instances);
         const announce = update.activeColor ? this.onActiveColor(update.activeColor, update.instances.length) : undefined;
-        this.balancer.setInstances(tracked, this.unmatched);
+        this.balancer.setInstances(tracked, this.unmatched, update.emptyBecause);
         this.events.emit('resolved', { service: this.name, instances: tracked.map((t) => t.info) });
         if (announce) this.events.emit('activeColorUnmatched', announce);
         break;

@@ -56,6 +56,7 @@ export class Balancer implements PickerSource {
   private resolved = false;
   private failure: Error | undefined = undefined;
   private unmatched: UnmatchedActiveColor | undefined = undefined;
+  private emptyBecause: Error | undefined = undefined;
   private waiters: Array<() => void> = [];
 
   constructor(
@@ -65,12 +66,13 @@ export class Balancer implements PickerSource {
     private readonly slots?: SlotQueue,
   ) {}
 
-  /** A new resolved list (the tracked endpoints, in list order). */
-  setInstances(endpoints: readonly Endpoint[], unmatched?: UnmatchedActiveColor): void {
+  /** A new resolved list (the tracked endpoints, in list order); `emptyBecause`: why an empty one is empty, when the resolver knows. */
+  setInstances(endpoints: readonly Endpoint[], unmatched?: UnmatchedActiveColor, emptyBecause?: Error): void {
     this.endpoints = endpoints;
     this.resolved = true;
     this.failure = undefined;
     this.unmatched = unmatched;
+    this.emptyBecause = emptyBecause;
     this.publish();
   }
 
@@ -135,7 +137,7 @@ export class Balancer implements PickerSource {
     if (!this.resolved) return registry ? new FixedPicker(registry) : QUEUE_PICKER;
     if (this.endpoints.length === 0) {
       this.usable = 0;
-      return new FixedPicker(registry || { type: 'transientFailure', reason: 'no-instances', unmatchedActiveColor: this.unmatched });
+      return new FixedPicker(registry || { type: 'transientFailure', reason: 'no-instances', error: this.emptyBecause, unmatchedActiveColor: this.unmatched });
     }
     const usable = this.endpoints.filter((endpoint) => endpoint.isAvailable());
     this.usable = usable.length;

@@ -39,7 +39,7 @@ export type PickResult =
   | {
       readonly type: 'transientFailure';
       readonly reason: TransientFailureReason;
-      /** The registry's failure, for `registry-unavailable`. */
+      /** The registry's failure, for `registry-unavailable`; for `no-instances`, why the list is empty, when the resolver knows. */
       readonly error?: Error | undefined;
       /** For `no-instances` while the active color matches none of the listed instances. */
       readonly unmatchedActiveColor?: UnmatchedActiveColor | undefined;

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import { RegistryAccessDeniedError } from '../errors/registry-access-denied-error.js';
 import { RegistryUnavailableError } from '../errors/registry-unavailable-error.js';
 import type { ResolvedConsulOptions } from './consul-options.js';
 
@@ -122,9 +123,15 @@ function wrap(error: Error, baseUrl: string): RegistryUnavailableError {
   });
 }
 
-/** An HTTP error answer from Consul as a {@link RegistryUnavailableError}. */
+/**
+ * An HTTP error answer from Consul as a {@link RegistryUnavailableError}; a 403 (Consul's ACL errors, `ACL not
+ * found` or `Permission denied: ...`) as its {@link RegistryAccessDeniedError}.
+ */
 export function consulStatusError(response: ConsulResponse, what: string): RegistryUnavailableError {
   const text = response.body.trim().slice(0, 200);
+  if (response.statusCode === 403) {
+    return new RegistryAccessDeniedError(`consul refused the ACL token (403) to ${what}${text ? `: ${text}` : ''}`, 'forbidden', { statusCode: 403 });
+  }
   return new RegistryUnavailableError(`consul answered ${response.statusCode} to ${what}${text ? `: ${text}` : ''}`, {
     statusCode: response.statusCode,
   });

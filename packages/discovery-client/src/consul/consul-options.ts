@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { RegistryConfigError } from '../errors/registry-config-error.js';
 
 /** Where Consul is and how to talk to it. Missing fields come from the environment, like the `consul` CLI. */
 export interface ConsulOptions {
@@ -84,18 +85,23 @@ function truthy(value: string | undefined): boolean | undefined {
 /** The token in the file CONSUL_HTTP_TOKEN_FILE names; a file that cannot be read is a clear error. */
 function tokenFromFile(file: string | undefined): string | undefined {
   if (!file) return undefined;
-  let text: string;
+  return readNamedFile('CONSUL_HTTP_TOKEN_FILE', file).toString('utf8').trim() || undefined;
+}
+
+/** The file an environment variable names. @throws RegistryConfigError naming the variable and the path. */
+function readNamedFile(variable: string, file: string): Buffer {
   try {
-    text = readFileSync(file, 'utf8');
+    return readFileSync(file);
   } catch (error) {
-    throw new TypeError(`Cannot read the Consul token file CONSUL_HTTP_TOKEN_FILE=${file}: ${(error as Error).message}`, { cause: error });
+    throw new RegistryConfigError(variable, file, error);
   }
-  return text.trim() || undefined;
 }
 
 /**
  * Applies CONSUL_HTTP_ADDR, CONSUL_HTTP_TOKEN (or CONSUL_HTTP_TOKEN_FILE), CONSUL_HTTP_SSL,
  * CONSUL_HTTP_SSL_VERIFY, CONSUL_CACERT, as the consul CLI does.
+ * @throws TypeError naming a bad option or CONSUL_HTTP_ADDR; RegistryConfigError when the file CONSUL_CACERT or
+ * CONSUL_HTTP_TOKEN_FILE names cannot be read.
  */
 export function resolveConsulOptions(options: ConsulOptions = {}, env: NodeJS.ProcessEnv = process.env): ResolvedConsulOptions {
   if (options === null || typeof options !== 'object') {
@@ -116,7 +122,7 @@ export function resolveConsulOptions(options: ConsulOptions = {}, env: NodeJS.Pr
   if (token !== undefined && typeof token !== 'string') {
     throw new TypeError(`Expected \`consul.token\` to be a string, got ${typeof token}`);
   }
-  const ca = options.ca ?? (env.CONSUL_CACERT ? readFileSync(env.CONSUL_CACERT) : undefined);
+  const ca = options.ca ?? (env.CONSUL_CACERT ? readNamedFile('CONSUL_CACERT', env.CONSUL_CACERT) : undefined);
   const rejectUnauthorized = options.rejectUnauthorized ?? truthy(env.CONSUL_HTTP_SSL_VERIFY) ?? true;
   const hostInUrl = host.includes(':') ? `[${host}]` : host;
   return {

@@ -39,7 +39,8 @@ export function describeUnmatchedActiveColor(u: UnmatchedActiveColor): string {
  * ratings (Consul KV discovery/ratings/active) matches none of its 3 instances (blue ×3)`.
  */
 export class NoHealthyInstancesError extends DiscoveryError {
-  readonly code = 'ERR_NO_HEALTHY_INSTANCES';
+  /** `ERR_NO_HEALTHY_INSTANCES`, also for its subclasses that say why the list is empty (`UnknownServiceError`, `NoMatchingInstancesError`). */
+  readonly code: string = 'ERR_NO_HEALTHY_INSTANCES';
   readonly retryable = false;
   /** Service name. */
   readonly service: string;

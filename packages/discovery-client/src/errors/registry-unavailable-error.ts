@@ -5,7 +5,7 @@ import { DiscoveryError } from './discovery-error.js';
  * Not `retryable`: another instance cannot help, and the watch already retries Consul with backoff.
  */
 export class RegistryUnavailableError extends DiscoveryError {
-  readonly code = 'ERR_REGISTRY_UNAVAILABLE';
+  readonly code: string = 'ERR_REGISTRY_UNAVAILABLE';
   readonly retryable = false;
   /** HTTP status Consul answered with, if it answered. */
   readonly statusCode: number | undefined;

@@ -1,7 +1,10 @@
 import type { InstanceRef } from '../instance.js';
 import { DiscoveryError } from './discovery-error.js';
 
-/** An attempt took longer than its timeout (the HTTP request was aborted), or the overall deadline passed. */
+/**
+ * An attempt took longer than its timeout (the HTTP request was aborted), or the overall deadline passed.
+ * Message: `request to ratings at http://127.0.0.1:8002 timed out after 1000ms` (no instance: the deadline).
+ */
 export class RequestTimeoutError extends DiscoveryError {
   readonly code = 'ERR_REQUEST_TIMEOUT';
   readonly retryable = true;
@@ -11,7 +14,7 @@ export class RequestTimeoutError extends DiscoveryError {
   readonly timeoutMs: number;
 
   constructor(service: string, timeoutMs: number, instance?: InstanceRef, options?: { cause?: unknown }) {
-    super('request timed out', options);
+    super(`request to ${service}${instance ? ` at ${instance.url}` : ''} timed out after ${timeoutMs}ms`, options);
     this.service = service;
     this.timeoutMs = timeoutMs;
     this.instance = instance;

@@ -33,6 +33,7 @@ export class ActiveColorResolver implements Resolver {
   private readonly abort = new AbortController();
   private closed = false;
   private instances: readonly ServiceInstance[] | undefined;
+  private emptyBecause: Error | undefined;
   /** `undefined` until the key has been read (or failed to be read) once; `null`: no active color. */
   private color: string | null | undefined;
   private published: string | undefined;
@@ -58,6 +59,7 @@ export class ActiveColorResolver implements Resolver {
         return;
       }
       this.instances = update.instances;
+      this.emptyBecause = update.emptyBecause;
       this.publish(true);
     });
     void this.watch();
@@ -70,7 +72,12 @@ export class ActiveColorResolver implements Resolver {
     const signature = JSON.stringify([color, instances.map((i) => i.key)]);
     if (!listChanged && signature === this.published) return;
     this.published = signature;
-    this.listener?.({ type: 'instances', instances, activeColor: { key: activeColorKey(this.service), color, listed: this.instances } });
+    this.listener?.({
+      type: 'instances',
+      instances,
+      activeColor: { key: activeColorKey(this.service), color, listed: this.instances },
+      ...(this.instances.length === 0 && this.emptyBecause ? { emptyBecause: this.emptyBecause } : {}),
+    });
   }
 
   private async watch(): Promise<void> {

@@ -1,9 +1,12 @@
-import type { ConsulHttp } from '../consul/consul-http.js';
+import type { ConsulHttp, ConsulResponse } from '../consul/consul-http.js';
 import { consulStatusError } from '../consul/consul-http.js';
+import { NoMatchingInstancesError } from '../errors/no-matching-instances-error.js';
+import { RegistryAccessDeniedError } from '../errors/registry-access-denied-error.js';
 import { RegistryUnavailableError } from '../errors/registry-unavailable-error.js';
+import { UnknownServiceError } from '../errors/unknown-service-error.js';
 import { formatUrl, type ServiceInstance } from '../instance.js';
 import { backoffDelay, sleep, type BackoffOptions } from '../retry/backoff.js';
-import { matchesFilter, type InstanceFilter, type Resolver, type ResolverListener } from './resolver.js';
+import { instanceScheme, matchesFilter, type InstanceFilter, type Resolver, type ResolverListener } from './resolver.js';
 
 /** Options of {@link ConsulResolver}. */
 export interface ConsulResolverOptions {
@@ -52,7 +55,10 @@ export function nextIndex(previous: number, header: string | string[] | undefine
   return { index: received, reset: false };
 }
 
-/** Parses health entries into instances: `Service.Address`, or `Node.Address` when it is empty. */
+/**
+ * Parses health entries into instances: `Service.Address`, or `Node.Address` when it is empty; the scheme from
+ * meta `scheme` or tag `scheme=https` ({@link instanceScheme}).
+ */
 export function parseHealthEntries(service: string, entries: unknown): ServiceInstance[] {
   if (!Array.isArray(entries)) throw new RegistryUnavailableError('consul answered a non-array to a health query');
   const instances: ServiceInstance[] = [];
@@ -63,20 +69,28 @@ export function parseHealthEntries(service: string, entries: unknown): ServiceIn
     if (!address) continue;
     const id = svc.ID || svc.Service || service;
     const node = entry.Node?.Node;
+    const tags = svc.Tags ?? [];
+    const meta = svc.Meta ?? {};
     instances.push({
       key: node ? `${node}/${id}` : id,
       id,
       service,
       address,
       port: svc.Port,
-      url: formatUrl(address, svc.Port),
-      tags: svc.Tags ?? [],
-      meta: svc.Meta ?? {},
+      url: formatUrl(address, svc.Port, instanceScheme({ tags, meta })),
+      tags,
+      meta,
       node,
     });
   }
   instances.sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }) || a.key.localeCompare(b.key));
   return instances;
+}
+
+/** One header's value (Node lower-cases incoming names; Consul's spelling varies: match case-insensitively). */
+function headerValue(headers: ConsulResponse['headers'], name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
 }
 
 function signature(instances: readonly ServiceInstance[]): string {
@@ -166,7 +180,10 @@ export class ConsulResolver implements Resolver {
         const sig = signature(filtered);
         if (sig !== lastSignature) {
           lastSignature = sig;
-          this.listener?.({ type: 'instances', instances: filtered });
+          // only an empty list asks why (the catalog, at most one more request): a list with instances costs nothing more
+          const emptyBecause = filtered.length === 0 ? await this.whyEmpty(instances, response.headers) : undefined;
+          if (this.closed) break;
+          this.listener?.({ type: 'instances', instances: filtered, ...(emptyBecause ? { emptyBecause } : {}) });
         }
       } catch (error) {
         if (this.closed) break;
@@ -189,6 +206,59 @@ export class ConsulResolver implements Resolver {
         await sleep(backoffDelay(failures, this.options.backoff, this.random), this.abort.signal);
       }
     }
+  }
+
+  /**
+   * Why the filtered list is empty, when the registry can tell: the filter matched none of the passing instances
+   * (`NoMatchingInstancesError`); ACLs hid them (`X-Consul-Results-Filtered-By-ACLs: true`, or no token under
+   * `X-Consul-Default-Acl-Policy: deny` with an empty catalog: `RegistryAccessDeniedError`); the catalog knows no
+   * such service (`GET /v1/catalog/service/:name` is `[]`: `UnknownServiceError`). `undefined`: instances exist
+   * but none is passing (the plain "all down"), or the catalog could not be read.
+   */
+  private async whyEmpty(passing: readonly ServiceInstance[], headers: ConsulResponse['headers']): Promise<Error | undefined> {
+    const filter = this.options.filter;
+    if (passing.length > 0 && filter) return new NoMatchingInstancesError(this.service, { tags: filter.tags, meta: filter.meta, color: filter.color }, passing.length);
+    const hidden = this.hiddenByAcls(headers);
+    if (hidden) return hidden;
+    const query = new URLSearchParams();
+    if (this.consul.options.dc) query.set('dc', this.consul.options.dc);
+    const path = `/v1/catalog/service/${encodeURIComponent(this.service)}${query.size > 0 ? `?${query.toString()}` : ''}`;
+    let listed: unknown;
+    let catalogHeaders: ConsulResponse['headers'];
+    try {
+      const response = await this.consul.request({
+        method: 'GET',
+        path,
+        timeoutMs: this.options.firstQueryTimeoutMs ?? DEFAULT_FIRST_QUERY_TIMEOUT_MS,
+        signal: this.abort.signal,
+      });
+      if (response.statusCode !== 200) return undefined;
+      listed = JSON.parse(response.body);
+      catalogHeaders = response.headers;
+    } catch {
+      return undefined;
+    }
+    if (!Array.isArray(listed) || listed.length > 0) return undefined;
+    const hiddenFromCatalog = this.hiddenByAcls(catalogHeaders);
+    if (hiddenFromCatalog) return hiddenFromCatalog;
+    if (!this.consul.options.token && headerValue(headers, 'x-consul-default-acl-policy') === 'deny') {
+      return new RegistryAccessDeniedError(
+        `consul at ${this.consul.options.baseUrl} shows no ${this.service} instance to a request without an ACL token ` +
+          '(its default ACL policy is deny): set CONSUL_HTTP_TOKEN or the `consul.token` option',
+        'filtered',
+      );
+    }
+    const registry = `${this.consul.options.baseUrl}${this.consul.options.dc ? ` (dc ${this.consul.options.dc})` : ''}`;
+    return new UnknownServiceError(this.service, registry);
+  }
+
+  private hiddenByAcls(headers: ConsulResponse['headers']): RegistryAccessDeniedError | undefined {
+    if (headerValue(headers, 'x-consul-results-filtered-by-acls')?.toLowerCase() !== 'true') return undefined;
+    return new RegistryAccessDeniedError(
+      `consul at ${this.consul.options.baseUrl} hid ${this.service} instances from this ACL token ` +
+        '(X-Consul-Results-Filtered-By-ACLs: true): the token lacks service:read / node:read on them',
+      'filtered',
+    );
   }
 
   private async rateLimit(): Promise<void> {

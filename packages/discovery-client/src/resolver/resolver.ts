@@ -19,6 +19,11 @@ export type ResolverUpdate =
       readonly instances: readonly ServiceInstance[];
       /** Set by a resolver that filters by the active color: what it filtered on and from. */
       readonly activeColor?: ActiveColorState;
+      /**
+       * Set by a resolver that knows why an empty list is empty (`UnknownServiceError`, `NoMatchingInstancesError`,
+       * `RegistryAccessDeniedError`): calls then fail with it rather than with "all <service> instances are down".
+       */
+      readonly emptyBecause?: Error | undefined;
     }
   | {
       readonly type: 'error';
@@ -56,6 +61,17 @@ export interface InstanceFilter {
  */
 export function instanceColor(instance: Pick<ServiceInstance, 'meta' | 'tags'>): string | undefined {
   return instance.meta.color ?? instance.tags.find((tag) => tag.startsWith('color='))?.slice('color='.length);
+}
+
+/**
+ * The scheme to call an instance with: `https` when its meta `scheme` is `https` or it carries the tag
+ * `scheme=https`, else `http`. The same convention as the color (meta, else a `key=value` tag); Traefik's
+ * Consul catalog spells it `traefik.http.services.<name>.loadbalancer.server.scheme=https`, Fabio `proto=https`,
+ * Spring Cloud Consul meta `secure=true`: register `scheme=https` beside those.
+ */
+export function instanceScheme(instance: { readonly meta: Readonly<Record<string, string>>; readonly tags: readonly string[] }): 'http' | 'https' {
+  const scheme = instance.meta.scheme ?? instance.tags.find((tag) => tag.startsWith('scheme='))?.slice('scheme='.length);
+  return scheme?.toLowerCase() === 'https' ? 'https' : 'http';
 }
 
 /**

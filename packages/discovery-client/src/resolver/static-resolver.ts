@@ -1,5 +1,5 @@
 import { formatUrl, type ServiceInstance } from '../instance.js';
-import { matchesFilter, type InstanceFilter, type Resolver, type ResolverListener } from './resolver.js';
+import { instanceScheme, matchesFilter, type InstanceFilter, type Resolver, type ResolverListener } from './resolver.js';
 
 /** An instance given by hand: a URL string or fields. */
 export type StaticInstance =
@@ -26,7 +26,7 @@ export function toServiceInstance(service: string, input: StaticInstance): Servi
     if (address === undefined || port === undefined) {
       throw new TypeError(`A static instance of ${service} needs a url or an address and a port`);
     }
-    url = formatUrl(address, port);
+    url = formatUrl(address, port, instanceScheme({ tags: spec.tags ?? [], meta: spec.meta ?? {} }));
   }
   const id = spec.id ?? url;
   return { key: id, id, service, address: address!, port: port!, url, tags: spec.tags ?? [], meta: spec.meta ?? {} };

@@ -123,7 +123,8 @@ export function retryDelay(call: CallState, next: EndpointView, retry: Pick<Reso
 
 /**
  * What a call fails with when no pick completes: the registry's failure when there is no list (no answer
- * within the deadline, or Consul down with nothing cached), else {@link NoHealthyInstancesError} (with the
+ * within the deadline, or Consul down with nothing cached), the resolver's reason for an empty list when it gave
+ * one (`UnknownServiceError`, `NoMatchingInstancesError`, `RegistryAccessDeniedError`), else {@link NoHealthyInstancesError} (with the
  * unmatched active color when that is why the list is empty, and the last attempt's error as its cause).
  */
 export function pickFailed(call: CallState, pick: Exclude<PickResult, { type: 'complete' }>, deadlineMs: number): Error {
@@ -133,6 +134,8 @@ export function pickFailed(call: CallState, pick: Exclude<PickResult, { type: 'c
   if (pick.reason === 'registry-unavailable' && call.lastError === undefined) {
     return pick.error instanceof RegistryUnavailableError ? pick.error : new RegistryUnavailableError(`cannot resolve ${call.service}`, { cause: pick.error });
   }
+  // the resolver said why the list is empty (unknown service, a filter matching none, ACLs): that, not "all down"
+  if (pick.reason === 'no-instances' && pick.error !== undefined && call.lastError === undefined) return pick.error;
   return new NoHealthyInstancesError(call.service, {
     ...(call.lastError ? { cause: call.lastError } : {}),
     unmatchedActiveColor: pick.unmatchedActiveColor,

@@ -2,6 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import got, { RequestError, type Got, type OptionsOfTextResponseBody } from 'got';
 import { headersWithRequestTimeout } from '../deadline/request-timeout-header.js';
+import type { ResolvedTlsOptions } from './tls-options.js';
 import { REUSED_SOCKET, type Transport, type TransportRequest, type TransportResponse } from './transport.js';
 
 /** Options of {@link GotTransport}. */
@@ -11,6 +12,12 @@ export interface GotTransportOptions {
    * @default keep-alive `http.Agent` / `https.Agent` owned (and destroyed on close) by the transport
    */
   agent?: { http?: http.Agent; https?: https.Agent };
+  /**
+   * TLS options for `https://` origins (`ca`, `cert`, `key`, `servername`, `rejectUnauthorized`), given to the
+   * transport's own `https.Agent` (Node's `tls.connect()` options). Not used with `agent.https`.
+   * @default Node's defaults (bundled CAs, verification on, no client certificate)
+   */
+  tls?: ResolvedTlsOptions | undefined;
 }
 
 /** got 14 with a keep-alive agent. got's own retries and timeouts are off: the service client owns them. */
@@ -21,7 +28,7 @@ export class GotTransport implements Transport {
 
   constructor(options: GotTransportOptions = {}) {
     const httpAgent = options.agent?.http ?? this.own(new http.Agent({ keepAlive: true }));
-    const httpsAgent = options.agent?.https ?? this.own(new https.Agent({ keepAlive: true }));
+    const httpsAgent = options.agent?.https ?? this.own(new https.Agent({ keepAlive: true, ...options.tls }));
     this.got = got.extend({
       agent: { http: httpAgent, https: httpsAgent },
       retry: { limit: 0 },

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { buildConnector, errors, Pool, type Dispatcher } from 'undici';
 import { headersWithRequestTimeout } from '../deadline/request-timeout-header.js';
+import type { ResolvedTlsOptions } from './tls-options.js';
 import { REUSED_SOCKET, type Transport, type TransportRequest, type TransportResponse, type TransportSignal } from './transport.js';
 
 /** Options of {@link UndiciTransport}. */
@@ -15,6 +16,12 @@ export interface UndiciTransportOptions {
    * @default `new Pool(origin, { connections })`
    */
   pool?: (origin: string) => Dispatcher;
+  /**
+   * TLS options for `https://` origins (`ca`, `cert`, `key`, `servername`, `rejectUnauthorized`), handed to
+   * undici's `buildConnector` (Node's `tls.connect()` options). Not used with `pool`.
+   * @default Node's defaults (bundled CAs, verification on, no client certificate)
+   */
+  tls?: ResolvedTlsOptions | undefined;
 }
 
 export const DEFAULT_UNDICI_CONNECTIONS = 32;
@@ -108,8 +115,8 @@ function decodeBody(chunks: Buffer[], length: number): string {
  * {@link REUSED_SOCKET}, so a reset of an idle keep-alive socket the server closed as we reused it (Node's
  * documented race) is told apart from a reset of a request the instance received.
  */
-function markingConnector(): buildConnector.connector {
-  const connect = buildConnector({});
+function markingConnector(tls: ResolvedTlsOptions | undefined): buildConnector.connector {
+  const connect = buildConnector(tls ? { ...tls } : {});
   return (options, callback) =>
     connect(options, (error, socket) => {
       if (socket) {
@@ -132,6 +139,7 @@ export class UndiciTransport implements Transport {
   private readonly pools = new Map<string, Dispatcher>();
   private readonly connections: number;
   private readonly createPool: ((origin: string) => Dispatcher) | undefined;
+  private readonly tls: ResolvedTlsOptions | undefined;
 
   constructor(options: UndiciTransportOptions = {}) {
     this.connections = options.connections ?? DEFAULT_UNDICI_CONNECTIONS;
@@ -139,12 +147,13 @@ export class UndiciTransport implements Transport {
       throw new TypeError(`Expected \`connections\` to be an integer >= 1, got ${String(options.connections)}`);
     }
     this.createPool = options.pool;
+    this.tls = options.tls;
   }
 
   private pool(origin: string): Dispatcher {
     let pool = this.pools.get(origin);
     if (!pool) {
-      pool = this.createPool ? this.createPool(origin) : new Pool(origin, { connections: this.connections, connect: markingConnector() });
+      pool = this.createPool ? this.createPool(origin) : new Pool(origin, { connections: this.connections, connect: markingConnector(this.tls) });
       this.pools.set(origin, pool);
     }
     return pool;

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { DiscoveryClient, isColorName, parseConsulAddr, resolveConsulOptions } from '../../src/index.js';
+import { DiscoveryClient, isColorName, isRegistryConfigError, parseConsulAddr, resolveConsulOptions } from '../../src/index.js';
 import { resolveServiceOptions } from '../../src/service-options.js';
 
 describe('options', () => {
@@ -82,6 +82,28 @@ describe('options', () => {
 });
 
 describe('Consul address', () => {
+  it('a CONSUL_CACERT naming a missing file is a RegistryConfigError naming the variable and the path', () => {
+    const missing = join(tmpdir(), 'no-such-dir-discovery', 'ca.pem');
+    let error: unknown;
+    try {
+      resolveConsulOptions({}, { CONSUL_CACERT: missing });
+    } catch (e) {
+      error = e;
+    }
+    expect(isRegistryConfigError(error)).toBe(true);
+    expect(error).toMatchObject({ code: 'ERR_REGISTRY_CONFIG', variable: 'CONSUL_CACERT', path: missing });
+    expect((error as Error).message).toBe(`cannot read CONSUL_CACERT=${missing}: ENOENT: no such file or directory, open '${missing}'`);
+    // new DiscoveryClient() reads the environment the same way
+    const saved = process.env.CONSUL_CACERT;
+    process.env.CONSUL_CACERT = missing;
+    try {
+      expect(() => new DiscoveryClient({ logger: false })).toThrow(`cannot read CONSUL_CACERT=${missing}`);
+    } finally {
+      if (saved === undefined) delete process.env.CONSUL_CACERT;
+      else process.env.CONSUL_CACERT = saved;
+    }
+  });
+
   it('reads the token from CONSUL_HTTP_TOKEN_FILE when CONSUL_HTTP_TOKEN is not set', () => {
     const dir = mkdtempSync(join(tmpdir(), 'dc-token-'));
     const file = join(dir, 'token');
@@ -89,7 +111,7 @@ describe('Consul address', () => {
     try {
       expect(resolveConsulOptions({}, { CONSUL_HTTP_TOKEN_FILE: file }).token).toBe('from-file');
       expect(resolveConsulOptions({}, { CONSUL_HTTP_TOKEN: 'env', CONSUL_HTTP_TOKEN_FILE: file }).token).toBe('env');
-      expect(() => resolveConsulOptions({}, { CONSUL_HTTP_TOKEN_FILE: join(dir, 'missing') })).toThrow(/CONSUL_HTTP_TOKEN_FILE=.*missing/);
+      expect(() => resolveConsulOptions({}, { CONSUL_HTTP_TOKEN_FILE: join(dir, 'missing') })).toThrow(/^cannot read CONSUL_HTTP_TOKEN_FILE=.*missing: ENOENT/);
     } finally {
       rmSync(dir, { recursive: true });
     }

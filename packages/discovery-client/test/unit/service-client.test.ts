@@ -153,7 +153,10 @@ describe.each(transports)('ServiceClient over %s', (transport) => {
     client.on('callTimedOut', (e) => timedOut.push(e.timeoutMs));
     const error = await service.get('/r').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RequestTimeoutError);
-    expect((error as Error).message).toBe('request timed out');
+    // the message names the service, the instance and the limit that fired
+    const timeout = error as RequestTimeoutError;
+    expect(timeout.message).toBe(`request to ${timeout.service} at ${timeout.instance!.url} timed out after ${timeout.timeoutMs}ms`);
+    expect(timeout.message).toMatch(/^request to \S+ at http:\/\/127\.0\.0\.1:\d+ timed out after \d+ms$/);
     // without the deadline: three attempts of 200 ms each (retry.limit 2)
     expect(timedOut).toHaveLength(2);
     expect(timedOut[0]).toBe(200);

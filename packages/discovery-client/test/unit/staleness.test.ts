@@ -72,7 +72,7 @@ describe('maxStaleness', () => {
     expect((await ratings.get('/r').json<{ from: string }>()).from).toBe('a');
     expect(lines).toContainEqual([
       level,
-      `consul failing for ratings: consul answered ${status} to GET /v1/health/service/ratings?passing=1&index=0&wait=30s: ${text}; no list to serve`,
+      `consul failing for ratings: consul ${status === 403 ? 'refused the ACL token (403)' : `answered ${status}`} to GET /v1/health/service/ratings?passing=1&index=0&wait=30s: ${text}; no list to serve`,
     ]);
     expect(lines.some(([level, line]) => level === 'info' && line.startsWith('resolved ratings => ['))).toBe(true);
   });
