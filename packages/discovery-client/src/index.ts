@@ -1,4 +1,5 @@
 export { DiscoveryClient } from './discovery-client.js';
+export type { CloseOptions } from './discovery-client.js';
 export { ServiceClient } from './service-client.js';
 export type { RequestOptions, ShorthandOptions, ResponsePromise } from './service-client.js';
 export type { DiscoverySnapshot, ServiceSnapshot, InstanceSnapshot } from './service-state.js';
@@ -100,6 +101,7 @@ export { UpstreamHttpError, isUpstreamHttpError } from './errors/upstream-http-e
 export { UpstreamConnectionError, isUpstreamConnectionError } from './errors/upstream-connection-error.js';
 export { RegistryUnavailableError, isRegistryUnavailableError } from './errors/registry-unavailable-error.js';
 export { OverloadedError, isOverloadedError } from './errors/overloaded-error.js';
+export { ClientClosedError, isClientClosedError } from './errors/client-closed-error.js';
 export type { ShedReason } from './errors/overloaded-error.js';
 export { MissingPeerDependencyError, isMissingPeerDependencyError } from './errors/missing-peer-dependency-error.js';
 
