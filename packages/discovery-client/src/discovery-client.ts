@@ -3,14 +3,17 @@ import type { BalancerStrategy } from './balancer/picker.js';
 import { RandomStrategy } from './balancer/random.js';
 import { RoundRobinStrategy } from './balancer/round-robin.js';
 import type { Endpoint } from './breaker/endpoint.js';
+import { ClientLifecycle, DEFAULT_GRACE_PERIOD_MS } from './client-lifecycle.js';
 import { CLIENT_KEYS, resolveLogPicks, type DiscoveryClientOptions } from './client-options.js';
 import { ConsulHttp } from './consul/consul-http.js';
 import { resolveConsulOptions, type ResolvedConsulOptions } from './consul/consul-options.js';
+import { ClientClosedError } from './errors/client-closed-error.js';
 import { EventSource, type DiscoveryEvents } from './events.js';
 import { createLogger } from './logging/create-logger.js';
 import { logEvents } from './logging/log-events.js';
 import type { Logger } from './logging/logger.js';
 import { attachMetrics } from './metrics.js';
+import { checkNumber, checkObject } from './options/checker.js';
 import { ActiveColorResolver } from './resolver/active-color-resolver.js';
 import { ConsulResolver } from './resolver/consul-resolver.js';
 import type { InstanceFilter, Resolver } from './resolver/resolver.js';
@@ -23,6 +26,18 @@ import { GotTransport } from './transport/got-transport.js';
 import { tlsOptionsKey, type ResolvedTlsOptions } from './transport/tls-options.js';
 import type { Transport } from './transport/transport.js';
 import { UndiciTransport } from './transport/undici-transport.js';
+
+/** Options of {@link DiscoveryClient.close}. */
+export interface CloseOptions {
+  /**
+   * How long calls with an attempt in flight may go on finishing that attempt, ms; then it is aborted and the
+   * call rejects with `ClientClosedError`. `0`: abort them at once.
+   * @default 5000
+   */
+  gracePeriodMs?: number;
+}
+
+const CLOSE_KEYS = ['gracePeriodMs'] as const;
 
 function filterKey(name: string, filter: InstanceFilter): string {
   const tags = filter.tags ? [...filter.tags].sort() : [];
@@ -77,7 +92,8 @@ export class DiscoveryClient extends EventSource<DiscoveryEvents> {
   private readonly watch: ResolvedWatchOptions;
   private readonly logger: Logger;
   private readonly detach: Array<() => void> = [];
-  private closed = false;
+  private readonly lifecycle = new ClientLifecycle();
+  private closing: Promise<void> | undefined = undefined;
 
   constructor(private readonly options: DiscoveryClientOptions = {}) {
     super();
@@ -111,7 +127,7 @@ export class DiscoveryClient extends EventSource<DiscoveryEvents> {
    * call's `fallback`), so calling `service()` per request is cheap.
    */
   service(name: string, options?: ServiceOptions): ServiceClient {
-    if (this.closed) throw new Error('DiscoveryClient is closed');
+    if (this.lifecycle.closed) throw new ClientClosedError(typeof name === 'string' ? name : undefined);
     if (typeof name !== 'string' || name === '') throw new TypeError(`Expected \`name\` to be a non-empty string, got ${JSON.stringify(name)}`);
     const resolved = resolveServiceOptions(options, this.options.defaults);
     const key = filterKey(name, resolved.filter);
@@ -135,7 +151,7 @@ export class DiscoveryClient extends EventSource<DiscoveryEvents> {
       this.states.set(key, state);
       state.start();
     }
-    const client = new ServiceClient(name, state.balancer, resolved, this.transport(resolved.transport, resolved.tls), this.events, state.hedges);
+    const client = new ServiceClient(name, state.balancer, resolved, this.transport(resolved.transport, resolved.tls), this.events, this.lifecycle, state.hedges);
     this.clients.set(clientKey, client);
     return client;
   }
@@ -191,10 +207,30 @@ export class DiscoveryClient extends EventSource<DiscoveryEvents> {
     return { services: [...this.states.values()].map((state) => state.snapshot()) };
   }
 
-  /** Stops every watch, shuts down every breaker, closes sockets. Nothing keeps running afterwards. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+  /**
+   * Closes the client. At once: new calls (and `service()`) reject with `ClientClosedError`, and calls waiting
+   * (for the first list, for a slot at a concurrency limit, for a retry's backoff) reject with it. A call with
+   * an attempt in flight may finish it within `gracePeriodMs` (its answer is its result; it sends nothing more:
+   * a retry, requeue or hedge it would make rejects with `ClientClosedError`, the attempt's error as `cause`);
+   * past that the attempt is aborted and the call rejects with `ClientClosedError`. None of this is counted or
+   * logged against an instance. Then every watch stops, every breaker shuts down and sockets close: nothing
+   * keeps the process alive afterwards. Idempotent: every call returns the first one's promise.
+   *
+   * @throws TypeError (a rejection) for an unknown option or a `gracePeriodMs` that is not a number >= 0.
+   */
+  close(options: CloseOptions = {}): Promise<void> {
+    try {
+      checkObject('options', options, CLOSE_KEYS);
+      if (options.gracePeriodMs !== undefined) checkNumber('gracePeriodMs', options.gracePeriodMs, 0);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+    this.closing ??= this.shutdown(options.gracePeriodMs ?? DEFAULT_GRACE_PERIOD_MS);
+    return this.closing;
+  }
+
+  private async shutdown(gracePeriodMs: number): Promise<void> {
+    await this.lifecycle.close(gracePeriodMs);
     for (const state of this.states.values()) state.close();
     for (const client of this.clients.values()) client.close();
     this.states.clear();

@@ -1,4 +1,5 @@
 export { DiscoveryClient } from './discovery-client.js';
+export type { CloseOptions } from './discovery-client.js';
 export { ServiceClient } from './service-client.js';
 export type { RequestOptions, ShorthandOptions, ResponsePromise } from './service-client.js';
 export type { DiscoverySnapshot, ServiceSnapshot, InstanceSnapshot } from './service-state.js';
@@ -106,6 +107,7 @@ export { RegistryConfigError, isRegistryConfigError } from './errors/registry-co
 export { UnknownServiceError, isUnknownServiceError } from './errors/unknown-service-error.js';
 export { NoMatchingInstancesError, isNoMatchingInstancesError } from './errors/no-matching-instances-error.js';
 export { OverloadedError, isOverloadedError } from './errors/overloaded-error.js';
+export { ClientClosedError, isClientClosedError } from './errors/client-closed-error.js';
 export type { ShedReason } from './errors/overloaded-error.js';
 export { MissingPeerDependencyError, isMissingPeerDependencyError } from './errors/missing-peer-dependency-error.js';
 

@@ -31,6 +31,16 @@ export interface RequestOptions {
   retryNonIdempotent?: boolean;
   /** `false`: no hedge for this call although the service hedges (`hedging` service option). @default the service's */
   hedging?: false;
+  /**
+   * Cancels the call, as `fetch`'s `signal` does: aborting it rejects the call at once with `signal.reason` (an
+   * `AbortError` DOMException unless `abort(reason)` says otherwise), aborts the attempt in flight, takes the call
+   * out of a wait (a slot at the concurrency limit, a retry's backoff, the first list) and counts against no
+   * instance (no breaker failure, no outlier record, no latency sample, no `callFailed` event). An aborted signal
+   * rejects before anything is sent. No fallback runs. E.g. `AbortSignal.timeout(ms)`, or the signal of the
+   * request being served.
+   * @default none
+   */
+  signal?: AbortSignal;
 }
 
 /** Per-call options of the shorthands (`get`, `post`...). */
@@ -44,7 +54,7 @@ export interface ResponsePromise extends Promise<ServiceResponse> {
   text(): Promise<string>;
 }
 
-const REQUEST_KEYS = ['method', 'path', 'searchParams', 'json', 'body', 'headers', 'throwHttpErrors', 'timeout', 'deadline', 'retryNonIdempotent', 'hedging'] as const;
+const REQUEST_KEYS = ['method', 'path', 'searchParams', 'json', 'body', 'headers', 'throwHttpErrors', 'timeout', 'deadline', 'retryNonIdempotent', 'hedging', 'signal'] as const;
 
 /** Checks one call's options: a few comparisons when they are fine. @throws TypeError naming the option. */
 export function checkRequestOptions(call: unknown): asserts call is RequestOptions {
@@ -68,4 +78,5 @@ export function checkCallOptions(c: Record<string, unknown>): void {
   if (c.headers !== undefined) checkStringRecord('headers', c.headers);
   if (c.body !== undefined && typeof c.body !== 'string' && !Buffer.isBuffer(c.body)) throw bad('body', 'a string or a Buffer', c.body);
   if (c.searchParams !== undefined) checkObject('searchParams', c.searchParams);
+  if (c.signal !== undefined && !(c.signal instanceof AbortSignal)) throw bad('signal', 'an AbortSignal', c.signal);
 }

@@ -4,12 +4,15 @@ import type { AttemptOutcome } from './attempt/outcome.js';
 import type { PickerSource } from './balancer/balancer.js';
 import type { CompletePick } from './balancer/picker.js';
 import type { EndpointView } from './breaker/endpoint.js';
+import type { ClientLifecycle, PendingCall } from './client-lifecycle.js';
+import { ClientClosedError } from './errors/client-closed-error.js';
 import type { OverloadedError } from './errors/overloaded-error.js';
 import type { RequestTimeoutError } from './errors/request-timeout-error.js';
 import type { DiscoveryEvents, TypedEmitter } from './events.js';
 import { show } from './options/checker.js';
 import { checkCallOptions, checkRequestOptions, type RequestOptions, type ResponsePromise, type ShorthandOptions } from './request-options.js';
 import type { ServiceResponse } from './response.js';
+import type { SlotResult } from './balancer/balancer.js';
 import { sleep } from './retry/backoff.js';
 import { Hedging, type HedgeCounts, type HedgeHost } from './retry/hedging.js';
 import { RetryBudget } from './retry/retry-budget.js';
@@ -55,13 +58,12 @@ function prepare(method: HttpMethod, path: string, call: ShorthandOptions, servi
   return { method, path, headers, body };
 }
 
-/** One call in progress: what the decision reads, and what the client adds for itself. */
 /**
  * One call in progress: what the decision reads, and what the client adds for itself. A class, not an object
  * literal: V8 pretenures a literal's allocation site once its objects tend to outlive a scavenge (calls that
  * wait on the network do), and every later call's state would then be allocated in the old generation.
  */
-class Call implements CallState {
+class Call implements CallState, PendingCall {
   attempts = 0;
   failures = 0;
   requeues = 0;
@@ -75,6 +77,18 @@ class Call implements CallState {
   retryOf: { endpoint: EndpointView; requeued: boolean } | undefined = undefined;
   /** Hedging is on for the service, the method is safe and the call did not opt out. */
   hedgeable = false;
+  /** An attempt (or a hedging race) is in flight. */
+  inAttempt = false;
+  /** The client is closing, or the call was cancelled: nothing more is sent for it (no retry, no hedge). */
+  draining = false;
+  /** The call was cancelled (its signal, or `close()`): it rejects with `reason`. */
+  cancelled = false;
+  reason: unknown = undefined;
+  /** The latest attempt of the call loop, and the hedges of a race: what cancelling aborts. */
+  attempt: Attempt | undefined = undefined;
+  hedges: Attempt[] | undefined = undefined;
+  /** Ends the wait the call is in (a list, a slot, a backoff), if any. */
+  wake: (() => void) | undefined = undefined;
 
   constructor(
     readonly service: string,
@@ -87,6 +101,18 @@ class Call implements CallState {
     /** Per-attempt timeout, ms. */
     readonly timeoutMs: number,
   ) {}
+
+  cancel(reason: unknown): void {
+    if (this.cancelled) return;
+    this.cancelled = true;
+    this.draining = true;
+    this.reason = reason;
+    this.attempt?.cancel(reason);
+    if (this.hedges) for (const hedge of this.hedges) hedge.cancel(reason);
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
 }
 
 /** Methods a stall rescue may duplicate while the first attempt may still be running (RFC 9110 "safe"). */
@@ -108,6 +134,8 @@ export class ServiceClient {
     readonly options: ResolvedServiceOptions,
     private readonly transport: Transport,
     private readonly events: TypedEmitter<DiscoveryEvents>,
+    /** The calls pending on the `DiscoveryClient`, and whether it is closed. */
+    private readonly lifecycle: ClientLifecycle,
     /** The service's hedge counts (its snapshot's), shared by its clients. */
     hedgeCounts?: HedgeCounts,
   ) {
@@ -135,7 +163,9 @@ export class ServiceClient {
 
   /**
    * Any call. Resolves with the response, or rejects with one of the library's typed errors; options that
-   * are not valid reject with a `TypeError` naming the option.
+   * are not valid reject with a `TypeError` naming the option. With `signal` (an `AbortSignal`), aborting it
+   * rejects the call at once with the signal's `reason` (an `AbortError` DOMException by default, as `fetch`);
+   * after the client's `close()`, a `ClientClosedError`.
    */
   request(options: RequestOptions): ResponsePromise {
     try {
@@ -166,49 +196,116 @@ export class ServiceClient {
   }
 
   private async execute(method: HttpMethod, path: string, options: ShorthandOptions): Promise<ServiceResponse> {
+    const { signal } = options;
+    // an aborted signal: nothing is sent (fetch's rule)
+    if (signal?.aborted) throw signal.reason;
+    const lifecycle = this.lifecycle;
+    if (lifecycle.closed) throw new ClientClosedError(this.name);
     const call = prepare(method, path, options, this.options.headers);
     const state = this.begin(options, method);
-    let slot: CompletePick | undefined;
-    for (;;) {
-      let pick = slot ?? this.balancer.picker.pick(state.tried);
-      slot = undefined;
-      if (pick.type !== 'complete') {
-        if (pick.type === 'queue' && (await this.awaitPicker(state))) continue;
-        return this.fail(pickFailed(state, pick, state.deadlineMs));
-      }
-      if (state.retryOf !== undefined) await this.beforeRetry(state, pick.endpoint);
-      const attempt = this.newAttempt(state, pick.endpoint);
-      let outcome = pick.onCallStarted(attempt);
-      if (outcome === undefined) {
-        this.sending(state, pick.endpoint);
-        if (state.hedgeable && state.failures === 0) {
-          // the attempt, and the hedges it gets: the one that decides the call
-          ({ pick, outcome } = await this.hedging!.race(state, pick, attempt, call));
-        } else {
-          outcome = await attempt.send(this.transport, call);
-          const counted = pick.onCallEnded(attempt, outcome);
-          this.report(pick.endpoint, outcome);
-          if (counted) await counted;
+    // a pending call keeps the process alive (client-lifecycle.ts): one ref'd handle for all of them
+    const pending = lifecycle.pending;
+    if (pending.size === 0) lifecycle.keepAlive.ref();
+    pending.add(state);
+    const onAbort = signal === undefined ? undefined : () => state.cancel(signal.reason);
+    if (onAbort !== undefined) signal!.addEventListener('abort', onAbort, { once: true });
+    try {
+      let slot: CompletePick | undefined;
+      for (;;) {
+        // a slot reserved for a call cancelled meanwhile is taken by an attempt that is cancelled before it is sent
+        if (state.cancelled && slot === undefined) throw state.reason;
+        let pick = slot ?? this.balancer.picker.pick(state.tried);
+        slot = undefined;
+        if (pick.type !== 'complete') {
+          if (pick.type === 'queue' && (await this.awaitPicker(state))) continue;
+          return this.fail(pickFailed(state, pick, state.deadlineMs));
         }
+        if (state.retryOf !== undefined) {
+          await this.beforeRetry(state, pick.endpoint);
+          if (state.cancelled) throw state.reason;
+        }
+        const attempt = this.newAttempt(state, pick.endpoint);
+        state.attempt = attempt;
+        if (state.cancelled) attempt.cancel(state.reason);
+        let outcome = pick.onCallStarted(attempt);
+        if (outcome === undefined) {
+          this.sending(state, pick.endpoint);
+          state.inAttempt = true;
+          if (state.hedgeable && state.failures === 0) {
+            // the attempt, and the hedges it gets: the one that decides the call
+            ({ pick, outcome } = await this.hedging!.race(state, pick, attempt, call));
+          } else {
+            outcome = await attempt.send(this.transport, call);
+            const counted = pick.onCallEnded(attempt, outcome);
+            this.report(pick.endpoint, outcome);
+            if (counted) await counted;
+          }
+          state.inAttempt = false;
+        }
+        // an answer is the result: the one outcome that needs no decision
+        if (outcome.type === 'response') return outcome.response;
+        if (state.cancelled) throw state.reason;
+        const step = decide(state, outcome, { retry: this.options.retry, listed: this.balancer.listed, usable: this.balancer.usable, now: Date.now(), budget: this.budget });
+        if (step.type === 'return' || step.type === 'fail') {
+          if (step.budgetExhausted) this.events.emit('retryBudgetExhausted', { service: this.name, instance: pick.endpoint.info, error: (outcome as { error: Error }).error });
+          return step.type === 'return' ? step.response : this.fail(step.error);
+        }
+        if (step.type === 'throw') throw step.error;
+        // the client is closing: the attempt in flight was let finish, nothing more is sent
+        if (state.draining) throw new ClientClosedError(this.name, step.type === 'queue' ? undefined : { cause: step.error });
+        if (step.type === 'queue') {
+          const next = await this.waitForSlot(state);
+          if (next === undefined) throw state.reason;
+          if (next.type === 'shed') {
+            if (state.cancelled) throw state.reason;
+            return this.shed(next.error as OverloadedError);
+          }
+          state.limitRejections = 0;
+          state.waited = true;
+          slot = next;
+          continue;
+        }
+        this.prepareRetry(state, pick.endpoint, step.error, outcome);
       }
-      // an answer is the result: the one outcome that needs no decision
-      if (outcome.type === 'response') return outcome.response;
-      const step = decide(state, outcome, { retry: this.options.retry, listed: this.balancer.listed, usable: this.balancer.usable, now: Date.now(), budget: this.budget });
-      if (step.type === 'return' || step.type === 'fail') {
-        if (step.budgetExhausted) this.events.emit('retryBudgetExhausted', { service: this.name, instance: pick.endpoint.info, error: (outcome as { error: Error }).error });
-        return step.type === 'return' ? step.response : this.fail(step.error);
+    } finally {
+      pending.delete(state);
+      if (pending.size === 0) {
+        lifecycle.keepAlive.unref();
+        lifecycle.onIdle?.();
       }
-      if (step.type === 'throw') throw step.error;
-      if (step.type === 'queue') {
-        const next = await this.balancer.waitForSlot(state.deadlineAt - Date.now(), state.tried);
-        if (next.type === 'shed') return this.shed(next.error as OverloadedError);
-        state.limitRejections = 0;
-        state.waited = true;
-        slot = next;
-        continue;
-      }
-      this.prepareRetry(state, pick.endpoint, step.error, outcome);
+      if (onAbort !== undefined) signal!.removeEventListener('abort', onAbort);
     }
+  }
+
+  /**
+   * Waits for a free slot (every usable instance refused the call at its limit); undefined when the call was
+   * cancelled while it waited (it left the queue).
+   */
+  private waitForSlot(state: Call): Promise<SlotResult | undefined> {
+    return new Promise((resolve) => {
+      const waiting = this.balancer.waitForSlot(state.deadlineAt - Date.now(), state.tried, (leave) => {
+        state.wake = () => {
+          // not waiting any more: a slot or a shed is on its way, and the loop deals with it
+          if (leave()) resolve(undefined);
+        };
+      });
+      void waiting.then((result) => {
+        state.wake = undefined;
+        resolve(result);
+      });
+    });
+  }
+
+  /** Waits for `waiting`, or until the call is cancelled. */
+  private until(state: Call, waiting: Promise<void>): Promise<void> {
+    if (state.cancelled) return Promise.resolve();
+    return new Promise((resolve) => {
+      state.wake = resolve;
+      void waiting.then(() => {
+        state.wake = undefined;
+        resolve();
+      });
+    });
   }
 
   private begin(options: ShorthandOptions, method: string): Call {
@@ -224,7 +321,13 @@ export class ServiceClient {
   private hedgeHost(): HedgeHost<Call> {
     return {
       transport: this.transport,
-      newAttempt: (state, endpoint) => this.newAttempt(state, endpoint),
+      newAttempt: (state, endpoint) => {
+        // a hedge: cancelling the call aborts it too
+        const hedge = this.newAttempt(state, endpoint);
+        (state.hedges ??= []).push(hedge);
+        if (state.cancelled) hedge.cancel(state.reason);
+        return hedge;
+      },
       sending: (state, endpoint) => this.sending(state, endpoint),
       hedged: (_state, endpoint, of, delayMs, hedge) => {
         if (this.events.listening.callHedged) this.events.emit('callHedged', { service: this.name, instance: endpoint.info, of: of.info, delayMs, hedge });
@@ -239,10 +342,10 @@ export class ServiceClient {
   }
 
   /** No list yet: wait for the next picker within the deadline; false once the deadline has passed. */
-  private async awaitPicker(state: CallState): Promise<boolean> {
+  private async awaitPicker(state: Call): Promise<boolean> {
     const remaining = state.deadlineAt - Date.now();
     if (remaining <= 0) return false;
-    await this.balancer.nextPicker(remaining);
+    await this.until(state, this.balancer.nextPicker(remaining));
     return true;
   }
 
@@ -276,7 +379,7 @@ export class ServiceClient {
       error: state.lastError!,
       requeued: retryOf.requeued,
     });
-    if (delayMs > 0) await sleep(delayMs);
+    if (delayMs > 0) await this.until(state, sleep(delayMs));
   }
 
   /** Every usable instance was at its concurrency limit and no slot freed in time: the call is shed. */
@@ -309,6 +412,8 @@ export class ServiceClient {
       if (listening.callSucceeded) {
         this.events.emit('callSucceeded', { service: this.name, instance, statusCode: (outcome as { response: ServiceResponse }).response.statusCode, durationMs });
       }
+    } else if (outcome.type === 'cancelled') {
+      // the caller gave up or the client closed: not a failure of the instance, nothing to report
     } else if (outcome.type === 'instanceFailure' && outcome.reason === 'timeout') {
       if (listening.callTimedOut) this.events.emit('callTimedOut', { service: this.name, instance, timeoutMs: (outcome.error as RequestTimeoutError).timeoutMs, durationMs });
     } else if (listening.callFailed) {

@@ -148,7 +148,7 @@ export class Attempt extends AttemptSignal implements InFlightAttempt {
   inCallerStall = false;
   /** Set by the breaker with `settleBreaker`: resolves once the breaker has counted the outcome. */
   breakerSettled: Promise<void> | undefined = undefined;
-  private abortedBy: 'timeout' | 'stall' | 'hedgeLost' | undefined = undefined;
+  private abortedBy: 'timeout' | 'stall' | 'hedgeLost' | 'cancelled' | undefined = undefined;
   private timer: NodeJS.Timeout | undefined = undefined;
 
   constructor(
@@ -204,6 +204,17 @@ export class Attempt extends AttemptSignal implements InFlightAttempt {
     this.abort(new HedgeLostError(this.service, this.instance));
   }
 
+  /**
+   * The call was cancelled (its `signal` aborted with `reason`, or the client closed): aborts the request; the
+   * attempt ends as a `cancelled` outcome with `reason` as its error, which counts against nothing. No effect
+   * once it has ended or was aborted.
+   */
+  cancel(reason: unknown): void {
+    if (this.abortedBy !== undefined || this.aborted || this.ended) return;
+    this.abortedBy = 'cancelled';
+    this.abort(reason);
+  }
+
   /** Aborts the request with a {@link RequestTimeoutError} saying how long it ran or was allowed. */
   abortWith(by: 'timeout' | 'stall', ms: number): void {
     if (this.abortedBy !== undefined || this.aborted) return;
@@ -244,6 +255,7 @@ export class Attempt extends AttemptSignal implements InFlightAttempt {
     const stalledMs = callerStalls.stalledMs - this.stalledAtStart;
     this.inCallerStall = stalledMs * 10 >= durationMs;
     if (this.abortedBy === 'hedgeLost') return { type: 'hedgeLost', verdict: VERDICTS.hedgeLost, durationMs, error: this.reason as HedgeLostError };
+    if (this.abortedBy === 'cancelled') return { type: 'cancelled', verdict: VERDICTS.cancelled, durationMs, error: this.reason };
     if (this.abortedBy !== undefined) {
       // the library aborted it: the abort reason is the error (whatever the transport rejected with). A late
       // timer let the sockets be read first, so an answer that had arrived won already; a timeout the caller's

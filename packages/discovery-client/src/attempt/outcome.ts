@@ -67,6 +67,13 @@ export const VERDICTS = Object.freeze({
    * says nothing of its instance (it was merely slower this once); the call has its result already.
    */
   hedgeLost: Object.freeze<OutcomeVerdict>({ answered: false, countsAgainst: false, next: 'return' }),
+  /**
+   * The call was cancelled while the attempt ran: its `signal` aborted, or the client closed (`close()`'s grace
+   * period ended). The caller gave up, not the instance: it counts against nothing (no breaker failure, no
+   * outlier record, no latency sample) and the call ends with the reason (the signal's, or a
+   * `ClientClosedError`); nothing is retried.
+   */
+  cancelled: Object.freeze<OutcomeVerdict>({ answered: false, countsAgainst: false, next: 'return' }),
 });
 
 /** Who refused an attempt before it was sent: the instance's breaker, or its concurrency limit. */
@@ -84,7 +91,9 @@ export type RejectionReason = 'breaker' | 'limit';
  * - `rejected`: refused before sending: by the breaker (open, or half-open with its trial in flight), or by the
  *   instance's concurrency limit;
  * - `hedgeLost`: aborted because another attempt of the same call (a hedge, or the attempt a hedge raced)
- *   answered first; it never reaches the retry decision.
+ *   answered first; it never reaches the retry decision;
+ * - `cancelled`: aborted because the call was cancelled (its `signal`, or the client's `close()`); `error` is the
+ *   reason, whatever the signal was aborted with (an `AbortError` DOMException by default), or a `ClientClosedError`.
  */
 export type AttemptOutcome =
   | { readonly type: 'response'; readonly verdict: OutcomeVerdict; readonly durationMs: number; readonly response: InstanceResponse }
@@ -106,4 +115,5 @@ export type AttemptOutcome =
       readonly error: UpstreamConnectionError;
     }
   | { readonly type: 'rejected'; readonly verdict: OutcomeVerdict; readonly durationMs: number; readonly reason: RejectionReason; readonly error: Error }
-  | { readonly type: 'hedgeLost'; readonly verdict: OutcomeVerdict; readonly durationMs: number; readonly error: HedgeLostError };
+  | { readonly type: 'hedgeLost'; readonly verdict: OutcomeVerdict; readonly durationMs: number; readonly error: HedgeLostError }
+  | { readonly type: 'cancelled'; readonly verdict: OutcomeVerdict; readonly durationMs: number; readonly error: unknown };

@@ -20,8 +20,12 @@ export type SlotResult = CompletePick | { readonly type: 'shed'; readonly error:
  * Where a call waits when every usable instance is at its concurrency limit (`overload/concurrency-limit.ts`).
  */
 export interface SlotQueue {
-  /** The pick to send on once a slot is free within `ms` (not on an instance in `avoid` while another is usable); else `shed`. */
-  waitForSlot(ms: number, avoid?: ReadonlySet<string>): Promise<SlotResult>;
+  /**
+   * The pick to send on once a slot is free within `ms` (not on an instance in `avoid` while another is usable); else `shed`.
+   * When the call has to wait, `queued` is handed `leave`, which takes it out of the queue (the call was cancelled:
+   * the promise then never settles and no slot is reserved for it) and returns true; false once it had left.
+   */
+  waitForSlot(ms: number, avoid?: ReadonlySet<string>, queued?: (leave: () => boolean) => void): Promise<SlotResult>;
   /** Calls waiting for a slot now. */
   readonly queued: number;
 }
@@ -37,7 +41,7 @@ export interface PickerSource {
   /** Resolves when a new snapshot is published, or after `ms`. */
   nextPicker(ms: number): Promise<void>;
   /** Every usable instance refused the call at its concurrency limit: wait for a free slot (see {@link SlotQueue}). */
-  waitForSlot(ms: number, avoid?: ReadonlySet<string>): Promise<SlotResult>;
+  waitForSlot(ms: number, avoid?: ReadonlySet<string>, queued?: (leave: () => boolean) => void): Promise<SlotResult>;
   /** Calls waiting for a slot at the concurrency limit now (0 without a limit): read by hedging, which stops under overload. */
   readonly queued: number;
 }
@@ -112,9 +116,9 @@ export class Balancer implements PickerSource {
     });
   }
 
-  waitForSlot(ms: number, avoid?: ReadonlySet<string>): Promise<SlotResult> {
+  waitForSlot(ms: number, avoid?: ReadonlySet<string>, queued?: (leave: () => boolean) => void): Promise<SlotResult> {
     if (this.slots === undefined) throw new Error('no concurrency limit: nothing refuses an attempt at a limit');
-    return this.slots.waitForSlot(ms, avoid);
+    return this.slots.waitForSlot(ms, avoid, queued);
   }
 
   get queued(): number {

@@ -181,6 +181,9 @@ export class Endpoint implements EndpointView {
       this.failures++;
       this.lastFailedAt = attempt.startedAt + outcome.durationMs;
     }
+    // cancelled by its caller: nothing about the instance, neither a failure nor a success for the closed breaker
+    // (a half-open trial must be settled, and opossum cannot abandon one: it ends as a success, as a hedge lost)
+    if (outcome.type === 'cancelled' && attempt.settleBreaker === undefined) return undefined;
     this.failureRate += FAILURE_RATE_WEIGHT * ((verdict.countsAgainst ? 1 : 0) - this.failureRate);
     if (attempt.settleBreaker !== undefined) {
       attempt.settleBreaker(outcome);

@@ -144,8 +144,9 @@ export class OutlierDetection implements PickDecorator {
       if (outcome.reason === 'refused' && this.options.ejectOnRefused) endpoint.eject('refused');
       return;
     }
-    // aborted because a hedge answered first: it says nothing of the instance, not even as an attempt of the window
-    if (outcome.type === 'hedgeLost') return;
+    // aborted because a hedge answered first, or because the call was cancelled: it says nothing of the
+    // instance, not even as an attempt of the window
+    if (outcome.type === 'hedgeLost' || outcome.type === 'cancelled') return;
     if (outcome.verdict.answered) {
       state.consecutiveFailures = 0;
       if (attempt.startedAt > state.lastAnswerSentAt) state.lastAnswerSentAt = attempt.startedAt;

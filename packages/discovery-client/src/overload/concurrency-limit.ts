@@ -130,9 +130,11 @@ export class ConcurrencyLimit implements PickDecorator, SlotQueue {
   /**
    * A free slot for a call that found every usable endpoint at its limit: the pick to send on (its slot
    * reserved), at once when one is free, else when one frees within `ms`; or `shed` with an
-   * {@link OverloadedError} when the queue is full or `ms` passes first.
+   * {@link OverloadedError} when the queue is full or `ms` passes first. A call that waits is handed `leave`
+   * (`queued`): called, it takes the call out of the queue (cancelled: it is neither handed a slot nor shed) and
+   * returns true, or returns false when the call had left the queue already (its promise settles).
    */
-  waitForSlot(ms: number, avoid?: ReadonlySet<string>): Promise<SlotResult> {
+  waitForSlot(ms: number, avoid?: ReadonlySet<string>, queued?: (leave: () => boolean) => void): Promise<SlotResult> {
     if (this.waiting === 0) {
       const free = this.freeSlot(avoid);
       if (free !== undefined) return Promise.resolve(this.handOff(free));
@@ -154,7 +156,22 @@ export class ConcurrencyLimit implements PickDecorator, SlotQueue {
       }
       this.waiters.push(waiter);
       this.waiting++;
+      queued?.(() => this.leave(waiter));
     });
+  }
+
+  /** A waiting call was cancelled: out of the queue, its promise left unsettled; false when it had left already (a slot was handed to it, or it was shed). */
+  private leave(waiter: Waiter): boolean {
+    if (waiter.done) return false;
+    waiter.done = true;
+    clearTimeout(waiter.timer);
+    this.dequeued();
+    if (this.waiting === 0) {
+      // every waiter left in the list is done
+      this.waiters.length = 0;
+      this.head = 0;
+    }
+    return true;
   }
 
   /**

@@ -22,6 +22,8 @@ export interface HedgedCall {
   readonly waited: boolean;
   /** Instance keys this call tried already: a hedge avoids them. */
   readonly tried: ReadonlySet<string> | undefined;
+  /** The call was cancelled or its client is closing: no hedge goes out. */
+  readonly draining: boolean;
 }
 
 /** What a hedging race needs of the call loop: the service client's own steps around an attempt. */
@@ -171,6 +173,7 @@ export class Hedging<C extends HedgedCall> {
 
   /** A hedge on another instance, sent; undefined when none may go now (then the call hedges no more). */
   private hedge(call: C, racers: readonly Racer[], request: PreparedCall, delayMs: number, number: number): Racer | undefined {
+    if (call.draining) return undefined;
     if (this.balancer.queued > 0) return undefined;
     if (this.extraLoad.available < 1) return undefined;
     if (this.budget !== undefined && this.budget.available < 1) return undefined;

@@ -48,7 +48,8 @@ export interface DecisionContext {
 /**
  * What the call does after an attempt:
  * - `return` the response (an answer; a 4xx or a final 5xx with `throwHttpErrors: false`);
- * - `throw` the caller's 4xx as an {@link UpstreamHttpError} (no fallback: the caller is at fault);
+ * - `throw` the caller's 4xx as an {@link UpstreamHttpError} (no fallback: the caller is at fault), or the reason
+ *   of a cancelled call (no fallback: the caller gave up);
  * - `requeue`: send it to another instance at once (it never reached one);
  * - `retry`: send it to another instance ({@link retryDelay} says how long to wait first);
  * - `queue`: every usable instance refused it at its concurrency limit: wait for a free slot;
@@ -89,6 +90,9 @@ export function decide(call: CallState, outcome: AttemptOutcome, context: Decisi
     case 'hedgeLost':
       // a hedging race returns its winner, never a loser: the call has its answer elsewhere
       return { type: 'fail', error: outcome.error };
+    case 'cancelled':
+      // the caller gave up (its signal) or the client closed: the reason, as is; no retry, no fallback
+      return { type: 'throw', error: outcome.error as Error };
   }
 }
 
@@ -103,7 +107,7 @@ const QUEUE: NextStep = Object.freeze({ type: 'queue' });
 /** The call failed for good on `outcome`; with no usable instance left it is the walkthrough's "all down". */
 type FinalStep = Extract<NextStep, { type: 'return' | 'fail' }>;
 
-function failWith(call: CallState, outcome: Extract<AttemptOutcome, { error: unknown }>, context: DecisionContext): FinalStep {
+function failWith(call: CallState, outcome: Extract<AttemptOutcome, { type: 'instanceFailure' | 'notSent' | 'rejected' }>, context: DecisionContext): FinalStep {
   if (outcome.type === 'instanceFailure' && (outcome.reason === 'status' || outcome.reason === 'backpressure') && !call.throwHttpErrors) {
     return { type: 'return', response: (outcome.error as UpstreamHttpError).response };
   }

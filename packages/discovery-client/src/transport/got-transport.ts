@@ -44,6 +44,8 @@ export class GotTransport implements Transport {
   }
 
   async request(request: TransportRequest): Promise<TransportResponse> {
+    // cancelled before it went out: nothing is sent
+    if (request.signal.aborted) throw request.signal.reason;
     // only the options that differ from got's defaults: each one costs got a normalisation step
     const options: OptionsOfTextResponseBody = {};
     if (request.method !== 'GET') options.method = request.method;

@@ -12,7 +12,11 @@ export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 
  */
 export interface TransportSignal {
   readonly aborted: boolean;
-  /** What aborted it (the library passes a `RequestTimeoutError`). */
+  /**
+   * What aborted it: a `RequestTimeoutError` (timeout, stall), a `HedgeLostError`, or the reason the call was
+   * cancelled with (its signal's `reason`, or a `ClientClosedError`). An attempt whose signal is aborted before
+   * `request()` is called must send nothing.
+   */
   readonly reason: unknown;
   /**
    * Called once when it aborts, as the DOM's `AbortSignal.onabort`: the one listener of the transport that

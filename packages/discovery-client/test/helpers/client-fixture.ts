@@ -12,7 +12,8 @@ export interface ClientFixture {
 export function useClientFixture(): ClientFixture {
   const fixture: ClientFixture = { client: undefined, upstreams: [] };
   afterEach(async () => {
-    await fixture.client?.close();
+    // a test's calls still in flight are aborted at once (close()'s grace period is for applications)
+    await fixture.client?.close({ gracePeriodMs: 0 });
     fixture.client = undefined;
     await Promise.all(fixture.upstreams.map((u) => u.close()));
     fixture.upstreams = [];

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import {
+  ClientClosedError,
   DiscoveryClient,
   isOverloadedError,
   OverloadedError,
@@ -153,20 +154,22 @@ describe('concurrency limit', () => {
     await sent;
   });
 
-  it('close() sheds the calls waiting for a slot', async () => {
+  it('close() rejects the calls waiting for a slot at once with ClientClosedError; the attempt in flight finishes, and nothing is sent again', async () => {
     const { client, service, upstreams, overload } = await setup(1, { concurrencyLimit: pinned(1) });
+    const [u] = upstreams;
     const sent = start(service.get('/sent'));
-    await held(upstreams[0]!, 1);
+    await held(u!, 1);
     const waiting = start(service.get('/waiting'));
     await waitFor(() => overload()?.queued === 1, 5000, 'one call waiting');
-    // the transport's close waits for the request in flight; the waiting call is shed without it
     const closing = client.close();
-    expect(await waiting).toMatchObject({ code: 'ERR_OVERLOADED', reason: 'queue-timeout' });
-    expect(upstreams[0]!.paths).toEqual(['/sent']);
-    // (the call in flight may be sent again while the client closes: answer that too)
-    upstreams[0]!.mode = 'ok';
-    upstreams[0]!.release();
-    await Promise.all([sent, closing]);
+    expect(await waiting).toMatchObject({ name: 'ClientClosedError', code: 'ERR_CLIENT_CLOSED', retryable: false });
+    expect(await waiting).toBeInstanceOf(ClientClosedError);
+    expect(overload()).toEqual({ queued: 0, shed: { 'queue-full': 0, 'queue-timeout': 0 } });
+    // the call in flight is let finish within the grace period: its answer is its result
+    u!.release();
+    expect(await sent).toMatchObject({ statusCode: 200 });
+    await closing;
+    expect(u!.paths).toEqual(['/sent']);
   });
 
   it('the snapshot shows each instance\'s limit and the queue', async () => {

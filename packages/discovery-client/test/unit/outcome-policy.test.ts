@@ -3,6 +3,7 @@ import { classifyStatus } from '../../src/attempt/attempt.js';
 import { VERDICTS } from '../../src/attempt/outcome.js';
 import {
   CircuitOpenError,
+  ClientClosedError,
   DiscoveryClient,
   isRetryable,
   NoHealthyInstancesError,
@@ -30,6 +31,7 @@ describe('the outcome policy', () => {
       rejected: { answered: false, countsAgainst: false, next: 'requeue' },
       limited: { answered: false, countsAgainst: false, next: 'requeue' },
       hedgeLost: { answered: false, countsAgainst: false, next: 'return' },
+      cancelled: { answered: false, countsAgainst: false, next: 'return' },
     });
   });
 
@@ -50,6 +52,7 @@ describe('the outcome policy', () => {
       new UpstreamHttpError('ratings', { statusCode: 404, headers: {}, body: '', instance: ref }, { retryable: false }),
       new RegistryUnavailableError('consul unreachable'),
       new NoHealthyInstancesError('ratings'),
+      new ClientClosedError('ratings'),
     ];
     expect(errors.map((e) => [e.constructor.name, e.retryable])).toEqual(errors.map((e) => [e.constructor.name, isRetryable(e)]));
     expect(new RegistryUnavailableError('consul unreachable').retryable).toBe(false);

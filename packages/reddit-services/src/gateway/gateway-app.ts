@@ -77,6 +77,7 @@ export function failureAnswer(service: string, error: unknown): { status: number
     case 'ERR_CIRCUIT_OPEN':
     case 'ERR_REGISTRY_UNAVAILABLE':
     case 'ERR_REGISTRY_ACCESS_DENIED':
+    case 'ERR_CLIENT_CLOSED':
     case 'ERR_UPSTREAM_CONNECTION':
       return { status: 503, body: { error: `${service} is unavailable, retry later`, details }, expected: true };
     case 'ERR_OVERLOADED':

@@ -27,6 +27,7 @@ export function describeVotesError(error: unknown): string {
     case 'ERR_UPSTREAM_CONNECTION':
     case 'ERR_REGISTRY_UNAVAILABLE':
     case 'ERR_REGISTRY_ACCESS_DENIED':
+    case 'ERR_CLIENT_CLOSED':
       return 'votes is unreachable';
     case 'ERR_REQUEST_TIMEOUT':
       return 'votes did not answer in time';

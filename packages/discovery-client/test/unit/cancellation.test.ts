@@ -1,0 +1,129 @@
+import { describe, expect, it } from '@jest/globals';
+import { DiscoveryClient, type DiscoveryEvents, type ResponsePromise, type ServiceOptions } from '../../src/index.js';
+import { useClientFixture } from '../helpers/client-fixture.js';
+import { Upstream } from '../helpers/upstream.js';
+import { waitFor } from '../helpers/wait.js';
+
+// A call's `signal` (a standard AbortSignal), as fetch's: aborting rejects at once with the signal's reason,
+// aborts the attempt in flight, takes the call out of any wait, and counts against no instance.
+
+const t = useClientFixture();
+
+async function setup(options: ServiceOptions = {}, count = 1) {
+  t.upstreams = await Promise.all(Array.from({ length: count }, (_, i) => new Upstream(`u${i + 1}`).start()));
+  const client = new DiscoveryClient({ logger: false, static: { ratings: t.upstreams.map((u) => ({ id: u.name, url: u.url })) } });
+  t.client = client;
+  const failed: Array<DiscoveryEvents['callFailed']> = [];
+  client.on('callFailed', (e) => failed.push(e));
+  const service = client.service('ratings', { timeout: 30_000, deadline: 60_000, ...options });
+  const instance = () => client.snapshot().services[0]!.instances[0]!;
+  return { client, service, upstreams: t.upstreams, failed, instance };
+}
+
+/** Settles `call` into a value that says how it ended, so an early rejection is not unhandled. */
+function settle(call: ResponsePromise): { done: boolean; result: Promise<{ value?: unknown; error?: unknown }> } {
+  const state = { done: false, result: undefined as unknown as Promise<{ value?: unknown; error?: unknown }> };
+  state.result = call.then(
+    (value) => ((state.done = true), { value }),
+    (error: unknown) => ((state.done = true), { error }),
+  );
+  return state;
+}
+
+describe('a call\'s signal', () => {
+  it('an already-aborted signal rejects with its reason before anything is sent', async () => {
+    const { service, upstreams } = await setup();
+    const reason = new Error('the caller went away');
+    const error = await service.get('/r', { signal: AbortSignal.abort(reason) }).catch((e: unknown) => e);
+    expect(error).toBe(reason);
+    expect(upstreams[0]!.hits).toBe(0);
+  });
+
+  it('aborting rejects at once with an AbortError, aborts the attempt in flight, and counts nothing against the instance', async () => {
+    // the datawire preset opens the breaker on the first failure: a cancellation must not
+    const { service, upstreams, failed, instance } = await setup({ breaker: { preset: 'datawire' }, timeout: 30_000 });
+    const [u] = upstreams;
+    u!.mode = 'hang';
+    const controller = new AbortController();
+    const call = settle(service.get('/r', { signal: controller.signal }));
+    await waitFor(() => u!.hits === 1, 5000, 'the attempt sent');
+    controller.abort();
+    const { error } = await call.result;
+    expect(error).toBeInstanceOf(DOMException);
+    expect(error).toMatchObject({ name: 'AbortError' });
+    await waitFor(() => u!.aborted === 1, 5000, 'the request aborted on the socket');
+    expect(instance()).toMatchObject({ breaker: 'CLOSED', failures: 0, outstanding: 0, latencyMs: undefined });
+    expect(failed).toEqual([]);
+    expect(u!.hits).toBe(1);
+    // the instance serves the next call as before
+    u!.mode = 'ok';
+    await expect(service.get('/next')).resolves.toMatchObject({ statusCode: 200 });
+  });
+
+  it('outlier detection records nothing for a cancelled attempt', async () => {
+    const { service, upstreams, instance } = await setup({ outlierDetection: { consecutiveFailures: 1 } });
+    const [u] = upstreams;
+    u!.mode = 'hang';
+    for (let i = 0; i < 3; i++) {
+      const controller = new AbortController();
+      const call = settle(service.get('/r', { signal: controller.signal }));
+      await waitFor(() => u!.hits === i + 1, 5000, `attempt ${i + 1} sent`);
+      controller.abort(new Error(`gave up ${i}`));
+      expect((await call.result).error).toEqual(new Error(`gave up ${i}`));
+    }
+    expect(instance()).toMatchObject({ breaker: 'CLOSED', failures: 0 });
+  });
+
+  it('a call waiting for a slot at the concurrency limit leaves the queue and is never sent', async () => {
+    const limit = { minLimit: 1, maxLimit: 1, initialLimit: 1, queueIntervalMs: 30_000, queueTargetMs: 30_000 };
+    const { client, service, upstreams } = await setup({ concurrencyLimit: limit });
+    const [u] = upstreams;
+    u!.mode = 'hold';
+    const overload = () => client.snapshot().services[0]!.overload;
+    const sent = settle(service.get('/sent'));
+    await waitFor(() => u!.holding === 1, 5000, 'the first call held');
+    const controller = new AbortController();
+    const waiting = settle(service.get('/waiting', { signal: controller.signal }));
+    await waitFor(() => overload()?.queued === 1, 5000, 'the second call waiting');
+    controller.abort();
+    expect((await waiting.result).error).toMatchObject({ name: 'AbortError' });
+    expect(overload()).toEqual({ queued: 0, shed: { 'queue-full': 0, 'queue-timeout': 0 } });
+    u!.release();
+    expect((await sent.result).value).toMatchObject({ statusCode: 200 });
+    // the freed slot was not handed to the cancelled call: the next call is sent at once
+    u!.mode = 'ok';
+    await expect(service.get('/after')).resolves.toMatchObject({ statusCode: 200 });
+    expect(u!.paths).toEqual(['/sent', '/after']);
+  });
+
+  it('cancels a retry\'s backoff wait', async () => {
+    const { client, service, upstreams } = await setup({ retry: { limit: 2, backoffInitialMs: 60_000, backoffMaxMs: 60_000 }, outlierDetection: false });
+    const [u] = upstreams;
+    u!.mode = '500';
+    const retried: Array<DiscoveryEvents['callRetried']> = [];
+    client.on('callRetried', (e) => retried.push(e));
+    const controller = new AbortController();
+    const call = settle(service.get('/r', { signal: controller.signal }));
+    // the only instance failed: the retry goes back to it after a backoff of 30-60 s
+    await waitFor(() => retried.length === 1, 5000, 'the retry waiting out its backoff');
+    expect(retried[0]!.delayMs).toBeGreaterThanOrEqual(30_000);
+    controller.abort();
+    await waitFor(() => call.done, 5000, 'the call rejected');
+    expect((await call.result).error).toMatchObject({ name: 'AbortError' });
+    expect(u!.hits).toBe(1);
+  });
+
+  it('a signal aborted after the call ended changes nothing', async () => {
+    const { service } = await setup();
+    const controller = new AbortController();
+    await expect(service.get('/r', { signal: controller.signal })).resolves.toMatchObject({ statusCode: 200 });
+    controller.abort();
+  });
+
+  it('a signal that is not an AbortSignal is a TypeError naming it', async () => {
+    const { service } = await setup();
+    await expect(service.get('/r', { signal: { aborted: false } as unknown as AbortSignal })).rejects.toThrow(
+      new TypeError('Expected `signal` to be an AbortSignal, got {"aborted":false}'),
+    );
+  });
+});
