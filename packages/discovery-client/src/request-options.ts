@@ -31,6 +31,12 @@ export interface RequestOptions {
   retryNonIdempotent?: boolean;
   /** `false`: no hedge for this call although the service hedges (`hedging` service option). @default the service's */
   hedging?: false;
+  /**
+   * Cancels the call (the DOM's `AbortSignal`, as `fetch` takes it): the attempt in flight is aborted (its
+   * socket closed), nothing more is tried, and the call rejects with the signal's `reason` (an `AbortError`
+   * `DOMException` by default). A cancelled attempt counts against no instance.
+   */
+  signal?: AbortSignal;
 }
 
 /** Per-call options of the shorthands (`get`, `post`...). */
@@ -44,7 +50,7 @@ export interface ResponsePromise extends Promise<ServiceResponse> {
   text(): Promise<string>;
 }
 
-const REQUEST_KEYS = ['method', 'path', 'searchParams', 'json', 'body', 'headers', 'throwHttpErrors', 'timeout', 'deadline', 'retryNonIdempotent', 'hedging'] as const;
+const REQUEST_KEYS = ['method', 'path', 'searchParams', 'json', 'body', 'headers', 'throwHttpErrors', 'timeout', 'deadline', 'retryNonIdempotent', 'hedging', 'signal'] as const;
 
 /** Checks one call's options: a few comparisons when they are fine. @throws TypeError naming the option. */
 export function checkRequestOptions(call: unknown): asserts call is RequestOptions {
@@ -68,4 +74,5 @@ export function checkCallOptions(c: Record<string, unknown>): void {
   if (c.headers !== undefined) checkStringRecord('headers', c.headers);
   if (c.body !== undefined && typeof c.body !== 'string' && !Buffer.isBuffer(c.body)) throw bad('body', 'a string or a Buffer', c.body);
   if (c.searchParams !== undefined) checkObject('searchParams', c.searchParams);
+  if (c.signal !== undefined && !(c.signal instanceof AbortSignal)) throw bad('signal', 'an AbortSignal', c.signal);
 }

@@ -75,6 +75,8 @@ class Call implements CallState {
   retryOf: { endpoint: EndpointView; requeued: boolean } | undefined = undefined;
   /** Hedging is on for the service, the method is safe and the call did not opt out. */
   hedgeable = false;
+  /** The caller's `signal`. */
+  signal: AbortSignal | undefined = undefined;
 
   constructor(
     readonly service: string,
@@ -170,6 +172,7 @@ export class ServiceClient {
     const state = this.begin(options, method);
     let slot: CompletePick | undefined;
     for (;;) {
+      state.signal?.throwIfAborted();
       let pick = slot ?? this.balancer.picker.pick(state.tried);
       slot = undefined;
       if (pick.type !== 'complete') {
@@ -217,6 +220,7 @@ export class ServiceClient {
     const deadlineMs = options.deadline ?? this.options.deadline;
     const call = new Call(this.name, method, retryable, options.throwHttpErrors ?? true, Date.now() + deadlineMs, deadlineMs, options.timeout ?? this.options.timeout);
     if (this.hedging !== undefined) call.hedgeable = options.hedging !== false && SAFE_METHODS.has(method);
+    if (options.signal !== undefined) call.signal = options.signal;
     return call;
   }
 
@@ -291,7 +295,7 @@ export class ServiceClient {
     const timeoutMs = Math.max(1, Math.min(state.timeoutMs, remaining));
     // a rescue sends the attempt again while the first may still complete: only for safe methods (RFC 9110)
     const rescuable = state.retryable && state.failures < this.options.retry.limit && SAFE_METHODS.has(state.method);
-    return new Attempt(this.name, endpoint.ref, timeoutMs, rescuable);
+    return new Attempt(this.name, endpoint.ref, timeoutMs, rescuable, state.signal);
   }
 
   /** The pick admitted the attempt: it is sent. */

@@ -148,7 +148,7 @@ export class Attempt extends AttemptSignal implements InFlightAttempt {
   inCallerStall = false;
   /** Set by the breaker with `settleBreaker`: resolves once the breaker has counted the outcome. */
   breakerSettled: Promise<void> | undefined = undefined;
-  private abortedBy: 'timeout' | 'stall' | 'hedgeLost' | undefined = undefined;
+  private abortedBy: 'timeout' | 'stall' | 'hedgeLost' | 'cancelled' | undefined = undefined;
   private timer: NodeJS.Timeout | undefined = undefined;
 
   constructor(
@@ -156,12 +156,27 @@ export class Attempt extends AttemptSignal implements InFlightAttempt {
     readonly instance: InstanceRef,
     readonly timeoutMs: number,
     readonly rescuable: boolean,
+    /** The caller's signal (the call's `signal` option): when it fires, the request is aborted and the attempt ends `cancelled`. */
+    private readonly callerSignal?: AbortSignal,
   ) {
     super();
   }
 
   /** Sends the request to `instance.url` through `transport`; resolves with the classified outcome. */
   async send(transport: Transport, call: PreparedCall): Promise<AttemptOutcome> {
+    const callerSignal = this.callerSignal;
+    if (callerSignal === undefined) return this.sendOnce(transport, call);
+    if (callerSignal.aborted) this.cancel();
+    else callerSignal.addEventListener('abort', this.cancel);
+    try {
+      return await this.sendOnce(transport, call);
+    } finally {
+      callerSignal.removeEventListener('abort', this.cancel);
+    }
+  }
+
+  private async sendOnce(transport: Transport, call: PreparedCall): Promise<AttemptOutcome> {
+    if (this.aborted) return this.failed(this.reason);
     // a closure, not setTimeout's extra argument: Node keeps that in an array literal, whose allocation site V8
     // pretenures under network waits; an old-generation array would keep this attempt alive through scavenges
     this.timer = setTimeout(() => this.timedOut(), this.timeoutMs);
@@ -204,6 +219,14 @@ export class Attempt extends AttemptSignal implements InFlightAttempt {
     this.abort(new HedgeLostError(this.service, this.instance));
   }
 
+  /** The caller's signal fired: aborts the request with the signal's reason; the attempt ends `cancelled`. */
+  private readonly cancel = (): void => {
+    if (this.abortedBy !== undefined || this.aborted || this.ended) return;
+    this.abortedBy = 'cancelled';
+    const reason: unknown = this.callerSignal?.reason;
+    this.abort(reason instanceof Error ? reason : new DOMException('This operation was aborted', 'AbortError'));
+  };
+
   /** Aborts the request with a {@link RequestTimeoutError} saying how long it ran or was allowed. */
   abortWith(by: 'timeout' | 'stall', ms: number): void {
     if (this.abortedBy !== undefined || this.aborted) return;
@@ -216,7 +239,7 @@ export class Attempt extends AttemptSignal implements InFlightAttempt {
     this.ended = true;
     const durationMs = performance.now() - this.startedAt;
     this.inCallerStall = (callerStalls.stalledMs - this.stalledAtStart) * 10 >= durationMs;
-    const answer: InstanceResponse = { statusCode: response.statusCode, headers: response.headers, body: response.body, instance: this.instance };
+    const answer: InstanceResponse = { statusCode: response.statusCode, headers: response.headers, body: response.body, rawBody: response.rawBody, instance: this.instance };
     const status = response.statusCode;
     if (status === 429 || status === 503) {
       const retryAfter = retryAfterMs(response.headers['retry-after']);
@@ -244,6 +267,7 @@ export class Attempt extends AttemptSignal implements InFlightAttempt {
     const stalledMs = callerStalls.stalledMs - this.stalledAtStart;
     this.inCallerStall = stalledMs * 10 >= durationMs;
     if (this.abortedBy === 'hedgeLost') return { type: 'hedgeLost', verdict: VERDICTS.hedgeLost, durationMs, error: this.reason as HedgeLostError };
+    if (this.abortedBy === 'cancelled') return { type: 'cancelled', verdict: VERDICTS.cancelled, durationMs, error: this.reason as Error };
     if (this.abortedBy !== undefined) {
       // the library aborted it: the abort reason is the error (whatever the transport rejected with). A late
       // timer let the sockets be read first, so an answer that had arrived won already; a timeout the caller's

@@ -67,6 +67,11 @@ export const VERDICTS = Object.freeze({
    * says nothing of its instance (it was merely slower this once); the call has its result already.
    */
   hedgeLost: Object.freeze<OutcomeVerdict>({ answered: false, countsAgainst: false, next: 'return' }),
+  /**
+   * The caller aborted the call (its `signal`): the request is aborted and the call rejects with the signal's
+   * reason. Like a lost hedge it says nothing of the instance.
+   */
+  cancelled: Object.freeze<OutcomeVerdict>({ answered: false, countsAgainst: false, next: 'return' }),
 });
 
 /** Who refused an attempt before it was sent: the instance's breaker, or its concurrency limit. */
@@ -84,7 +89,8 @@ export type RejectionReason = 'breaker' | 'limit';
  * - `rejected`: refused before sending: by the breaker (open, or half-open with its trial in flight), or by the
  *   instance's concurrency limit;
  * - `hedgeLost`: aborted because another attempt of the same call (a hedge, or the attempt a hedge raced)
- *   answered first; it never reaches the retry decision.
+ *   answered first; it never reaches the retry decision;
+ * - `cancelled`: aborted because the caller's `signal` fired; the call rejects with the signal's reason.
  */
 export type AttemptOutcome =
   | { readonly type: 'response'; readonly verdict: OutcomeVerdict; readonly durationMs: number; readonly response: InstanceResponse }
@@ -106,4 +112,5 @@ export type AttemptOutcome =
       readonly error: UpstreamConnectionError;
     }
   | { readonly type: 'rejected'; readonly verdict: OutcomeVerdict; readonly durationMs: number; readonly reason: RejectionReason; readonly error: Error }
-  | { readonly type: 'hedgeLost'; readonly verdict: OutcomeVerdict; readonly durationMs: number; readonly error: HedgeLostError };
+  | { readonly type: 'hedgeLost'; readonly verdict: OutcomeVerdict; readonly durationMs: number; readonly error: HedgeLostError }
+  | { readonly type: 'cancelled'; readonly verdict: OutcomeVerdict; readonly durationMs: number; readonly error: Error };

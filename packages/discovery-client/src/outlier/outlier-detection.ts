@@ -145,7 +145,7 @@ export class OutlierDetection implements PickDecorator {
       return;
     }
     // aborted because a hedge answered first: it says nothing of the instance, not even as an attempt of the window
-    if (outcome.type === 'hedgeLost') return;
+    if (outcome.type === 'hedgeLost' || outcome.type === 'cancelled') return;
     if (outcome.verdict.answered) {
       state.consecutiveFailures = 0;
       if (attempt.startedAt > state.lastAnswerSentAt) state.lastAnswerSentAt = attempt.startedAt;

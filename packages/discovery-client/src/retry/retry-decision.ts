@@ -48,7 +48,7 @@ export interface DecisionContext {
 /**
  * What the call does after an attempt:
  * - `return` the response (an answer; a 4xx or a final 5xx with `throwHttpErrors: false`);
- * - `throw` the caller's 4xx as an {@link UpstreamHttpError} (no fallback: the caller is at fault);
+ * - `throw` the caller's 4xx as an {@link UpstreamHttpError}, or the reason of the caller's abort (no fallback: the caller is at fault);
  * - `requeue`: send it to another instance at once (it never reached one);
  * - `retry`: send it to another instance ({@link retryDelay} says how long to wait first);
  * - `queue`: every usable instance refused it at its concurrency limit: wait for a free slot;
@@ -89,6 +89,9 @@ export function decide(call: CallState, outcome: AttemptOutcome, context: Decisi
     case 'hedgeLost':
       // a hedging race returns its winner, never a loser: the call has its answer elsewhere
       return { type: 'fail', error: outcome.error };
+    case 'cancelled':
+      // the caller gave up: its reason, no retry, no fallback
+      return { type: 'throw', error: outcome.error };
   }
 }
 

@@ -30,6 +30,7 @@ describe('the outcome policy', () => {
       rejected: { answered: false, countsAgainst: false, next: 'requeue' },
       limited: { answered: false, countsAgainst: false, next: 'requeue' },
       hedgeLost: { answered: false, countsAgainst: false, next: 'return' },
+      cancelled: { answered: false, countsAgainst: false, next: 'return' },
     });
   });
 
