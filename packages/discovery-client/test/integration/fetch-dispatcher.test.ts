@@ -39,6 +39,14 @@ function client(urls: string[], services?: Record<string, ServiceOptions>): { di
   return { discovery, dispatcher: discovery.dispatcher(services ? { services } : undefined) };
 }
 
+/**
+ * Node's own fetch with an undici 7 dispatcher: Node's `RequestInit` types name the undici-types of its bundled
+ * undici, so TypeScript needs the cast a user needs too (undici's own fetch takes the dispatcher as it is).
+ */
+function nodeFetch(url: string, init: Omit<RequestInit, 'dispatcher'> & { dispatcher?: Dispatcher }): Promise<Response> {
+  return fetch(url, init as unknown as RequestInit);
+}
+
 async function serve(handler: http.RequestListener): Promise<string> {
   const server = http.createServer(handler);
   servers.push(server);
@@ -51,7 +59,7 @@ describe('fetch through discovery.dispatcher()', () => {
     const [one, two] = await upstreams(2);
     const { dispatcher } = client([one!.url, two!.url]);
     for (let i = 0; i < 4; i++) {
-      const response = await fetch('http://ratings.service.consul/ratings/camera', { dispatcher });
+      const response = await nodeFetch('http://ratings.service.consul/ratings/camera', { dispatcher });
       expect(response.status).toBe(200);
       await response.json();
     }
@@ -60,7 +68,7 @@ describe('fetch through discovery.dispatcher()', () => {
     await one!.close();
     const froms: string[] = [];
     for (let i = 0; i < 10; i++) {
-      const response = await fetch('http://ratings.service.consul/ratings/camera', { dispatcher });
+      const response = await nodeFetch('http://ratings.service.consul/ratings/camera', { dispatcher });
       expect(response.status).toBe(200);
       froms.push(((await response.json()) as { from: string }).from);
     }
@@ -71,13 +79,13 @@ describe('fetch through discovery.dispatcher()', () => {
     const [one] = await upstreams(1);
     const { dispatcher } = client([one!.url], { ratings: { retry: { limit: 0 } } });
     one!.mode = '404';
-    const notFound = await fetch('http://ratings.service.consul/ratings/nothing', { dispatcher });
+    const notFound = await nodeFetch('http://ratings.service.consul/ratings/nothing', { dispatcher });
     expect(notFound.status).toBe(404);
     expect(notFound.statusText).toBe('Not Found');
     expect(notFound.headers.get('content-type')).toBe('application/json');
     expect(await notFound.json()).toEqual({ from: 'ratings-1', path: '/ratings/nothing', method: 'GET' });
     one!.mode = '500';
-    const failed = await fetch('http://ratings.service.consul/ratings/camera', { dispatcher });
+    const failed = await nodeFetch('http://ratings.service.consul/ratings/camera', { dispatcher });
     expect(failed.status).toBe(500);
   });
 
@@ -88,14 +96,14 @@ describe('fetch through discovery.dispatcher()', () => {
       res.end(bytes);
     });
     const { dispatcher } = client([url]);
-    const response = await fetch('http://ratings.service.consul/blob', { dispatcher });
+    const response = await nodeFetch('http://ratings.service.consul/blob', { dispatcher });
     expect(Buffer.from(await response.arrayBuffer())).toEqual(bytes);
   });
 
   it('sends the method, headers, query and body of a POST', async () => {
     const [one] = await upstreams(1);
     const { dispatcher } = client([one!.url]);
-    const response = await fetch('http://ratings.service.consul/orders?express=1', {
+    const response = await nodeFetch('http://ratings.service.consul/orders?express=1', {
       dispatcher,
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-order': '42' },
@@ -127,7 +135,7 @@ describe('fetch through discovery.dispatcher()', () => {
   it('passes other hosts to the dispatcher beneath, untouched', async () => {
     const [one] = await upstreams(1);
     const { discovery, dispatcher } = client([]);
-    const response = await fetch(`${one!.url}/direct?x=1`, { dispatcher, method: 'POST', body: 'as is' });
+    const response = await nodeFetch(`${one!.url}/direct?x=1`, { dispatcher, method: 'POST', body: 'as is' });
     expect(await response.json()).toEqual({ from: 'ratings-1', path: '/direct?x=1', method: 'POST' });
     expect(one!.lastBody).toBe('as is');
     expect(one!.lastHeaders['x-request-timeout-ms']).toBeUndefined();
@@ -139,7 +147,7 @@ describe('fetch through discovery.dispatcher()', () => {
     const { discovery, dispatcher } = client([one!.url], { ratings: { timeout: 20_000, deadline: 20_000 } });
     one!.mode = 'hang';
     const controller = new AbortController();
-    const pending = fetch('http://ratings.service.consul/slow', { dispatcher, signal: controller.signal });
+    const pending = nodeFetch('http://ratings.service.consul/slow', { dispatcher, signal: controller.signal });
     await waitFor(() => one!.hits === 1, 5000, 'the request on the instance');
     controller.abort();
     await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
@@ -201,9 +209,9 @@ describe('discovery.interceptor() composed with undici interceptors', () => {
     const agent = new Agent();
     agents.push(agent);
     const dispatcher = agent.compose(discovery.interceptor(), interceptors.cache());
-    const first = await fetch('http://ratings.service.consul/cached', { dispatcher });
+    const first = await nodeFetch('http://ratings.service.consul/cached', { dispatcher });
     expect(await first.text()).toBe('answer 1');
-    const second = await fetch('http://ratings.service.consul/cached', { dispatcher });
+    const second = await nodeFetch('http://ratings.service.consul/cached', { dispatcher });
     expect(await second.text()).toBe('answer 1');
     expect(hits).toBe(1);
   });
