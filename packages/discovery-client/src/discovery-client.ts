@@ -9,6 +9,9 @@ import { ConsulHttp } from './consul/consul-http.js';
 import { resolveConsulOptions, type ResolvedConsulOptions } from './consul/consul-options.js';
 import { ClientClosedError } from './errors/client-closed-error.js';
 import { EventSource, type DiscoveryEvents } from './events.js';
+import { DiscoveryDispatcher } from './fetch/discovery-dispatcher.js';
+import { discoveryInterceptor } from './fetch/discovery-interceptor.js';
+import { resolveFetchOptions, type FetchDispatcherOptions, type FetchInterceptorOptions } from './fetch/fetch-options.js';
 import { createLogger } from './logging/create-logger.js';
 import { logEvents } from './logging/log-events.js';
 import type { Logger } from './logging/logger.js';
@@ -26,6 +29,7 @@ import { GotTransport } from './transport/got-transport.js';
 import { tlsOptionsKey, type ResolvedTlsOptions } from './transport/tls-options.js';
 import type { Transport } from './transport/transport.js';
 import { UndiciTransport } from './transport/undici-transport.js';
+import { getGlobalDispatcher, type Dispatcher } from 'undici';
 
 /** Options of {@link DiscoveryClient.close}. */
 export interface CloseOptions {
@@ -154,6 +158,42 @@ export class DiscoveryClient extends EventSource<DiscoveryEvents> {
     const client = new ServiceClient(name, state.balancer, resolved, this.transport(resolved.transport, resolved.tls), this.events, this.lifecycle, state.hedges);
     this.clients.set(clientKey, client);
     return client;
+  }
+
+  /**
+   * An undici interceptor for `dispatcher.compose()` that sends requests to Consul service hosts through this
+   * client: `http://ratings.service.consul/ratings/camera` is a call of `service('ratings', services.ratings)`,
+   * `v2.ratings.service.consul` adds tag `v2`, `ratings.service.<dc>.consul` must name the client's `consul.dc`
+   * (Consul's DNS names). fetch resolves with the instance's `Response` whatever its status (a 404 or a final 500
+   * is a `Response`); it rejects (`TypeError: fetch failed`, the library's typed error as `cause`) only when the
+   * call fails: no healthy instance, every attempt failed to connect or timed out, the deadline passed. The
+   * fetch's method, headers, body and `signal` flow through; the body is buffered (each attempt resends it) and so is
+   * the answer. Other hosts go to the dispatcher beneath, untouched.
+   * @example
+   * const agent = new Agent().compose(interceptors.dns(), discovery.interceptor());
+   * await fetch('http://ratings.service.consul/ratings/camera', { dispatcher: agent });
+   * @throws TypeError naming a misspelt option.
+   */
+  interceptor(options?: FetchInterceptorOptions): Dispatcher.DispatcherComposeInterceptor {
+    return discoveryInterceptor(this.serviceSource(), resolveFetchOptions(options, false));
+  }
+
+  /**
+   * An undici `Dispatcher` for `fetch(url, { dispatcher })` or `setGlobalDispatcher()`: {@link interceptor}
+   * over `options.dispatcher` (default: undici's global dispatcher at the time of this call). Its `close()`
+   * closes nothing (the client and the dispatcher beneath are closed by their owner).
+   * @example
+   * setGlobalDispatcher(discovery.dispatcher({ services: { ratings: { timeout: 500 } } }));
+   * const rating = await (await fetch('http://ratings.service.consul/ratings/camera')).json();
+   * @throws TypeError naming a misspelt option.
+   */
+  dispatcher(options?: FetchDispatcherOptions): Dispatcher {
+    const resolved = resolveFetchOptions(options, true);
+    return new DiscoveryDispatcher(options?.dispatcher ?? getGlobalDispatcher(), discoveryInterceptor(this.serviceSource(), resolved));
+  }
+
+  private serviceSource(): { service: DiscoveryClient['service']; datacenter: string | undefined } {
+    return { service: (name, options) => this.service(name, options), datacenter: this.consulOptions.dc };
   }
 
   private createResolver(name: string, filter: InstanceFilter): Resolver {

@@ -3,6 +3,8 @@ export type { CloseOptions } from './discovery-client.js';
 export { ServiceClient } from './service-client.js';
 export type { RequestOptions, ShorthandOptions, ResponsePromise } from './service-client.js';
 export type { DiscoverySnapshot, ServiceSnapshot, InstanceSnapshot } from './service-state.js';
+export type { FetchDispatcherOptions, FetchInterceptorOptions } from './fetch/fetch-options.js';
+export { DEFAULT_CONSUL_DOMAIN } from './fetch/service-host.js';
 
 export { register, DEFAULT_TTL, DEFAULT_DEREGISTER_CRITICAL_AFTER } from './registration/register.js';
 export type { RegisterOptions, Registration, RegistrationEvents } from './registration/register.js';
@@ -95,6 +97,7 @@ export type { RetryBudgetOptions } from './retry/retry-budget.js';
 export { isRetryable } from './retry/is-retryable.js';
 
 export { DiscoveryError } from './errors/discovery-error.js';
+export { ServiceHostError, isServiceHostError } from './errors/service-host-error.js';
 export { NoHealthyInstancesError, isNoHealthyInstancesError } from './errors/no-healthy-instances-error.js';
 export { CircuitOpenError, isCircuitOpenError } from './errors/circuit-open-error.js';
 export { RequestTimeoutError, isRequestTimeoutError } from './errors/request-timeout-error.js';

@@ -5,6 +5,11 @@ export interface TransportResponse {
   statusCode: number;
   headers: Record<string, string | string[] | undefined>;
   body: string;
+  /**
+   * The body's bytes as they came (not decoded, a byte-order mark kept), when the transport keeps them (undici
+   * does; got does not): what the fetch dispatcher hands to `Response`.
+   */
+  rawBody?: Buffer | undefined;
 }
 
 /** A response as the caller sees it. */

@@ -83,15 +83,15 @@ export type LibraryTarget = { readonly urls: string[] } | { readonly consul: { r
  * Its attempts are those undici wrote to a socket (undici-sends.ts: one still queued in a pool when it timed
  * out never reached the instance); with got, those it picked (`instancePicked`).
  */
-function libraryClient(variant: ServiceOptions, target: LibraryTarget, path: string, log: AttemptLog): ContenderClient {
+function libraryClient(variant: ServiceOptions, target: LibraryTarget, path: string, log: AttemptLog, through: 'call' | 'fetch' = 'call'): ContenderClient {
   const requestId = new AsyncLocalStorage<number>();
   const budget: ServiceOptions = { timeout: ATTEMPT_TIMEOUT_MS, retry: { limit: RETRY_LIMIT } };
   const discovery = 'urls' in target
     ? new DiscoveryClient({ logger: false, static: { bench: target.urls } })
     : new DiscoveryClient({ logger: false, consul: { host: target.consul.host, port: target.consul.port } });
-  const service = 'urls' in target
-    ? discovery.service('bench', { ...budget, ...variant })
-    : discovery.service(target.consul.service, { ...budget, color: 'active', ...variant });
+  const name = 'urls' in target ? 'bench' : target.consul.service;
+  const options: ServiceOptions = 'urls' in target ? { ...budget, ...variant } : { ...budget, color: 'active', ...variant };
+  const service = discovery.service(name, options);
   const urls = 'urls' in target ? target.urls : [];
   const ports = new Map(urls.map((url) => [url, portOf(url)]));
   const port = (url: string): number => ports.get(url) ?? portOf(url);
@@ -113,6 +113,27 @@ function libraryClient(variant: ServiceOptions, target: LibraryTarget, path: str
   discovery.on('breakerOpen', ({ instance, reason }) => log.event('open', port(instance.url), reason));
   discovery.on('breakerHalfOpen', ({ instance }) => log.event('half-open', port(instance.url)));
   discovery.on('breakerClose', ({ instance }) => log.event('close', port(instance.url)));
+  const close = async (): Promise<void> => {
+    unsubscribe();
+    await discovery.close();
+  };
+  if (through === 'fetch') {
+    // the same service options, each call through Node's fetch and the library's dispatcher
+    const dispatcher = discovery.dispatcher({ services: { [name]: options } });
+    const url = `http://${name}.service.consul${path}`;
+    // Node's RequestInit types name the undici-types of Node's bundled undici (6), the dispatcher is undici 7's
+    const init = { dispatcher } as unknown as RequestInit;
+    return {
+      call: (rid) =>
+        requestId.run(rid, async () => {
+          const res = await fetch(url, init);
+          const text = await res.text();
+          if (!res.ok) throw new FailedAnswerError(res.status, headerPort(res.headers.get('x-instance') ?? undefined));
+          return answerOf(res.status, Object.fromEntries(res.headers), text);
+        }),
+      close,
+    };
+  }
   return {
     call: (rid) =>
       requestId.run(rid, async () => {
@@ -124,10 +145,7 @@ function libraryClient(variant: ServiceOptions, target: LibraryTarget, path: str
           throw error;
         }
       }),
-    close: async () => {
-      unsubscribe();
-      await discovery.close();
-    },
+    close,
   };
 }
 
@@ -212,6 +230,8 @@ export function createClient(
       return libraryClient({ hedging: {} }, target, path, log);
     case 'library-datawire':
       return libraryClient({ breaker: { preset: 'datawire' } }, target, path, log);
+    case 'library-fetch':
+      return libraryClient({}, target, path, log, 'fetch');
     case 'direct':
       return poolClient(urls[0]!, path, ATTEMPT_TIMEOUT_MS);
     case 'nginx':

@@ -11,6 +11,7 @@ export type ContenderName =
   | 'library-least-loaded'
   | 'library-hedged'
   | 'library-datawire'
+  | 'library-fetch'
   | 'direct'
   | 'nginx'
   | 'haproxy'
@@ -50,6 +51,12 @@ export const CONTENDERS: Readonly<Record<ContenderName, Contender>> = {
     onlyIn: ['steady', 'tail'],
   },
   'library-datawire': { name: 'library-datawire', description: 'the same with `breaker: { preset: \'datawire\' }`' },
+  'library-fetch': {
+    name: 'library-fetch',
+    description:
+      'the same options, each call Node\'s `fetch(\'http://<service>.service.consul/…\', { dispatcher: discovery.dispatcher() })` ' +
+      '(a non-2xx `Response` counted as `library` counts its `UpstreamHttpError`)',
+  },
   direct: {
     name: 'direct',
     description: 'undici `Pool.request()` to one instance, 1 s timeout (the floor; steady state only)',

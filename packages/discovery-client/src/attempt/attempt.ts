@@ -227,7 +227,7 @@ export class Attempt extends AttemptSignal implements InFlightAttempt {
     this.ended = true;
     const durationMs = performance.now() - this.startedAt;
     this.inCallerStall = (callerStalls.stalledMs - this.stalledAtStart) * 10 >= durationMs;
-    const answer: InstanceResponse = { statusCode: response.statusCode, headers: response.headers, body: response.body, instance: this.instance };
+    const answer: InstanceResponse = { statusCode: response.statusCode, headers: response.headers, body: response.body, rawBody: response.rawBody, instance: this.instance };
     const status = response.statusCode;
     if (status === 429 || status === 503) {
       const retryAfter = retryAfterMs(response.headers['retry-after']);

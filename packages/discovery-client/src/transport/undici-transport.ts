@@ -78,7 +78,10 @@ class UndiciExchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
-    if (this.settle()) this.resolve({ statusCode: this.statusCode, headers: this.headers, body: decodeBody(this.chunks, this.length) });
+    if (!this.settle()) return;
+    const length = this.length;
+    const raw = length === 0 ? EMPTY_BODY : this.chunks.length === 1 ? (this.chunks[0] ?? EMPTY_BODY) : Buffer.concat(this.chunks, length);
+    this.resolve({ statusCode: this.statusCode, headers: this.headers, body: decodeBody(raw), rawBody: raw });
   }
 
   onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {
@@ -103,9 +106,9 @@ function abortReason(signal: TransportSignal): Error {
 }
 
 /** UTF-8 text of the body, without a leading byte-order mark (as undici's `body.text()`). */
-function decodeBody(chunks: Buffer[], length: number): string {
+function decodeBody(buffer: Buffer): string {
+  const length = buffer.length;
   if (length === 0) return '';
-  const buffer = chunks.length === 1 ? (chunks[0] ?? EMPTY_BODY) : Buffer.concat(chunks, length);
   const start = length > 2 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf ? 3 : 0;
   return buffer.toString('utf8', start);
 }

@@ -15,11 +15,11 @@ export interface InstanceProcess {
   output: string[];
 }
 
-/** Starts the fixture server; resolves once it printed its port and registered. */
-export async function startInstance(id: string, consulAddr: string, ttl = '2s', handleSignals = false): Promise<InstanceProcess> {
+/** Starts the fixture server (an instance of `service`); resolves once it printed its port and registered. */
+export async function startInstance(id: string, consulAddr: string, ttl = '2s', handleSignals = false, service = 'ratings'): Promise<InstanceProcess> {
   if (!existsSync(DIST)) throw new Error('integration tests run the built library: npx tsc -p packages/discovery-client/tsconfig.json');
   const child = spawn(process.execPath, [FIXTURE], {
-    env: { ...process.env, CONSUL_HTTP_ADDR: consulAddr, SERVICE_NAME: 'ratings', INSTANCE_ID: id, TTL: ttl, LOG_FORMAT: '', HANDLE_SIGNALS: handleSignals ? '1' : '' },
+    env: { ...process.env, CONSUL_HTTP_ADDR: consulAddr, SERVICE_NAME: service, INSTANCE_ID: id, TTL: ttl, LOG_FORMAT: '', HANDLE_SIGNALS: handleSignals ? '1' : '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
@@ -46,7 +46,12 @@ export async function startInstance(id: string, consulAddr: string, ttl = '2s', 
 
 /** Starts a plain HTTP instance (no registry) on `port` (0: a free one), with `env` added; resolves once it listens. */
 export async function startPlainInstance(id: string, port = 0, env: NodeJS.ProcessEnv = {}): Promise<InstanceProcess> {
-  const child = spawn(process.execPath, [PLAIN_FIXTURE], { env: { ...process.env, ...env, INSTANCE_ID: id, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return startScript(id, PLAIN_FIXTURE, { ...env, PORT: String(port) });
+}
+
+/** Runs `script` (a process that prints `listening on port <n>`) with `env` added; resolves once it listens. */
+export async function startScript(id: string, script: string, env: NodeJS.ProcessEnv = {}): Promise<InstanceProcess> {
+  const child = spawn(process.execPath, [script], { env: { ...process.env, INSTANCE_ID: id, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${id} did not start: ${output.join('')}`)), 10_000);
