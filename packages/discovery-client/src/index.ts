@@ -103,7 +103,7 @@ export { OverloadedError, isOverloadedError } from './errors/overloaded-error.js
 export type { ShedReason } from './errors/overloaded-error.js';
 export { MissingPeerDependencyError, isMissingPeerDependencyError } from './errors/missing-peer-dependency-error.js';
 
-export type { DiscoveryEvents, DiscoveryEventName, DiscoveryListener, InstanceEventInfo } from './events.js';
+export type { CallFailureReason, DiscoveryEvents, DiscoveryEventName, DiscoveryListener, InstanceEventInfo } from './events.js';
 
 export { createHumanLogger } from './logging/human-logger.js';
 export type { HumanLoggerOptions } from './logging/human-logger.js';

@@ -6,7 +6,7 @@ import type { CompletePick } from './balancer/picker.js';
 import type { EndpointView } from './breaker/endpoint.js';
 import type { OverloadedError } from './errors/overloaded-error.js';
 import type { RequestTimeoutError } from './errors/request-timeout-error.js';
-import type { DiscoveryEvents, TypedEmitter } from './events.js';
+import type { CallFailureReason, DiscoveryEvents, TypedEmitter } from './events.js';
 import { show } from './options/checker.js';
 import { checkCallOptions, checkRequestOptions, type RequestOptions, type ResponsePromise, type ShorthandOptions } from './request-options.js';
 import type { ServiceResponse } from './response.js';
@@ -311,9 +311,9 @@ export class ServiceClient {
       }
     } else if (outcome.type === 'instanceFailure' && outcome.reason === 'timeout') {
       if (listening.callTimedOut) this.events.emit('callTimedOut', { service: this.name, instance, timeoutMs: (outcome.error as RequestTimeoutError).timeoutMs, durationMs });
-    } else if (listening.callFailed) {
-      // a connection error, a 5xx, a stall rescue or an attempt not sent (a `rejected` one never reaches here)
-      this.events.emit('callFailed', { service: this.name, instance, error: (outcome as { error: Error }).error, durationMs });
+    } else if (listening.callFailed && (outcome.type === 'instanceFailure' || outcome.type === 'notSent')) {
+      // a connection error, a 5xx, a stall rescue or an attempt not sent (`rejected` and `hedgeLost` never reach here)
+      this.events.emit('callFailed', { service: this.name, instance, error: outcome.error, durationMs, reason: outcome.reason as CallFailureReason });
     }
   }
 
