@@ -15,6 +15,7 @@ import { Hedging, type HedgeCounts, type HedgeHost } from './retry/hedging.js';
 import { RetryBudget } from './retry/retry-budget.js';
 import { decide, pickFailed, retryDelay, type CallState } from './retry/retry-decision.js';
 import type { ResolvedServiceOptions } from './service-options.js';
+import { createTracing, type CallTrace, type Tracing } from './tracing.js';
 import type { HttpMethod, Transport } from './transport/transport.js';
 
 export type { RequestOptions, ResponsePromise, ShorthandOptions };
@@ -75,6 +76,8 @@ class Call implements CallState {
   retryOf: { endpoint: EndpointView; requeued: boolean } | undefined = undefined;
   /** Hedging is on for the service, the method is safe and the call did not opt out. */
   hedgeable = false;
+  /** The call's span when it is traced (an OpenTelemetry SDK is registered). */
+  trace: CallTrace | undefined = undefined;
 
   constructor(
     readonly service: string,
@@ -101,6 +104,8 @@ export class ServiceClient {
   private readonly budget: RetryBudget | undefined;
   /** Undefined when hedging is off (the default): the call path never reaches `retry/hedging.ts`. */
   private readonly hedging: Hedging<Call> | undefined;
+  /** Undefined without `@opentelemetry/api` installed: the call path then reads this field only. */
+  private readonly tracing: Tracing | undefined;
 
   constructor(
     readonly name: string,
@@ -114,6 +119,7 @@ export class ServiceClient {
     const { budget } = options.retry;
     this.budget = budget ? new RetryBudget(budget) : undefined;
     this.hedging = options.hedging && hedgeCounts ? new Hedging(options.hedging, balancer, this.budget, hedgeCounts, this.hedgeHost()) : undefined;
+    this.tracing = createTracing(name);
     callerStalls.retain();
   }
 
@@ -155,7 +161,9 @@ export class ServiceClient {
         return this.respond(Promise.reject(error as Error));
       }
     }
-    return this.respond(this.execute(method, path, options ?? NO_OPTIONS));
+    const trace = this.tracing === undefined ? undefined : this.tracing.startCall(method);
+    if (trace !== undefined) return this.respond(trace.around(this.execute(method, path, options ?? NO_OPTIONS, trace)));
+    return this.respond(this.execute(method, path, options ?? NO_OPTIONS, undefined));
   }
 
   private respond(promise: Promise<ServiceResponse>): ResponsePromise {
@@ -165,9 +173,13 @@ export class ServiceClient {
     return response;
   }
 
-  private async execute(method: HttpMethod, path: string, options: ShorthandOptions): Promise<ServiceResponse> {
+  private async execute(method: HttpMethod, path: string, options: ShorthandOptions, trace: CallTrace | undefined): Promise<ServiceResponse> {
     const call = prepare(method, path, options, this.options.headers);
     const state = this.begin(options, method);
+    if (trace !== undefined) {
+      trace.path = call.path;
+      state.trace = trace;
+    }
     let slot: CompletePick | undefined;
     for (;;) {
       let pick = slot ?? this.balancer.picker.pick(state.tried);
@@ -180,7 +192,7 @@ export class ServiceClient {
       const attempt = this.newAttempt(state, pick.endpoint);
       let outcome = pick.onCallStarted(attempt);
       if (outcome === undefined) {
-        this.sending(state, pick.endpoint);
+        this.sending(state, pick.endpoint, attempt);
         if (state.hedgeable && state.failures === 0) {
           // the attempt, and the hedges it gets: the one that decides the call
           ({ pick, outcome } = await this.hedging!.race(state, pick, attempt, call));
@@ -225,7 +237,7 @@ export class ServiceClient {
     return {
       transport: this.transport,
       newAttempt: (state, endpoint) => this.newAttempt(state, endpoint),
-      sending: (state, endpoint) => this.sending(state, endpoint),
+      sending: (state, endpoint, attempt) => this.sending(state, endpoint, attempt),
       hedged: (_state, endpoint, of, delayMs, hedge) => {
         if (this.events.listening.callHedged) this.events.emit('callHedged', { service: this.name, instance: endpoint.info, of: of.info, delayMs, hedge });
       },
@@ -295,8 +307,9 @@ export class ServiceClient {
   }
 
   /** The pick admitted the attempt: it is sent. */
-  private sending(state: Call, endpoint: EndpointView): void {
+  private sending(state: Call, endpoint: EndpointView, attempt: Attempt): void {
     const number = ++state.attempts;
+    if (state.trace !== undefined) attempt.trace = state.trace.attempt(endpoint.info, number);
     if (this.events.listening.instancePicked) this.events.emit('instancePicked', { service: this.name, instance: endpoint.info, attempt: number });
   }
 

@@ -75,7 +75,7 @@ describe('metrics', () => {
       ['failure', '500', 1],
     ]);
     const latency = (await registry.getSingleMetric(METRIC_NAMES.latency)!.get()).values;
-    const observed = (outcome: string) => latency.find((v) => v.metricName?.endsWith('_count') && v.labels.outcome === outcome)?.value;
+    const observed = (outcome: string) => latency.find((v) => (v as { metricName?: string }).metricName?.endsWith('_count') && v.labels.outcome === outcome)?.value;
     expect([observed('success'), observed('client_error'), observed('failure')]).toEqual([1, 2, 1]);
   });
 
