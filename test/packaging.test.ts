@@ -68,9 +68,13 @@ describe('the packed discovery-client', () => {
     const manifest = JSON.parse(readFileSync(path.join(pkg('discovery-client').dir, 'package.json'), 'utf8')) as Record<string, Record<string, unknown>>;
     expect(Object.keys(manifest.dependencies ?? {})).not.toEqual(expect.arrayContaining(['prom-client']));
     expect(Object.keys(manifest.dependencies ?? {})).not.toContain('pino');
-    expect(manifest.peerDependenciesMeta).toEqual({ pino: { optional: true }, 'prom-client': { optional: true } });
+    expect(manifest.peerDependenciesMeta).toEqual({ '@opentelemetry/api': { optional: true }, pino: { optional: true }, 'prom-client': { optional: true } });
     const declarations = pkg('discovery-client').files.filter((f) => f.endsWith('.d.ts'));
-    const importing = declarations.filter((f) => /from ['"](pino|prom-client)['"]/.test(readFileSync(path.join(pkg('discovery-client').dir, f), 'utf8')));
+    const read = (f: string) => readFileSync(path.join(pkg('discovery-client').dir, f), 'utf8');
+    const importing = declarations.filter((f) => /from ['"](pino|prom-client)['"]/.test(read(f)));
     expect(importing).toEqual([]);
+    // tracing's declarations name the API's types; no other declaration imports them, so no public type needs it
+    const importingTracing = declarations.filter((f) => /from ['"](@opentelemetry\/api|\.\/tracing\.js)['"]/.test(read(f)));
+    expect(importingTracing).toEqual(['dist/commonjs/tracing.d.ts', 'dist/tracing.d.ts']);
   });
 });

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { InstanceFailureReason, NotSentReason } from './attempt/outcome.js';
 import type { EjectionReason } from './breaker/endpoint.js';
 import type { ShedReason } from './errors/overloaded-error.js';
 import type { InstanceEventInfo } from './instance.js';
@@ -36,8 +37,13 @@ export interface DiscoveryEvents {
   breakerClose: { service: string; instance: InstanceEventInfo };
   /** An attempt got a response (2xx-4xx: the instance is fine). */
   callSucceeded: { service: string; instance: InstanceEventInfo; statusCode: number; durationMs: number };
-  /** An attempt failed (connection error, 5xx, circuit open). */
-  callFailed: { service: string; instance: InstanceEventInfo; error: Error; durationMs: number };
+  /**
+   * An attempt failed, `reason` saying how: `status` (a 5xx), `connection` (reset or failed after the request
+   * went out), `refused` or `reset-reused-socket` (never reached the application), `backpressure` (429 or 503
+   * with `Retry-After`), or `stall`: outlier detection ejected its instance for stalling and aborted it to send
+   * the call elsewhere (its `error` is a `RequestTimeoutError` whose `timeoutMs` is the age it was aborted at).
+   */
+  callFailed: { service: string; instance: InstanceEventInfo; error: Error; durationMs: number; reason: CallFailureReason };
   /** An attempt hit its timeout; the request was aborted. */
   callTimedOut: { service: string; instance: InstanceEventInfo; timeoutMs: number; durationMs: number };
   /**
@@ -62,6 +68,9 @@ export interface DiscoveryEvents {
   /** The call failed for good and `fallback` produced the result. */
   fallback: { service: string; error: Error };
 }
+
+/** How an attempt reported by `callFailed` failed (a timeout is `callTimedOut`). */
+export type CallFailureReason = Exclude<InstanceFailureReason, 'timeout'> | NotSentReason;
 
 export type DiscoveryEventName = keyof DiscoveryEvents;
 export type DiscoveryListener<K extends DiscoveryEventName> = (event: DiscoveryEvents[K]) => void;

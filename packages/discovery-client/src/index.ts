@@ -114,7 +114,7 @@ export { ClientClosedError, isClientClosedError } from './errors/client-closed-e
 export type { ShedReason } from './errors/overloaded-error.js';
 export { MissingPeerDependencyError, isMissingPeerDependencyError } from './errors/missing-peer-dependency-error.js';
 
-export type { DiscoveryEvents, DiscoveryEventName, DiscoveryListener, InstanceEventInfo } from './events.js';
+export type { CallFailureReason, DiscoveryEvents, DiscoveryEventName, DiscoveryListener, InstanceEventInfo } from './events.js';
 
 export { createHumanLogger } from './logging/human-logger.js';
 export type { HumanLoggerOptions } from './logging/human-logger.js';

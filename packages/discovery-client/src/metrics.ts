@@ -25,6 +25,17 @@ export const METRIC_NAMES = Object.freeze({
 /** Breaker state as a gauge value. */
 export const BREAKER_STATE_VALUE = Object.freeze({ CLOSED: 0, HALF_OPEN: 1, OPEN: 2 });
 
+/**
+ * The `http_response_status_code` label (OpenTelemetry's `http.response.status_code`, in Prometheus's spelling):
+ * the status as a string for a status RFC 9110 can name (100-599), so the label's values stay bounded whatever an
+ * instance answers; `''` (Prometheus: no label) when there was no answer, and `'_OTHER'` for anything else
+ * (OpenTelemetry's value for an out-of-range status).
+ */
+function statusLabel(status: unknown): string {
+  if (typeof status !== 'number') return '';
+  return Number.isInteger(status) && status >= 100 && status <= 599 ? String(status) : '_OTHER';
+}
+
 /** The registry's metric of that name (a second client on the same registry), else a new one registered in it. */
 function getOrCreate<C extends { name: string }, T>(
   registry: PromClient.Registry,
@@ -35,8 +46,9 @@ function getOrCreate<C extends { name: string }, T>(
 }
 
 /**
- * Registers the client's metrics in `registry` and feeds them from events: calls by service, instance and
- * outcome; latency; breaker state per instance (0 closed, 1 half-open, 2 open); resolved instances per
+ * Registers the client's metrics in `registry` and feeds them from events: attempts by service, instance, outcome
+ * (`success`: 1xx-3xx; `client_error`: a 4xx, the caller's error, which counts against no instance; `failure`: a
+ * 5xx, a connection error, a stall rescue; `timeout`) and status code; latency by service and outcome; breaker state per instance (0 closed, 1 half-open, 2 open); resolved instances per
  * service; retries; calls shed by the concurrency limit, by service and reason (`queue-full`, `queue-timeout`).
  * Returns a function that detaches the listeners.
  * @throws MissingPeerDependencyError when prom-client is not installed.
@@ -50,8 +62,8 @@ export function attachMetrics(events: TypedEmitter<DiscoveryEvents>, metricsRegi
   const registry = metricsRegistry as unknown as PromClient.Registry;
   const calls = getOrCreate(registry, Counter<string>, {
     name: METRIC_NAMES.calls,
-    help: 'Attempts by service, instance and outcome (success, failure, timeout)',
-    labelNames: ['service', 'instance', 'outcome'],
+    help: 'Attempts by service, instance, outcome (success, client_error, failure, timeout) and HTTP status code (empty: no answer)',
+    labelNames: ['service', 'instance', 'outcome', 'http_response_status_code'],
   });
   const latency = getOrCreate(registry, Histogram<string>, {
     name: METRIC_NAMES.latency,
@@ -79,15 +91,18 @@ export function attachMetrics(events: TypedEmitter<DiscoveryEvents>, metricsRegi
   const seen = new Set<string>();
   const handlers: { [K in keyof DiscoveryEvents]?: (event: DiscoveryEvents[K]) => void } = {
     callSucceeded: (e) => {
-      calls.inc({ service: e.service, instance: e.instance.id, outcome: 'success' });
-      latency.observe({ service: e.service, outcome: 'success' }, e.durationMs / 1000);
+      // an answer: 1xx-3xx a success, 4xx the caller's error (it counts against no instance, but it is no success)
+      const outcome = e.statusCode >= 400 ? 'client_error' : 'success';
+      calls.inc({ service: e.service, instance: e.instance.id, outcome, http_response_status_code: statusLabel(e.statusCode) });
+      latency.observe({ service: e.service, outcome }, e.durationMs / 1000);
     },
     callFailed: (e) => {
-      calls.inc({ service: e.service, instance: e.instance.id, outcome: 'failure' });
+      const status = (e.error as { statusCode?: unknown }).statusCode;
+      calls.inc({ service: e.service, instance: e.instance.id, outcome: 'failure', http_response_status_code: statusLabel(status) });
       latency.observe({ service: e.service, outcome: 'failure' }, e.durationMs / 1000);
     },
     callTimedOut: (e) => {
-      calls.inc({ service: e.service, instance: e.instance.id, outcome: 'timeout' });
+      calls.inc({ service: e.service, instance: e.instance.id, outcome: 'timeout', http_response_status_code: '' });
       latency.observe({ service: e.service, outcome: 'timeout' }, e.durationMs / 1000);
     },
     callRetried: (e) => retries.inc({ service: e.service }),

@@ -8,7 +8,7 @@ import type { ClientLifecycle, PendingCall } from './client-lifecycle.js';
 import { ClientClosedError } from './errors/client-closed-error.js';
 import type { OverloadedError } from './errors/overloaded-error.js';
 import type { RequestTimeoutError } from './errors/request-timeout-error.js';
-import type { DiscoveryEvents, TypedEmitter } from './events.js';
+import type { CallFailureReason, DiscoveryEvents, TypedEmitter } from './events.js';
 import { show } from './options/checker.js';
 import { checkCallOptions, checkRequestOptions, type RequestOptions, type ResponsePromise, type ShorthandOptions } from './request-options.js';
 import type { ServiceResponse } from './response.js';
@@ -18,6 +18,7 @@ import { Hedging, type HedgeCounts, type HedgeHost } from './retry/hedging.js';
 import { RetryBudget } from './retry/retry-budget.js';
 import { decide, pickFailed, retryDelay, type CallState } from './retry/retry-decision.js';
 import type { ResolvedServiceOptions } from './service-options.js';
+import { createTracing, type CallTrace, type Tracing } from './tracing.js';
 import type { HttpMethod, Transport } from './transport/transport.js';
 
 export type { RequestOptions, ResponsePromise, ShorthandOptions };
@@ -89,6 +90,8 @@ class Call implements CallState, PendingCall {
   hedges: Attempt[] | undefined = undefined;
   /** Ends the wait the call is in (a list, a slot, a backoff), if any. */
   wake: (() => void) | undefined = undefined;
+  /** The call's span when it is traced (an OpenTelemetry SDK is registered). */
+  trace: CallTrace | undefined = undefined;
 
   constructor(
     readonly service: string,
@@ -127,6 +130,8 @@ export class ServiceClient {
   private readonly budget: RetryBudget | undefined;
   /** Undefined when hedging is off (the default): the call path never reaches `retry/hedging.ts`. */
   private readonly hedging: Hedging<Call> | undefined;
+  /** Undefined without `@opentelemetry/api` installed: the call path then reads this field only. */
+  private readonly tracing: Tracing | undefined;
 
   constructor(
     readonly name: string,
@@ -142,6 +147,7 @@ export class ServiceClient {
     const { budget } = options.retry;
     this.budget = budget ? new RetryBudget(budget) : undefined;
     this.hedging = options.hedging && hedgeCounts ? new Hedging(options.hedging, balancer, this.budget, hedgeCounts, this.hedgeHost()) : undefined;
+    this.tracing = createTracing(name);
     callerStalls.retain();
   }
 
@@ -185,7 +191,9 @@ export class ServiceClient {
         return this.respond(Promise.reject(error as Error));
       }
     }
-    return this.respond(this.execute(method, path, options ?? NO_OPTIONS));
+    const trace = this.tracing === undefined ? undefined : this.tracing.startCall(method);
+    if (trace !== undefined) return this.respond(trace.around(this.execute(method, path, options ?? NO_OPTIONS, trace)));
+    return this.respond(this.execute(method, path, options ?? NO_OPTIONS, undefined));
   }
 
   private respond(promise: Promise<ServiceResponse>): ResponsePromise {
@@ -195,7 +203,7 @@ export class ServiceClient {
     return response;
   }
 
-  private async execute(method: HttpMethod, path: string, options: ShorthandOptions): Promise<ServiceResponse> {
+  private async execute(method: HttpMethod, path: string, options: ShorthandOptions, trace: CallTrace | undefined): Promise<ServiceResponse> {
     const { signal } = options;
     // an aborted signal: nothing is sent (fetch's rule)
     if (signal?.aborted) throw signal.reason;
@@ -203,6 +211,10 @@ export class ServiceClient {
     if (lifecycle.closed) throw new ClientClosedError(this.name);
     const call = prepare(method, path, options, this.options.headers);
     const state = this.begin(options, method);
+    if (trace !== undefined) {
+      trace.path = call.path;
+      state.trace = trace;
+    }
     // a pending call keeps the process alive (client-lifecycle.ts): one ref'd handle for all of them
     const pending = lifecycle.pending;
     if (pending.size === 0) lifecycle.keepAlive.ref();
@@ -229,7 +241,7 @@ export class ServiceClient {
         if (state.cancelled) attempt.cancel(state.reason);
         let outcome = pick.onCallStarted(attempt);
         if (outcome === undefined) {
-          this.sending(state, pick.endpoint);
+          this.sending(state, pick.endpoint, attempt);
           state.inAttempt = true;
           if (state.hedgeable && state.failures === 0) {
             // the attempt, and the hedges it gets: the one that decides the call
@@ -328,7 +340,7 @@ export class ServiceClient {
         if (state.cancelled) hedge.cancel(state.reason);
         return hedge;
       },
-      sending: (state, endpoint) => this.sending(state, endpoint),
+      sending: (state, endpoint, attempt) => this.sending(state, endpoint, attempt),
       hedged: (_state, endpoint, of, delayMs, hedge) => {
         if (this.events.listening.callHedged) this.events.emit('callHedged', { service: this.name, instance: endpoint.info, of: of.info, delayMs, hedge });
       },
@@ -398,8 +410,9 @@ export class ServiceClient {
   }
 
   /** The pick admitted the attempt: it is sent. */
-  private sending(state: Call, endpoint: EndpointView): void {
+  private sending(state: Call, endpoint: EndpointView, attempt: Attempt): void {
     const number = ++state.attempts;
+    if (state.trace !== undefined) attempt.trace = state.trace.attempt(endpoint.info, number);
     if (this.events.listening.instancePicked) this.events.emit('instancePicked', { service: this.name, instance: endpoint.info, attempt: number });
   }
 
@@ -416,9 +429,9 @@ export class ServiceClient {
       // the caller gave up or the client closed: not a failure of the instance, nothing to report
     } else if (outcome.type === 'instanceFailure' && outcome.reason === 'timeout') {
       if (listening.callTimedOut) this.events.emit('callTimedOut', { service: this.name, instance, timeoutMs: (outcome.error as RequestTimeoutError).timeoutMs, durationMs });
-    } else if (listening.callFailed) {
-      // a connection error, a 5xx, a stall rescue or an attempt not sent (a `rejected` one never reaches here)
-      this.events.emit('callFailed', { service: this.name, instance, error: (outcome as { error: Error }).error, durationMs });
+    } else if (listening.callFailed && (outcome.type === 'instanceFailure' || outcome.type === 'notSent')) {
+      // a connection error, a 5xx, a stall rescue or an attempt not sent (`rejected` and `hedgeLost` never reach here)
+      this.events.emit('callFailed', { service: this.name, instance, error: outcome.error, durationMs, reason: outcome.reason as CallFailureReason });
     }
   }
 

@@ -19,18 +19,18 @@ export function createHumanLogger(options: HumanLoggerOptions = {}): Logger {
   const err = options.err ?? process.stderr;
   const debug = options.debug ?? process.env.LOG_LEVEL === 'debug';
   return {
-    debug: (message) => {
+    debug: (_fields, message) => {
       if (debug) out.write(`${message}\n`);
     },
-    info: (message) => {
+    info: (_fields, message) => {
       out.write(`${message}\n`);
     },
-    warn: (message) => {
+    warn: (_fields, message) => {
       err.write(`${message}\n`);
     },
-    error: (message) => {
+    error: (_fields, message) => {
       err.write(`${message}\n`);
     },
-    enabled: (level) => level !== 'debug' || debug,
+    isLevelEnabled: (level) => level !== 'debug' || debug,
   };
 }

@@ -20,12 +20,6 @@ export interface JsonLoggerOptions {
 export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
   const { pino } = loadPeerDependency<typeof Pino>('pino', 'JSON logs');
   const base = { name: options.name ?? 'discovery-client', level: options.level ?? process.env.LOG_LEVEL ?? 'info' };
-  const log = options.destination ? pino(base, options.destination) : pino(base);
-  return {
-    debug: (message, fields) => log.debug(fields ?? {}, message),
-    info: (message, fields) => log.info(fields ?? {}, message),
-    warn: (message, fields) => log.warn(fields ?? {}, message),
-    error: (message, fields) => log.error(fields ?? {}, message),
-    enabled: (level) => log.isLevelEnabled(level),
-  };
+  // a pino logger is a Logger as it is (fields first)
+  return options.destination ? pino(base, options.destination) : pino(base);
 }

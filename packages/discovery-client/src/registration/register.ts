@@ -5,7 +5,13 @@ import { EventSource } from '../events.js';
 import { createLogger } from '../logging/create-logger.js';
 import type { Logger } from '../logging/logger.js';
 import { formatDuration, parseDuration } from './duration.js';
-import { DEFAULT_DEREGISTER_CRITICAL_AFTER, DEFAULT_DRAIN_DELAY_MS, DEFAULT_TTL, validate, type RegisterOptions } from './register-options.js';
+import {
+  DEFAULT_DEREGISTER_CRITICAL_AFTER,
+  DEFAULT_DRAIN_DELAY_MS,
+  DEFAULT_TTL,
+  validate,
+  type RegisterOptions,
+} from './register-options.js';
 
 export { DEFAULT_DEREGISTER_CRITICAL_AFTER, DEFAULT_DRAIN_DELAY_MS, DEFAULT_TTL, type RegisterOptions };
 
@@ -49,11 +55,7 @@ class ConsulRegistration extends EventSource<RegistrationEvents> implements Regi
   private lastFailureLog = 0;
   private readonly signalHandler = (signal: NodeJS.Signals): void => void this.onSignal(signal);
 
-  constructor(
-    private readonly options: RegisterOptions,
-    private readonly consul: ConsulHttp,
-    private readonly logger: Logger,
-  ) {
+  constructor(private readonly options: RegisterOptions, private readonly consul: ConsulHttp, private readonly logger: Logger) {
     super();
     this.name = options.name;
     this.id = options.id ?? `${options.name}-${options.port}`;
@@ -98,10 +100,13 @@ class ConsulRegistration extends EventSource<RegistrationEvents> implements Regi
     });
     if (response.statusCode !== 200) throw consulStatusError(response, `registering ${this.id}`);
     await this.pass();
-    this.logger.info(`${again ? 're-registered' : 'registered'} ${this.id} (${this.where}) with consul at ${this.consul.options.baseUrl}`, {
-      service: this.name,
-      id: this.id,
-    });
+    this.logger.info(
+      {
+        service: this.name,
+        id: this.id,
+      },
+      `${again ? 're-registered' : 'registered'} ${this.id} (${this.where}) with consul at ${this.consul.options.baseUrl}`,
+    );
     this.events.emit('registered', { id: this.id, name: this.name, again });
   }
 
@@ -133,13 +138,13 @@ class ConsulRegistration extends EventSource<RegistrationEvents> implements Regi
       const status = await this.pass();
       if (this.closing) return;
       if (status === 404) {
-        this.logger.warn(`consul does not know ${this.id} (restarted?); registering again`, { service: this.name, id: this.id });
+        this.logger.warn({ service: this.name, id: this.id }, `consul does not know ${this.id} (restarted?); registering again`);
         await this.registerNow(true);
       } else if (status !== 200) {
         throw new RegistryUnavailableError(`consul answered ${status} to the heartbeat of ${this.id}`, { statusCode: status });
       }
       if (this.failingSince !== undefined) {
-        this.logger.info(`heartbeat for ${this.id} works again`, { service: this.name, id: this.id });
+        this.logger.info({ service: this.name, id: this.id }, `heartbeat for ${this.id} works again`);
         this.failingSince = undefined;
       }
       this.events.emit('heartbeat', { id: this.id });
@@ -147,11 +152,14 @@ class ConsulRegistration extends EventSource<RegistrationEvents> implements Regi
       if (this.closing) return;
       const now = Date.now();
       if (this.failingSince === undefined || now - this.lastFailureLog >= FAILURE_LOG_EVERY_MS) {
-        this.logger.warn(`heartbeat for ${this.id} failed: ${(error as Error).message}`, {
-          service: this.name,
-          id: this.id,
-          err: (error as Error).message,
-        });
+        this.logger.warn(
+          {
+            service: this.name,
+            id: this.id,
+            err: (error as Error).message,
+          },
+          `heartbeat for ${this.id} failed: ${(error as Error).message}`,
+        );
         this.lastFailureLog = now;
       }
       this.failingSince ??= now;
@@ -182,10 +190,10 @@ class ConsulRegistration extends EventSource<RegistrationEvents> implements Regi
         timeoutMs: CONSUL_WRITE_TIMEOUT_MS,
       });
       if (response.statusCode !== 200 && response.statusCode !== 404) throw consulStatusError(response, `deregistering ${this.id}`);
-      this.logger.info(`deregistered ${this.id}`, { service: this.name, id: this.id });
+      this.logger.info({ service: this.name, id: this.id }, `deregistered ${this.id}`);
       this.events.emit('deregistered', { id: this.id });
     } catch (error) {
-      this.logger.warn(`could not deregister ${this.id}: ${(error as Error).message}`, { service: this.name, id: this.id });
+      this.logger.warn({ service: this.name, id: this.id }, `could not deregister ${this.id}: ${(error as Error).message}`);
     } finally {
       this.consul.close();
     }
@@ -202,7 +210,7 @@ class ConsulRegistration extends EventSource<RegistrationEvents> implements Regi
             clearInterval(sweep);
             // ERR_SERVER_NOT_RUNNING: the caller closed it already; anything else is worth a line
             if (error && (error as NodeJS.ErrnoException).code !== 'ERR_SERVER_NOT_RUNNING') {
-              this.logger.warn(`closing the server of ${this.id}: ${error.message}`, { service: this.name, id: this.id });
+              this.logger.warn({ service: this.name, id: this.id }, `closing the server of ${this.id}: ${error.message}`);
             }
             resolve();
           });
@@ -237,10 +245,13 @@ export async function register(options: RegisterOptions): Promise<Registration> 
       consul.close();
       throw error;
     }
-    logger.warn(`could not register ${registration.id} yet: ${(error as Error).message}; retrying with the heartbeat`, {
-      service: options.name,
-      id: registration.id,
-    });
+    logger.warn(
+      {
+        service: options.name,
+        id: registration.id,
+      },
+      `could not register ${registration.id} yet: ${(error as Error).message}; retrying with the heartbeat`,
+    );
   }
   registration.start();
   return registration;

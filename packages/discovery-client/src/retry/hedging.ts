@@ -32,7 +32,7 @@ export interface HedgeHost<C extends HedgedCall> {
   /** A new attempt of `call` on `endpoint` (its timeout within the call's deadline). */
   newAttempt(call: C, endpoint: EndpointView): Attempt;
   /** The pick admitted the attempt: it is sent (attempt count, `instancePicked`). */
-  sending(call: C, endpoint: EndpointView): void;
+  sending(call: C, endpoint: EndpointView, attempt: Attempt): void;
   /** A hedge goes out after `delayMs` (`callHedged`); `of` is the attempt in flight it races. */
   hedged(call: C, endpoint: EndpointView, of: EndpointView, delayMs: number, hedge: number): void;
   /** The attempt ended: the pick's hooks count it and the call events report it; a promise when the call must wait for the count. */
@@ -187,7 +187,7 @@ export class Hedging<C extends HedgedCall> {
     this.extraLoad.tryWithdraw();
     this.budget?.tryWithdraw();
     this.counts.sent++;
-    this.host.sending(call, pick.endpoint);
+    this.host.sending(call, pick.endpoint, attempt);
     this.host.hedged(call, pick.endpoint, racers[0]!.pick.endpoint, delayMs, number);
     return new Racer(pick, attempt, attempt.send(this.host.transport, request), true);
   }

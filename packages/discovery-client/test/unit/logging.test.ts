@@ -1,10 +1,12 @@
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import { pino } from 'pino';
 import { createHumanLogger, createJsonLogger, DiscoveryClient, type DiscoveryEvents, type LogFields } from '../../src/index.js';
 import { TypedEmitter } from '../../src/events.js';
 import { logEvents, SHED_LOG_EVERY_MS } from '../../src/logging/log-events.js';
 import { useClientFixture } from '../helpers/client-fixture.js';
 import { Upstream } from '../helpers/upstream.js';
+import { waitFor } from '../helpers/wait.js';
 
 const t = useClientFixture();
 
@@ -106,7 +108,7 @@ describe('shed calls', () => {
   function shedLog() {
     jest.useFakeTimers();
     const lines: Array<[string, string, LogFields | undefined]> = [];
-    const line = (level: string) => (message: string, fields?: LogFields) => lines.push([level, message, fields]);
+    const line = (level: string) => (fields: LogFields, message: string) => lines.push([level, message, fields]);
     const events = new TypedEmitter<DiscoveryEvents>();
     const detach = logEvents(events, { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') });
     const shed = (service: string, reason: 'queue-full' | 'queue-timeout', queued = 1000) =>
@@ -172,11 +174,82 @@ describe('json logger', () => {
       },
     });
     const logger = createJsonLogger({ destination: destination as never });
-    logger.info('OPEN breaker on [ratings at http://127.0.0.1:8002]', { service: 'ratings', instance: 2 });
+    logger.info({ service: 'ratings', instance: 2 }, 'OPEN breaker on [ratings at http://127.0.0.1:8002]');
     await new Promise((resolve) => setImmediate(resolve));
     const line = JSON.parse(lines[0]!) as Record<string, unknown>;
-    expect([logger.enabled?.('debug'), logger.enabled?.('info')]).toEqual([false, true]);
-    expect(createHumanLogger({ debug: false }).enabled?.('debug')).toBe(false);
+    expect([logger.isLevelEnabled?.('debug'), logger.isLevelEnabled?.('info')]).toEqual([false, true]);
+    expect(createHumanLogger({ debug: false }).isLevelEnabled?.('debug')).toBe(false);
     expect(line).toMatchObject({ level: 30, msg: 'OPEN breaker on [ratings at http://127.0.0.1:8002]', service: 'ratings', instance: 2, name: 'discovery-client' });
+  });
+});
+
+describe('a pino logger passed as it is', () => {
+  it('keeps every field of the library\'s lines (pino takes the fields first, then the message)', async () => {
+    t.upstreams = [await new Upstream('a').start()];
+    const [a] = t.upstreams;
+    a!.mode = '500';
+    const lines: Array<Record<string, unknown>> = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+        done();
+      },
+    });
+    t.client = new DiscoveryClient({
+      logger: pino({ level: 'info' }, destination),
+      static: { ratings: [{ id: 'ratings-1', url: a!.url }] },
+    });
+    await t.client.service('ratings', { retry: false, breaker: { preset: 'datawire' } }).get('/r').catch(() => undefined);
+    await waitFor(() => lines.some((l) => String(l.msg).includes('failed')), 5000, 'the failure line');
+    expect(lines.find((l) => String(l.msg).startsWith('ratings using instance 1'))).toMatchObject({
+      level: 30,
+      service: 'ratings',
+      instance: 1,
+      instanceId: 'ratings-1',
+      url: a!.url,
+      attempt: 1,
+    });
+    expect(lines.find((l) => String(l.msg).includes('failed'))).toMatchObject({
+      level: 40,
+      msg: `ratings instance 1 failed: ratings at ${a!.url} answered 500`,
+      service: 'ratings',
+      instanceId: 'ratings-1',
+      reason: 'status',
+    });
+  });
+});
+
+describe('a stall rescue', () => {
+  it('is logged as a stall at debug, not as a failed request that timed out', async () => {
+    t.upstreams = await Promise.all([new Upstream('a').start(), new Upstream('b').start()]);
+    const [a, b] = t.upstreams;
+    a!.mode = 'hold';
+    const out: string[] = [];
+    t.client = new DiscoveryClient({
+      logger: createHumanLogger({ out: sink(out), err: sink(out), debug: true }),
+      static: { ratings: [{ id: 'ratings-1', url: a!.url }, { id: 'ratings-2', url: b!.url }] },
+    });
+    const ratings = t.client.service('ratings', {
+      timeout: 30_000,
+      // the first instance with nothing in flight: the first call goes to a (held), the second to b (answers)
+      balancer: () => ({
+        name: 'first-idle',
+        picker: (picks) => ({
+          pick: (avoid) => {
+            const open = picks.filter((p) => !avoid?.has(p.endpoint.instance.key));
+            return open.find((p) => p.endpoint.outstanding === 0) ?? open[0] ?? picks[0]!;
+          },
+        }),
+      }),
+    });
+    const first = ratings.get('/r').json<{ from: string }>();
+    await waitFor(() => a!.holding === 1, 5000, 'the first call held by a');
+    expect((await ratings.get('/r').json<{ from: string }>()).from).toBe('b');
+    // a's attempt is older than the stall floor while b answered a later one: a is ejected, the attempt re-sent to b
+    expect((await first).from).toBe('b');
+    a!.release();
+    expect(out).toContainEqual(expect.stringMatching(new RegExp(`^ratings instance 1 stalled: no answer after \\d+ms while other instances answered; aborted to send it elsewhere: ${a!.url}$`)));
+    expect(out.filter((line) => line.includes('failed') || line.includes('timed out'))).toEqual([]);
+    expect(out).toContainEqual(expect.stringMatching(/^retrying ratings \(attempt 2\) in 0ms after: request stalled: no answer after \d+ms while other instances answered$/));
   });
 });

@@ -56,6 +56,29 @@ describe('metrics', () => {
     await sent;
   });
 
+  it('labels attempts with their status code, and a 4xx is a client_error, not a success', async () => {
+    t.upstreams = [await new Upstream('a').start()];
+    const [u] = t.upstreams;
+    const registry = new Registry();
+    t.client = new DiscoveryClient({ logger: false, metrics: registry, static: { ratings: [{ id: 'r1', url: u!.url }] } });
+    const ratings = t.client.service('ratings', { retry: false, breaker: { preset: 'datawire' } });
+    await ratings.get('/r');
+    u!.mode = '404';
+    await ratings.get('/r', { throwHttpErrors: false });
+    await expect(ratings.get('/r')).rejects.toMatchObject({ statusCode: 404 });
+    u!.mode = '500';
+    await expect(ratings.get('/r')).rejects.toThrow();
+    const calls = (await registry.getSingleMetric(METRIC_NAMES.calls)!.get()).values;
+    expect(calls.map((v) => [v.labels.outcome, v.labels.http_response_status_code, v.value])).toEqual([
+      ['success', '200', 1],
+      ['client_error', '404', 2],
+      ['failure', '500', 1],
+    ]);
+    const latency = (await registry.getSingleMetric(METRIC_NAMES.latency)!.get()).values;
+    const observed = (outcome: string) => latency.find((v) => (v as { metricName?: string }).metricName?.endsWith('_count') && v.labels.outcome === outcome)?.value;
+    expect([observed('success'), observed('client_error'), observed('failure')]).toEqual([1, 2, 1]);
+  });
+
   it('two clients can share one registry: both count into the same metrics', async () => {
     t.upstreams = [await new Upstream('a').start()];
     const registry = new Registry();

@@ -135,7 +135,7 @@ describe('register()', () => {
   it('logs heartbeat failures and never throws them', async () => {
     const { consul, port } = await fake();
     const lines: string[] = [];
-    const logger = { debug: () => undefined, info: () => undefined, warn: (m: string) => lines.push(m), error: (m: string) => lines.push(m) };
+    const logger = { debug: () => undefined, info: () => undefined, warn: (_f: unknown, m: string) => lines.push(m), error: (_f: unknown, m: string) => lines.push(m) };
     registration = await register({ name: 'ratings', port: 8001, ttl: '300ms', consul: { host: '127.0.0.1', port }, logger });
     const failures: Error[] = [];
     registration.on('heartbeatFailed', (e) => failures.push(e.error));

@@ -58,7 +58,7 @@ describe('maxStaleness', () => {
     upstream = await new Upstream('a').start();
     consul.respond(7, [entry('ratings-1', upstream.port)]);
     const lines: Array<[string, string]> = [];
-    const record = (level: string) => (message: string) => void lines.push([level, message]);
+    const record = (level: string) => (_fields: unknown, message: string) => void lines.push([level, message]);
     client = new DiscoveryClient({
       consul: { host: '127.0.0.1', port, token: 'wrong' },
       logger: { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') },
