@@ -4,7 +4,7 @@ export type { RequestOptions, ShorthandOptions, ResponsePromise } from './servic
 export type { DiscoverySnapshot, ServiceSnapshot, InstanceSnapshot } from './service-state.js';
 
 export { register, DEFAULT_TTL, DEFAULT_DEREGISTER_CRITICAL_AFTER } from './registration/register.js';
-export type { RegisterOptions, Registration, RegistrationEvents } from './registration/register.js';
+export type { HealthStatus, HttpCheckOptions, RegisterOptions, Registration, RegistrationEvents } from './registration/register.js';
 export { parseDuration } from './registration/duration.js';
 
 export { DEFAULT_DEADLINE_MS } from './service-options.js';
