@@ -1,5 +1,5 @@
 // `make demo`: the walkthrough, running. dev-consul on :8500 (or your Consul at CONSUL_HTTP_ADDR), the market
-// with ratings on :5000 (PORT; 0 picks a free port) and three ratings instances on :8001-8003. ^C (or SIGTERM,
+// with ratings on :5000 (PORT) and three ratings instances on :8001-8003 (PORT=0: all on free ports). ^C (or SIGTERM,
 // SIGHUP, or the output pipe closing) stops everything, in order: ratings first (they deregister), then the
 // market, then dev-consul. The children run under process-supervisor: none outlives this script.
 import { Supervisor } from 'process-supervisor';
@@ -17,7 +17,8 @@ Options:
 
 Environment:
   CONSUL_HTTP_ADDR   the Consul agent (default 127.0.0.1:8500)
-  PORT               the market's port (default 5000; 0 picks a free one)
+  PORT               the market's port (default 5000); 0: the market and the ratings instances
+                     on free ports (else ratings take 8001-8003)
 `);
 
 const root = new URL('..', import.meta.url).pathname;
@@ -77,7 +78,8 @@ const marketPort = await market.listeningPort(15_000).catch(async (error) => {
   say(`the market did not come up: ${error.message}`);
   return stop(1);
 });
-start('ratings', ['packages/ratings/dist/start-ratings.js', '--count', '3'], { PORT: undefined }, '');
+// PORT=0 moves the ratings instances to free ports too (else they take 8001-8003)
+start('ratings', ['packages/ratings/dist/start-ratings.js', '--count', '3'], { PORT: process.env.PORT === '0' ? '0' : undefined }, '');
 // The guide comes once the three instances pass in Consul, so it is the last thing on the screen.
 await waitFor(async () => {
   try {

@@ -51,12 +51,12 @@ async function newProject(type: 'commonjs' | 'module'): Promise<string> {
   return dir;
 }
 
-/** `tsc -p .` in `dir` with the project's own TypeScript; rejects with the compiler's output. */
-async function compile(dir: string, files: Record<string, string>): Promise<void> {
+/** `tsc -p .` in `dir` with the project's own TypeScript (or the `tsc` given); rejects with the compiler's output. */
+async function compile(dir: string, files: Record<string, string>, tsc = path.join(dir, 'node_modules', '.bin', 'tsc')): Promise<void> {
   for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
   const tsconfig = { ...TSCONFIG, files: Object.keys(files) };
   writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2));
-  await run(path.join(dir, 'node_modules', '.bin', 'tsc'), ['-p', '.'], { cwd: dir }).catch((error: { stdout?: string }) => {
+  await run(tsc, ['-p', '.'], { cwd: dir }).catch((error: { stdout?: string }) => {
     throw new Error(`tsc failed in ${dir}:\n${error.stdout ?? String(error)}`);
   });
 }
@@ -128,6 +128,20 @@ describe('the other README examples', () => {
     });
   });
 });
+
+it('compiles the README example with TypeScript 7 (what `npm i -D typescript` installs since 7.0) in both projects', async () => {
+  // beside the projects, so each keeps its own TypeScript; the compiler finds @types/node from the project
+  const ts7 = path.join(packed.root, 'ts7');
+  mkdirSync(ts7, { recursive: true });
+  await run('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefer-offline', '--prefix', ts7, 'typescript@7'], { cwd: ts7, maxBuffer: 16 << 20 });
+  const tsc = path.join(ts7, 'node_modules', '.bin', 'tsc');
+  expect((await run(tsc, ['--version'], { cwd: ts7 })).stdout).toMatch(/^Version 7\./);
+  for (const type of ['commonjs', 'module'] as const) {
+    await compile(projects[type], { 'example7.ts': readmeExample('README.md', 'fresh-project') }, tsc);
+    const result = await runNode(projects[type], ['dist/example7.js']);
+    expect(anyPort(result.stdout)).toBe(anyPort(readmeExampleOutput('README.md', 'fresh-project')));
+  }
+}, 240_000);
 
 it('installs without prom-client and pino: they are optional peers', () => {
   const lock = JSON.parse(readFileSync(path.join(projects.commonjs, 'package-lock.json'), 'utf8')) as { packages: Record<string, unknown> };

@@ -16,7 +16,8 @@ const USAGE = `usage: node packages/deploy/dist/deploy.js <command> --service NA
   scale   --count N [--version V] [--color C] [--detach] add instances, or retire the highest-numbered ones
   cutover --color C                                     route clients to the instances of color C (blue/green); none: to all
 services: ${Object.keys(SERVICES).join(', ')}. Consul: CONSUL_HTTP_ADDR, CONSUL_HTTP_TOKEN.
---detach: new instances outlive this command (output in .data/logs/<id>.log); without it they run under it and ^C stops them.`;
+--detach: new instances outlive this command (output in .data/logs/<id>.log); without it they run under it and ^C stops them.
+New ratings instances print no line per request (RATINGS_LOG_REQUESTS=1 brings them back): this command's progress stays readable.`;
 
 function parse(argv: string[]) {
   const { values, positionals } = parseArgs({

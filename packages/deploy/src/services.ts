@@ -35,7 +35,12 @@ export const SERVICES: Readonly<Record<string, ServiceDefinition>> = Object.free
     args: (n) => [`${REPO}packages/ratings/dist/main.js`, '--instance', String(n)],
     // instance n listens on 8000 + n; a PORT exported for the reddit services (docs/runbooks) would give every
     // new instance the same port, so only PORT=0 (a free port each, as tests use) is passed on
-    env: () => (process.env.PORT && process.env.PORT !== '0' ? { PORT: undefined } : {}),
+    // no line per request (a roll under load would print one per call): the deploy's own progress lines
+    // stay readable; RATINGS_LOG_REQUESTS=1 brings them back
+    env: () => ({
+      RATINGS_LOG_REQUESTS: process.env.RATINGS_LOG_REQUESTS || '0',
+      ...(process.env.PORT && process.env.PORT !== '0' ? { PORT: undefined } : {}),
+    }),
     path: '/ratings/camera',
   },
   posts: reddit('posts'),

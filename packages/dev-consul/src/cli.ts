@@ -1,11 +1,16 @@
 /**
  * `dev-consul` command line: parses flags, starts the agent, prints one line when listening, and stops
- * cleanly on SIGINT/SIGTERM.
+ * cleanly on SIGINT, SIGTERM and SIGHUP. Started by a package manager (`npx dev-consul`, `npm exec`,
+ * `npm run`: `npm_execpath` is set), it also stops when the process that started it goes away: a SIGTERM
+ * to `npx` ends npx and its shell but is not passed on, and the agent would serve on without a parent.
  */
 import { USAGE, UsageError, parseArgs } from './cli-args.js';
 import { startDevConsul } from './dev-consul.js';
 import type { DevConsulOptions } from './options.js';
 import { DEFAULT_DATACENTER } from './options.js';
+
+/** How often the parent is looked at (re-parenting shows as a new `process.ppid`). */
+const PARENT_CHECK_MS = 500;
 
 async function main(): Promise<void> {
   let options: DevConsulOptions | undefined;
@@ -37,6 +42,17 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  process.on('SIGHUP', stop);
+  if (process.env.npm_execpath !== undefined) {
+    const parent = process.ppid;
+    const watch = setInterval(() => {
+      if (process.ppid === parent) return;
+      clearInterval(watch);
+      process.stdout.write(`dev-consul: the process that started it (pid ${parent}) is gone\n`);
+      stop('SIGTERM');
+    }, PARENT_CHECK_MS);
+    watch.unref();
+  }
 }
 
 main().catch((error: unknown) => {

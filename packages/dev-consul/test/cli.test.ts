@@ -18,9 +18,12 @@ interface Running {
   exited: Promise<number | null>;
 }
 
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const children: Running[] = [];
+const cleanups: Array<() => void> = [];
 afterEach(() => {
   for (const r of children.splice(0)) if (r.child.exitCode === null) r.child.kill('SIGKILL');
+  for (const cleanup of cleanups.splice(0)) cleanup();
 });
 
 function run(args: string[]): Running {
@@ -60,6 +63,27 @@ describe('dev-consul CLI', () => {
     r.child.kill('SIGTERM');
     expect(await r.exited).toBe(0);
   });
+
+  it('started with npx, it stops when npx is sent SIGTERM (npx does not pass the signal on)', async () => {
+    // npx in its own process group, so the test can clean up whatever is left of it
+    const npx = spawn('npx', ['dev-consul', '--port', '0'], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let out = '';
+    npx.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    npx.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    cleanups.push(() => {
+      try {
+        process.kill(-npx.pid!, 'SIGKILL');
+      } catch {
+        // the group is gone
+      }
+    });
+    await waitFor(() => /listening on http:\/\/\S+/.test(out), 60_000, `the startup line through npx: ${out}`);
+    const url = /listening on (http:\/\/\S+)/.exec(out)![1]!;
+    expect((await fetch(`${url}/v1/status/leader`)).status).toBe(200);
+    npx.kill('SIGTERM');
+    const answers = async (): Promise<boolean> => fetch(`${url}/v1/status/leader`).then(() => true, () => false);
+    await waitFor(async () => !(await answers()), 15_000, 'dev-consul to stop after npx went away');
+  }, 90_000);
 
   it('is quiet at --log-level warn and enforces --token', async () => {
     const r = run(['--port', '0', '--log-level', 'warn', '--token', 's3cret']);

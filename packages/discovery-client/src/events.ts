@@ -11,7 +11,7 @@ export type { InstanceEventInfo };
 export interface DiscoveryEvents {
   /** The first lookup of a service starts. */
   resolving: { service: string };
-  /** The resolved (passing, filtered) list of a service changed. */
+  /** The resolved (passing, filtered) list of a service changed: the first list, each change, the first after the last one expired. */
   resolved: { service: string; instances: readonly InstanceEventInfo[] };
   /**
    * `color: 'active'`: the active color in force matches none of the listed instances while some (of other

@@ -7,7 +7,7 @@ export type { FetchDispatcherOptions, FetchInterceptorOptions } from './fetch/fe
 export { DEFAULT_CONSUL_DOMAIN } from './fetch/service-host.js';
 
 export { register, DEFAULT_TTL, DEFAULT_DEREGISTER_CRITICAL_AFTER } from './registration/register.js';
-export type { RegisterOptions, Registration, RegistrationEvents } from './registration/register.js';
+export type { HealthStatus, HttpCheckOptions, RegisterOptions, Registration, RegistrationEvents } from './registration/register.js';
 export { parseDuration } from './registration/duration.js';
 
 export { DEFAULT_DEADLINE_MS } from './service-options.js';

@@ -83,6 +83,8 @@ export class ServiceState {
   /** Undefined when the concurrency limit is off. */
   private readonly limiter: ConcurrencyLimit | undefined;
   private readonly prober: Prober | undefined;
+  /** The served list (ids and URLs) of the last `resolved` event; undefined before the first and once it expired. */
+  private announcedList: string | undefined;
   private registryError: Error | undefined;
   private activeColor: ServiceSnapshot['activeColor'];
   private unmatched: UnmatchedActiveColor | undefined;
@@ -157,13 +159,20 @@ export class ServiceState {
         const tracked = this.pool.sync(update.instances);
         const announce = update.activeColor ? this.onActiveColor(update.activeColor, update.instances.length) : undefined;
         this.balancer.setInstances(tracked, this.unmatched, update.emptyBecause);
-        this.events.emit('resolved', { service: this.name, instances: tracked.map((t) => t.info) });
+        // an update whose served list is the one announced last (another color's instance joined, a tag
+        // changed) is no news: one `resolved` per change
+        const served = tracked.map((t) => `${t.info.id} ${t.info.url}`).join('\n');
+        if (served !== this.announcedList) {
+          this.announcedList = served;
+          this.events.emit('resolved', { service: this.name, instances: tracked.map((t) => t.info) });
+        }
         if (announce) this.events.emit('activeColorUnmatched', announce);
         break;
       }
       case 'error': {
         this.registryError = update.error;
         this.balancer.setFailure(update.error, update.expired);
+        if (update.expired) this.announcedList = undefined;
         this.events.emit('registryError', {
           service: this.name,
           error: update.error,

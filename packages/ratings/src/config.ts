@@ -26,6 +26,11 @@ export interface InstanceConfig {
    * callers watching Consul have dropped it (they take milliseconds; this is the margin). @default '1s'
    */
   drain: string;
+  /**
+   * `RATINGS_LOG_REQUESTS`: one `GET camera => 4` line per request (`0` turns it off: the deploy commands
+   * do, so a roll under load shows its progress, not every request). @default true
+   */
+  logRequests: boolean;
 }
 
 export const DEFAULT_TTL = '15s';
@@ -75,7 +80,15 @@ export function instanceConfig(instance: number, env: NodeJS.ProcessEnv = proces
     drain: env.RATINGS_DRAIN === '0' ? '0' : duration('RATINGS_DRAIN', DEFAULT_DRAIN),
     // npm sets COLOR=0|1 (its own colour setting) in the environment of every script it runs: not a color
     color: env.COLOR && env.COLOR !== '0' && env.COLOR !== '1' ? checkColor(env.COLOR) : DEFAULT_COLOR,
+    logRequests: flag('RATINGS_LOG_REQUESTS', env.RATINGS_LOG_REQUESTS, true),
   };
+}
+
+function flag(name: string, value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined || value === '') return fallback;
+  if (value === '1' || value === 'true') return true;
+  if (value === '0' || value === 'false') return false;
+  throw new ConfigError(`${name} must be 1, 0, true or false, got "${value}"`);
 }
 
 function checkColor(value: string): string {

@@ -32,7 +32,9 @@ export const SERVICE_NAME = 'ratings';
  */
 export async function startRatingsInstance(config: InstanceConfig, log: Log): Promise<RatingsInstance> {
   const id = `${SERVICE_NAME}-${config.instance}`;
-  const app = createRatingsApp({ instance: config.instance, version: config.version, color: config.color, log });
+  const app = createRatingsApp({
+    instance: config.instance, version: config.version, color: config.color, ...(config.logRequests ? { log } : {}),
+  });
   const server = await listen(app, config.port, config.host).catch((error: unknown) => {
     if ((error as { code?: unknown }).code !== 'EADDRINUSE') throw error;
     throw new PortInUseError(

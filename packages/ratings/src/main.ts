@@ -21,6 +21,7 @@ Environment:
   RATINGS_DRAIN        after deregistering, keep serving this long before closing (default ${DEFAULT_DRAIN})
   RATINGS_TTL          TTL of the Consul check (default ${DEFAULT_TTL})
   RATINGS_HEARTBEAT    how often it passes the check (default ${DEFAULT_HEARTBEAT})
+  RATINGS_LOG_REQUESTS 0: no "GET camera => 4" line per request (default 1)
   CONSUL_HTTP_ADDR     the Consul agent (default 127.0.0.1:8500); CONSUL_HTTP_TOKEN its ACL token
   LOG_FORMAT=json      JSON log lines
 `;

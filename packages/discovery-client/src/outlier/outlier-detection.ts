@@ -16,6 +16,11 @@ class OutlierState {
   private head = 0;
   /** `performance.now()` at which the latest answered attempt had been sent. */
   lastAnswerSentAt = -Infinity;
+  /**
+   * `performance.now()` at which an attempt that timed out past the stall threshold had been sent, while no
+   * other instance had yet answered a later one (a stall waiting for that evidence); undefined otherwise.
+   */
+  stalledSentAt: number | undefined = undefined;
   /** Instance failures since the last answer or re-admission. */
   consecutiveFailures = 0;
   /** The failure-percentage window: when it started (`performance.now()`), attempts and failures in it. */
@@ -71,7 +76,11 @@ class OutlierState {
  *   answered an attempt sent after it. "Typical" is the median of the instances' latency averages, so one
  *   slow or paused instance stands out against its peers; an attempt's age leaves out the stalls of the
  *   caller's own event loop (`attempt/caller-stall.ts`). A stalled instance's
- *   rescuable attempts are aborted at once and their calls go on elsewhere.
+ *   rescuable attempts are aborted at once and their calls go on elsewhere. At low traffic no other
+ *   attempt runs beside the stalled one: an attempt that *timed out* past the threshold is then a stall
+ *   too, ejected as soon as another instance answers an attempt sent after it (typically the call's own
+ *   retry), so a stalled instance costs one timed-out attempt, not `consecutiveFailures` of them. Relative
+ *   to the peers like Envoy's `success_rate` rule: slow everywhere is no outlier.
  *
  * Every ejection, these rules' and opossum's alike, obeys the ejection guard (`breaker/ejection-guard.ts`):
  * never more than `maxEjectionPercent` of the listed instances at once (Envoy's `max_ejection_percent`), and
@@ -83,6 +92,8 @@ export class OutlierDetection implements PickDecorator {
   private usable = new Set<Endpoint>();
   /** Endpoints with attempts in flight at the last look: the stall check visits only these. */
   private readonly busy = new Set<OutlierState>();
+  /** Endpoints with a timed-out stall waiting for a peer's later answer (`OutlierState.stalledSentAt`). */
+  private readonly suspects = new Set<OutlierState>();
   private timer: NodeJS.Timeout | undefined = undefined;
 
   constructor(
@@ -98,6 +109,7 @@ export class OutlierDetection implements PickDecorator {
     for (const endpoint of usable) if (!previous.has(endpoint)) this.state(endpoint).consecutiveFailures = 0;
     const stillListed = new Set(listed);
     for (const [endpoint, state] of this.states) if (!stillListed.has(endpoint) && state.oldest() === undefined) this.states.delete(endpoint);
+    for (const state of this.suspects) if (!this.usable.has(state.endpoint)) this.unsuspect(state);
   }
 
   wrap(endpoint: Endpoint, inner: CompletePick): CompletePick {
@@ -150,6 +162,9 @@ export class OutlierDetection implements PickDecorator {
     if (outcome.verdict.answered) {
       state.consecutiveFailures = 0;
       if (attempt.startedAt > state.lastAnswerSentAt) state.lastAnswerSentAt = attempt.startedAt;
+      if (this.suspects.size > 0) this.confirmStalls(state, attempt.startedAt);
+    } else if (outcome.type === 'instanceFailure' && outcome.reason === 'timeout' && this.options.stall) {
+      this.timedOut(state, attempt);
     }
     const failed = outcome.verdict.countsAgainst;
     const window = this.options.failurePercentage;
@@ -206,14 +221,52 @@ export class OutlierDetection implements PickDecorator {
       if (state.endpoint.state !== 'CLOSED' || age < stall.floorMs) continue;
       threshold ??= this.stallThresholdMs();
       if (age < threshold || !this.answeredSince(state, oldest.startedAt)) continue;
-      if (state.endpoint.eject('stall')) {
-        for (const attempt of state.inFlight()) if (attempt.rescuable) attempt.rescue();
-      }
+      this.ejectStalled(state);
     }
     if (this.busy.size === 0 && this.timer !== undefined) {
       clearInterval(this.timer);
       this.timer = undefined;
     }
+  }
+
+  /** Ejects a stalled instance and re-sends its rescuable attempts elsewhere. */
+  private ejectStalled(state: OutlierState): void {
+    this.unsuspect(state);
+    if (state.endpoint.eject('stall')) {
+      for (const attempt of state.inFlight()) if (attempt.rescuable) attempt.rescue();
+    }
+  }
+
+  /**
+   * An attempt timed out. Older than the stall threshold, it is a stall: ejected now if another instance has
+   * answered a later attempt already, else once one does (`confirmStalls`).
+   */
+  private timedOut(state: OutlierState, attempt: Attempt): void {
+    const age = this.now() - attempt.startedAt - (callerStalls.stalledMs - attempt.stalledAtStart);
+    if (state.endpoint.state !== 'CLOSED' || age < this.stallThresholdMs()) return;
+    if (this.answeredSince(state, attempt.startedAt)) {
+      this.ejectStalled(state);
+    } else {
+      state.stalledSentAt = Math.max(state.stalledSentAt ?? -Infinity, attempt.startedAt);
+      this.suspects.add(state);
+    }
+  }
+
+  /** `answering` answered an attempt sent at `sentAt`: the evidence a suspect's timed-out stall waited for. */
+  private confirmStalls(answering: OutlierState, sentAt: number): void {
+    for (const suspect of this.suspects) {
+      const stalledSentAt = suspect.stalledSentAt!;
+      if (sentAt <= stalledSentAt) continue;
+      // the suspect itself answered a later attempt: it is not stalled (any more)
+      if (suspect === answering) this.unsuspect(suspect);
+      else if (suspect.endpoint.state === 'CLOSED') this.ejectStalled(suspect);
+      else this.unsuspect(suspect);
+    }
+  }
+
+  private unsuspect(state: OutlierState): void {
+    state.stalledSentAt = undefined;
+    this.suspects.delete(state);
   }
 
   /** Whether another listed endpoint answered an attempt sent after `since`. */
@@ -229,5 +282,6 @@ export class OutlierDetection implements PickDecorator {
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;
     this.busy.clear();
+    this.suspects.clear();
   }
 }

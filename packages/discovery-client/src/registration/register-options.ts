@@ -1,5 +1,27 @@
 import type { ConsulOptions } from '../consul/consul-options.js';
 import type { Logger } from '../logging/logger.js';
+import { bad, checkObject } from '../options/checker.js';
+
+/**
+ * An HTTP check, Consul's `Check: { HTTP, Interval, Timeout }`: the agent sends `GET http` every `interval`
+ * and sets the status from the answer (2xx passing, 429 warning, anything else, a timeout or a refused
+ * connection critical; Consul's docs, agent/checks "HTTP check"), the first probe within one interval
+ * after registering, the instance critical until then (Consul's initial status).
+ */
+export interface HttpCheckOptions {
+  /** The URL the agent probes, `http:` or `https:`, e.g. `'http://127.0.0.1:8001/health'`. */
+  http: string;
+  /**
+   * Time between probes. A Go duration string or ms (Consul raises anything below 1s to 1s).
+   * @default '10s'
+   */
+  interval?: string | number;
+  /**
+   * How long a probe may take before it counts as critical. A Go duration string or ms.
+   * @default Consul's: 10s
+   */
+  timeout?: string | number;
+}
 
 /** Options of {@link register}. */
 export interface RegisterOptions {
@@ -23,13 +45,20 @@ export interface RegisterOptions {
   meta?: Record<string, string>;
   /**
    * TTL of the health check: Consul marks the instance critical when no heartbeat came within it.
-   * A Go duration string or ms.
+   * A Go duration string or ms. Not with `check`.
    * @default '10s'
    */
   ttl?: string | number;
   /**
-   * Heartbeat period.
-   * @default a third of `ttl`
+   * An HTTP check run by the Consul agent instead of the TTL check (then no heartbeat is sent, and
+   * `pass()`, `warn()`, `fail()` reject: the probe sets the status).
+   * @default undefined (a TTL check)
+   */
+  check?: HttpCheckOptions;
+  /**
+   * Heartbeat period. With an HTTP check: how often the registration asks the agent whether it still knows
+   * the instance (`GET /v1/agent/service/:id`), to register again after an agent restart.
+   * @default a third of `ttl`; with `check`, its `interval`
    */
   heartbeatInterval?: string | number;
   /**
@@ -73,6 +102,7 @@ export interface RegisterOptions {
 export const DEFAULT_TTL = '10s';
 export const DEFAULT_DEREGISTER_CRITICAL_AFTER = '1m';
 export const DEFAULT_DRAIN_DELAY_MS = 0;
+export const DEFAULT_CHECK_INTERVAL = '10s';
 
 /** Checks {@link RegisterOptions}. @throws TypeError naming the option. */
 export function validate(options: RegisterOptions): void {
@@ -95,6 +125,14 @@ export function validate(options: RegisterOptions): void {
   if (options.meta !== undefined) {
     if (options.meta === null || typeof options.meta !== 'object' || Object.values(options.meta).some((v) => typeof v !== 'string')) {
       throw new TypeError(`Expected \`meta\` to be an object of strings, got ${JSON.stringify(options.meta)}`);
+    }
+  }
+  if (options.check !== undefined) {
+    checkObject('check', options.check, ['http', 'interval', 'timeout']);
+    if (options.ttl !== undefined) throw new TypeError('Expected either `ttl` (a TTL check) or `check` (an HTTP check), got both');
+    const url = typeof options.check.http === 'string' && URL.canParse(options.check.http) ? new URL(options.check.http) : undefined;
+    if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+      throw bad('check.http', 'an http: or https: URL', options.check.http);
     }
   }
   if (options.server !== undefined && (options.server === null || typeof options.server.close !== 'function')) {

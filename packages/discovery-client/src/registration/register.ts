@@ -1,19 +1,28 @@
-import { ConsulHttp, consulStatusError } from '../consul/consul-http.js';
+import { ConsulHttp, consulStatusError, type ConsulResponse } from '../consul/consul-http.js';
 import { resolveConsulOptions } from '../consul/consul-options.js';
 import { RegistryUnavailableError } from '../errors/registry-unavailable-error.js';
 import { EventSource } from '../events.js';
 import { createLogger } from '../logging/create-logger.js';
 import type { Logger } from '../logging/logger.js';
 import { formatDuration, parseDuration } from './duration.js';
+import { bad } from '../options/checker.js';
 import {
+  DEFAULT_CHECK_INTERVAL,
   DEFAULT_DEREGISTER_CRITICAL_AFTER,
   DEFAULT_DRAIN_DELAY_MS,
   DEFAULT_TTL,
   validate,
+  type HttpCheckOptions,
   type RegisterOptions,
 } from './register-options.js';
 
-export { DEFAULT_DEREGISTER_CRITICAL_AFTER, DEFAULT_DRAIN_DELAY_MS, DEFAULT_TTL, type RegisterOptions };
+export { DEFAULT_DEREGISTER_CRITICAL_AFTER, DEFAULT_DRAIN_DELAY_MS, DEFAULT_TTL, type HttpCheckOptions, type RegisterOptions };
+
+/** A Consul check status. */
+export type HealthStatus = 'passing' | 'warning' | 'critical';
+
+/** Consul's TTL update endpoint for each status (`PUT /v1/agent/check/pass|warn|fail/:check_id?note=`). */
+const TTL_ENDPOINT: Record<HealthStatus, string> = { passing: 'pass', warning: 'warn', critical: 'fail' };
 
 /** Events of a {@link Registration}. */
 export interface RegistrationEvents {
@@ -28,6 +37,32 @@ export interface Registration {
   readonly id: string;
   readonly name: string;
   readonly checkId: string;
+  /**
+   * The status this instance last reported with `pass()`, `warn()` or `fail()` (`'passing'` at first), which
+   * every heartbeat repeats. With an HTTP check, always `'passing'`: the agent's probe decides.
+   */
+  readonly status: HealthStatus;
+  /**
+   * Reports this instance healthy (Consul's `PUT /v1/agent/check/pass/:check_id?note=`): it comes back to
+   * `/v1/health/service/<name>?passing`. `note` becomes the check's `Output` (default `''`).
+   * The status is kept before it is sent: heartbeats repeat it, and a registration after an agent restart
+   * carries it. Updates go out one at a time, in call order.
+   * @throws TypeError with an HTTP check (`check`), or when `note` is not a string.
+   * @throws RegistryUnavailableError when the agent did not take it (the next heartbeat sends it again).
+   */
+  pass(note?: string): Promise<void>;
+  /**
+   * Reports this instance degraded (`PUT /v1/agent/check/warn/:check_id?note=`): status `warning`, which
+   * Consul's `?passing` filter drops too (a watcher stops sending it calls), listed without the filter.
+   * Heartbeats repeat it until `pass()` or `fail()`. Errors as `pass()`.
+   */
+  warn(note?: string): Promise<void>;
+  /**
+   * Reports this instance unhealthy (`PUT /v1/agent/check/fail/:check_id?note=`): status `critical`, out of
+   * `?passing` lists; heartbeats repeat it (they keep the TTL from expiring, never turn it passing) until
+   * `pass()`. A critical instance is still removed after `deregisterCriticalServiceAfter`. Errors as `pass()`.
+   */
+  fail(note?: string): Promise<void>;
   /**
    * Deregisters (first), stops heartbeats and signal handlers, waits `drainDelay`, then closes `server` if
    * one was given and waits for its in-flight requests. Idempotent; never rejects.
@@ -45,7 +80,11 @@ class ConsulRegistration extends EventSource<RegistrationEvents> implements Regi
   readonly id: string;
   readonly name: string;
   readonly checkId: string;
-  private readonly ttlMs: number;
+  status: HealthStatus = 'passing';
+  private note = '';
+  /** The last status update sent: the next waits for it, so updates reach the agent in call order. */
+  private updates: Promise<unknown> = Promise.resolve();
+  private readonly httpCheck: boolean;
   private readonly heartbeatMs: number;
   private readonly drainMs: number;
   private readonly body: Record<string, unknown>;
@@ -60,9 +99,17 @@ class ConsulRegistration extends EventSource<RegistrationEvents> implements Regi
     this.name = options.name;
     this.id = options.id ?? `${options.name}-${options.port}`;
     this.checkId = `service:${this.id}`;
-    this.ttlMs = parseDuration('ttl', options.ttl ?? DEFAULT_TTL);
+    const check = options.check;
+    this.httpCheck = check !== undefined;
+    const periodMs = check
+      ? parseDuration('check.interval', check.interval ?? DEFAULT_CHECK_INTERVAL)
+      : parseDuration('ttl', options.ttl ?? DEFAULT_TTL);
     this.heartbeatMs =
-      options.heartbeatInterval === undefined ? this.ttlMs / 3 : parseDuration('heartbeatInterval', options.heartbeatInterval);
+      options.heartbeatInterval !== undefined
+        ? parseDuration('heartbeatInterval', options.heartbeatInterval)
+        : check
+          ? periodMs
+          : periodMs / 3;
     const drain = options.drainDelay;
     this.drainMs = drain === undefined ? DEFAULT_DRAIN_DELAY_MS : drain === 0 || drain === '0' ? 0 : parseDuration('drainDelay', drain);
     const deregisterAfterMs = parseDuration(
@@ -76,22 +123,85 @@ class ConsulRegistration extends EventSource<RegistrationEvents> implements Regi
       Port: options.port,
       Tags: [...(options.tags ?? [])],
       Meta: { ...(options.meta ?? {}) },
-      Check: {
-        CheckID: this.checkId,
-        Name: `Service '${options.name}' check`,
-        TTL: formatDuration(this.ttlMs),
-        DeregisterCriticalServiceAfter: formatDuration(deregisterAfterMs),
-        Status: 'passing',
-      },
+      Check: check
+        ? {
+            CheckID: this.checkId,
+            Name: `Service '${options.name}' check`,
+            HTTP: check.http,
+            Interval: formatDuration(periodMs),
+            ...(check.timeout === undefined ? {} : { Timeout: formatDuration(parseDuration('check.timeout', check.timeout)) }),
+            DeregisterCriticalServiceAfter: formatDuration(deregisterAfterMs),
+          }
+        : {
+            CheckID: this.checkId,
+            Name: `Service '${options.name}' check`,
+            TTL: formatDuration(periodMs),
+            DeregisterCriticalServiceAfter: formatDuration(deregisterAfterMs),
+            Status: 'passing',
+          },
     };
+  }
+
+  pass(note?: string): Promise<void> {
+    return this.report('passing', note);
+  }
+
+  warn(note?: string): Promise<void> {
+    return this.report('warning', note);
+  }
+
+  fail(note?: string): Promise<void> {
+    return this.report('critical', note);
+  }
+
+  private async report(status: HealthStatus, note: string | undefined): Promise<void> {
+    if (this.httpCheck) {
+      throw new TypeError(`${TTL_ENDPOINT[status]}() needs a TTL check; ${this.id} has an HTTP check, whose status the agent's probe sets`);
+    }
+    if (note !== undefined && typeof note !== 'string') throw bad('note', 'a string', note);
+    this.status = status;
+    this.note = note ?? '';
+    if (this.closing) return;
+    const response = await this.sendStatus();
+    if (response.statusCode === 404) await this.registerNow(true);
+    else if (response.statusCode !== 200) throw consulStatusError(response, `the ${status} status of ${this.id}`);
+  }
+
+  /** Sends the current status and note (read when it goes out), after the update before it. */
+  private sendStatus(): Promise<ConsulResponse> {
+    const send = (): Promise<ConsulResponse> =>
+      this.consul.request({
+        method: 'PUT',
+        path: `/v1/agent/check/${TTL_ENDPOINT[this.status]}/${encodeURIComponent(this.checkId)}${this.note === '' ? '' : `?note=${encodeURIComponent(this.note)}`}`,
+        timeoutMs: CONSUL_WRITE_TIMEOUT_MS,
+      });
+    const sent = this.updates.then(send, send);
+    this.updates = sent.catch(() => undefined);
+    return sent;
+  }
+
+  /** The heartbeat's request: the TTL status again, or (HTTP check) whether the agent still knows the instance. */
+  private async heartbeatStatus(): Promise<number> {
+    if (!this.httpCheck) return (await this.sendStatus()).statusCode;
+    const response = await this.consul.request({
+      method: 'GET',
+      path: `/v1/agent/service/${encodeURIComponent(this.id)}`,
+      timeoutMs: CONSUL_WRITE_TIMEOUT_MS,
+    });
+    return response.statusCode;
   }
 
   private get where(): string {
     return `${this.name} at ${this.options.address ?? '(node address)'}:${this.options.port}`;
   }
 
-  /** PUT register, then a pass so a re-registration that kept a critical status turns passing now. */
+  /**
+   * PUT register, then (TTL check) the reported status, so a re-registration that kept an expired TTL's
+   * critical status takes the reported one now, and its note.
+   */
   async registerNow(again: boolean): Promise<void> {
+    const check = this.body.Check as Record<string, unknown>;
+    if (!this.httpCheck) check.Status = this.status;
     const response = await this.consul.request({
       method: 'PUT',
       path: '/v1/agent/service/register',
@@ -99,24 +209,9 @@ class ConsulRegistration extends EventSource<RegistrationEvents> implements Regi
       timeoutMs: CONSUL_WRITE_TIMEOUT_MS,
     });
     if (response.statusCode !== 200) throw consulStatusError(response, `registering ${this.id}`);
-    await this.pass();
-    this.logger.info(
-      {
-        service: this.name,
-        id: this.id,
-      },
-      `${again ? 're-registered' : 'registered'} ${this.id} (${this.where}) with consul at ${this.consul.options.baseUrl}`,
-    );
+    if (!this.httpCheck) await this.sendStatus();
+    this.logger.info({ service: this.name, id: this.id }, `${again ? 're-registered' : 'registered'} ${this.id} (${this.where}) with consul at ${this.consul.options.baseUrl}`);
     this.events.emit('registered', { id: this.id, name: this.name, again });
-  }
-
-  private async pass(): Promise<number> {
-    const response = await this.consul.request({
-      method: 'PUT',
-      path: `/v1/agent/check/pass/${encodeURIComponent(this.checkId)}`,
-      timeoutMs: CONSUL_WRITE_TIMEOUT_MS,
-    });
-    return response.statusCode;
   }
 
   start(): void {
@@ -135,7 +230,7 @@ class ConsulRegistration extends EventSource<RegistrationEvents> implements Regi
 
   private async beat(): Promise<void> {
     try {
-      const status = await this.pass();
+      const status = await this.heartbeatStatus();
       if (this.closing) return;
       if (status === 404) {
         this.logger.warn({ service: this.name, id: this.id }, `consul does not know ${this.id} (restarted?); registering again`);
@@ -223,8 +318,11 @@ class ConsulRegistration extends EventSource<RegistrationEvents> implements Regi
 }
 
 /**
- * Registers this instance in Consul with a TTL check and keeps it passing with heartbeats (every third of
- * the TTL). If Consul forgets the instance (restart: the heartbeat gets 404), it registers again by itself.
+ * Registers this instance in Consul with a TTL check and keeps it alive with heartbeats (every third of
+ * the TTL), each repeating the status last reported with `pass()`, `warn()` or `fail()` (passing until one
+ * is called), so a heartbeat never turns a reported failure passing. With `check: { http }` the agent
+ * probes the instance instead (an HTTP check) and no heartbeat is sent. If Consul forgets the instance
+ * (restart: the heartbeat gets 404), it registers again by itself.
  * Heartbeat failures are logged, never thrown. If Consul cannot be reached at start, the returned
  * registration keeps trying in the background; only a rejected definition (HTTP 400/403) rejects.
  *

@@ -53,6 +53,27 @@ afterEach(async () => {
 });
 
 describe("color: 'active' (blue/green through Consul KV)", () => {
+  it('announces the served list once per change: green instances joining while blue is active are no news', async () => {
+    await setActive('blue');
+    await instance('blue-1', 'blue');
+    const lines: string[] = [];
+    discovery = new DiscoveryClient({
+      consul: { host: '127.0.0.1', port: consul.port },
+      logger: { info: (line: string) => lines.push(line), warn: () => {}, error: () => {}, debug: () => {} },
+      logPicks: false,
+    });
+    const ratings = discovery.service('ratings', { color: 'active' });
+    const resolved: string[][] = [];
+    discovery.on('resolved', (e) => resolved.push(e.instances.map((i) => i.id).sort()));
+    expect(await served(ratings, 2)).toEqual(new Set(['blue-1']));
+    await instance('green-1', 'green');
+    await instance('green-2', 'green');
+    await instance('blue-2', 'blue'); // the watch sees the green updates first
+    await waitFor(() => resolved.some((ids) => ids.includes('blue-2')), 5000, 'blue-2 resolved');
+    expect(resolved).toEqual([['blue-1'], ['blue-1', 'blue-2']]);
+    expect(lines.filter((l) => l.startsWith('resolved ratings'))).toHaveLength(2);
+  });
+
   it('routes to every instance while no active color is set, then only to the color the KV key names', async () => {
     await instance('blue-1', 'blue');
     await instance('blue-2', 'blue');
@@ -155,9 +176,8 @@ describe("color: 'active' naming a color no listed instance has", () => {
 
     // more calls and a new list of the same colors: the same situation, no new line
     await ratings.get('/').catch(() => undefined);
-    const resolvedLines = log.lines.filter((line) => line.startsWith('resolved ratings')).length;
     await instance('blue-4', 'blue');
-    await waitFor(() => log.lines.filter((line) => line.startsWith('resolved ratings')).length > resolvedLines, 5000, 'the list with blue-4');
+    await waitFor(async () => /of its 4 instances/.test(String(await ratings.get('/').catch((e: unknown) => e))), 5000, 'the list with blue-4');
     expect(colorWarnings(log.warnings)).toHaveLength(1);
 
     // another leftover color: a new situation, a new line

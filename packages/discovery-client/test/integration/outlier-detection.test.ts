@@ -88,6 +88,28 @@ describe('outlier detection with the defaults (3 child instances)', () => {
     expect((await load(svc, 300)).some((r) => r.id === 'ratings-2')).toBe(true);
   });
 
+  it('at one call in flight, a paused (SIGSTOP) instance costs one timed-out attempt before its stall ejection, and no call fails', async () => {
+    const { svc, events } = await setup();
+    const sequential = async (count: number): Promise<Array<{ id?: string; error?: string }>> => {
+      const results: Array<{ id?: string; error?: string }> = [];
+      for (let i = 0; i < count; i += 1) {
+        results.push(await svc.get('/whoami').json<{ id: string }>().then((b) => ({ id: b.id }), (e: Error) => ({ error: e.message })));
+      }
+      return results;
+    };
+    await sequential(30); // latency history for every instance, one call at a time
+    instances[1]!.child.kill('SIGSTOP');
+    const results: Array<{ id?: string; error?: string }> = [];
+    // one call at a time until ratings-2 is out (round robin reaches it within three calls)
+    for (let i = 0; i < 20 && !events.breakerOpen.some((e) => e.instance.id === 'ratings-2'); i += 1) results.push(...(await sequential(1)));
+    expect(events.breakerOpen.find((e) => e.instance.id === 'ratings-2')?.reason).toBe('stall');
+    expect(events.callTimedOut.filter((e) => e.instance?.id === 'ratings-2')).toHaveLength(1);
+    expect(results.filter((r) => r.error)).toEqual([]);
+    results.push(...(await sequential(6))); // out of rotation: no call waits on it
+    expect(events.callTimedOut.filter((e) => e.instance?.id === 'ratings-2')).toHaveLength(1);
+    instances[1]!.child.kill('SIGCONT');
+  });
+
   it('a killed (SIGKILL) instance is ejected on the first refused connection, no call fails, and it is back once it listens again', async () => {
     const { svc, events } = await setup();
     await load(svc, 200);

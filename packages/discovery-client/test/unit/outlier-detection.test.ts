@@ -227,6 +227,46 @@ describe('OutlierDetection', () => {
       expect(opened).toEqual(['ratings-1 stall']);
     });
 
+    /** `e`'s attempt sent at `startedAt` timed out at `clock`. */
+    function timedOut(detection: OutlierDetection, e: Endpoint, startedAt: number): void {
+      const { attempt, pick } = sent(detection, e, startedAt, true);
+      attempt.ended = true;
+      pick.onCallEnded(attempt, failure(e));
+    }
+
+    it('at low traffic, a timeout past the threshold is a stall, ejected once another instance answers a later attempt', () => {
+      const { endpoints, detection } = setup(3);
+      const [a, b] = endpoints;
+      warm(endpoints, 2); // threshold 50 ms
+      answered(detection, b!, 50, 2); // sent before a's attempt: no evidence
+      clock = 600;
+      timedOut(detection, a!, 100); // one call in flight: nothing else ran beside it
+      expect(opened).toEqual([]);
+      answered(detection, b!, 601, 2); // the call's retry, on b
+      expect(opened).toEqual(['ratings-1 stall']);
+    });
+
+    it('a timeout below the threshold is no stall (slow everywhere)', () => {
+      const { endpoints, detection } = setup(3);
+      const [a, b] = endpoints;
+      warm(endpoints, 200); // threshold 1 s: a 500 ms timeout is just slow
+      clock = 600;
+      timedOut(detection, a!, 100);
+      answered(detection, b!, 601, 200);
+      expect(opened).toEqual([]);
+    });
+
+    it('a timed-out instance that answers a later attempt itself is no stall any more', () => {
+      const { endpoints, detection } = setup(3);
+      const [a, b] = endpoints;
+      warm(endpoints, 2);
+      clock = 600;
+      timedOut(detection, a!, 100);
+      answered(detection, a!, 601, 2);
+      answered(detection, b!, 602, 2);
+      expect(opened).toEqual([]);
+    });
+
     it('an instance slow against its peers stands out: the median ignores it', () => {
       const { endpoints, detection } = setup(3);
       endpoints[0]!.latencyMs = 200;
