@@ -59,7 +59,7 @@ describe("color: 'active' (blue/green through Consul KV)", () => {
     const lines: string[] = [];
     discovery = new DiscoveryClient({
       consul: { host: '127.0.0.1', port: consul.port },
-      logger: { info: (line: string) => lines.push(line), warn: () => {}, error: () => {}, debug: () => {} },
+      logger: { info: (_fields: object, line: string) => lines.push(line), warn: () => {}, error: () => {}, debug: () => {} },
       logPicks: false,
     });
     const ratings = discovery.service('ratings', { color: 'active' });

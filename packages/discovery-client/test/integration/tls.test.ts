@@ -67,7 +67,7 @@ describe.each(['undici', 'got'] as const)('TLS to instances (%s transport)', (tr
     const inventory = discovery.service('inventory', { transport, tls: { ca: certs.ca } });
     const first = await inventory.get('/');
     const second = await inventory.get('/');
-    expect([first.instance.url, second.instance.url].every((url) => url.startsWith('https://127.0.0.1:'))).toBe(true);
+    expect([first.instance!.url, second.instance!.url].every((url) => url.startsWith('https://127.0.0.1:'))).toBe(true);
     expect(new Set([(JSON.parse(first.body) as { from: string }).from, (JSON.parse(second.body) as { from: string }).from])).toEqual(new Set(['inventory-1', 'inventory-2']));
   });
 

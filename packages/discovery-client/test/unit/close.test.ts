@@ -14,7 +14,7 @@ const t = useClientFixture();
 
 /** Every line the client logs. */
 function recordingLogger(lines: string[]): Logger {
-  const log = (message: string) => void lines.push(message);
+  const log = (_fields: object, message: string) => void lines.push(message);
   return { debug: log, info: log, warn: log, error: log };
 }
 
