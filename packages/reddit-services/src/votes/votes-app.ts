@@ -6,7 +6,8 @@ import { BadRequestError, NotFoundError } from '../shared/http-errors.js';
 import type { PostDirectory, UserDirectory } from '../shared/service-directory.js';
 import type { Logger } from '../shared/logger.js';
 import type { ServiceDatabase } from '../shared/database.js';
-import { communityConflict, createVotesStore } from './votes-store.js';
+import { communityConflict } from './votes-store.js';
+import { createVotesStore } from './create-votes-store.js';
 import type { Direction } from './votes-store.js';
 
 /** Most ids `GET /votes/sort` takes at once (openapi.yaml's pattern for `ids` says the same). */
