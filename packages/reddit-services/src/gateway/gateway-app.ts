@@ -14,6 +14,8 @@ import { DEFAULT_VERSION } from '../shared/config.js';
 import { versionInAnswers } from '../shared/version-in-answers.js';
 import { endToEndHeaders } from '../shared/hop-by-hop.js';
 import { refuseUnknownMethods } from '../shared/known-methods.js';
+import { AllowedMethods } from '../shared/allowed-methods.js';
+import { openApiValidator } from '../shared/api-router.js';
 
 type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
 
@@ -102,7 +104,6 @@ export function createGatewayApp(options: GatewayAppOptions): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(normalizeRequestTarget);
-  app.use(refuseUnknownMethods);
 
   const ownVersion = versionInAnswers(options.version ?? DEFAULT_VERSION);
   app.get('/health', ownVersion, (_req, res) => {
@@ -112,6 +113,7 @@ export function createGatewayApp(options: GatewayAppOptions): Express {
     res.json(options.status?.() ?? {});
   });
 
+  app.use(refuseUnknownMethods(new AllowedMethods(openApiValidator().document)));
   app.use(loadShedding(options.maxInFlight ?? DEFAULT_GATEWAY_MAX_IN_FLIGHT));
   app.use(deadlineGuard());
   const services = new Set<string>(SERVICE_NAMES);

@@ -1,18 +1,29 @@
 import type { RequestHandler } from 'express';
-import type { ErrorBody } from './error-middleware.js';
+import { MethodNotAllowedError } from './http-errors.js';
+import { notFoundRoute } from './error-middleware.js';
+import type { AllowedMethods } from './allowed-methods.js';
 
-/** The methods the API knows (a path answers 405 with `Allow` for those it does not have). */
+/** The methods the gateway relays (discovery-client's). */
 export const KNOWN_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
 /**
- * A method no service implements (`PROPFIND`, `TRACE`...) gets a JSON 501 (RFC 9110 §15.6.2), the same from an
- * instance and from the gateway: it comes before the instance's own headers, so the two answers are one.
+ * The gateway's answer to a method it cannot relay (`PROPFIND`, `TRACE`...): what a service gives, without asking
+ * one. A path of openapi.yaml answers 405 with `Allow` (client input is never a 5xx, so not 501), any other path the
+ * JSON 404 of every app.
  */
-export const refuseUnknownMethods: RequestHandler = (req, res, next) => {
-  if (KNOWN_METHODS.has(req.method)) {
-    next();
-    return;
-  }
-  req.resume();
-  res.status(501).json({ error: `method ${req.method.slice(0, 40)} not implemented` } satisfies ErrorBody);
-};
+export function refuseUnknownMethods(allowed: AllowedMethods): RequestHandler {
+  return (req, res, next) => {
+    if (KNOWN_METHODS.has(req.method)) {
+      next();
+      return;
+    }
+    req.resume();
+    const allow = allowed.of(req.path);
+    if (!allow) {
+      notFoundRoute(req, res, next);
+      return;
+    }
+    res.set('Allow', allow.join(', '));
+    throw new MethodNotAllowedError(req.method, req.path, allow);
+  };
+}

@@ -8,7 +8,6 @@ import { normalizeRequestTarget } from './http-hygiene.js';
 import type { Logger } from './logger.js';
 import { DEFAULT_VERSION } from './config.js';
 import { versionInAnswers } from './version-in-answers.js';
-import { refuseUnknownMethods } from './known-methods.js';
 
 /** Largest JSON body a service accepts; beyond it, 413. */
 export const DEFAULT_BODY_LIMIT = '64kb';
@@ -54,7 +53,7 @@ export const requireUtf8: RequestHandler = (req, res, next) => {
 };
 
 /**
- * The frame every service shares: a 501 for a method no service knows, load shedding, UTF-8 only, a strict JSON body parser, `version` in GET
+ * The frame every service shares: load shedding, UTF-8 only, a strict JSON body parser, `version` in GET
  * answers, `GET /health`, the deadline guard (`x-request-timeout-ms`), the service's router, a JSON 404 and the JSON error middleware.
  */
 export function createServiceApp(options: ServiceAppOptions): Express {
@@ -62,7 +61,6 @@ export function createServiceApp(options: ServiceAppOptions): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(normalizeRequestTarget);
-  app.use(refuseUnknownMethods);
   app.use((_req, res, next) => {
     res.set('X-Instance-Id', options.instanceId);
     next();

@@ -4,11 +4,11 @@
  * the instances, the other through the gateway (the real discovery client, a static instance list), and every
  * answer must be the same as a whole: status, every end-to-end header, body. The requests are made from
  * openapi.yaml, so a new route is covered without touching this file: every operation with a valid request and
- * with bad input, HEAD for every GET, OPTIONS, a method the path does not have (405 with Allow) and one no
- * service knows (501), then a database failure (5xx).
+ * with bad input, HEAD for every GET, OPTIONS, a method the path does not have (405 with Allow), one the gateway
+ * cannot relay (`PROPFIND`: the gateway answers the instance's 405 itself), then a database failure (5xx).
  *
- * Allowed differences, as openapi.yaml documents them: `Date`, the hop-by-hop headers (RFC 9110 §7.6.1) and the
- * gateway's `X-Served-By`, which every relayed answer carries.
+ * Allowed differences, as openapi.yaml documents them: `Date`, the hop-by-hop headers (RFC 9110 §7.6.1), the
+ * gateway's `X-Served-By`, which every relayed answer carries, and no `X-Instance-Id` on the gateway's own answers.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startApp } from '../helpers/apps.js';
@@ -46,7 +46,7 @@ const NOT_END_TO_END = new Set(['connection', 'keep-alive', 'proxy-connection', 
 interface RelayCase {
   label: string;
   request: HttpExchange;
-  /** The gateway answers it itself (no instance is asked, no `X-Served-By`), with the instance's very answer. */
+  /** The gateway answers it itself (no instance is asked): the instance's answer without `X-Instance-Id`, no `X-Served-By`. */
   gatewayAnswers?: true;
 }
 
@@ -84,9 +84,10 @@ function relayCases(): RelayCase[] {
     }
     bad.push({ label: `OPTIONS ${template}`, request: { method: 'OPTIONS', path } });
     for (const method of HTTP_METHODS.filter((m) => !item[m])) bad.push({ label: `${method.toUpperCase()} ${template} (not declared)`, request: { method: method.toUpperCase(), path } });
-    bad.push({ label: `PROPFIND ${template} (a method no service knows)`, request: { method: 'PROPFIND', path }, gatewayAnswers: true });
+    bad.push({ label: `PROPFIND ${template} (a method the gateway cannot relay)`, request: { method: 'PROPFIND', path }, gatewayAnswers: true });
   }
   add(bad, 'GET an unknown route', { method: 'GET', path: '/votes/1/comments' });
+  bad.push({ label: 'PROPFIND an unknown route', request: { method: 'PROPFIND', path: '/votes/1/comments' }, gatewayAnswers: true });
   return [...valid, ...deletions, ...bad];
 }
 
@@ -146,7 +147,9 @@ describe('the gateway relays every answer as the instance gave it', () => {
     // /health is the gateway's own; every other path of the document is relayed.
     if (request.path.split('?')[0] === '/health') return;
     const answers = await both(request);
-    expect(endToEnd(answers.gateway)).toEqual(endToEnd(answers.instance));
+    const { 'x-instance-id': instanceId, ...others } = answers.instance.headers;
+    expect(endToEnd(answers.gateway)).toEqual(endToEnd(gatewayAnswers ? { ...answers.instance, headers: others } : answers.instance));
+    expect(instanceId).toHaveLength(1);
     expect(answers.gateway.headers['x-served-by']).toEqual(gatewayAnswers ? undefined : [expect.stringMatching(/^\w+-1 http:\/\//)]);
   });
 
@@ -157,12 +160,12 @@ describe('the gateway relays every answer as the instance gave it', () => {
     expect(endToEnd(head)).toEqual({ ...endToEnd(get), body: '' });
   });
 
-  it('a method a path does not have: 405 with Allow and a JSON body', async () => {
-    const answer = await exchange(gateway!.url, { method: 'DELETE', path: '/posts' });
+  it.each(['DELETE', 'PROPFIND'])('a method a path does not have (%s): 405 with Allow and a JSON body, never a 5xx', async (method) => {
+    const answer = await exchange(gateway!.url, { method, path: '/posts' });
     expect({ status: answer.status, allow: answer.headers.allow, body: JSON.parse(answer.body) as unknown }).toEqual({
       status: 405,
       allow: ['GET, HEAD, OPTIONS, POST'],
-      body: { error: 'method DELETE not allowed for /posts', details: { allow: ['GET', 'HEAD', 'OPTIONS', 'POST'] } },
+      body: { error: `method ${method} not allowed for /posts`, details: { allow: ['GET', 'HEAD', 'OPTIONS', 'POST'] } },
     });
   });
 
