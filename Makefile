@@ -13,7 +13,7 @@ export CONSUL_HTTP_ADDR ?= 127.0.0.1:8500
 help:
 	@echo "make demo            run the walkthrough: dev-consul (or your Consul), market with ratings, 3 ratings instances"
 	@echo "make test            install, build, lint and run every package's tests (what CI runs)"
-	@echo "make depcheck        import cycles and layering of packages/discovery-client/src (dependency-cruiser)"
+	@echo "make depcheck        no import cycle in any package's src, discovery-client's layering (dependency-cruiser)"
 	@echo "make consul          start dev-consul on :8500 unless CONSUL_HTTP_ADDR points at a live agent"
 	@echo "make monolith        the market alone, no ratings, no Consul"
 	@echo "make add-ratings     the market calling ratings through discovery-client"
@@ -45,7 +45,8 @@ typecheck: build
 lint: build
 	npx eslint .
 
-# dependency-cruiser on packages/discovery-client/src: no import cycles, folders stay layered (.dependency-cruiser.mjs).
+# dependency-cruiser: discovery-client's folders stay layered (its .dependency-cruiser.mjs), and no package's src/ has an
+# import cycle (.dependency-cruiser.mjs at the root).
 depcheck: build
 	npm run depcheck
 

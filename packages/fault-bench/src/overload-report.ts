@@ -5,7 +5,7 @@
 import { throughput } from './capacity.js';
 import { GOOD_SHARE, GOOD_WITHIN_MS, INSTANCE_COUNT, SLOW_MS } from './config.js';
 import type { PhaseFigures } from './overload-figures.js';
-import { cell, count, ms, type Format } from './report.js';
+import { cell, count, ms, type Format } from './table-cells.js';
 import type { RunSummary } from './run.js';
 import { SCENARIOS, type ScenarioName } from './scenarios.js';
 import { spread } from './stats.js';

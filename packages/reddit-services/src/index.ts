@@ -1,20 +1,20 @@
 // The service apps and their shared frame, for tests and for embedding a service in another process.
 export { createPostsApp, HOT_CANDIDATES } from './posts/posts-app.js';
 export type { PostsAppOptions } from './posts/posts-app.js';
-export { createPostsStore } from './posts/posts-store.js';
+export { createPostsStore } from './posts/create-posts-store.js';
 export type { Post, PostSummary, NewPost, PostsStore } from './posts/posts-store.js';
 export type { PostScore, ScoreSource } from './posts/score-source.js';
 export { createVotesApp, MAX_SORT_IDS } from './votes/votes-app.js';
 export type { VotesAppOptions } from './votes/votes-app.js';
-export { createVotesStore } from './votes/votes-store.js';
+export { createVotesStore } from './votes/create-votes-store.js';
 export type { Direction, PostTally, Vote, CastResult, VotesStore } from './votes/votes-store.js';
 export { createUsersApp } from './users/users-app.js';
 export type { UsersAppOptions } from './users/users-app.js';
-export { createUsersStore } from './users/users-store.js';
+export { createUsersStore } from './users/create-users-store.js';
 export type { User, UsersStore } from './users/users-store.js';
 export { createMessagesApp } from './messages/messages-app.js';
 export type { MessagesAppOptions } from './messages/messages-app.js';
-export { createMessagesStore } from './messages/messages-store.js';
+export { createMessagesStore } from './messages/create-messages-store.js';
 export type { Message, NewMessage, MessagesStore } from './messages/messages-store.js';
 export { openDatabase, DEFAULT_BUSY_TIMEOUT_MS } from './shared/db.js';
 export { openServiceDatabase } from './shared/database.js';

@@ -4,7 +4,8 @@
  */
 import { SLOW_MS, WARMUP_MS } from '../config.js';
 import { SETTLE_MS } from './deploy-figures.js';
-import { cell, count, machineLine, ms, type MachineInfo } from '../report.js';
+import { cell, count, ms } from '../table-cells.js';
+import { machineLine, type MachineInfo } from '../report.js';
 import { spread } from '../stats.js';
 import type { DeployContender, DeployRunSummary } from './deploy-run.js';
 import { DEPLOY_CONTENDERS } from './deploy-run.js';

@@ -12,14 +12,15 @@ import type { ServiceName } from '../shared/config.js';
 import type { Logger } from '../shared/logger.js';
 import { DEFAULT_VERSION } from '../shared/config.js';
 import { versionInAnswers } from '../shared/version-in-answers.js';
+import { endToEndHeaders } from '../shared/hop-by-hop.js';
+import { refuseUnknownMethods } from '../shared/known-methods.js';
+import { AllowedMethods } from '../shared/allowed-methods.js';
+import { openApiValidator } from '../shared/api-router.js';
 
 type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
-const METHODS = new Set<string>(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
 /** Request headers passed on to the instance. */
 const FORWARDED_REQUEST_HEADERS = ['content-type', 'accept', 'x-request-id'] as const;
-/** Response headers relayed back to the caller. */
-const RELAYED_RESPONSE_HEADERS = ['content-type', 'location', 'retry-after', 'allow', 'x-instance-id'] as const;
 
 /** The part of a discovery-client `ServiceClient` the gateway needs. */
 export interface GatewayServiceClient {
@@ -93,7 +94,9 @@ export function failureAnswer(service: string, error: unknown): { status: number
  * The gateway: one address for every service. `/posts…` goes to a posts instance, `/votes…` to a
  * votes instance, and so on, picked by the discovery client (round-robin over passing instances, a
  * breaker per instance, retries on another instance for idempotent methods). Answers are relayed as
- * they are, 4xx included, with `X-Served-By: <instance id> <url>`; when a service has no healthy
+ * they are (status, end-to-end headers, body; HEAD keeps GET's `Content-Length`), errors included, with
+ * `X-Served-By: <instance id> <url>`: a client cannot tell the gateway from an instance
+ * (test/functional/gateway-relay.test.ts). When a service has no healthy
  * instance the gateway answers a JSON 503 itself. A caller that sends `x-request-timeout-ms` bounds the call:
  * the instance is told no more than what the caller has left (and the same header went to the service as
  * the attempt's own timeout in any case).
@@ -112,6 +115,7 @@ export function createGatewayApp(options: GatewayAppOptions): Express {
     res.json(options.status?.() ?? {});
   });
 
+  app.use(refuseUnknownMethods(new AllowedMethods(openApiValidator().document)));
   app.use(loadShedding(options.maxInFlight ?? DEFAULT_GATEWAY_MAX_IN_FLIGHT));
   app.use(deadlineGuard());
   const services = new Set<string>(SERVICE_NAMES);
@@ -133,10 +137,6 @@ export function createGatewayApp(options: GatewayAppOptions): Express {
   });
 
   async function forward(service: ServiceName, req: Request, res: Response): Promise<void> {
-    if (!METHODS.has(req.method)) {
-      res.status(405).json({ error: `method ${req.method} not allowed` } satisfies ErrorBody);
-      return;
-    }
     const headers: Record<string, string> = {};
     for (const name of FORWARDED_REQUEST_HEADERS) {
       const value = req.headers[name];
@@ -153,15 +153,28 @@ export function createGatewayApp(options: GatewayAppOptions): Express {
       res.status(answer.status).json(answer.body);
       return;
     }
-    for (const name of RELAYED_RESPONSE_HEADERS) {
-      const value = response.headers[name];
-      if (value !== undefined) res.set(name, value);
-    }
-    if (response.instance) res.set('X-Served-By', `${response.instance.id} ${response.instance.url}`);
-    res.status(response.statusCode).send(response.body);
+    relay(req, res, response);
   }
 
   app.use(notFoundRoute);
   app.use(errorMiddleware((error) => options.logger.error('gateway: unexpected error', error)));
   return app;
+}
+
+/**
+ * Writes an instance's answer as it came: its status, every end-to-end header (hop-by-hop ones describe the
+ * instance's connection, not the caller's), its body, plus `X-Served-By`. A HEAD answer keeps the instance's
+ * `Content-Length` (the length GET would send) and has no body; any other answer's length is that of the body
+ * relayed.
+ */
+function relay(req: Request, res: Response, response: Awaited<ReturnType<GatewayServiceClient['request']>>): void {
+  res.status(response.statusCode);
+  for (const [name, value] of Object.entries(endToEndHeaders(response.headers))) res.setHeader(name, value);
+  if (response.instance) res.setHeader('X-Served-By', `${response.instance.id} ${response.instance.url}`);
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  if (response.headers['content-length'] !== undefined) res.setHeader('Content-Length', Buffer.byteLength(response.body));
+  res.end(response.body);
 }

@@ -7,7 +7,7 @@ import { NotFoundError } from '../shared/http-errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { ServiceDatabase } from '../shared/database.js';
 import type { UserDirectory } from '../shared/service-directory.js';
-import { createMessagesStore } from './messages-store.js';
+import { createMessagesStore } from './create-messages-store.js';
 import type { NewMessage } from './messages-store.js';
 
 export interface MessagesAppOptions {

@@ -1,6 +1,3 @@
-import type { ServiceDatabase } from '../shared/database.js';
-import { SqliteMessagesStore } from './sqlite-messages-store.js';
-import { PostgresMessagesStore } from './postgres-messages-store.js';
 
 export interface Message {
   id: number;
@@ -56,8 +53,4 @@ export interface MessagesStore {
   setFavorite(id: number, favorite: boolean): Promise<Message | undefined>;
   /** The newest messages sent to `username`, whatever the case it was written in. */
   inbox(username: string, limit: number): Promise<Message[]>;
-}
-
-export function createMessagesStore(database: ServiceDatabase): MessagesStore {
-  return database.engine === 'sqlite' ? new SqliteMessagesStore(database.sqlite) : new PostgresMessagesStore(database.pool);
 }

@@ -6,7 +6,7 @@ import { NotFoundError } from '../shared/http-errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { ServiceDatabase } from '../shared/database.js';
 import type { UserDirectory, VotesRemoval } from '../shared/service-directory.js';
-import { createPostsStore } from './posts-store.js';
+import { createPostsStore } from './create-posts-store.js';
 import type { NewPost, PostSummary } from './posts-store.js';
 import type { PostScore, ScoreSource } from './score-source.js';
 

@@ -1,6 +1,3 @@
-import type { ServiceDatabase } from '../shared/database.js';
-import { SqlitePostsStore } from './sqlite-posts-store.js';
-import { PostgresPostsStore } from './postgres-posts-store.js';
 
 /** A post as stored and returned by `GET /posts/{id}`. */
 export interface Post {
@@ -55,8 +52,4 @@ export interface PostsStore {
   delete(id: number): Promise<boolean>;
   /** The `limit` newest posts, in one community or overall. */
   recent(limit: number, community?: string): Promise<PostSummary[]>;
-}
-
-export function createPostsStore(database: ServiceDatabase): PostsStore {
-  return database.engine === 'sqlite' ? new SqlitePostsStore(database.sqlite) : new PostgresPostsStore(database.pool);
 }

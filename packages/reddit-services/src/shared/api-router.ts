@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { Request, Response } from 'express';
-import { BadRequestError } from './http-errors.js';
+import { BadRequestError, MethodNotAllowedError } from './http-errors.js';
 import { OpenApiRequestValidator, RequestValidationError } from './openapi.js';
 import type { ValidatedRequest } from './openapi.js';
 
@@ -41,6 +41,17 @@ export class ApiRouter {
       this.router.options(path, (_req: Request, res: Response) => {
         const allow = [...methods].sort();
         res.set('Allow', allow.join(', ')).json({ allow });
+      });
+      // A method the path does not have: 405 with Allow (RFC 9110 §15.5.6), not the catch-all 404. The set is
+      // read at request time: methods routed after this line for the same path pass through to their routes.
+      this.router.all(path, (req: Request, res: Response, next) => {
+        if (methods.has(req.method)) {
+          next();
+          return;
+        }
+        const allow = [...methods].sort();
+        res.set('Allow', allow.join(', '));
+        throw new MethodNotAllowedError(req.method, req.path, allow);
       });
     }
     allowed.add(method.toUpperCase());

@@ -33,6 +33,14 @@ export class NotFoundError extends HttpError {
   }
 }
 
+/** 405: the path exists but not with this method; `details.allow` lists those it has (the `Allow` header too). */
+export class MethodNotAllowedError extends HttpError {
+  override readonly name = 'MethodNotAllowedError';
+  constructor(method: string, path: string, allow: string[]) {
+    super(405, 'METHOD_NOT_ALLOWED', `method ${method} not allowed for ${path}`, { allow });
+  }
+}
+
 /** 409: the request conflicts with stored data (duplicate username, deactivated user, ...). */
 export class ConflictError extends HttpError {
   override readonly name = 'ConflictError';

@@ -4,7 +4,7 @@ import { ApiRouter } from '../shared/api-router.js';
 import { NotFoundError } from '../shared/http-errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { ServiceDatabase } from '../shared/database.js';
-import { createUsersStore } from './users-store.js';
+import { createUsersStore } from './create-users-store.js';
 
 export interface UsersAppOptions {
   database: ServiceDatabase;

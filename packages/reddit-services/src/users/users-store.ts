@@ -1,7 +1,4 @@
-import type { ServiceDatabase } from '../shared/database.js';
 import { ConflictError, NotFoundError } from '../shared/http-errors.js';
-import { SqliteUsersStore } from './sqlite-users-store.js';
-import { PostgresUsersStore } from './postgres-users-store.js';
 
 export interface User {
   username: string;
@@ -57,8 +54,4 @@ export interface UsersStore {
   addKarma(username: string, delta: number): Promise<User>;
   /** Sets `active`; doing it twice is not an error. @throws NotFoundError */
   setActive(username: string, active: boolean): Promise<User>;
-}
-
-export function createUsersStore(database: ServiceDatabase): UsersStore {
-  return database.engine === 'sqlite' ? new SqliteUsersStore(database.sqlite) : new PostgresUsersStore(database.pool);
 }

@@ -1,16 +1,18 @@
 import { remainingTime } from 'discovery-client';
 import type { Express } from 'express';
 import { createServiceApp } from '../shared/service-app.js';
-import { ApiRouter } from '../shared/api-router.js';
+import { ApiRouter, openApiValidator } from '../shared/api-router.js';
 import { BadRequestError, NotFoundError } from '../shared/http-errors.js';
 import type { PostDirectory, UserDirectory } from '../shared/service-directory.js';
 import type { Logger } from '../shared/logger.js';
 import type { ServiceDatabase } from '../shared/database.js';
-import { communityConflict, createVotesStore } from './votes-store.js';
+import { communityConflict } from './votes-store.js';
+import { createVotesStore } from './create-votes-store.js';
 import type { Direction } from './votes-store.js';
+import { maxSortIds } from './sort-limit.js';
 
-/** Most ids `GET /votes/sort` takes at once (openapi.yaml's pattern for `ids` says the same). */
-export const MAX_SORT_IDS = 500;
+/** Most ids `GET /votes/sort` takes at once: derived from openapi.yaml's pattern for `ids`, which requests are checked against. */
+export const MAX_SORT_IDS = maxSortIds(openApiValidator().document);
 
 export interface VotesAppOptions {
   database: ServiceDatabase;

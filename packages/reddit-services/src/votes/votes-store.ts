@@ -1,7 +1,4 @@
-import type { ServiceDatabase } from '../shared/database.js';
 import { ConflictError, NotFoundError } from '../shared/http-errors.js';
-import { SqliteVotesStore } from './sqlite-votes-store.js';
-import { PostgresVotesStore } from './postgres-votes-store.js';
 
 export type Direction = 'up' | 'down';
 
@@ -96,8 +93,4 @@ export interface VotesStore {
   community(postId: number): Promise<string | undefined>;
   /** A post was deleted: its votes and counts go, and later votes on it are refused. Idempotent. */
   forget(postId: number): Promise<void>;
-}
-
-export function createVotesStore(database: ServiceDatabase): VotesStore {
-  return database.engine === 'sqlite' ? new SqliteVotesStore(database.sqlite) : new PostgresVotesStore(database.pool);
 }

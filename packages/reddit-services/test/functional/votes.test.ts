@@ -5,6 +5,9 @@ import { startApp } from '../helpers/apps.js';
 import { createStorage, testEngines } from '../../scripts/lib/storage.js';
 import type { Storage } from '../../scripts/lib/storage.js';
 import type { TestApp } from '../helpers/apps.js';
+import { MAX_SORT_IDS } from '../../src/votes/votes-app.js';
+import { maxSortIds } from '../../src/votes/sort-limit.js';
+import { loadOpenApi } from '../../src/shared/openapi.js';
 
 interface Tally {
   postId: number;
@@ -133,12 +136,18 @@ describe.each(testEngines())('votes service on %s', (engine) => {
       expect((await api.request('PUT', '/votes/1/users/erin', { raw: JSON.stringify({ direction: 'up', community: 'x'.repeat(80_000) }) })).status).toBe(413);
     });
 
-    it.each(['', 'ids=', 'ids=1,,2', 'ids=1,a', 'ids=0', 'ids=1&ids=2', `ids=${Array.from({ length: 501 }, (_, i) => i + 1).join(',')}`, 'ids=1&x=2'])(
+    it.each(['', 'ids=', 'ids=1,,2', 'ids=1,a', 'ids=0', 'ids=1&ids=2', `ids=${Array.from({ length: MAX_SORT_IDS + 1 }, (_, i) => i + 1).join(',')}`, 'ids=1&x=2'])(
       '400 for sort query "%s"',
       async (query) => {
         expect((await api.get(`/votes/sort?${query}`)).status).toBe(400);
       },
     );
+
+    it('sorts as many ids as MAX_SORT_IDS, the limit openapi.yaml enforces (one more is a 400 above)', async () => {
+      const ids = Array.from({ length: MAX_SORT_IDS }, (_, i) => i + 1);
+      const sorted = await api.get<{ posts: unknown[] }>(`/votes/sort?ids=${ids.join(',')}`);
+      expect({ status: sorted.status, count: sorted.body.posts.length }).toEqual({ status: 200, count: MAX_SORT_IDS });
+    });
 
     it.each(['n=0', 'n=1000', 'n=x', 'community=%24%24'])('400 for top query %s', async (query) => {
       expect((await api.get(`/votes/top?${query}`)).status).toBe(400);
@@ -192,5 +201,23 @@ describe.each(testEngines())('votes service with its data locked by another sess
       await votes.close();
       await storage.remove();
     }
+  });
+});
+
+describe('the sort limit comes from openapi.yaml', () => {
+  const withPattern = (pattern: string) => {
+    const document = loadOpenApi();
+    const sort = structuredClone(document.paths['/votes/sort']) as { get: { parameters: Array<Record<string, unknown>> } };
+    sort.get.parameters = [{ name: 'ids', in: 'query', schema: { type: 'string', pattern } }];
+    return { ...document, paths: { ...document.paths, '/votes/sort': sort } };
+  };
+
+  it('reads the bound of the pattern: one id and up to N more', () => {
+    expect(maxSortIds(loadOpenApi())).toBe(MAX_SORT_IDS);
+    expect(maxSortIds(withPattern('^[1-9][0-9]{0,15}(,[1-9][0-9]{0,15}){0,9}$'))).toBe(10);
+  });
+
+  it('refuses a pattern without a bounded repetition', () => {
+    expect(() => maxSortIds(withPattern('^[1-9][0-9]*(,[1-9][0-9]*)*$'))).toThrow(/does not end in/);
   });
 });
