@@ -2,6 +2,7 @@
 // with ratings on :5000 (PORT) and three ratings instances on :8001-8003 (PORT=0: all on free ports). ^C (or SIGTERM,
 // SIGHUP, or the output pipe closing) stops everything, in order: ratings first (they deregister), then the
 // market, then dev-consul. The children run under process-supervisor: none outlives this script.
+import { ConsulCatalog } from 'discovery-client';
 import { Supervisor } from 'process-supervisor';
 import { consulAgent, consulAnswers } from './lib/consul-agent.js';
 import { parseCommandLine } from './lib/command-line.js';
@@ -81,14 +82,15 @@ const marketPort = await market.listeningPort(15_000).catch(async (error) => {
 // PORT=0 moves the ratings instances to free ports too (else they take 8001-8003)
 start('ratings', ['packages/ratings/dist/start-ratings.js', '--count', '3'], { PORT: process.env.PORT === '0' ? '0' : undefined }, '');
 // The guide comes once the three instances pass in Consul, so it is the last thing on the screen.
+const catalog = new ConsulCatalog({ consul: consulAgent, timeoutMs: 1000 });
 await waitFor(async () => {
   try {
-    const res = await fetch(new URL('/v1/health/service/ratings?passing', consulBase), { signal: AbortSignal.timeout(1000) });
-    return res.ok && (await res.json()).length >= 3;
+    return (await catalog.instances('ratings')).length >= 3;
   } catch {
     return false;
   }
 }, 'three ratings instances');
+catalog.close();
 
 const url = `http://localhost:${marketPort}/`;
 say(`

@@ -7,7 +7,8 @@ export type { FetchDispatcherOptions, FetchInterceptorOptions } from './fetch/fe
 export { DEFAULT_CONSUL_DOMAIN } from './fetch/service-host.js';
 
 export { register, DEFAULT_TTL, DEFAULT_DEREGISTER_CRITICAL_AFTER } from './registration/register.js';
-export type { HealthStatus, HttpCheckOptions, RegisterOptions, Registration, RegistrationEvents } from './registration/register.js';
+export type { HttpCheckOptions, RegisterOptions, Registration, RegistrationEvents } from './registration/register.js';
+export type { HealthStatus } from './resolver/health-entries.js';
 export { parseDuration } from './registration/duration.js';
 
 export { DEFAULT_DEADLINE_MS } from './service-options.js';
@@ -59,6 +60,8 @@ export { ConsulResolver } from './resolver/consul-resolver.js';
 export type { ConsulResolverOptions } from './resolver/consul-resolver.js';
 export { StaticResolver } from './resolver/static-resolver.js';
 export { ActiveColorResolver, activeColorKey } from './resolver/active-color-resolver.js';
+export { ConsulCatalog, DEFAULT_CATALOG_TIMEOUT_MS } from './resolver/consul-catalog.js';
+export type { ConsulCatalogOptions, ListInstancesOptions, ListedInstance } from './resolver/consul-catalog.js';
 export type { ActiveColorResolverOptions } from './resolver/active-color-resolver.js';
 export type { StaticInstance } from './resolver/static-resolver.js';
 export type { Resolver, ResolverListener, ResolverUpdate, InstanceFilter, ActiveColorState } from './resolver/resolver.js';

@@ -1,3 +1,5 @@
+import { isIPv6 } from 'node:net';
+
 /** One instance of a service, as a resolver hands it over. */
 export interface ServiceInstance {
   /** Unique key of the instance (Consul: `<node>/<service id>`; static: the id given or the URL). */
@@ -24,10 +26,9 @@ export interface InstanceRef {
   readonly url: string;
 }
 
-/** `http://host:port` with IPv6 literals bracketed. */
+/** `http://host:port`, an IPv6 literal bracketed (`http://[::1]:8001`): the one rule for an address in a URL. */
 export function formatUrl(address: string, port: number, scheme = 'http'): string {
-  const host = address.includes(':') && !address.startsWith('[') ? `[${address}]` : address;
-  return `${scheme}://${host}:${port}`;
+  return `${scheme}://${isIPv6(address) ? `[${address}]` : address}:${port}`;
 }
 
 /** An instance as events carry it. */

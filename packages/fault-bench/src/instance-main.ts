@@ -17,6 +17,7 @@
  */
 import http from 'node:http';
 import { parseCommandLine } from 'process-supervisor';
+import { listen } from 'server-ports';
 import { CapacityQueue } from './capacity.js';
 import { now } from './clock.js';
 
@@ -113,14 +114,12 @@ const server = http.createServer((req, res) => {
 });
 server.keepAliveTimeout = 60_000;
 
-server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
-  port = (server.address() as { port: number }).port;
-  process.stdout.write(`listening on port ${port}\n`);
-});
-
 for (const sig of ['SIGTERM', 'SIGINT'] as const) {
   process.on(sig, () => {
     server.closeAllConnections();
     server.close(() => process.exit(0));
   });
 }
+
+({ port } = await listen(server, { port: Number(process.env.PORT ?? 0), host: '127.0.0.1' }));
+process.stdout.write(`listening on port ${port}\n`);

@@ -1,4 +1,4 @@
-import { DiscoveryClient, instanceColor, resolveConsulOptions } from 'discovery-client';
+import { ConsulCatalog, DiscoveryClient, instanceColor } from 'discovery-client';
 import type { Registry } from 'prom-client';
 import type { Log } from './log.js';
 import type { InstanceStatus, RatingsSource, RatingView, StatusReport } from './ratings-source.js';
@@ -33,33 +33,14 @@ interface LastRating {
 
 export const SERVICE = 'ratings';
 const CONSUL_STATUS_TIMEOUT_MS = 1000;
-const CHECK_ORDER = ['passing', 'warning', 'critical'];
 
-/** What `/v1/health/service/:name` answers, the fields used here. */
-interface ConsulHealthEntry {
-  Node?: { Address?: string };
-  Service: { ID: string; Address?: string; Port: number; Tags?: string[] | null; Meta?: Record<string, string> | null };
-  Checks?: Array<{ Status: string }>;
-}
-
+/** A registered ratings instance as the status page shows it. */
 interface ConsulEntry {
   id: string;
   url: string;
   version?: string;
   color?: string;
   health: string;
-}
-
-function toConsulEntry(entry: ConsulHealthEntry): ConsulEntry {
-  const address = entry.Service.Address || entry.Node?.Address || '127.0.0.1';
-  const host = address.includes(':') ? `[${address}]` : address;
-  const worst = (entry.Checks ?? []).reduce((acc, check) =>
-    Math.max(acc, CHECK_ORDER.indexOf(check.Status) < 0 ? 2 : CHECK_ORDER.indexOf(check.Status)), 0);
-  const color = instanceColor({ meta: entry.Service.Meta ?? {}, tags: entry.Service.Tags ?? [] });
-  return {
-    id: entry.Service.ID, url: `http://${host}:${entry.Service.Port}`, version: entry.Service.Meta?.version,
-    ...(color === undefined ? {} : { color }), health: CHECK_ORDER[worst]!,
-  };
 }
 
 const DATAWIRE_TIMEOUT_MS = 1000;
@@ -78,19 +59,21 @@ export function createDiscoveryRatings(options: DiscoveryRatingsOptions): Rating
     breaker: options.resetMs === undefined ? { preset: 'datawire' } : { preset: 'datawire', resetTimeout: options.resetMs },
   });
   const last = new Map<string, LastRating>();
-  // the agent as the library reads it (CONSUL_HTTP_ADDR through parseConsulAddr, CONSUL_HTTP_TOKEN, CONSUL_HTTP_SSL)
-  const consul = resolveConsulOptions();
-  const consulUrl = consul.baseUrl;
+  // the agent as the library reads it (CONSUL_HTTP_ADDR, CONSUL_HTTP_TOKEN, CONSUL_HTTP_SSL, CONSUL_CACERT)
+  const catalog = new ConsulCatalog({ timeoutMs: CONSUL_STATUS_TIMEOUT_MS });
+  const consulUrl = catalog.consul.baseUrl;
 
   /** Every registered ratings instance with its worst check status, straight from Consul (passing or not). */
   async function consulHealth(): Promise<{ reachable: boolean; error?: string; entries: ConsulEntry[] }> {
     try {
-      const res = await fetch(`${consulUrl}/v1/health/service/${SERVICE}`, {
-        headers: consul.token ? { 'X-Consul-Token': consul.token } : {}, signal: AbortSignal.timeout(CONSUL_STATUS_TIMEOUT_MS),
-      });
-      if (!res.ok) return { reachable: false, error: `HTTP ${res.status}`, entries: [] };
-      const body = await res.json() as ConsulHealthEntry[];
-      return { reachable: true, entries: body.map(toConsulEntry) };
+      const listed = await catalog.instances(SERVICE, { passing: false });
+      return {
+        reachable: true,
+        entries: listed.map((instance) => {
+          const color = instanceColor(instance);
+          return { id: instance.id, url: instance.url, version: instance.meta.version, ...(color === undefined ? {} : { color }), health: instance.health };
+        }),
+      };
     } catch (error) {
       return { reachable: false, error: error instanceof Error ? error.message : String(error), entries: [] };
     }
@@ -177,6 +160,7 @@ export function createDiscoveryRatings(options: DiscoveryRatingsOptions): Rating
       return report;
     },
     async close() {
+      catalog.close();
       await discovery.close();
     },
   };

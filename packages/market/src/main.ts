@@ -1,6 +1,7 @@
 // The market: `node dist/main.js --monolith` (no ratings) or `node dist/main.js` (ratings through discovery-client).
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { listen } from 'server-ports';
 import { createMarketApp } from './app.js';
 import { DEFAULT_PORT, DEFAULT_SLOW_MS, marketConfig } from './config.js';
 import { createLog } from './log.js';
@@ -55,18 +56,7 @@ if (!config.monolith) {
 }
 
 const app = createMarketApp({ ratings, registry, log });
-const onListening = (error?: Error): void => {
-  if (error) {
-    const taken = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
-    log.error(taken
-      ? `market could not listen on port ${config.port}: it is already in use; choose another with PORT=<n> (PORT=0 picks a free one)`
-      : `market could not listen on port ${config.port}: ${error.message}`);
-    process.exit(1);
-  }
-  const { port } = server.address() as AddressInfo;
-  log.info(`market (${config.monolith ? 'monolith' : 'with ratings'}) listening on port ${port}`);
-};
-const server = config.host ? app.listen(config.port, config.host, onListening) : app.listen(config.port, onListening);
+const server = createServer(app);
 
 let stopping = false;
 const stop = (signal: NodeJS.Signals): void => {
@@ -80,3 +70,14 @@ const stop = (signal: NodeJS.Signals): void => {
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
+
+try {
+  const { port } = await listen(server, { port: config.port, host: config.host });
+  log.info(`market (${config.monolith ? 'monolith' : 'with ratings'}) listening on port ${port}`);
+} catch (error) {
+  const taken = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+  log.error(taken
+    ? `market could not listen on port ${config.port}: it is already in use; choose another with PORT=<n> (PORT=0 picks a free one)`
+    : `market could not listen on port ${config.port}: ${messageOf(error)}`);
+  process.exit(1);
+}

@@ -1,6 +1,5 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { register } from 'discovery-client';
+import { listen } from 'server-ports';
 import { createRatingsApp } from './app.js';
 import type { InstanceConfig } from './config.js';
 import type { Log } from './log.js';
@@ -35,13 +34,13 @@ export async function startRatingsInstance(config: InstanceConfig, log: Log): Pr
   const app = createRatingsApp({
     instance: config.instance, version: config.version, color: config.color, ...(config.logRequests ? { log } : {}),
   });
-  const server = await listen(app, config.port, config.host).catch((error: unknown) => {
+  const listening = await listen(app, { port: config.port, host: config.host }).catch((error: unknown) => {
     if ((error as { code?: unknown }).code !== 'EADDRINUSE') throw error;
     throw new PortInUseError(
       `port ${config.port} on ${config.host} is already in use: is ${id} already running? (PORT=<n> picks another port)`,
       { cause: error });
   });
-  const port = (server.address() as AddressInfo).port;
+  const { port, server } = listening;
   log.info(`listening on port ${port}`);
 
   let registration: Awaited<ReturnType<typeof register>>;
@@ -61,7 +60,7 @@ export async function startRatingsInstance(config: InstanceConfig, log: Log): Pr
       handleSignals: false,
     });
   } catch (error) {
-    await stopListening(server);
+    await listening.close();
     throw error;
   }
 
@@ -78,20 +77,4 @@ export async function startRatingsInstance(config: InstanceConfig, log: Log): Pr
       return closing;
     },
   };
-}
-
-function listen(app: ReturnType<typeof createRatingsApp>, port: number, host: string): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const server = app.listen(port, host, (error?: Error) => {
-      if (error) reject(error);
-      else resolve(server);
-    });
-  });
-}
-
-function stopListening(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeIdleConnections();
-  });
 }

@@ -16,7 +16,7 @@
  */
 import { DiscoveryClient } from 'discovery-client';
 import { openServiceDatabase } from './shared/database.js';
-import { listen } from './shared/http-server.js';
+import { serve } from './shared/http-server.js';
 import { createLogger } from './shared/logger.js';
 import type { Logger } from './shared/logger.js';
 import { registerInstance } from './shared/registration.js';
@@ -142,7 +142,7 @@ async function main(): Promise<void> {
     }
   }
 
-  const server = await listen(app, config.port, config.host);
+  const server = await serve(app, config.port, config.host);
 
   // Signal handlers go in before the start lines: whoever reads them may send SIGTERM at once, and it
   // must always be a clean stop (a SIGTERM during registration waits for it, then deregisters).

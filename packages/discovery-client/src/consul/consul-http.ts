@@ -13,9 +13,10 @@ export interface ConsulResponse {
 
 /** Options of one Consul request. */
 export interface ConsulRequestOptions {
-  method: 'GET' | 'PUT';
+  method: 'GET' | 'PUT' | 'DELETE';
   /** Path with query, e.g. `/v1/health/service/ratings?passing=1`. */
   path: string;
+  /** Sent as JSON; a string is sent as it is (a KV value). */
   body?: unknown;
   /** Socket inactivity limit, ms. */
   timeoutMs: number;
@@ -59,10 +60,11 @@ export class ConsulHttp {
     if (options.token) headers['x-consul-token'] = options.token;
     let payload: string | undefined;
     if (request.body !== undefined) {
-      payload = JSON.stringify(request.body);
-      headers['content-type'] = 'application/json';
+      const raw = typeof request.body === 'string';
+      payload = raw ? (request.body as string) : JSON.stringify(request.body);
+      headers['content-type'] = raw ? 'text/plain; charset=utf-8' : 'application/json';
       headers['content-length'] = String(Buffer.byteLength(payload));
-    } else if (request.method === 'PUT') {
+    } else if (request.method !== 'GET') {
       headers['content-length'] = '0';
     }
     const send = options.secure ? https.request : http.request;

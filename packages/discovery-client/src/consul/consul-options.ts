@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { RegistryConfigError } from '../errors/registry-config-error.js';
+import { formatUrl } from '../instance.js';
 
 /** Where Consul is and how to talk to it. Missing fields come from the environment, like the `consul` CLI. */
 export interface ConsulOptions {
@@ -124,7 +125,6 @@ export function resolveConsulOptions(options: ConsulOptions = {}, env: NodeJS.Pr
   }
   const ca = options.ca ?? (env.CONSUL_CACERT ? readNamedFile('CONSUL_CACERT', env.CONSUL_CACERT) : undefined);
   const rejectUnauthorized = options.rejectUnauthorized ?? truthy(env.CONSUL_HTTP_SSL_VERIFY) ?? true;
-  const hostInUrl = host.includes(':') ? `[${host}]` : host;
   return {
     host,
     port,
@@ -133,6 +133,6 @@ export function resolveConsulOptions(options: ConsulOptions = {}, env: NodeJS.Pr
     ca,
     rejectUnauthorized,
     dc: options.dc,
-    baseUrl: `${secure ? 'https' : 'http'}://${hostInUrl}:${port}`,
+    baseUrl: formatUrl(host, port, secure ? 'https' : 'http'),
   };
 }

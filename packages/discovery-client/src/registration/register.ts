@@ -6,6 +6,7 @@ import { createLogger } from '../logging/create-logger.js';
 import type { Logger } from '../logging/logger.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { bad } from '../options/checker.js';
+import type { HealthStatus } from '../resolver/health-entries.js';
 import {
   DEFAULT_CHECK_INTERVAL,
   DEFAULT_DEREGISTER_CRITICAL_AFTER,
@@ -17,9 +18,6 @@ import {
 } from './register-options.js';
 
 export { DEFAULT_DEREGISTER_CRITICAL_AFTER, DEFAULT_DRAIN_DELAY_MS, DEFAULT_TTL, type HttpCheckOptions, type RegisterOptions };
-
-/** A Consul check status. */
-export type HealthStatus = 'passing' | 'warning' | 'critical';
 
 /** Consul's TTL update endpoint for each status (`PUT /v1/agent/check/pass|warn|fail/:check_id?note=`). */
 const TTL_ENDPOINT: Record<HealthStatus, string> = { passing: 'pass', warning: 'warn', critical: 'fail' };

@@ -19,6 +19,11 @@ export function activeColorKey(service: string): string {
   return `discovery/${service}/active`;
 }
 
+/** The KV API path of {@link activeColorKey} (`/v1/kv/discovery/<service>/active`, each segment encoded), without a query. */
+export function activeColorPath(service: string): string {
+  return `/v1/kv/${activeColorKey(service).split('/').map(encodeURIComponent).join('/')}`;
+}
+
 /**
  * Blue/green routing: wraps the resolver of a service and passes on only the instances of its active color.
  * The active color is the value of the Consul KV key `discovery/<service>/active`, watched with blocking
@@ -81,13 +86,12 @@ export class ActiveColorResolver implements Resolver {
   }
 
   private async watch(): Promise<void> {
-    const key = activeColorKey(this.service);
     let index = 0;
     let failures = 0;
     while (!this.closed) {
       const query = new URLSearchParams({ index: String(index), wait: `${Math.ceil(this.options.waitMs / 1000)}s` });
       if (this.consul.options.dc) query.set('dc', this.consul.options.dc);
-      const path = `/v1/kv/${key.split('/').map(encodeURIComponent).join('/')}?${query.toString()}`;
+      const path = `${activeColorPath(this.service)}?${query.toString()}`;
       try {
         const response = await this.consul.request({
           method: 'GET', path, signal: this.abort.signal,
@@ -123,7 +127,7 @@ export class ActiveColorResolver implements Resolver {
 }
 
 /** The color in a KV answer (`[{ "Value": "<base64>" }]`), trimmed; `null` when empty. */
-function decodeColor(body: string): string | null {
+export function decodeColor(body: string): string | null {
   const entries = JSON.parse(body) as Array<{ Value?: string | null }>;
   const raw = entries[0]?.Value;
   const color = raw ? Buffer.from(raw, 'base64').toString('utf8').trim() : '';

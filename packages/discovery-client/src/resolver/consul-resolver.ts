@@ -4,9 +4,10 @@ import { NoMatchingInstancesError } from '../errors/no-matching-instances-error.
 import { RegistryAccessDeniedError } from '../errors/registry-access-denied-error.js';
 import { RegistryUnavailableError } from '../errors/registry-unavailable-error.js';
 import { UnknownServiceError } from '../errors/unknown-service-error.js';
-import { formatUrl, type ServiceInstance } from '../instance.js';
+import type { ServiceInstance } from '../instance.js';
 import { backoffDelay, sleep, type BackoffOptions } from '../retry/backoff.js';
-import { instanceScheme, matchesFilter, type InstanceFilter, type Resolver, type ResolverListener } from './resolver.js';
+import { parseHealthEntries } from './health-entries.js';
+import { matchesFilter, type InstanceFilter, type Resolver, type ResolverListener } from './resolver.js';
 
 /** Options of {@link ConsulResolver}. */
 export interface ConsulResolverOptions {
@@ -31,19 +32,6 @@ export interface ConsulResolverOptions {
 
 export const DEFAULT_FIRST_QUERY_TIMEOUT_MS = 5000;
 
-/** Shape of one `/v1/health/service/:name` entry (the fields we read). */
-interface HealthEntry {
-  Node?: { Node?: string; Address?: string } | null;
-  Service?: {
-    ID?: string;
-    Service?: string;
-    Address?: string;
-    Port?: number;
-    Tags?: string[] | null;
-    Meta?: Record<string, string> | null;
-  } | null;
-}
-
 /** Index rules from Consul's blocking-query docs: never 0 (treat as 1), reset to 0 when it goes backwards. */
 export function nextIndex(previous: number, header: string | string[] | undefined): { index: number; reset: boolean } {
   const raw = Array.isArray(header) ? header[0] : header;
@@ -53,38 +41,6 @@ export function nextIndex(previous: number, header: string | string[] | undefine
   const received = Math.max(1, Number(raw));
   if (received < previous) return { index: 0, reset: true };
   return { index: received, reset: false };
-}
-
-/**
- * Parses health entries into instances: `Service.Address`, or `Node.Address` when it is empty; the scheme from
- * meta `scheme` or tag `scheme=https` ({@link instanceScheme}).
- */
-export function parseHealthEntries(service: string, entries: unknown): ServiceInstance[] {
-  if (!Array.isArray(entries)) throw new RegistryUnavailableError('consul answered a non-array to a health query');
-  const instances: ServiceInstance[] = [];
-  for (const entry of entries as HealthEntry[]) {
-    const svc = entry?.Service;
-    if (!svc || typeof svc.Port !== 'number') continue;
-    const address = svc.Address || entry.Node?.Address;
-    if (!address) continue;
-    const id = svc.ID || svc.Service || service;
-    const node = entry.Node?.Node;
-    const tags = svc.Tags ?? [];
-    const meta = svc.Meta ?? {};
-    instances.push({
-      key: node ? `${node}/${id}` : id,
-      id,
-      service,
-      address,
-      port: svc.Port,
-      url: formatUrl(address, svc.Port, instanceScheme({ tags, meta })),
-      tags,
-      meta,
-      node,
-    });
-  }
-  instances.sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }) || a.key.localeCompare(b.key));
-  return instances;
 }
 
 /** One header's value (Node lower-cases incoming names; Consul's spelling varies: match case-insensitively). */

@@ -16,8 +16,9 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { freePort } from 'server-ports';
 import { ATTEMPT_TIMEOUT_MS, SLOW_MS } from '../config.js';
-import { freePort, waitForListening } from '../ports.js';
+import { waitForListening } from '../ports.js';
 import { start, stop } from '../processes.js';
 import type { Attempt } from '../records.js';
 import type { RunProxy } from './proxy.js';

@@ -15,9 +15,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { freePort } from 'server-ports';
 import type { Capacity } from '../capacity.js';
 import { ATTEMPT_TIMEOUT_MS, HAPROXY_MAXCONN_UNLIMITED, HAPROXY_QUEUE_TIMEOUT_MS } from '../config.js';
-import { freePort, waitForListening } from '../ports.js';
+import { waitForListening } from '../ports.js';
 import { start, stop, type Managed } from '../processes.js';
 import type { Attempt } from '../records.js';
 import type { RunProxy } from './proxy.js';

@@ -7,6 +7,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { ConsulCatalog, parseConsulAddr } from 'discovery-client';
 import { Supervisor } from 'process-supervisor';
 import type { ChildExit } from 'process-supervisor';
 
@@ -100,18 +101,20 @@ export async function startProcess(options: StartProcessOptions): Promise<Runnin
 /** Polls Consul until `service` has exactly `count` passing instances. */
 export async function waitForPassing(consulUrl: string, service: string, count: number, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  const catalog = new ConsulCatalog({ consul: parseConsulAddr(consulUrl), timeoutMs: 1000 });
   let last = -1;
-  while (Date.now() < deadline) {
-    try {
-      const response = await fetch(`${consulUrl}/v1/health/service/${service}?passing`);
-      if (response.ok) {
-        last = ((await response.json()) as unknown[]).length;
+  try {
+    while (Date.now() < deadline) {
+      try {
+        last = (await catalog.instances(service)).length;
         if (last === count) return;
+      } catch {
+        // Consul not ready yet
       }
-    } catch {
-      // Consul not ready yet
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  } finally {
+    catalog.close();
   }
   throw new Error(`${service}: expected ${count} passing instances in Consul, saw ${last}`);
 }

@@ -1,42 +1,19 @@
-import { createServer } from 'node:http';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { RequestListener } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
+import { listen, type ListeningServer } from 'server-ports';
 import { answerClientErrorsWithJson } from './http-hygiene.js';
 
-/** A listening HTTP server and how to stop it. */
-export interface RunningServer {
-  server: Server;
-  port: number;
-  url: string;
-  /** Stops accepting, ends idle keep-alive connections and resolves when every request is done. */
-  close(): Promise<void>;
-}
-
 /**
- * Listens on `host:port` (0 picks a free port). Requests the HTTP parser refuses get a JSON answer;
- * the Host check is left to the app (`normalizeRequestTarget`), which answers it in JSON too.
+ * The HTTP server every reddit process runs: requests the HTTP parser refuses get a JSON answer; the Host check
+ * is left to the app (`normalizeRequestTarget`), which answers it in JSON too; idle keep-alive connections last 5 s.
  */
-export async function listen(handler: RequestListener, port: number, host = '127.0.0.1'): Promise<RunningServer> {
+export function createRedditServer(handler: RequestListener): Server {
   const server = createServer({ requireHostHeader: false }, handler);
   answerClientErrorsWithJson(server);
   server.keepAliveTimeout = 5000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const actual = (server.address() as AddressInfo).port;
-  return {
-    server,
-    port: actual,
-    url: `http://${host}:${actual}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeIdleConnections();
-      }),
-  };
+  return server;
+}
+
+/** A reddit server ({@link createRedditServer}) listening on `host:port` (0 picks a free port), through the repository's one `listen()`. */
+export function serve(handler: RequestListener, port: number, host = '127.0.0.1'): Promise<ListeningServer> {
+  return listen(createRedditServer(handler), { port, host });
 }

@@ -9,8 +9,8 @@ import type { TestApp } from '../helpers/apps.js';
 import { VotesScoreSource, describeVotesError } from '../../src/posts/votes-score-source.js';
 import { startStaticGateway } from '../helpers/static-gateway.js';
 import type { StaticGateway } from '../helpers/static-gateway.js';
-import { listen } from '../../src/shared/http-server.js';
-import type { RunningServer } from '../../src/shared/http-server.js';
+import { serve } from '../../src/shared/http-server.js';
+import type { ListeningServer } from 'server-ports';
 import { createLogger } from '../../src/shared/logger.js';
 import { UserDirectory } from '../../src/shared/service-directory.js';
 import http from 'node:http';
@@ -151,7 +151,7 @@ describe('load shedding', () => {
       res.json({ ok: true });
     });
     const app = createServiceApp({ service: 'test', instanceId: 'test-1', router, logger: createLogger('silent'), maxInFlight: 2 });
-    const server = await listen(app, 0);
+    const server = await serve(app, 0);
     try {
       const held = [fetch(`${server.url}/slow`), fetch(`${server.url}/slow`)];
       while (gates.length < 2) await new Promise((resolve) => setTimeout(resolve, 5));
@@ -173,8 +173,8 @@ describe('load shedding', () => {
 });
 
 /** A pass-through HTTP proxy in front of `target` that notes the x-request-timeout-ms of every request it relays. */
-async function recordingProxy(target: () => string, seen: number[]): Promise<RunningServer> {
-  return listen((req, res) => {
+async function recordingProxy(target: () => string, seen: number[]): Promise<ListeningServer> {
+  return serve((req, res) => {
     seen.push(Number(req.headers['x-request-timeout-ms']));
     const upstream = http.request(`${target()}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
@@ -194,7 +194,7 @@ describe.each(testEngines())('deadline propagation through the gateway on %s', (
   let storage: Storage;
   const checker = new SpecChecker();
   const apps: Record<string, TestApp> = {};
-  const proxies: RunningServer[] = [];
+  const proxies: ListeningServer[] = [];
   const toPosts: number[] = [];
   const toUsers: number[] = [];
   let postsDiscovery: DiscoveryClient;

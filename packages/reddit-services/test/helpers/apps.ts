@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openServiceDatabase } from '../../src/shared/database.js';
 import type { ServiceDatabase } from '../../src/shared/database.js';
-import { listen } from '../../src/shared/http-server.js';
+import { serve } from '../../src/shared/http-server.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { createPostsApp } from '../../src/posts/posts-app.js';
 import { createVotesApp } from '../../src/votes/votes-app.js';
@@ -55,7 +55,7 @@ export async function startApp(
         : service === 'users'
           ? createUsersApp(common)
           : createMessagesApp({ ...common, users: options.users });
-  const server = await listen(app, 0);
+  const server = await serve(app, 0);
   let closing: Promise<void> | undefined;
   return {
     url: server.url,

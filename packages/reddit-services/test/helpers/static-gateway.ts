@@ -2,7 +2,7 @@ import { DiscoveryClient } from 'discovery-client';
 import type { ServiceOptions } from 'discovery-client';
 import { createGatewayApp } from '../../src/gateway/gateway-app.js';
 import { createGatewayClients } from '../../src/gateway/gateway-clients.js';
-import { listen } from '../../src/shared/http-server.js';
+import { serve } from '../../src/shared/http-server.js';
 import { createLogger } from '../../src/shared/logger.js';
 import type { ServiceName } from './apps.js';
 
@@ -20,7 +20,7 @@ export async function startStaticGateway(
 ): Promise<StaticGateway> {
   const discovery = new DiscoveryClient({ logger: false, static: instances });
   const clients = createGatewayClients(discovery, overrides);
-  const server = await listen(createGatewayApp({ clients, instanceId, logger: createLogger('silent'), status: () => discovery.snapshot() }), 0);
+  const server = await serve(createGatewayApp({ clients, instanceId, logger: createLogger('silent'), status: () => discovery.snapshot() }), 0);
   return {
     url: server.url,
     discovery,

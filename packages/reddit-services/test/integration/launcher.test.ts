@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { startDevConsul } from 'dev-consul';
 import pg from 'pg';
 import { testEngines } from '../../scripts/lib/storage.js';
-import { freePort } from '../../src/shared/free-port.js';
+import { freePort } from 'server-ports';
 import { tempDir } from '../helpers/apps.js';
 
 const LAUNCHER = fileURLToPath(new URL('../../dist/launcher.js', import.meta.url));

@@ -1,0 +1,3 @@
+export { listen } from './listen.js';
+export type { ListenOptions, ListeningServer } from './listen.js';
+export { freePort } from './free-port.js';
