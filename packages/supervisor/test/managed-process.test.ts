@@ -3,19 +3,11 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { listeningPort, startProcess, stopAll } from '../src/index.js';
 import type { ManagedProcess } from '../src/index.js';
+import { alive } from './helpers/alive.js';
 
 const CHILD = fileURLToPath(new URL('./fixtures/child.mjs', import.meta.url));
 const EXITING_PARENT = fileURLToPath(new URL('./fixtures/exiting-parent.mjs', import.meta.url));
 const leftovers: number[] = [];
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Resolves once `pid` is gone (a zombie counts as gone: `ps` says so). */
 async function gone(pid: number): Promise<void> {
