@@ -55,26 +55,23 @@ function ok(message) {
   console.log(`  ${paint('32', '✓')} ${message}`);
 }
 
+/** Starts `node <args>` under the supervisor; its lines are read with mark/since and waited for with waitFor. */
 function startNode(name, args, env) {
   const child = supervisor.start({
     name, args, cwd: root,
     env: { LOG_FORMAT: '', CONSUL_HTTP_ADDR: `127.0.0.1:${consul.port}`, PORT: '0', COLOR: undefined, ...env },
   });
-  let text = '';
-  child.onLine((line) => { text += `${line}\n`; });
   const proc = {
     name, supervised: child, child: child.process,
     exited: child.exited,
-    mark: () => text.length,
-    since: (mark) => text.slice(mark),
+    mark: () => child.mark(),
+    since: (mark) => child.since(mark),
+    /** The first line matching `pattern` from line `from` on; fails the walkthrough if none comes within `timeoutMs`. */
     async waitFor(pattern, timeoutMs, from = 0, what = `${pattern}`) {
-      const until = Date.now() + timeoutMs;
-      for (;;) {
-        const match = text.slice(from).match(pattern);
-        if (match) return match;
-        if (child.process.exitCode !== null || child.process.signalCode !== null) await fail(`${name} exited before ${what}:\n${text}`);
-        if (Date.now() > until) await fail(`${name}: no ${what} within ${timeoutMs / 1000} s`);
-        await sleep(50);
+      try {
+        return await child.waitForLine(pattern, timeoutMs, from);
+      } catch (error) {
+        return fail(`${name}: no ${what}: ${error.message}`);
       }
     },
   };
@@ -84,8 +81,11 @@ function startNode(name, args, env) {
 
 async function startListening(name, args, env = {}) {
   const proc = startNode(name, args, env);
-  const match = await proc.waitFor(/listening on port (\d+)/, 15_000, 0, 'listening');
-  proc.port = Number(match[1]);
+  try {
+    proc.port = await proc.supervised.listeningPort(15_000);
+  } catch (error) {
+    await fail(`${name}: not listening: ${error.message}`);
+  }
   proc.url = `http://127.0.0.1:${proc.port}`;
   return proc;
 }

@@ -6,7 +6,6 @@
  *  (b) `pick()` cost with 10,000 instances and the memory of 10,000 tracked instances (breakers included).
  * Rewrites the discovery-client section of docs/benchmarks.md.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -14,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import got from 'got';
+import { startProcess } from 'process-supervisor';
 import { Pool } from 'undici';
 import { Attempt } from '../src/attempt/attempt.js';
 import { VERDICTS } from '../src/attempt/outcome.js';
@@ -130,18 +130,6 @@ async function benchOverhead(): Promise<{ bare: number; service: number }> {
   }
   await discovery.close();
   return best;
-}
-
-async function startServer(): Promise<{ port: number; stop: () => void }> {
-  const child = spawn(process.execPath, [fileURLToPath(new URL('./server.mjs', import.meta.url))], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      const match = /listening on port (\d+)/.exec(chunk.toString());
-      if (match) resolve(Number(match[1]));
-    });
-    child.on('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
-  });
-  return { port, stop: () => child.kill('SIGTERM') };
 }
 
 function nodeHttpGet(agent: http.Agent, port: number): () => Promise<string> {
@@ -281,12 +269,13 @@ const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFracti
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const server = await startServer();
+  const server = startProcess({ name: 'bench server', args: [fileURLToPath(new URL('./server.mjs', import.meta.url))] });
+  const port = await server.listeningPort();
   const http1 = {
-    got: await benchTransport('got', server.port),
-    undici: await benchTransport('undici', server.port),
+    got: await benchTransport('got', port),
+    undici: await benchTransport('undici', port),
   };
-  server.stop();
+  await server.stop();
   const pick = await benchPick();
   const overhead = await benchOverhead();
 

@@ -88,3 +88,6 @@ export const DEFAULT_REPS = 3;
 export const SATURATED_BUSY_PERCENT = 90;
 /** A run whose generator sent its requests this late (p99, ms) is marked saturated too. */
 export const SATURATED_SEND_LAG_MS = 10;
+
+/** After SIGTERM, how long a process the harness started (instance, generator, proxy) may take before SIGKILL, ms. */
+export const STOP_TIMEOUT_MS = 2000;

@@ -3,10 +3,10 @@
  * the same port, slow, fail, answer a tail late, and what a capacity-limited one received.
  */
 import { fileURLToPath } from 'node:url';
+import { startProcess, type ManagedProcess } from 'process-supervisor';
 import type { Capacity } from './capacity.js';
-import { FAIL_EVERY, SLOW_INSTANCE_DELAY_MS, TAIL_EVERY, TAIL_FACTOR } from './config.js';
+import { FAIL_EVERY, SLOW_INSTANCE_DELAY_MS, STOP_TIMEOUT_MS, TAIL_EVERY, TAIL_FACTOR } from './config.js';
 import { now } from './clock.js';
-import { signal, start, stop, type Managed } from './processes.js';
 
 /** The built script (from src/ under jest as from dist/). */
 const MAIN = fileURLToPath(new URL('../dist/instance-main.js', import.meta.url));
@@ -27,9 +27,13 @@ function args(capacity: Capacity | undefined): string[] {
   return [MAIN, '--concurrency', String(concurrency), '--service-ms', String(capacity.serviceMs)];
 }
 
+function startInstance(number: number, port: number, capacity: Capacity | undefined): ManagedProcess {
+  return startProcess({ name: `instance ${number}`, args: args(capacity), env: { PORT: String(port) }, stopTimeoutMs: STOP_TIMEOUT_MS });
+}
+
 export class Instance {
   private constructor(
-    private process: Managed,
+    private process: ManagedProcess,
     readonly port: number,
     /** 1-based, as the docs name them. */
     readonly number: number,
@@ -38,9 +42,8 @@ export class Instance {
 
   /** Starts instance `number` on `port` (0: any), capacity-limited when `capacity` is given. */
   static async start(number: number, port = 0, capacity?: Capacity): Promise<Instance> {
-    const managed = start(`instance ${number}`, process.execPath, args(capacity), { env: { ...process.env, PORT: String(port) } });
-    const match = await managed.waitFor(/listening on port (\d+)/);
-    return new Instance(managed, Number(match[1]), number, capacity);
+    const managed = startInstance(number, port, capacity);
+    return new Instance(managed, await managed.listeningPort(), number, capacity);
   }
 
   get pid(): number {
@@ -52,22 +55,22 @@ export class Instance {
   }
 
   pause(): void {
-    signal(this.process, 'SIGSTOP');
+    this.process.signal('SIGSTOP');
   }
 
   resume(): void {
-    signal(this.process, 'SIGCONT');
+    this.process.signal('SIGCONT');
   }
 
   async kill(): Promise<void> {
-    signal(this.process, 'SIGKILL');
+    this.process.signal('SIGKILL');
     await this.process.exited;
   }
 
   /** Starts a new process on the same port; resolves once it listens, with that time (epoch ms). */
   async restart(): Promise<number> {
-    const managed = start(`instance ${this.number}`, process.execPath, args(this.capacity), { env: { ...process.env, PORT: String(this.port) } });
-    await managed.waitFor(/listening on port (\d+)/);
+    const managed = startInstance(this.number, this.port, this.capacity);
+    await managed.listeningPort();
     this.process = managed;
     return now();
   }
@@ -102,7 +105,7 @@ export class Instance {
     await res.arrayBuffer();
   }
 
-  stop(): Promise<void> {
-    return stop(this.process);
+  async stop(): Promise<void> {
+    await this.process.stop();
   }
 }

@@ -16,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { stopAll, stopAllOnSignals } from 'process-supervisor';
 import { DEFAULT_REPS, INSTANCE_COUNT, SLOW_MS } from './config.js';
 import { list, machine, readJson, UsageError, writeLatest } from './invocation.js';
 import { CONTENDERS, CONTENDER_NAMES } from './contenders.js';
@@ -23,7 +24,6 @@ import { planned, rotation } from './plan.js';
 import { crosscheck } from './crosscheck.js';
 import { overloadPlotSpec, renderSvg, plotSpec } from './plots.js';
 import { throughput } from './capacity.js';
-import { installCleanup, stopAll } from './processes.js';
 import { ensureProxies } from './proxies/install.js';
 import type { ProxyKind } from './proxies/proxy.js';
 import { renderSection, writeSection, type CrosscheckResult, type ScenarioResults } from './report.js';
@@ -138,7 +138,7 @@ async function main(): Promise<void> {
     await writeDocs(results);
     return;
   }
-  installCleanup();
+  stopAllOnSignals();
   const command = `npm run bench:faults${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
   const writeDocsToo = !values['no-docs'];
   if (values.crosscheck) {

@@ -6,14 +6,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FAULTY_INDEX, INSTANCE_COUNT, RATE, SATURATED_BUSY_PERCENT, SATURATED_SEND_LAG_MS, WARMUP_MS } from './config.js';
+import { onExit, startProcess, type ManagedProcess } from 'process-supervisor';
+import { FAULTY_INDEX, INSTANCE_COUNT, RATE, SATURATED_BUSY_PERCENT, SATURATED_SEND_LAG_MS, STOP_TIMEOUT_MS, WARMUP_MS } from './config.js';
 import { now, sleep } from './clock.js';
 import { CONTENDERS, type ContenderName } from './contenders.js';
 import { CpuSampler, type CpuReport } from './cpu.js';
 import { computeFigures, sendLagP99, type RunFigures } from './figures.js';
 import { Instance, type InstanceStats } from './instances.js';
 import { computeOverloadFigures, type OverloadFigures } from './overload-figures.js';
-import { onExit, start, stop, type Managed } from './processes.js';
 import { startCaddy } from './proxies/caddy.js';
 import { queueSettings, startHaproxy } from './proxies/haproxy.js';
 import { startNginx } from './proxies/nginx.js';
@@ -72,8 +72,8 @@ export interface RunOutcome {
 }
 
 /** A fresh load-generator process for `spec`, with its IPC channel. */
-export function startGenerator(spec: GeneratorSpec): Managed {
-  return start(`generator ${spec.contender}`, process.execPath, [GENERATOR, JSON.stringify(spec)], { ipc: true });
+export function startGenerator(spec: GeneratorSpec): ManagedProcess {
+  return startProcess({ name: `generator ${spec.contender}`, args: [GENERATOR, JSON.stringify(spec)], ipc: true, stopTimeoutMs: STOP_TIMEOUT_MS });
 }
 
 /**
@@ -81,7 +81,7 @@ export function startGenerator(spec: GeneratorSpec): Managed {
  * START_DELAY_MS from now. Returns the schedule's start (epoch ms) and its `done` message to come.
  */
 export async function startSchedule(
-  generator: Managed, endMs: number, sampler: CpuSampler, proxy: Pick<RunProxy, 'name' | 'pid' | 'startEpoch'> | undefined,
+  generator: ManagedProcess, endMs: number, sampler: CpuSampler, proxy: Pick<RunProxy, 'name' | 'pid' | 'startEpoch'> | undefined,
 ): Promise<{ startEpoch: number; done: Promise<GeneratorMessage> }> {
   await nextMessage(generator, 30_000); // ready
   sampler.track('generator', generator.pid);
@@ -89,13 +89,13 @@ export async function startSchedule(
   const startEpoch = now() + START_DELAY_MS;
   proxy?.startEpoch(startEpoch);
   const done = nextMessage(generator, endMs + START_DELAY_MS + 30_000);
-  generator.child.send({ type: 'start', startEpochMs: startEpoch });
+  generator.process.send({ type: 'start', startEpochMs: startEpoch });
   sampler.startSampling();
   return { startEpoch, done };
 }
 
 /** The generator's next message (`ready`, `done`); rejects on `error`, on its exit and after `timeoutMs`. */
-function nextMessage(generator: Managed, timeoutMs: number): Promise<GeneratorMessage> {
+function nextMessage(generator: ManagedProcess, timeoutMs: number): Promise<GeneratorMessage> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       cleanup();
@@ -112,11 +112,11 @@ function nextMessage(generator: Managed, timeoutMs: number): Promise<GeneratorMe
     };
     const cleanup = (): void => {
       clearTimeout(timer);
-      generator.child.off('message', onMessage);
-      generator.child.off('exit', onExit);
+      generator.process.off('message', onMessage);
+      generator.process.off('exit', onExit);
     };
-    generator.child.on('message', onMessage);
-    generator.child.on('exit', onExit);
+    generator.process.on('message', onMessage);
+    generator.process.on('exit', onExit);
   });
 }
 
@@ -130,7 +130,7 @@ export async function runOne(options: RunOptions): Promise<RunOutcome> {
   const cancelRemoval = onExit(removeDir);
   const instances: Instance[] = [];
   let proxy: RunProxy | undefined;
-  let generator: Managed | undefined;
+  let generator: ManagedProcess | undefined;
   const sampler = new CpuSampler();
   try {
     for (const instance of await Promise.all(Array.from({ length: INSTANCE_COUNT }, (_, i) => Instance.start(i + 1, 0, scenario.capacity)))) instances.push(instance);
@@ -197,7 +197,7 @@ export async function runOne(options: RunOptions): Promise<RunOutcome> {
           await Promise.all(instances.map((i) => i.tail(step.action === 'tail')));
           break;
         case 'freeze':
-          generator!.child.send({ type: 'freeze', ms: step.forMs ?? 0 });
+          generator!.process.send({ type: 'freeze', ms: step.forMs ?? 0 });
           break;
         case 'surge':
         case 'calm':
@@ -215,7 +215,7 @@ export async function runOne(options: RunOptions): Promise<RunOutcome> {
     const stats = scenario.capacity ? await Promise.all(instances.map((i) => i.stats().catch(() => undefined))) : [];
 
     const teardownStarted = now();
-    await stop(generator);
+    await generator.stop();
     const attempts = proxy ? await proxy.stop() : message.result.attempts;
     proxy = undefined;
     await Promise.all(instances.splice(0).map((i) => i.stop()));
@@ -264,7 +264,7 @@ export async function runOne(options: RunOptions): Promise<RunOutcome> {
     };
     return { summary, result: message.result, attempts, ports };
   } finally {
-    if (generator) await stop(generator);
+    if (generator) await generator.stop();
     if (proxy) await proxy.stop().catch(() => undefined);
     await Promise.all(instances.map((i) => i.stop()));
     cancelRemoval();

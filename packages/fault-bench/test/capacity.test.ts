@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import http from 'node:http';
+import { stopAll } from 'process-supervisor';
 import { CapacityQueue, throughput, type Clock } from '../src/capacity.js';
 import { Instance } from '../src/instances.js';
-import { stopAll } from '../src/processes.js';
 
 /**
  * A fake clock: timers run in time order (then in the order they were set) when `advance` passes them, each

@@ -6,9 +6,9 @@
  * apt-get when missing (as the benchmark does).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { stopAll } from 'process-supervisor';
 import { runDeploy, type DeployContender, type DeployRunOutcome } from '../src/deploys/deploy-run.js';
 import { DEPLOY_SCENARIOS, NEW_VERSION, OLD_VERSION, type DeployScenario } from '../src/deploys/deploy-scenarios.js';
-import { stopAll } from '../src/processes.js';
 import { ensureProxies } from '../src/proxies/install.js';
 import type { ProxyBinary } from '../src/proxies/proxy.js';
 

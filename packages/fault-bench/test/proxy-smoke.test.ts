@@ -5,8 +5,8 @@
  * when missing, as the benchmark does. How well each does is what the benchmark reports.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { stopAll } from 'process-supervisor';
 import { INSTANCE_CAPACITY } from '../src/config.js';
-import { stopAll } from '../src/processes.js';
 import { ensureProxies } from '../src/proxies/install.js';
 import type { ProxyBinary } from '../src/proxies/proxy.js';
 import { runOne } from '../src/run.js';

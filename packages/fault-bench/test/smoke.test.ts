@@ -4,8 +4,8 @@
  * consistent, not how well the library does (that is what the benchmark reports).
  */
 import { afterAll, describe, expect, it } from '@jest/globals';
+import { stopAll } from 'process-supervisor';
 import { WARMUP_MS } from '../src/config.js';
-import { stopAll } from '../src/processes.js';
 import { runOne, type RunOutcome } from '../src/run.js';
 import { SCENARIOS, type Scenario } from '../src/scenarios.js';
 

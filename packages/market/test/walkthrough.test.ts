@@ -43,11 +43,12 @@ describe('the walkthrough, scripted', () => {
     consul = await startDevConsul({ port: 0 });
     const consulAddr = `127.0.0.1:${consul.port}`;
     ratingsEnv = { CONSUL_HTTP_ADDR: consulAddr, RATINGS_TTL: '2s', RATINGS_HEARTBEAT: '400ms' };
-    ({ running: market } = await startListening('market', MARKET_MAIN, [], {
+    const started = await startListening('market', MARKET_MAIN, [], {
       CONSUL_HTTP_ADDR: consulAddr, RATINGS_TIMEOUT_MS: String(TIMEOUT_MS), RATINGS_RESET_MS: String(RESET_MS),
       RATINGS_SLOW_MS: '200',
-    }));
-    base = `http://127.0.0.1:${/listening on port (\d+)/.exec(market.output())![1]}`;
+    });
+    market = started.running;
+    base = `http://127.0.0.1:${started.port}`;
   });
 
   afterAll(async () => {

@@ -113,7 +113,7 @@ describe('ratings instances in Consul', () => {
   // SIGTSTP for an orphaned process group, which is what a test runner without a terminal has).
   it('runs INSTANCE in the launcher process itself, so stopping the launcher (^Z) pauses the instance and SIGCONT resumes it', async () => {
     const launcher = startNode('launcher', LAUNCHER, ['--instance', '5'], { ...env, PORT: '0' });
-    const port = Number((await launcher.waitFor(/^listening on port (\d+)/m))[1]);
+    const port = await launcher.managed.listeningPort();
     await launcher.waitFor(/registered ratings-5/);
     const ask = (): Promise<Response> => fetch(`http://127.0.0.1:${port}/ratings/kettle`, { signal: AbortSignal.timeout(1000) });
     expect((await ask()).status).toBe(200);

@@ -1,13 +1,6 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-
-/** How a child ended: its exit code, or the signal that ended it. */
-export interface ChildExit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
+import { DEFAULT_STOP_TIMEOUT_MS, startProcess } from './managed-process.js';
+import type { ChildExit, ManagedProcess } from './managed-process.js';
+import { signalGroup } from './process-group.js';
 
 /** What {@link Supervisor.start} needs to run one Node.js child. */
 export interface StartOptions {
@@ -25,23 +18,8 @@ export interface StartOptions {
   color?: number;
 }
 
-/** A running child: its output lines can be awaited, its end is a promise. */
-export interface SupervisedChild {
-  readonly name: string;
-  readonly pid: number;
-  readonly process: ChildProcess;
-  /** Settles when the child has exited (never rejects). */
-  readonly exited: Promise<ChildExit>;
-  /**
-   * The first line matching `pattern` among the last {@link LINES_KEPT} it printed and those to come; rejects if
-   * the child exits first or `timeoutMs` passes.
-   */
-  waitForLine(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
-  /** Calls `listener` with each line it prints from now on (stdout and stderr); returns a function that stops it. */
-  onLine(listener: (line: string) => void): () => void;
-  /** The port of its `listening on port <n>` line (the repository's convention for `PORT=0`). */
-  listeningPort(timeoutMs?: number): Promise<number>;
-}
+/** A supervised child: a {@link ManagedProcess} whose lines the supervisor also writes out, prefixed. */
+export type SupervisedChild = ManagedProcess;
 
 /** Options of a {@link Supervisor}. */
 export interface SupervisorOptions {
@@ -55,30 +33,12 @@ export interface SupervisorOptions {
   onUnexpectedExit?: (child: SupervisedChild, exit: ChildExit) => void;
 }
 
-export const DEFAULT_STOP_TIMEOUT_MS = 10_000;
-/** How many of a child's latest lines `waitForLine` also searches. */
-export const LINES_KEPT = 1000;
 /** A second ^C later than this after the first kills whatever is still stopping. */
 export const FORCE_AFTER_MS = 1_000;
-// `../dist/` resolves from both src/ (tests) and dist/: the guard always runs compiled.
-const ORPHAN_GUARD = fileURLToPath(new URL('../dist/orphan-guard.js', import.meta.url));
-
-function isRunning(child: ChildProcess): boolean {
-  return child.exitCode === null && child.signalCode === null;
-}
-
-/** Sends `signal` to the child's process group; false when it is gone. */
-function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
-  try {
-    process.kill(-pid, signal);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
- * Starts Node.js children and stops them, the one way every launcher in the repository does it.
+ * Starts Node.js children (each a {@link startProcess} process) and stops them in order: what every launcher
+ * in the repository uses.
  *
  * - Each child runs in its own process group, so a terminal's ^C reaches only the supervisor, which stops
  *   the children in the order the launcher asks (instances deregister before the registry goes away).
@@ -138,90 +98,23 @@ export class Supervisor {
 
   /** Starts `node <args>` as a supervised child. */
   start(options: StartOptions): SupervisedChild {
-    const env: NodeJS.ProcessEnv = { ...process.env };
-    for (const [key, value] of Object.entries(options.env ?? {})) {
-      if (value === undefined) delete env[key];
-      else env[key] = value;
-    }
-    const child = spawn(process.execPath, ['--import', ORPHAN_GUARD, ...options.args], {
-      cwd: options.cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = startProcess({ name: options.name, args: options.args, env: options.env, cwd: options.cwd, stopTimeoutMs: this.stopTimeoutMs });
     const rawPrefix = options.prefix ?? `[${options.name}] `;
     const prefix = this.colored && options.color !== undefined ? `\x1b[${options.color}m${rawPrefix}\x1b[0m` : rawPrefix;
-    const lineListeners = new Set<(line: string) => void>();
-    const lines: string[] = [];
-    // 'close', not 'exit': every line it printed has been read (and written out) by then
-    const exited = new Promise<ChildExit>((resolve) => {
-      child.once('close', (code, signal) => resolve({ code, signal }));
-      child.once('error', () => resolve({ code: null, signal: null }));
+    child.onLine((line, stream) => this.write(stream === 'stdout' ? this.out : this.err, `${prefix}${line}\n`));
+    void child.exited.then((exit) => {
+      if (!this.stopping) this.onUnexpectedExit?.(child, exit);
     });
-    for (const [input, output] of [[child.stdout!, this.out], [child.stderr!, this.err]] as const) {
-      createInterface({ input, crlfDelay: Infinity }).on('line', (line) => {
-        this.write(output, `${prefix}${line}\n`);
-        lines.push(line);
-        if (lines.length > LINES_KEPT) lines.shift();
-        for (const listener of lineListeners) listener(line);
-      });
-    }
-    const supervised: SupervisedChild = {
-      name: options.name,
-      pid: child.pid ?? -1,
-      process: child,
-      exited,
-      waitForLine: (pattern, timeoutMs = 15_000) => new Promise((resolve, reject) => {
-        const done = (): void => {
-          clearTimeout(timer);
-          lineListeners.delete(onLine);
-        };
-        const onLine = (line: string): void => {
-          const match = line.match(pattern);
-          if (match) {
-            done();
-            resolve(match);
-          }
-        };
-        const earlier = lines.map((line) => line.match(pattern)).find((match) => match !== null);
-        if (earlier) {
-          resolve(earlier);
-          return;
-        }
-        const timer = setTimeout(() => {
-          done();
-          reject(new Error(`${options.name} did not print ${pattern} within ${timeoutMs / 1000} s`));
-        }, timeoutMs);
-        lineListeners.add(onLine);
-        void exited.then((exit) => {
-          done();
-          reject(new Error(`${options.name} exited (${exit.signal ?? `code ${exit.code}`}) before printing ${pattern}`));
-        });
-      }),
-      onLine: (listener) => {
-        lineListeners.add(listener);
-        return () => lineListeners.delete(listener);
-      },
-      listeningPort: async (timeoutMs) => Number((await supervised.waitForLine(/listening on port (\d+)/, timeoutMs))[1]),
-    };
-    void exited.then((exit) => {
-      if (!this.stopping) this.onUnexpectedExit?.(supervised, exit);
-    });
-    this.children.push(supervised);
-    return supervised;
+    this.children.push(child);
+    return child;
   }
 
   /**
    * Stops one child: SIGCONT, then `signal`, then SIGKILL to its whole group after `timeoutMs` (default: the
    * supervisor's stop timeout). Resolves with how it exited. Safe to call on a child that has already exited.
    */
-  async stopChild(child: SupervisedChild, signal: NodeJS.Signals = 'SIGTERM', timeoutMs = this.stopTimeoutMs): Promise<ChildExit> {
-    if (isRunning(child.process)) {
-      signalGroup(child.pid, 'SIGCONT');
-      child.process.kill(signal);
-      const timer = setTimeout(() => signalGroup(child.pid, 'SIGKILL'), timeoutMs);
-      const exit = await child.exited;
-      clearTimeout(timer);
-      return exit;
-    }
-    return child.exited;
+  stopChild(child: SupervisedChild, signal: NodeJS.Signals = 'SIGTERM', timeoutMs = this.stopTimeoutMs): Promise<ChildExit> {
+    return child.stop(signal, timeoutMs);
   }
 
   /**
@@ -242,7 +135,7 @@ export class Supervisor {
   killAll(): void {
     this.stoppingSince ??= Date.now();
     for (const child of this.children) {
-      if (isRunning(child.process)) {
+      if (child.isRunning()) {
         signalGroup(child.pid, 'SIGCONT');
         signalGroup(child.pid, 'SIGKILL');
       }

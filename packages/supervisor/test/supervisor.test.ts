@@ -3,6 +3,7 @@ import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { Supervisor } from '../src/index.js';
+import { alive } from './helpers/alive.js';
 
 const CHILD = fileURLToPath(new URL('./fixtures/child.mjs', import.meta.url));
 const LAUNCHER = fileURLToPath(new URL('./fixtures/launcher.mjs', import.meta.url));
@@ -14,15 +15,6 @@ function collect(): { stream: PassThrough; text: () => string } {
   let text = '';
   stream.on('data', (chunk: Buffer) => { text += chunk.toString(); });
   return { stream, text: () => text };
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {

@@ -22,20 +22,6 @@ function block(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms); // the thread sleeps: nothing else runs
 }
 
-/** Resolves when the instance has printed `request <path>` (it has the request). */
-function received(instance: InstanceProcess, path: string): Promise<void> {
-  return new Promise((resolve) => {
-    const check = (): void => {
-      if (instance.output.join('').includes(`request ${path}\n`)) {
-        instance.child.stdout!.off('data', check);
-        resolve();
-      }
-    };
-    instance.child.stdout!.on('data', check);
-    check();
-  });
-}
-
 describe("the caller's own stall", () => {
   it('an answer that arrived while the caller was blocked past the timeout wins over the timeout: no timeout, nothing counted against the instance', async () => {
     // the instance answers 50 ms after it got the request: while this process is blocked
@@ -50,7 +36,7 @@ describe("the caller's own stall", () => {
     const stallsBefore = callerStalls.stalls;
 
     const call = ratings.get('/during-the-stall').json<{ path: string }>();
-    await received(instance, '/during-the-stall');
+    await instance.process.waitForLine(/^request \/during-the-stall$/); // it has the request
     block(600); // three times the attempt's timeout; the instance answers meanwhile
 
     await expect(call).resolves.toEqual({ id: 'ratings-1', path: '/during-the-stall' });

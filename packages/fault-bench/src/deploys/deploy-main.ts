@@ -9,11 +9,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { stopAll, stopAllOnSignals } from 'process-supervisor';
 import { DEFAULT_REPS, RATE_FOR_DEPLOYS } from '../config.js';
 import { list, machine, readJson, UsageError, writeLatest } from '../invocation.js';
 import { rotation } from '../plan.js';
 import { renderSvg } from '../plots.js';
-import { installCleanup, stopAll } from '../processes.js';
 import { ensureProxies } from '../proxies/install.js';
 import { writeSection } from '../report.js';
 import { deployPlotSpec } from './deploy-plots.js';
@@ -96,7 +96,7 @@ async function main(): Promise<void> {
     await writeDocs();
     return;
   }
-  installCleanup();
+  stopAllOnSignals();
   const scenarios = list(values.scenario, DEPLOY_SCENARIO_NAMES, 'scenario') ?? DEPLOY_SCENARIO_NAMES;
   const contenders = list<DeployContender>(values.contenders, DEPLOY_CONTENDERS, 'contender') ?? [...DEPLOY_CONTENDERS];
   const reps = values.quick ? 1 : Number(values.reps ?? DEFAULT_REPS);

@@ -16,11 +16,10 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { ConsulApi, cutover, retireInstance, roll, SERVICES, startInstance, type FleetEvent, type FleetOptions, type RegisteredInstance, type ServiceDefinition } from 'deploy';
 import { startDevConsul, type DevConsulHandle } from 'dev-consul';
-import { Supervisor } from 'process-supervisor';
+import { onExit, Supervisor, type ManagedProcess } from 'process-supervisor';
 import { now, sleep } from '../clock.js';
 import { RATE_FOR_DEPLOYS } from '../config.js';
 import { CpuSampler, type CpuReport } from '../cpu.js';
-import { onExit, stop, type Managed } from '../processes.js';
 import { startHaproxyForDeploys, type RuntimeHaproxy } from '../proxies/haproxy.js';
 import { startNginx, type ReloadableNginx } from '../proxies/nginx.js';
 import type { ProxyBinary } from '../proxies/proxy.js';
@@ -81,7 +80,7 @@ export async function runDeploy(options: DeployRunOptions): Promise<DeployRunOut
   const sampler = new CpuSampler();
   let consul: DevConsulHandle | undefined;
   let proxy: (ReloadableNginx | RuntimeHaproxy) | undefined;
-  let generator: Managed | undefined;
+  let generator: ManagedProcess | undefined;
   const marks: DeployMark[] = [];
   let startEpoch = Number.POSITIVE_INFINITY;
   const mark = (what: string, subject: string): void => {
@@ -183,7 +182,7 @@ export async function runDeploy(options: DeployRunOptions): Promise<DeployRunOut
     };
     return { summary, result: message.result };
   } finally {
-    if (generator) await stop(generator);
+    if (generator) await generator.stop();
     if (proxy) await proxy.stop().catch(() => undefined);
     await supervisor.stopAll();
     await consul?.close();

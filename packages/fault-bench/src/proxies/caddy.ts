@@ -17,9 +17,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { freePort } from 'server-ports';
-import { ATTEMPT_TIMEOUT_MS, SLOW_MS } from '../config.js';
+import { startProcess } from 'process-supervisor';
+import { ATTEMPT_TIMEOUT_MS, SLOW_MS, STOP_TIMEOUT_MS } from '../config.js';
 import { waitForListening } from '../ports.js';
-import { start, stop } from '../processes.js';
 import type { Attempt } from '../records.js';
 import type { RunProxy } from './proxy.js';
 
@@ -107,8 +107,8 @@ export async function startCaddy(binary: string, dir: string, upstreams: readonl
   const file = path.join(dir, 'Caddyfile');
   writeFileSync(file, caddyConfig(dir, port, upstreams));
   // its autosaved config and data directory go to the run's temp dir, not the user's home
-  const env = { ...process.env, GOMAXPROCS: '1', HOME: dir, XDG_CONFIG_HOME: dir, XDG_DATA_HOME: dir };
-  const managed = start('caddy', binary, ['run', '--config', file, '--adapter', 'caddyfile'], { env });
+  const env = { GOMAXPROCS: '1', HOME: dir, XDG_CONFIG_HOME: dir, XDG_DATA_HOME: dir };
+  const managed = startProcess({ name: 'caddy', command: binary, args: ['run', '--config', file, '--adapter', 'caddyfile'], env, stopTimeoutMs: STOP_TIMEOUT_MS });
   await waitForListening(port);
   let startEpochMs = 0;
   return {
@@ -117,7 +117,7 @@ export async function startCaddy(binary: string, dir: string, upstreams: readonl
     pid: managed.pid,
     startEpoch: (ms) => (startEpochMs = ms),
     async stop() {
-      await stop(managed);
+      await managed.stop();
       return parseCaddyLog(readFileSync(path.join(dir, 'attempts.log'), 'utf8'), startEpochMs);
     },
   };

@@ -16,10 +16,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { freePort } from 'server-ports';
+import { startProcess, type ManagedProcess } from 'process-supervisor';
 import type { Capacity } from '../capacity.js';
-import { ATTEMPT_TIMEOUT_MS, HAPROXY_MAXCONN_UNLIMITED, HAPROXY_QUEUE_TIMEOUT_MS } from '../config.js';
+import { ATTEMPT_TIMEOUT_MS, HAPROXY_MAXCONN_UNLIMITED, HAPROXY_QUEUE_TIMEOUT_MS, STOP_TIMEOUT_MS } from '../config.js';
 import { waitForListening } from '../ports.js';
-import { start, stop, type Managed } from '../processes.js';
 import type { Attempt } from '../records.js';
 import type { RunProxy } from './proxy.js';
 
@@ -133,11 +133,11 @@ export function parseHaproxyLog(text: string, startEpochMs: number, faultyPort: 
 }
 
 /** Starts HAProxy on `config` (written to `dir`) in the foreground and waits until `port` accepts connections. */
-async function launch(binary: string, dir: string, port: number, config: string): Promise<Managed> {
+async function launch(binary: string, dir: string, port: number, config: string): Promise<ManagedProcess> {
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, 'haproxy.cfg');
   writeFileSync(file, config);
-  const managed = start('haproxy', binary, ['-db', '-f', file]);
+  const managed = startProcess({ name: 'haproxy', command: binary, args: ['-db', '-f', file], stopTimeoutMs: STOP_TIMEOUT_MS });
   await waitForListening(port);
   return managed;
 }
@@ -152,7 +152,7 @@ export async function startHaproxy(binary: string, dir: string, upstreams: reado
     pid: managed.pid,
     startEpoch: (ms) => (startEpochMs = ms),
     async stop() {
-      await stop(managed);
+      await managed.stop();
       return parseHaproxyLog(managed.output(), startEpochMs, faultyPort);
     },
   };
@@ -182,7 +182,7 @@ export async function startHaproxyForDeploys(binary: string, dir: string, servin
     startEpoch: (ms) => (startEpochMs = ms),
     command: (line) => runtimeCommand(socket, line),
     async stop() {
-      await stop(managed);
+      await managed.stop();
       return parseHaproxyLog(managed.output(), startEpochMs, 0);
     },
   };

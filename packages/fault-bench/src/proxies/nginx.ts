@@ -9,9 +9,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import path from 'node:path';
 import { freePort } from 'server-ports';
-import { ATTEMPT_TIMEOUT_MS } from '../config.js';
+import { startProcess } from 'process-supervisor';
+import { ATTEMPT_TIMEOUT_MS, STOP_TIMEOUT_MS } from '../config.js';
 import { waitForListening } from '../ports.js';
-import { start, stop } from '../processes.js';
 import type { Attempt } from '../records.js';
 import type { RunProxy } from './proxy.js';
 
@@ -106,7 +106,7 @@ export async function startNginx(binary: string, dir: string, upstreams: readonl
   const config = path.join(dir, 'nginx.conf');
   writeFileSync(config, nginxConfig(dir, port, upstreams));
   const flags = ['-e', path.join(dir, 'error.log'), '-p', dir, '-c', config];
-  const managed = start('nginx', binary, flags);
+  const managed = startProcess({ name: 'nginx', command: binary, args: flags, stopTimeoutMs: STOP_TIMEOUT_MS });
   await waitForListening(port);
   let startEpochMs = 0;
   return {
@@ -125,7 +125,7 @@ export async function startNginx(binary: string, dir: string, upstreams: readonl
       }
     },
     async stop() {
-      await stop(managed);
+      await managed.stop();
       return parseNginxLog(readFileSync(path.join(dir, 'access.log'), 'utf8'), startEpochMs);
     },
   };
