@@ -2,5 +2,3 @@ export { Supervisor, DEFAULT_STOP_TIMEOUT_MS, FORCE_AFTER_MS } from './superviso
 export type { ChildExit, StartOptions, SupervisedChild, SupervisorOptions } from './supervisor.js';
 export { startDetached } from './detached.js';
 export type { DetachedOptions } from './detached.js';
-export { parseCommandLine } from './command-line.js';
-export type { FlagValues } from './command-line.js';
