@@ -26,6 +26,7 @@ help:
 	@echo "make scale SERVICE=ratings COUNT=5       add instances, or retire some gracefully (other colors than the active one first)"
 	@echo "make cutover SERVICE=ratings COLOR=green blue/green: route to the instances of that color (COLOR=blue rolls back)"
 	@echo "npm run load -- --service ratings --rate 1000 --duration 60s [--json FILE]   the open-model load client"
+	@echo "npm run load -- --service ratings --concurrency 8 --duration 60s   closed loop: 8 workers as fast as answers come, reports the rate sustained"
 
 # npm ci when node_modules is missing or older than the lock file.
 node_modules/.package-lock.json: package-lock.json package.json

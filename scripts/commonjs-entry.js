@@ -5,11 +5,11 @@
 // dist/commonjs/package.json says so. Their declaration maps still point at the shipped src/.
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseCommandLine } from './lib/command-line.js';
+import { parseCommandLine } from 'cli-kit';
 
-const { positionals } = parseCommandLine(
-  'commonjs-entry.js',
-  `Usage: node scripts/commonjs-entry.js [PACKAGE_DIR]
+const { positionals } = parseCommandLine({
+  program: 'commonjs-entry.js',
+  usage: `Usage: node scripts/commonjs-entry.js [PACKAGE_DIR]
 
 Writes PACKAGE_DIR/dist/commonjs (default: the current directory's package) from its built dist/:
 the CommonJS entry behind the package's "require" export condition and its declarations.
@@ -17,9 +17,8 @@ the CommonJS entry behind the package's "require" export condition and its decla
 Options:
   -h, --help   show this help
 `,
-  {},
-  { allowPositionals: true },
-);
+  allowPositionals: true,
+});
 
 const dist = path.resolve(positionals[0] ?? '.', 'dist');
 const out = path.join(dist, 'commonjs');

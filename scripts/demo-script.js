@@ -5,16 +5,16 @@ import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { startDevConsul } from 'dev-consul';
 import { Supervisor } from 'process-supervisor';
-import { parseCommandLine } from './lib/command-line.js';
+import { parseCommandLine } from 'cli-kit';
 
-parseCommandLine('demo-script.js', `Usage: node scripts/demo-script.js   (make demo-script)
+parseCommandLine({ program: 'demo-script.js', usage: `Usage: node scripts/demo-script.js   (make demo-script)
 
 The whole walkthrough, scripted, with the real timings, on free ports: narrates each step, shows the
 log lines it produced and checks them. Exit 0, or 1 as soon as a step's expectation fails.
 
 Options:
   -h, --help   show this help
-`);
+` });
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const MARKET = 'packages/market/dist/main.js';

@@ -5,9 +5,9 @@
 import { ConsulCatalog } from 'discovery-client';
 import { Supervisor } from 'process-supervisor';
 import { consulAgent, consulAnswers } from './lib/consul-agent.js';
-import { parseCommandLine } from './lib/command-line.js';
+import { parseCommandLine } from 'cli-kit';
 
-parseCommandLine('demo.js', `Usage: node scripts/demo.js   (make demo)
+parseCommandLine({ program: 'demo.js', usage: `Usage: node scripts/demo.js   (make demo)
 
 The walkthrough, running: dev-consul (unless CONSUL_HTTP_ADDR answers), the market with ratings and
 three ratings instances. ^C stops everything: ratings first, then the market, then dev-consul
@@ -20,7 +20,7 @@ Environment:
   CONSUL_HTTP_ADDR   the Consul agent (default 127.0.0.1:8500)
   PORT               the market's port (default 5000); 0: the market and the ratings instances
                      on free ports (else ratings take 8001-8003)
-`);
+` });
 
 const root = new URL('..', import.meta.url).pathname;
 const COLORS = { consul: 35, market: 36, ratings: 33 };

@@ -1,8 +1,8 @@
 // Prints one closing line for the whole `make test` run from the result files each package's jest wrote.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { parseCommandLine } from './lib/command-line.js';
+import { parseCommandLine } from 'cli-kit';
 
-parseCommandLine('test-summary.js', `Usage: node scripts/test-summary.js   (the end of make test)
+parseCommandLine({ program: 'test-summary.js', usage: `Usage: node scripts/test-summary.js   (the end of make test)
 
 Prints each suite's counts and one closing line, tests: N passed, N failed, from the jest results that
 every package (and the repository-wide suite) wrote to test-output/jest-results.json. Exit 1 when a
@@ -10,7 +10,7 @@ test failed or a suite wrote no results.
 
 Options:
   -h, --help   show this help
-`);
+` });
 
 // packages/*/ and the repository-wide suite in test/ (its results under the root's test-output/)
 const suites = [...readdirSync(new URL('../packages/', import.meta.url)).map((name) => [name, `packages/${name}/`]), ['repository', '']];

@@ -1,7 +1,8 @@
 // Every entry point of the repository answers `--help` with its usage (exit 0, nothing started) and
 // rejects an unknown flag with a message naming it (exit 2, nothing started). The entry points are
 // found, not listed, so a new one cannot be forgotten: the packages' `bin`s, scripts/*.js, compiled
-// sources that read process.argv, and the TypeScript files package.json scripts or runbooks run with tsx.
+// sources that read their command line (process.argv, or cli-kit's parseCommandLine), and the TypeScript
+// files package.json scripts or runbooks run with tsx.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -18,6 +19,8 @@ interface EntryPoint {
 
 const TSX = path.join(REPO, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 const packages = readdirSync(path.join(REPO, 'packages'));
+/** A source that reads its command line. */
+const READS_ARGV = /process\.argv|parseCommandLine\(/;
 const read = (file: string): string => readFileSync(path.join(REPO, file), 'utf8');
 const list = (dir: string, pattern: RegExp): string[] => {
   try {
@@ -36,8 +39,8 @@ function entryPoints(): EntryPoint[] {
   for (const pkg of packages) {
     const manifest = JSON.parse(read(`packages/${pkg}/package.json`)) as { bin?: Record<string, string>; scripts?: Record<string, string> };
     for (const bin of Object.values(manifest.bin ?? {})) add(`packages/${pkg}/${bin.replace(/^\.\//, '')}`, [`packages/${pkg}/${bin}`]);
-    // compiled programs: a source that reads process.argv runs as dist/<same>.js
-    for (const source of walk(`packages/${pkg}/src`).filter((f) => f.endsWith('.ts') && /process\.argv/.test(read(f)))) {
+    // compiled programs: a source that reads its command line runs as dist/<same>.js (cli-kit itself is the helper, no program)
+    for (const source of walk(`packages/${pkg}/src`).filter((f) => pkg !== 'cli-kit' && f.endsWith('.ts') && READS_ARGV.test(read(f)))) {
       const built = source.replace(`packages/${pkg}/src/`, `packages/${pkg}/dist/`).replace(/\.ts$/, '.js');
       add(built, [built]);
     }
@@ -45,7 +48,7 @@ function entryPoints(): EntryPoint[] {
     for (const script of Object.values(manifest.scripts ?? {})) {
       for (const [, file] of script.matchAll(/\btsx ([\w./-]+\.ts)/g)) add(`packages/${pkg}/${file}`, [TSX, `packages/${pkg}/${file}`]);
     }
-    for (const file of list(`packages/${pkg}/scripts`, /\.ts$/).filter((f) => /process\.argv/.test(read(f)))) add(file, [TSX, file]);
+    for (const file of list(`packages/${pkg}/scripts`, /\.ts$/).filter((f) => READS_ARGV.test(read(f)))) add(file, [TSX, file]);
   }
   return [...found.values()].sort((a, b) => a.name.localeCompare(b.name));
 }

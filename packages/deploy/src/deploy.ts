@@ -3,8 +3,8 @@
 //   node packages/deploy/dist/deploy.js scale --service S --count N [--version V] [--color C] [--detach]
 //   node packages/deploy/dist/deploy.js cutover --service S --color C
 // New instances run under this command (^C stops them, each deregistering first) unless --detach.
-import { parseArgs } from 'node:util';
-import { parseCommandLine, UsageError } from './cli.js';
+import { parseCommandLine, readNumber, UsageError } from 'cli-kit';
+import type { ParsedCommandLine } from 'cli-kit';
 import { Supervisor } from 'process-supervisor';
 import { isColorName } from 'discovery-client';
 import { ConsulApi } from './ops/consul.js';
@@ -19,17 +19,11 @@ services: ${Object.keys(SERVICES).join(', ')}. Consul: CONSUL_HTTP_ADDR, CONSUL_
 --detach: new instances outlive this command (output in .data/logs/<id>.log); without it they run under it and ^C stops them.
 New ratings instances print no line per request (RATINGS_LOG_REQUESTS=1 brings them back): this command's progress stays readable.`;
 
-function parse(argv: string[]) {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      service: { type: 'string' }, version: { type: 'string' }, count: { type: 'string' }, color: { type: 'string' },
-      detach: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-  });
-  if (values.help) return undefined;
+const OPTIONS = {
+  service: { type: 'string' }, version: { type: 'string' }, count: { type: 'string' }, color: { type: 'string' }, detach: { type: 'boolean' },
+} as const;
+
+function read({ values, positionals }: ParsedCommandLine<typeof OPTIONS>) {
   const [command, ...extra] = positionals;
   if (command !== 'roll' && command !== 'scale' && command !== 'cutover') throw new UsageError(`unknown command "${command ?? ''}"`);
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
@@ -45,11 +39,8 @@ function parse(argv: string[]) {
   }
   if (command === 'roll' && !version) throw new UsageError('roll needs --version (make roll SERVICE=ratings VERSION=2.0)');
   if (command === 'cutover' && !color) throw new UsageError('cutover needs --color (make cutover SERVICE=ratings COLOR=green)');
-  let count: number | undefined;
-  if (command === 'scale') {
-    count = Number(values.count);
-    if (!Number.isInteger(count) || count < 1 || count > 99) throw new UsageError(`scale needs --count from 1 to 99, got "${values.count ?? ''}"`);
-  }
+  if (command === 'scale' && values.count === undefined) throw new UsageError('scale needs --count (make scale SERVICE=ratings COUNT=5)');
+  const count = command === 'scale' ? readNumber('--count', values.count, { default: 0, integer: true, min: 1, max: 99 }) : undefined;
   let service;
   try {
     service = serviceDefinition(values.service);
@@ -59,7 +50,7 @@ function parse(argv: string[]) {
   return { command, service, version, color, count, detach: values.detach ?? false };
 }
 
-const args = parseCommandLine(parse, USAGE, process.argv.slice(2));
+const args = parseCommandLine({ program: 'deploy', usage: USAGE, options: OPTIONS, allowPositionals: true }, read);
 
 const supervisor = new Supervisor({
   onUnexpectedExit: (child, exit) => supervisor.say(`${child.name} exited (${exit.signal ?? `code ${exit.code}`})`),

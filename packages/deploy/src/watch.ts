@@ -3,29 +3,21 @@
 //   Version: 1.0  rating: 4  (ratings-2)
 //   Version: 2.0  votes: 3  (ratings-5)
 //   node packages/deploy/dist/watch.js [--service ratings] [--path /ratings/camera] [--interval 1s]
-import { parseArgs } from 'node:util';
-import { parseCommandLine, UsageError } from './cli.js';
+import { parseCommandLine, readOption } from 'cli-kit';
 import { DiscoveryClient, parseDuration } from 'discovery-client';
 import { defaultPath } from './services.js';
 
 const USAGE = 'usage: node packages/deploy/dist/watch.js [--service ratings] [--path PATH] [--interval 1s]   (make watchRatings)';
 
-const { service, path, intervalMs } = parseCommandLine((argv) => {
-  const { values } = parseArgs({
-    args: argv,
-    options: { service: { type: 'string' }, path: { type: 'string' }, interval: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    strict: true,
-  });
-  if (values.help) return undefined;
-  const name = values.service ?? 'ratings';
-  let interval: number;
-  try {
-    interval = parseDuration('--interval', values.interval ?? '1s');
-  } catch {
-    throw new UsageError(`--interval must be a duration such as 500ms or 1s, got "${values.interval}"`);
-  }
-  return { service: name, path: values.path ?? defaultPath(name), intervalMs: interval };
-}, USAGE, process.argv.slice(2));
+const { service, path, intervalMs } = parseCommandLine({
+  program: 'watch',
+  usage: USAGE,
+  options: { service: { type: 'string', default: 'ratings' }, path: { type: 'string' }, interval: { type: 'string' } },
+}, ({ values }) => ({
+  service: values.service,
+  path: values.path ?? defaultPath(values.service),
+  intervalMs: readOption('--interval', values.interval, '1s', (v) => parseDuration('--interval', v), 'a duration such as 500ms or 1s'),
+}));
 
 /** The one field worth showing: `votes` (version 2.0 of ratings), else `rating`, else the first other field. */
 function field(body: Record<string, unknown>): string {

@@ -57,3 +57,27 @@ describe('runLoad (open model)', () => {
     expect(events.find((e) => e.type === 'version')).toMatchObject({ to: '1.0', instance: 'posts-2' });
   });
 });
+
+describe('runLoad (closed loop)', () => {
+  it('runs `concurrency` workers, each sending again as soon as its answer came, never more in flight', async () => {
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const client = {
+      get: () => {
+        inFlight += 1;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        return new Promise((resolve) => setTimeout(() => {
+          inFlight -= 1;
+          resolve({ statusCode: 200, headers: {}, body: '{"version":"1.0"}', instance: { id: 'i-1', number: 1, url: 'x' } });
+        }, 10));
+      },
+    } as unknown as ServiceClient;
+    const summary = await runLoad({ client, path: '/', concurrency: 3, durationMs: 300 });
+    expect(maxInFlight).toBe(3);
+    expect(summary).toMatchObject({ model: 'closed', concurrency: 3, failed: 0, versions: { '1.0': summary.total } });
+    // 3 workers, 10 ms each, for 300 ms: about 90 requests, never more than 3 per 10 ms
+    expect(summary.total).toBeGreaterThan(15);
+    expect(summary.total).toBeLessThanOrEqual(3 * Math.ceil(300 / 10) + 3);
+    expect(summary.rps).toBeGreaterThan(0);
+  });
+});

@@ -12,16 +12,16 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseCommandLine } from '../../../scripts/lib/command-line.js';
+import { parseCommandLine } from 'cli-kit';
 
-parseCommandLine('bench', `Usage: npm run bench -w packages/dev-consul   (tsx bench/run.ts)
+parseCommandLine({ program: 'bench', usage: `Usage: npm run bench -w packages/dev-consul   (tsx bench/run.ts)
 
 Registrations per second, health query latency with 1,000 services x 10 instances, and blocking-query
 wake latency, against the real bin; rewrites the dev-consul section of docs/benchmarks.md.
 
 Options:
   -h, --help   show this help
-`);
+` });
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const BIN = path.resolve(HERE, '../bin/dev-consul.js');

@@ -1,5 +1,6 @@
 /** Command-line parsing for `dev-consul` (kept apart from `cli.ts`, which runs on import). */
 import os from 'node:os';
+import { parseArgs as parseNodeArgs } from 'node:util';
 import { LOG_LEVELS } from './logger.js';
 import type { LogLevel } from './logger.js';
 import type { DevConsulOptions } from './options.js';
@@ -23,65 +24,44 @@ Options:
 In production, point CONSUL_HTTP_ADDR at a real Consul agent instead.
 `;
 
-/** A command-line mistake: printed with the usage hint, exit code 2. */
+/**
+ * A command-line mistake: printed with the usage hint, exit code 2. The repository's other entry points use
+ * cli-kit's UsageError; dev-consul is published with no dependency, so it keeps this one.
+ */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
   readonly code = 'ERR_DEV_CONSUL_USAGE';
 }
 
-/** Parses argv (without node and script). Returns undefined for `--help`. */
+const OPTIONS = {
+  host: { type: 'string' }, port: { type: 'string' }, token: { type: 'string' }, 'log-level': { type: 'string' },
+  node: { type: 'string' }, datacenter: { type: 'string' }, 'enable-script-checks': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Parses argv (without node and script) with node:util parseArgs (strict). Returns undefined for `--help`. */
 export function parseArgs(argv: string[]): DevConsulOptions | undefined {
-  const options: DevConsulOptions = { port: DEFAULT_PORT, logLevel: 'info' };
-  const valued = new Set(['--host', '--port', '--token', '--log-level', '--node', '--datacenter']);
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === '-h' || arg === '--help') return undefined;
-    let name = arg;
-    let value: string | undefined;
-    const eq = arg.indexOf('=');
-    if (arg.startsWith('--') && eq > 0) {
-      name = arg.slice(0, eq);
-      value = arg.slice(eq + 1);
-    }
-    if (name === '--enable-script-checks') {
-      if (value !== undefined) throw new UsageError('--enable-script-checks takes no value');
-      options.enableScriptChecks = true;
-      continue;
-    }
-    if (!valued.has(name)) throw new UsageError(`unknown option: ${arg}`);
-    if (value === undefined) {
-      value = argv[i + 1];
-      i++;
-      if (value === undefined || value.startsWith('--')) throw new UsageError(`${name} needs a value`);
-    }
-    switch (name) {
-      case '--host':
-        options.host = value;
-        break;
-      case '--port': {
-        const port = Number(value);
-        if (!/^\d+$/.test(value) || port > 65535) throw new UsageError(`--port must be an integer from 0 to 65535, got ${JSON.stringify(value)}`);
-        options.port = port;
-        break;
-      }
-      case '--token':
-        if (value === '') throw new UsageError('--token must not be empty');
-        options.token = value;
-        break;
-      case '--log-level':
-        if (!(LOG_LEVELS as readonly string[]).includes(value)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(value)}`);
-        options.logLevel = value as LogLevel;
-        break;
-      case '--node':
-        if (value === '') throw new UsageError('--node must not be empty');
-        options.node = value;
-        break;
-      case '--datacenter':
-        if (value === '') throw new UsageError('--datacenter must not be empty');
-        options.datacenter = value;
-        break;
-    }
+  let values;
+  try {
+    ({ values } = parseNodeArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
   }
+  if (values.help) return undefined;
+  const options: DevConsulOptions = { port: DEFAULT_PORT, logLevel: 'info' };
+  if (values.host !== undefined) options.host = values.host;
+  if (values.port !== undefined) {
+    if (!/^\d+$/.test(values.port) || Number(values.port) > 65535) throw new UsageError(`--port must be an integer from 0 to 65535, got ${JSON.stringify(values.port)}`);
+    options.port = Number(values.port);
+  }
+  for (const name of ['token', 'node', 'datacenter'] as const) {
+    if (values[name] === '') throw new UsageError(`--${name} must not be empty`);
+    if (values[name] !== undefined) options[name] = values[name];
+  }
+  const level = values['log-level'];
+  if (level !== undefined) {
+    if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
+    options.logLevel = level as LogLevel;
+  }
+  if (values['enable-script-checks']) options.enableScriptChecks = true;
   return options;
 }
-

@@ -108,7 +108,7 @@ describe('dev-consul CLI', () => {
   it('a bad flag or value is a clear error with exit code 2', async () => {
     const unknown = run(['--bogus']);
     expect(await unknown.exited).toBe(2);
-    expect(unknown.stderr()).toBe("dev-consul: unknown option: --bogus\nRun 'dev-consul --help' for usage.\n");
+    expect(unknown.stderr()).toBe("dev-consul: Unknown option '--bogus'\nRun 'dev-consul --help' for usage.\n");
     const badPort = run(['--port', 'eighty']);
     expect(await badPort.exited).toBe(2);
     expect(badPort.stderr()).toContain('--port must be an integer from 0 to 65535, got "eighty"');

@@ -24,9 +24,9 @@ import type { Endpoint } from '../src/breaker/endpoint.js';
 import type { ServiceInstance } from '../src/instance.js';
 import { DiscoveryClient, GotTransport, UndiciTransport, UpstreamConnectionError, type Transport } from '../src/index.js';
 import { EndpointPool } from '../src/breaker/endpoint-pool.js';
-import { parseCommandLine } from '../../../scripts/lib/command-line.js';
+import { parseCommandLine } from 'cli-kit';
 
-parseCommandLine('bench', `Usage: npm run bench -w packages/discovery-client   (tsx bench/run.ts)
+parseCommandLine({ program: 'bench', usage: `Usage: npm run bench -w packages/discovery-client   (tsx bench/run.ts)
 
 Measures service.get() against direct calls (got, undici, node:http), pick() over 10,000 instances and
 the memory of 10,000 tracked instances, and rewrites the discovery-client section of docs/benchmarks.md.
@@ -35,7 +35,7 @@ Options:
   -h, --help   show this help
 
 Environment: BENCH_ROUNDS (default 12), BENCH_ROUND_MS (default 500).
-`);
+` });
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 12);
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 500);

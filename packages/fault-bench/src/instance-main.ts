@@ -16,7 +16,7 @@
  * clock.ts), served and served to nobody. Without these options it behaves as before.
  */
 import http from 'node:http';
-import { parseCommandLine } from 'process-supervisor';
+import { parseCommandLine, readNumber } from 'cli-kit';
 import { listen } from 'server-ports';
 import { CapacityQueue } from './capacity.js';
 import { now } from './clock.js';
@@ -35,17 +35,11 @@ A fault-bench instance. With --concurrency and/or --service-ms it is capacity-li
 service at once, each M ms, the rest queued in arrival order (--concurrency 0: no limit).
 `;
 const { concurrency, serviceMs } = parseCommandLine(
-  'instance-main',
-  USAGE,
-  { concurrency: { type: 'string' }, 'service-ms': { type: 'string' } },
-  (values) => {
-    const concurrency = Number(values.concurrency ?? 0);
-    const serviceMs = Number(values['service-ms'] ?? 0);
-    if (!Number.isInteger(concurrency) || concurrency < 0) throw new Error(`--concurrency must be an integer >= 0, got ${String(values.concurrency)}`);
-    if (!(serviceMs >= 0)) throw new Error(`--service-ms must be a number >= 0, got ${String(values['service-ms'])}`);
-    return { concurrency, serviceMs };
-  },
-  process.argv.slice(2),
+  { program: 'instance-main', usage: USAGE, options: { concurrency: { type: 'string' }, 'service-ms': { type: 'string' } } },
+  ({ values }) => ({
+    concurrency: readNumber('--concurrency', values.concurrency, { default: 0, integer: true, min: 0 }),
+    serviceMs: readNumber('--service-ms', values['service-ms'], { default: 0, min: 0 }),
+  }),
 );
 const queue = concurrency > 0 || serviceMs > 0 ? new CapacityQueue({ concurrency: concurrency || Infinity, serviceMs }) : undefined;
 /** Arrival times (epoch ms) of the requests a queue serves, and how many of them found their client gone. */

@@ -2,12 +2,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
+import { UsageError } from 'cli-kit';
 import type { MachineInfo } from './report.js';
-
-/** A bad command line: printed with a pointer to --help, exit code 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
 
 /** `a,b` → the names, each checked against `known`; undefined when the option was not given. */
 export function list<T extends string>(value: string | undefined, known: readonly T[], what: string): T[] | undefined {

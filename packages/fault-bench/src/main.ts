@@ -15,10 +15,10 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { stopAll, stopAllOnSignals } from 'process-supervisor';
 import { DEFAULT_REPS, INSTANCE_COUNT, SLOW_MS } from './config.js';
-import { list, machine, readJson, UsageError, writeLatest } from './invocation.js';
+import { parseCommandLine, readNumber } from 'cli-kit';
+import { list, machine, readJson, writeLatest } from './invocation.js';
 import { CONTENDERS, CONTENDER_NAMES } from './contenders.js';
 import { planned, rotation } from './plan.js';
 import { crosscheck } from './crosscheck.js';
@@ -111,28 +111,26 @@ async function writeDocs(results: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        scenario: { type: 'string' },
-        contenders: { type: 'string' },
-        reps: { type: 'string' },
-        quick: { type: 'boolean', default: false },
-        crosscheck: { type: 'boolean', default: false },
-        render: { type: 'boolean', default: false },
-        'no-docs': { type: 'boolean', default: false },
-        results: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
+  const { values, scenarios, contenders, reps } = parseCommandLine({
+    program: 'fault-bench',
+    usage: USAGE,
+    options: {
+      scenario: { type: 'string' },
+      contenders: { type: 'string' },
+      reps: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      crosscheck: { type: 'boolean', default: false },
+      render: { type: 'boolean', default: false },
+      'no-docs': { type: 'boolean', default: false },
+      results: { type: 'string' },
+    },
+  }, ({ values }) => ({
+    values,
+    // issue 17's overload scenarios run when named (they have no docs section yet)
+    scenarios: list(values.scenario, SCENARIO_NAMES, 'scenario') ?? SCENARIO_NAMES.filter((n) => !SCENARIOS[n].capacity),
+    contenders: list(values.contenders, CONTENDER_NAMES, 'contender') ?? CONTENDER_NAMES,
+    reps: values.quick ? 1 : readNumber('--reps', values.reps, { default: DEFAULT_REPS, integer: true, min: 1 }),
+  }));
   const results = path.resolve(values.results ?? RESULTS);
   if (values.render) {
     await writeDocs(results);
@@ -150,11 +148,6 @@ async function main(): Promise<void> {
     await writeDocs(results);
     return;
   }
-  // issue 17's overload scenarios run when named (they have no docs section yet)
-  const scenarios = list(values.scenario, SCENARIO_NAMES, 'scenario') ?? SCENARIO_NAMES.filter((n) => !SCENARIOS[n].capacity);
-  const contenders = list(values.contenders, CONTENDER_NAMES, 'contender') ?? CONTENDER_NAMES;
-  const reps = values.quick ? 1 : Number(values.reps ?? DEFAULT_REPS);
-  if (!Number.isInteger(reps) || reps < 1) throw new UsageError(`--reps must be a whole number >= 1, got ${values.reps}`);
 
   const plan = planned(scenarios, contenders);
   const totalRuns = plan.reduce((a, [, cs]) => a + cs.length, 0) * reps;
@@ -193,7 +186,7 @@ async function main(): Promise<void> {
 }
 
 main().catch(async (error: unknown) => {
-  console.error(error instanceof UsageError ? `fault-bench: ${error.message}\nsee --help for the usage` : error);
+  console.error(error);
   await stopAll();
-  process.exit(error instanceof UsageError ? 2 : 1);
+  process.exit(1);
 });

@@ -47,13 +47,8 @@ export class ConfigError extends Error {
   readonly code = 'ERR_RATINGS_CONFIG';
 }
 
-/** Parses a positive whole number, or throws a {@link ConfigError} naming `what`. */
-export function parseCount(what: string, value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 999) {
-    throw new ConfigError(`${what} must be a whole number from 1 to 999, got "${value}"`);
-  }
-  return Number(value);
-}
+/** Instance numbers (`--instance N`, `--count N`): ratings-1 to ratings-999. */
+export const INSTANCE_NUMBERS = { integer: true, min: 1, max: 999 } as const;
 
 /** The configuration of one instance from its command line and environment. */
 export function instanceConfig(instance: number, env: NodeJS.ProcessEnv = process.env): InstanceConfig {

@@ -1,6 +1,6 @@
 // One ratings instance: `node dist/main.js --instance N` (port 8000+N unless PORT is set).
-import { parseCommandLine } from 'process-supervisor';
-import { BASE_PORT, ConfigError, DEFAULT_COLOR, DEFAULT_DRAIN, DEFAULT_HEARTBEAT, DEFAULT_HOST, DEFAULT_TTL, parseCount } from './config.js';
+import { parseCommandLine, readNumber } from 'cli-kit';
+import { BASE_PORT, ConfigError, DEFAULT_COLOR, DEFAULT_DRAIN, DEFAULT_HEARTBEAT, DEFAULT_HOST, DEFAULT_TTL, INSTANCE_NUMBERS } from './config.js';
 import { createLog } from './log.js';
 import { messageOf, runInstanceUntilSignalled } from './run.js';
 
@@ -26,9 +26,8 @@ Environment:
   LOG_FORMAT=json      JSON log lines
 `;
 
-const instance = parseCommandLine('ratings', USAGE, { instance: { type: 'string' } }, (values) =>
-  typeof values.instance === 'string' ? parseCount('--instance', values.instance) : 1,
-process.argv.slice(2));
+const instance = parseCommandLine({ program: 'ratings', usage: USAGE, options: { instance: { type: 'string' } } }, ({ values }) =>
+  readNumber('--instance', values.instance, { default: 1, ...INSTANCE_NUMBERS }));
 const log = createLog();
 try {
   await runInstanceUntilSignalled(instance, log);

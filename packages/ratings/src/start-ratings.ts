@@ -4,8 +4,8 @@
 // ^C (or SIGTERM) stops them all, each deregistering first.
 // INSTANCE: that one instance runs in this very process, so ^Z pauses it and `fg` resumes it.
 import { fileURLToPath } from 'node:url';
-import { parseCommandLine } from 'process-supervisor';
-import { ConfigError, parseCount } from './config.js';
+import { parseCommandLine, readNumber, UsageError } from 'cli-kit';
+import { ConfigError, INSTANCE_NUMBERS } from './config.js';
 import { createLog } from './log.js';
 import { Supervisor } from 'process-supervisor';
 import { messageOf, runInstanceUntilSignalled, SHUTDOWN_DEADLINE_MS } from './run.js';
@@ -30,11 +30,11 @@ const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
 const log = createLog();
 
 function parse(): { count?: number; instance?: number } {
-  return parseCommandLine('start-ratings', USAGE, { count: { type: 'string' }, instance: { type: 'string' } }, (values) => {
-    if (values.count !== undefined && values.instance !== undefined) throw new ConfigError('give --count or --instance, not both');
-    if (typeof values.instance === 'string') return { instance: parseCount('--instance', values.instance) };
-    return { count: typeof values.count === 'string' ? parseCount('--count', values.count) : 1 };
-  }, process.argv.slice(2));
+  return parseCommandLine({ program: 'start-ratings', usage: USAGE, options: { count: { type: 'string' }, instance: { type: 'string' } } }, ({ values }) => {
+    if (values.count !== undefined && values.instance !== undefined) throw new UsageError('give --count or --instance, not both');
+    if (values.instance !== undefined) return { instance: readNumber('--instance', values.instance, { default: 1, ...INSTANCE_NUMBERS }) };
+    return { count: readNumber('--count', values.count, { default: 1, ...INSTANCE_NUMBERS }) };
+  });
 }
 
 function launch(count: number): void {

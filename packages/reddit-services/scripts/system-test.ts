@@ -15,7 +15,7 @@
  *          a throwaway local cluster)
  */
 import { startDevConsul } from 'dev-consul';
-import { parseCommandLine } from 'process-supervisor';
+import { parseCommandLine, readChoice, readNumber } from 'cli-kit';
 import { startCluster } from './lib/cluster.js';
 import { createStorage } from './lib/storage.js';
 import type { Engine, Storage } from './lib/storage.js';
@@ -42,14 +42,14 @@ Options (numbers):
   --database ENGINE       sqlite (default) or postgres (REDDIT_TEST_POSTGRES_URL, else a server started for the run)
   -h, --help              show this help
 `;
-const NUMBER_OPTIONS = ['instances', 'users', 'duration', 'overload-users', 'overload-duration', 'bogus'] as const;
-const flags = parseCommandLine('system-test', USAGE, { ...Object.fromEntries(NUMBER_OPTIONS.map((name) => [name, { type: 'string' }])), database: { type: 'string' } }, (values) => {
-  const option = (name: (typeof NUMBER_OPTIONS)[number], fallback: number): number => {
-    if (values[name] === undefined) return fallback;
-    const value = Number(values[name]);
-    if (!Number.isFinite(value) || value < 0) throw new TypeError(`--${name} must be a non-negative number, got ${String(values[name])}`);
-    return value;
-  };
+const STRING = { type: 'string' } as const;
+const flags = parseCommandLine({
+  program: 'system-test',
+  usage: USAGE,
+  options: { instances: STRING, users: STRING, duration: STRING, 'overload-users': STRING, 'overload-duration': STRING, bogus: STRING, database: STRING },
+}, ({ values }) => {
+  const option = (name: 'instances' | 'users' | 'duration' | 'overload-users' | 'overload-duration' | 'bogus', fallback: number): number =>
+    readNumber(`--${name}`, values[name], { default: fallback, min: 0 });
   return {
     instances: option('instances', 3),
     users: option('users', 100),
@@ -57,13 +57,9 @@ const flags = parseCommandLine('system-test', USAGE, { ...Object.fromEntries(NUM
     overloadUsers: option('overload-users', 1000),
     overloadS: option('overload-duration', 15),
     bogusCount: option('bogus', 5000),
-    engine: ((): Engine => {
-      const engine = values.database ?? 'sqlite';
-      if (engine !== 'sqlite' && engine !== 'postgres') throw new TypeError(`--database must be sqlite or postgres, got ${String(engine)}`);
-      return engine;
-    })(),
+    engine: readChoice<Engine>('--database', values.database, ['sqlite', 'postgres'], 'sqlite'),
   };
-}, process.argv.slice(2));
+});
 const { instances, users, durationS, overloadUsers, overloadS, bogusCount, engine } = flags;
 
 const failures: string[] = [];

@@ -13,7 +13,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { startDevConsul } from 'dev-consul';
-import { parseCommandLine } from 'process-supervisor';
+import { parseCommandLine, readChoice, readNumber } from 'cli-kit';
 import { startCluster } from './lib/cluster.js';
 import { createStorage } from './lib/storage.js';
 import type { Engine } from './lib/storage.js';
@@ -34,23 +34,17 @@ Options:
   --posts N           posts the users vote on (default 200)
   -h, --help          show this help
 `;
-const NUMBER_OPTIONS = ['instances', 'users', 'duration', 'posts'] as const;
 const { engine, instances, users, durationS, postCount } = parseCommandLine(
-  'vote-load',
-  USAGE,
-  { ...Object.fromEntries(NUMBER_OPTIONS.map((name) => [name, { type: 'string' }])), database: { type: 'string' } },
-  (values) => {
-    const option = (name: (typeof NUMBER_OPTIONS)[number], fallback: number): number => {
-      if (values[name] === undefined) return fallback;
-      const value = Number(values[name]);
-      if (!Number.isInteger(value) || value < 1) throw new TypeError(`--${name} must be a positive integer, got ${String(values[name])}`);
-      return value;
-    };
-    const database = values.database ?? 'sqlite';
-    if (database !== 'sqlite' && database !== 'postgres') throw new TypeError(`--database must be sqlite or postgres, got ${String(database)}`);
-    return { engine: database as Engine, instances: option('instances', 3), users: option('users', 100), durationS: option('duration', 20), postCount: option('posts', 200) };
+  {
+    program: 'vote-load',
+    usage: USAGE,
+    options: { instances: { type: 'string' }, users: { type: 'string' }, duration: { type: 'string' }, posts: { type: 'string' }, database: { type: 'string' } },
   },
-  process.argv.slice(2),
+  ({ values }) => {
+    const count = (name: 'instances' | 'users' | 'duration' | 'posts', fallback: number): number => readNumber(`--${name}`, values[name], { default: fallback, integer: true, min: 1 });
+    const engine: Engine = readChoice('--database', values.database, ['sqlite', 'postgres'], 'sqlite');
+    return { engine, instances: count('instances', 3), users: count('users', 100), durationS: count('duration', 20), postCount: count('posts', 200) };
+  },
 );
 
 function percentile(sorted: readonly number[], p: number): number {

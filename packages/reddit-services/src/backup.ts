@@ -11,7 +11,7 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Sqlite from 'better-sqlite3';
-import { parseCommandLine } from 'process-supervisor';
+import { parseCommandLine } from 'cli-kit';
 import { DEFAULT_DATA_DIR, SERVICE_NAMES } from './shared/config.js';
 
 export interface BackupResult {
@@ -64,7 +64,7 @@ Options:
 `;
 
 if (process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname)) {
-  const flags = parseCommandLine('backup', USAGE, { 'data-dir': { type: 'string' }, out: { type: 'string' } }, (values) => values as { 'data-dir'?: string; out?: string }, process.argv.slice(2));
+  const { values: flags } = parseCommandLine({ program: 'backup', usage: USAGE, options: { 'data-dir': { type: 'string' }, out: { type: 'string' } } });
   const dataDir = flags['data-dir'] ?? process.env.DATA_DIR ?? DEFAULT_DATA_DIR;
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const outDir = flags.out ?? join('.data', 'backups', stamp);

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { resolveConsulOptions } from 'discovery-client';
 import { Supervisor } from 'process-supervisor';
 import type { SupervisedChild } from 'process-supervisor';
-import { parseCommandLine } from 'process-supervisor';
+import { parseCommandLine, readNumber } from 'cli-kit';
 import { DEFAULT_DATA_DIR, DEFAULT_GATEWAY_PORT, DEFAULT_VERSION } from './shared/config.js';
 import { startLocalPostgres } from './shared/local-postgres.js';
 import type { LocalPostgres } from './shared/local-postgres.js';
@@ -64,12 +64,8 @@ Environment:
 `;
 
 function parseCount(argv: string[]): number {
-  return parseCommandLine('launcher', USAGE, { count: { type: 'string' } }, (values) => {
-    if (values.count === undefined) return DEFAULT_COUNT;
-    const count = Number(values.count);
-    if (!/^\d+$/.test(String(values.count)) || count < 1 || count > 50) throw new Error(`--count must be an integer from 1 to 50, got "${String(values.count)}"`);
-    return count;
-  }, argv);
+  return parseCommandLine({ program: 'launcher', usage: USAGE, options: { count: { type: 'string' } }, argv }, ({ values }) =>
+    readNumber('--count', values.count, { default: DEFAULT_COUNT, integer: true, min: 1, max: 50 }));
 }
 
 /** The agent CONSUL_HTTP_ADDR names, read as every process reads it (discovery-client). */

@@ -5,7 +5,7 @@
  * port 2015). Safe to run twice: existing users are kept, votes are upserts; posts and messages are
  * added again.
  */
-import { parseCommandLine } from 'process-supervisor';
+import { parseCommandLine } from 'cli-kit';
 import { DEFAULT_GATEWAY_PORT } from './shared/config.js';
 
 const USAGE = `Usage: node packages/reddit-services/dist/seed.js
@@ -22,7 +22,7 @@ Environment:
   GATEWAY_PORT   its port when GATEWAY_URL is not set (default ${DEFAULT_GATEWAY_PORT})
 `;
 
-parseCommandLine('seed', USAGE, {}, () => undefined, process.argv.slice(2));
+parseCommandLine({ program: 'seed', usage: USAGE });
 
 const GATEWAY = (process.env.GATEWAY_URL || `http://127.0.0.1:${process.env.GATEWAY_PORT || DEFAULT_GATEWAY_PORT}`).replace(/\/$/, '');
 

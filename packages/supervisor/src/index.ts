@@ -7,5 +7,3 @@ export { Supervisor, FORCE_AFTER_MS } from './supervisor.js';
 export type { StartOptions, SupervisedChild, SupervisorOptions } from './supervisor.js';
 export { startDetached } from './detached.js';
 export type { DetachedOptions } from './detached.js';
-export { parseCommandLine } from './command-line.js';
-export type { FlagValues } from './command-line.js';

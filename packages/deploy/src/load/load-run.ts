@@ -1,14 +1,29 @@
 import * as hdr from 'hdr-histogram-js';
 import type { ServiceClient } from 'discovery-client';
 
-/** Options of {@link runLoad}. */
-export interface LoadOptions {
+/** Options of {@link runLoad}: `rate` (open model) or `concurrency` (closed loop). */
+export type LoadOptions = LoadCommonOptions & (
+  | {
+    /** Requests per second, sent on a fixed schedule whatever the answers take (open model). */
+    rate: number;
+    concurrency?: undefined;
+  }
+  | {
+    /**
+     * Workers, each sending its next request as soon as its last one answered, as fast as the target allows
+     * (closed loop: at most this many requests in flight); the summary's `rps` is the rate they sustained.
+     */
+    concurrency: number;
+    rate?: undefined;
+  }
+);
+
+/** What both models share. */
+export interface LoadCommonOptions {
   /** Where the requests go: a discovery-client service (round-robin, breakers, retries, blue/green). */
   client: ServiceClient;
   /** Request path, e.g. `/ratings/camera`. */
   path: string;
-  /** Requests per second, sent on a fixed schedule whatever the answers take (open model). */
-  rate: number;
   /** How long to send, ms. */
   durationMs: number;
   /** Stops the run early (^C): requests in flight still finish and count. */
@@ -36,13 +51,20 @@ export interface LoadSecond {
 
 /** The summary of a run (also the `--json` file). */
 export interface LoadSummary {
+  /** `open`: requests on a schedule (`rate`); `closed`: `concurrency` workers, each waiting for its answer. */
+  model: 'open' | 'closed';
+  /** The workers of a closed loop; absent in the open model. */
+  concurrency?: number;
   total: number;
   failed: number;
   /** From the first intended send time to the last answer, s. */
   durationS: number;
-  /** Completed requests per second over `durationS`. */
+  /** Completed requests per second over `durationS`: in a closed loop, the rate the workers sustained. */
   rps: number;
-  /** Latency from each request's intended send time (so a stalled sender counts), ms. */
+  /**
+   * Latency from each request's intended send time (so a stalled sender counts) in the open model, from its
+   * send in a closed loop (a worker sends when it is free), ms.
+   */
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
@@ -64,16 +86,17 @@ export const PROGRESS_EVERY_MS = 5000;
 export const VERSION_QUIET_MS = 1000;
 
 /**
- * Sends `rate` requests per second for `durationMs` through `client`, each at its scheduled time whether or
- * not earlier ones have answered (an open model, as wrk2 does), and measures each latency from the time the
- * request was due, with an HdrHistogram (1 µs to 1 h, 3 significant digits). Never rejects: a failed request is
- * a count, an event and a line.
+ * Sends requests for `durationMs` through `client` and measures each latency with an HdrHistogram (1 µs to
+ * 1 h, 3 significant digits). Never rejects: a failed request is a count, an event and a line.
+ *
+ * - `rate`: that many requests per second, each at its scheduled time whether or not earlier ones have answered
+ *   (an open model, as wrk2 does); latency from the time the request was due.
+ * - `concurrency`: that many workers, each sending its next request as soon as its last one answered (a closed
+ *   loop, as wrk and the blue/green exercise's client do); `rps` is the rate they sustained.
  */
 export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
   const now = options.now ?? (() => performance.now());
   const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
-  const intervalMs = 1000 / options.rate;
-  const planned = Math.max(1, Math.floor((options.durationMs / 1000) * options.rate));
   const versions = new Map<string, { count: number; first: number; last: number }>();
   const seconds: LoadSecond[] = [];
   let total = 0;
@@ -126,7 +149,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
     }
   };
 
-  const send = (index: number, dueAt: number): void => {
+  /** Sends request `index`; the promise settles (never rejects) once its outcome is counted. */
+  const send = (index: number, dueAt: number): Promise<void> => {
     const call = options.client.get(options.path).then(
       (response) => {
         let version: string | undefined;
@@ -145,19 +169,31 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
     );
     inFlight.add(call);
     void call.finally(() => inFlight.delete(call));
+    return call;
   };
 
-  // The sender: wakes up about every millisecond and sends every request whose time has come.
-  let next = 0;
-  while (next < planned && !options.signal?.aborted) {
-    const elapsed = now() - start;
-    while (next < planned && next * intervalMs <= elapsed) {
-      send(next, start + next * intervalMs);
-      next += 1;
-    }
-    if (next < planned) {
-      const wait = Math.max(0, next * intervalMs - (now() - start));
-      await new Promise((resolve) => setTimeout(resolve, Math.min(wait, 50)));
+  if (options.concurrency !== undefined) {
+    // Closed loop: each worker sends, waits for the answer, and sends again until the time is up.
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (now() - start < options.durationMs && !options.signal?.aborted) await send(next++, now());
+    };
+    await Promise.all(Array.from({ length: options.concurrency }, worker));
+  } else {
+    // Open model: the sender wakes up about every millisecond and sends every request whose time has come.
+    const intervalMs = 1000 / options.rate;
+    const planned = Math.max(1, Math.floor((options.durationMs / 1000) * options.rate));
+    let next = 0;
+    while (next < planned && !options.signal?.aborted) {
+      const elapsed = now() - start;
+      while (next < planned && next * intervalMs <= elapsed) {
+        void send(next, start + next * intervalMs);
+        next += 1;
+      }
+      if (next < planned) {
+        const wait = Math.max(0, next * intervalMs - (now() - start));
+        await new Promise((resolve) => setTimeout(resolve, Math.min(wait, 50)));
+      }
     }
   }
   await Promise.all([...inFlight]);
@@ -172,6 +208,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
   const durationS = Math.max(0.001, ((lastAnswerAt || now()) - start) / 1000);
   const ms = (micros: number): number => Math.round(micros) / 1000;
   return {
+    model: options.concurrency === undefined ? 'open' : 'closed',
+    ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
     total,
     failed,
     durationS: Math.round(durationS * 1000) / 1000,

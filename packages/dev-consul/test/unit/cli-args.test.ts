@@ -18,9 +18,9 @@ describe('CLI arguments', () => {
 
   it('names the problem', () => {
     expect(() => parseArgs(['--port', '70000'])).toThrow(UsageError);
-    expect(() => parseArgs(['--port'])).toThrow('--port needs a value');
-    expect(() => parseArgs(['--node', '--port', '1'])).toThrow('--node needs a value');
-    expect(() => parseArgs(['--enable-script-checks=yes'])).toThrow('--enable-script-checks takes no value');
-    expect(() => parseArgs(['extra'])).toThrow('unknown option: extra');
+    expect(() => parseArgs(['--port'])).toThrow("Option '--port <value>' argument missing");
+    expect(() => parseArgs(['--node', '--port', '1'])).toThrow("Option '--node' argument is ambiguous");
+    expect(() => parseArgs(['--enable-script-checks=yes'])).toThrow("Option '--enable-script-checks' does not take an argument");
+    expect(() => parseArgs(['extra'])).toThrow("Unexpected argument 'extra'");
   });
 });

@@ -8,10 +8,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { stopAll, stopAllOnSignals } from 'process-supervisor';
 import { DEFAULT_REPS, RATE_FOR_DEPLOYS } from '../config.js';
-import { list, machine, readJson, UsageError, writeLatest } from '../invocation.js';
+import { parseCommandLine, readNumber } from 'cli-kit';
+import { list, machine, readJson, writeLatest } from '../invocation.js';
 import { rotation } from '../plan.js';
 import { renderSvg } from '../plots.js';
 import { ensureProxies } from '../proxies/install.js';
@@ -71,38 +71,30 @@ function describe(summary: DeployRunSummary): string {
 }
 
 async function main(): Promise<void> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        scenario: { type: 'string' },
-        contenders: { type: 'string' },
-        reps: { type: 'string' },
-        rate: { type: 'string' },
-        quick: { type: 'boolean', default: false },
-        render: { type: 'boolean', default: false },
-        'no-docs': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
+  const { values, scenarios, contenders, reps, rate } = parseCommandLine({
+    program: 'bench:deploys',
+    usage: USAGE,
+    options: {
+      scenario: { type: 'string' },
+      contenders: { type: 'string' },
+      reps: { type: 'string' },
+      rate: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      render: { type: 'boolean', default: false },
+      'no-docs': { type: 'boolean', default: false },
+    },
+  }, ({ values }) => ({
+    values,
+    scenarios: list(values.scenario, DEPLOY_SCENARIO_NAMES, 'scenario') ?? DEPLOY_SCENARIO_NAMES,
+    contenders: list<DeployContender>(values.contenders, DEPLOY_CONTENDERS, 'contender') ?? [...DEPLOY_CONTENDERS],
+    reps: values.quick ? 1 : readNumber('--reps', values.reps, { default: DEFAULT_REPS, integer: true, min: 1 }),
+    rate: readNumber('--rate', values.rate, { default: RATE_FOR_DEPLOYS, above: 0, max: 20_000 }),
+  }));
   if (values.render) {
     await writeDocs();
     return;
   }
   stopAllOnSignals();
-  const scenarios = list(values.scenario, DEPLOY_SCENARIO_NAMES, 'scenario') ?? DEPLOY_SCENARIO_NAMES;
-  const contenders = list<DeployContender>(values.contenders, DEPLOY_CONTENDERS, 'contender') ?? [...DEPLOY_CONTENDERS];
-  const reps = values.quick ? 1 : Number(values.reps ?? DEFAULT_REPS);
-  if (!Number.isInteger(reps) || reps < 1) throw new UsageError(`--reps must be a whole number >= 1, got ${values.reps}`);
-  const rate = Number(values.rate ?? RATE_FOR_DEPLOYS);
-  if (!Number.isFinite(rate) || rate <= 0 || rate > 20_000) throw new UsageError(`--rate must be a number above 0 and at most 20000, got ${values.rate}`);
   const proxies = ensureProxies(contenders.filter((c): c is 'nginx' | 'haproxy' => c !== 'library'));
   const command = `npm run bench:deploys${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
   const totalRuns = scenarios.length * contenders.length * reps;
@@ -142,7 +134,7 @@ async function main(): Promise<void> {
 }
 
 main().catch(async (error: unknown) => {
-  console.error(error instanceof UsageError ? `bench:deploys: ${error.message}\nsee --help for the usage` : error);
+  console.error(error);
   await stopAll();
-  process.exit(error instanceof UsageError ? 2 : 1);
+  process.exit(1);
 });
