@@ -54,7 +54,7 @@ const IDLE = `
 import { DiscoveryClient } from ${JSON.stringify(DIST)};
 const discovery = new DiscoveryClient({ logger: false, static: { ratings: [process.env.INSTANCE_URL] } });
 const response = await discovery.service('ratings').get('/ratings/camera', { throwHttpErrors: false });
-console.log('status', response.statusCode);`;
+console.log('status ' + String(response.statusCode));`;
 
 describe('a pending call keeps the process alive', () => {
   let server: http.Server;
