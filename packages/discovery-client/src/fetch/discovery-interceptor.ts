@@ -69,22 +69,39 @@ function answerOf(response: ServiceResponse): { statusCode: number; headers: Inc
  * the dispatcher beneath, untouched.
  */
 export function discoveryInterceptor(source: ServiceSource, options: ResolvedFetchInterceptorOptions): Dispatcher.DispatcherComposeInterceptor {
+  // an origin is parsed, and its service client found, once: not on every request
+  const origins = new Map<string, ServiceTarget | null>();
   return (dispatch) => (opts, handler) => {
-    let host: ServiceHost | undefined;
-    let hostname = '';
+    let target: ServiceTarget | null | undefined = null;
     try {
       if (opts.origin !== undefined) {
-        hostname = typeof opts.origin === 'string' ? new URL(opts.origin).hostname : opts.origin.hostname;
-        host = parseServiceHost(hostname, options.domain);
+        const origin = typeof opts.origin === 'string' ? opts.origin : opts.origin.origin;
+        target = origins.get(origin);
+        if (target === undefined) {
+          const hostname = typeof opts.origin === 'string' ? new URL(opts.origin).hostname : opts.origin.hostname;
+          const host = parseServiceHost(hostname, options.domain);
+          target = host === undefined ? null : { host, hostname, client: undefined };
+          if (origins.size < MAX_ORIGINS_KEPT) origins.set(origin, target);
+        }
       }
     } catch (error) {
       failAtOnce(handler, error as Error);
       return true;
     }
-    if (host === undefined) return dispatch(opts, handler);
-    void callService(source, options, host, hostname, opts, handler);
+    if (target === null) return dispatch(opts, handler);
+    void callService(source, options, target, opts, handler);
     return true;
   };
+}
+
+/** Origins whose parse is kept (any other host is parsed on each request past this many). */
+const MAX_ORIGINS_KEPT = 1024;
+
+/** A Consul service host, and the service client that calls it once one was made. */
+interface ServiceTarget {
+  readonly host: ServiceHost;
+  readonly hostname: string;
+  client: { request(options: RequestOptions): Promise<ServiceResponse> } | undefined;
 }
 
 function failAtOnce(handler: Dispatcher.DispatchHandler, error: Error): void {
@@ -96,11 +113,11 @@ function failAtOnce(handler: Dispatcher.DispatchHandler, error: Error): void {
 async function callService(
   source: ServiceSource,
   options: ResolvedFetchInterceptorOptions,
-  host: ServiceHost,
-  hostname: string,
+  target: ServiceTarget,
   opts: Dispatcher.DispatchOptions,
   handler: Dispatcher.DispatchHandler,
 ): Promise<void> {
+  const { host, hostname } = target;
   const controller = new ServiceDispatchController();
   try {
     handler.onRequestStart?.(controller, {});
@@ -112,10 +129,10 @@ async function callService(
     const method = opts.method.toUpperCase();
     if (!HTTP_METHODS.has(method)) throw new TypeError(`Expected an HTTP method the library sends (${[...HTTP_METHODS].join(', ')}), got ${opts.method}`);
     const serviceOptions = options.services[host.service];
-    const client = source.service(
+    const client = (target.client ??= source.service(
       host.service,
       host.tag === undefined ? serviceOptions : { ...serviceOptions, tags: [...(serviceOptions?.tags ?? []), host.tag] },
-    );
+    ));
     const body = await readRequestBody(opts.body);
     const response = await client.request({
       method: method as HttpMethod,

@@ -50,13 +50,13 @@ class Waiter {
  * latency ({@link VegasLimit}). An attempt on an endpoint at its limit is refused before it is sent (a
  * `rejected` outcome, reason `limit`, that counts against nothing); the call tries another endpoint, and
  * when every usable endpoint is at its limit it waits here ({@link waitForSlot}) for the next slot to free,
- * the slot is handed to a waiting call (reserved, so a call arriving meanwhile cannot take it
+ * the slot is handed to the oldest waiting call (reserved, so a call arriving meanwhile cannot take it
  * first). The wait is bounded as in Facebook's "Fail at Scale" (controlled delay, after CoDel): a call waits
  * up to `queueIntervalMs` while the queue drains now and then (a burst), but once it has not been empty for
  * `queueIntervalMs` (a standing queue: overload) only up to `queueTargetMs`, until it stays empty for
  * `queueIntervalMs`; beyond that, past the call's
- * deadline, or with `maxQueued` calls waiting, the call is shed with an {@link OverloadedError}. While the
- * queue stands, the freed slot goes to the newest waiting call (adaptive LIFO, from the same paper).
+ * deadline, or with `maxQueued` calls waiting, the call is shed with an {@link OverloadedError}. Freed slots go
+ * to the oldest waiting call first (see {@link drain} for why not newest-first).
  *
  * An instance that comes into rotation (new, or re-admitted after an ejection) while others serve starts with a
  * tenth of its limit and ramps to all of it over `slowStartWindowMs` (Envoy's slow start): a re-admitted instance
@@ -280,29 +280,24 @@ export class ConcurrencyLimit implements PickDecorator, SlotQueue {
   }
 
   /**
-   * Hands free slots to waiting calls and sheds those that waited longer than the queue allows now. Oldest
-   * first while the queue drains now and then; newest first once it stands (Facebook's "Fail at Scale":
-   * adaptive LIFO beside controlled delay): in overload the calls served are the ones that waited least, and
-   * the oldest, whose callers are closest to giving up, are the ones shed, instead of every call served
-   * after waiting nearly the whole bound.
+   * Hands free slots to waiting calls, oldest first, and sheds those that waited longer than the queue allows
+   * now. Oldest first even while the queue stands: Facebook's "Fail at Scale" turns a standing server queue
+   * newest-first (adaptive LIFO), but a client's queue stands without any overload whenever a closed loop has
+   * more callers than the instances' limits (a gateway's users, a load client with 16 workers), and newest-first
+   * there starves the oldest caller until it is shed (measured: a healthy in-process closed loop of 16 shed).
    */
   private drain(): void {
     const now = this.now();
     const allowedMs = this.allowedWaitMs(now);
-    const lifo = this.standing;
     while (this.waiting > 0) {
-      // non-done waiters all lie in [head, length): the newest is the last one not done
-      const index = lifo ? this.waiters.length - 1 : this.head;
-      const waiter = this.waiters[index]!;
+      const waiter = this.waiters[this.head]!;
       if (waiter.done) {
-        if (lifo) this.waiters.pop();
-        else this.head++;
+        this.head++;
         continue;
       }
       const free = this.freeSlot(waiter.avoid);
       if (free === undefined) break;
-      if (lifo) this.waiters.pop();
-      else this.head++;
+      this.head++;
       waiter.done = true;
       clearTimeout(waiter.timer);
       const late = now - waiter.since > allowedMs;
