@@ -107,7 +107,7 @@ async function main(): Promise<void> {
   await send({ type: 'ready' });
   startEpoch = await started;
   setTimeout(tick, Math.max(0, startEpoch - now()));
-  const scheduleEnd = new Promise<void>((resolve) => setTimeout(resolve, spec.endMs + Math.max(0, startEpoch - now()) + DRAIN_MS));
+  const scheduleEnd = sleep(spec.endMs + Math.max(0, startEpoch - now()) + DRAIN_MS);
   await Promise.race([done, scheduleEnd]);
   for (let rid = 0; rid < total; rid++) {
     if (records.latency[rid]! < 0) records.latency[rid] = elapsed() - records.intended[rid]!;
