@@ -125,17 +125,11 @@ describe("color: 'active' (blue/green through Consul KV)", () => {
 });
 
 async function waitForOnly(client: ReturnType<DiscoveryClient['service']>, id: string): Promise<void> {
-  const until = Date.now() + 2000;
-  while ([...(await served(client, 4))].some((seen) => seen !== id)) {
-    if (Date.now() > until) throw new Error(`still not only ${id} after 2 s`);
-  }
+  await waitFor(async () => [...(await served(client, 4))].every((seen) => seen === id), { timeoutMs: 2000, what: `only ${id} to serve` });
 }
 
 async function waitForAll(client: ReturnType<DiscoveryClient['service']>, count: number): Promise<void> {
-  const until = Date.now() + 2000;
-  while ((await served(client, 6)).size < count) {
-    if (Date.now() > until) throw new Error(`not all ${count} instances serve again after 2 s`);
-  }
+  await waitFor(async () => (await served(client, 6)).size >= count, { timeoutMs: 2000, what: `all ${count} instances to serve again` });
 }
 
 /** A human logger whose warnings land in `warnings` and info lines in `lines`. */
