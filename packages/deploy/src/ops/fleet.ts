@@ -94,7 +94,7 @@ export async function startInstance(
   }
   const healthyTimeoutMs = options.healthyTimeoutMs ?? 30_000;
   const healthy = await waitFor(
-    async () => (exited() ? 'exited' : (await options.consul.instances(service.name)).find((i) => i.id === id && i.passing)),
+    async () => (exited() ? ('exited' as const) : (await options.consul.instances(service.name)).find((i) => i.id === id && i.passing)),
     { timeoutMs: healthyTimeoutMs, intervalMs: POLL_MS, what: `${id} to pass in Consul` },
   ).catch(() => undefined);
   if (!healthy || healthy === 'exited') {
