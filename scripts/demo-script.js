@@ -4,7 +4,7 @@
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { startDevConsul } from 'dev-consul';
-import { Supervisor } from 'process-supervisor';
+import { Supervisor, waitFor } from 'process-supervisor';
 import { parseCommandLine } from 'cli-kit';
 
 parseCommandLine({ program: 'demo-script.js', usage: `Usage: node scripts/demo-script.js   (make demo-script)
@@ -22,7 +22,6 @@ const RATINGS = 'packages/ratings/dist/main.js';
 const DEPLOY = 'packages/deploy/dist/deploy.js';
 const tty = process.stdout.isTTY && !process.env.NO_COLOR;
 const paint = (code, text) => (tty ? `\x1b[${code}m${text}\x1b[0m` : text);
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const processes = [];
 // Children's output is read through onLine and shown step by step, not streamed.
 const supervisor = new Supervisor({ out: new PassThrough().resume(), err: new PassThrough().resume(), stopTimeoutMs: 8000 });
@@ -123,14 +122,12 @@ function usedUrls(text) {
 }
 
 async function pageUntil(market, condition, timeoutMs, what, everyMs = 500) {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const page = await loadPage(market);
+  let page;
+  return waitFor(async () => {
+    page = await loadPage(market);
     if (page.status !== 200) await fail(`the page answered ${page.status}`);
-    if (condition(page)) return page;
-    if (Date.now() > until) await fail(`${what} within ${timeoutMs / 1000} s; last page: ${describePage(page)}`);
-    await sleep(everyMs);
-  }
+    return condition(page) && page;
+  }, { timeoutMs, intervalMs: everyMs, what }).catch(() => fail(`${what} within ${timeoutMs / 1000} s; last page: ${page ? describePage(page) : 'none'}`));
 }
 
 process.on('SIGINT', async () => {
@@ -258,13 +255,14 @@ narrate('one at a time: start a 2.0 instance, wait until Consul lists it passing
 mark = market.mark();
 const roll = startNode('roll', [DEPLOY, 'roll', '--service', 'ratings', '--version', '2.0']);
 let reloads = 0;
-while (!/^roll complete/m.test(roll.since(0))) {
+await waitFor(async () => {
+  if (/^roll complete/m.test(roll.since(0))) return true;
   page = await loadPage(market);
   reloads += 1;
   if (page.status !== 200 || page.things.some((t) => t.kind !== 'fresh')) await fail(`during the roll a page was not complete: ${describePage(page)}`);
   if (roll.child.exitCode !== null) await fail(`the roll stopped:\n${roll.since(0)}`);
-  await sleep(200);
-}
+  return false;
+}, { timeoutMs: 120_000, intervalMs: 200, what: 'the roll to complete' }).catch((error) => fail(error.message));
 show(roll, 0, /^(rolling|step|started|retiring|ratings-\d+ (is passing|left|stopped)|roll complete)/);
 show(market, mark, /^resolv/);
 const versions = (await (await fetch(`${market.url}/status.json`)).json()).instances.filter((i) => i.health === 'passing').map((i) => i.version);

@@ -3,7 +3,7 @@
 // SIGHUP, or the output pipe closing) stops everything, in order: ratings first (they deregister), then the
 // market, then dev-consul. The children run under process-supervisor: none outlives this script.
 import { ConsulCatalog } from 'discovery-client';
-import { Supervisor } from 'process-supervisor';
+import { Supervisor, waitFor } from 'process-supervisor';
 import { consulAgent, consulAnswers } from './lib/consul-agent.js';
 import { parseCommandLine } from 'cli-kit';
 
@@ -54,22 +54,18 @@ function stop(code = 0) {
 }
 supervisor.handleSignals(() => void stop(0));
 
-async function waitFor(check, what, timeoutMs = 15000) {
-  const until = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > until) {
-      say(`${what} did not come up within ${timeoutMs / 1000} s`);
-      await stop(1);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+/** What the demo waits for comes up within 15 s, or the demo says what did not and stops. */
+const COMING_UP = { timeoutMs: 15_000, intervalMs: 200 };
+const giveUp = async (error) => {
+  say(error.message);
+  return stop(1);
+};
 
 if (await consulAnswers()) {
   say(`a Consul agent answers at ${consulBase}: using it (not started by this demo; it stays up after ^C)`);
 } else {
   start('consul', ['packages/dev-consul/bin/dev-consul.js', '--host', consulAgent.host, '--port', String(consulAgent.port), '--log-level', 'warn']);
-  await waitFor(consulAnswers, `dev-consul on ${consulBase}`);
+  await waitFor(consulAnswers, { ...COMING_UP, what: `dev-consul on ${consulBase}` }).catch(giveUp);
   say(`dev-consul answers at ${consulBase}`);
 }
 
@@ -83,13 +79,7 @@ const marketPort = await market.listeningPort(15_000).catch(async (error) => {
 start('ratings', ['packages/ratings/dist/start-ratings.js', '--count', '3'], { PORT: process.env.PORT === '0' ? '0' : undefined }, '');
 // The guide comes once the three instances pass in Consul, so it is the last thing on the screen.
 const catalog = new ConsulCatalog({ consul: consulAgent, timeoutMs: 1000 });
-await waitFor(async () => {
-  try {
-    return (await catalog.instances('ratings')).length >= 3;
-  } catch {
-    return false;
-  }
-}, 'three ratings instances');
+await waitFor(async () => (await catalog.instances('ratings')).length >= 3, { ...COMING_UP, what: 'three ratings instances' }).catch(giveUp);
 catalog.close();
 
 const url = `http://localhost:${marketPort}/`;

@@ -1,6 +1,6 @@
 // Real child processes for the ratings and market tests: start them, read their output, wait for lines,
-// kill whatever is left. Shared by both packages' suites (each includes `../../test-support` in its
-// tsconfig.test.json); each package's `test/helpers/process.ts` re-exports what its tests use. The processes
+// kill whatever is left (a wait for any other state is process-supervisor's `waitFor`). Shared by both packages'
+// suites (each includes `../../test-support` in its tsconfig.test.json); each package's `test/helpers/process.ts` re-exports what its tests use. The processes
 // themselves are process-supervisor's (`startProcess`): this file only keeps the shape the tests call.
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -62,20 +62,4 @@ export async function startListening(name: string, script: string, args: string[
 /** Kills every process the test started and still running: SIGCONT first for stopped ones, then SIGKILL. */
 export async function killAll(): Promise<void> {
   await Promise.all(started.splice(0).map((running) => running.managed.stop('SIGKILL')));
-}
-
-/** Polls `check` until it returns a value (not undefined) or `timeoutMs` passes. */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }

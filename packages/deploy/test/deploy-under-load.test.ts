@@ -5,11 +5,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { startDevConsul, type DevConsulHandle } from 'dev-consul';
-import { Supervisor, type SupervisedChild } from 'process-supervisor';
+import { Supervisor, waitFor, type SupervisedChild } from 'process-supervisor';
 import { REPO } from '../src/services.js';
-import { passingInstances, sleep, underLoad, until } from './helpers/scenario.js';
+import { passingInstances, underLoad } from './helpers/scenario.js';
 
 const DEPLOY = `${REPO}packages/deploy/dist/deploy.js`;
 const LAUNCHER = `${REPO}packages/ratings/dist/start-ratings.js`;
@@ -46,7 +47,7 @@ const instances = (): ReturnType<typeof passingInstances> => passingInstances(co
 describe('deploying ratings under load (real processes, dev-consul)', () => {
   it('a rolling update of 3 instances from 1.0 to 2.0 loses no request, and both versions answer', async () => {
     const launcher = start('launcher', [LAUNCHER, '--count', '3']);
-    await until(async () => ((await instances()).length === 3 ? true : undefined), 20_000, '3 instances of 1.0');
+    await waitFor(async () => (await instances()).length === 3, { timeoutMs: 20_000, what: '3 instances of 1.0' });
     let rollLines = '';
     const summary = await underLoad(start, { name: 'roll', target: ['--service', 'ratings'], rate: RATE, dir }, async () => {
       const roll = start('roll', [DEPLOY, 'roll', '--service', 'ratings', '--version', '2.0']);
@@ -68,7 +69,7 @@ describe('deploying ratings under load (real processes, dev-consul)', () => {
 
   it('a roll whose new instance cannot start stops at once and leaves the old instances serving; a cut-over to a color nobody has changes nothing', async () => {
     const launcher = start('launcher', [LAUNCHER, '--count', '2']);
-    await until(async () => ((await instances()).length === 2 ? true : undefined), 20_000, '2 instances of 1.0');
+    await waitFor(async () => (await instances()).length === 2, { timeoutMs: 20_000, what: '2 instances of 1.0' });
     // a new instance with a TTL it rejects exits at once (exit 2)
     const rollStarted = Date.now();
     const roll = start('roll-broken', [DEPLOY, 'roll', '--service', 'ratings', '--version', '2.0'], { RATINGS_TTL: 'soon' });
@@ -91,7 +92,7 @@ describe('deploying ratings under load (real processes, dev-consul)', () => {
 
   it('a blue/green cut-over loses no request and, once the flip has propagated, no request reaches blue', async () => {
     const blue = start('blue', [LAUNCHER, '--count', '3'], { COLOR: 'blue' });
-    await until(async () => ((await instances()).length === 3 ? true : undefined), 20_000, '3 blue instances');
+    await waitFor(async () => (await instances()).length === 3, { timeoutMs: 20_000, what: '3 blue instances' });
     const scale = start('scale', [DEPLOY, 'scale', '--service', 'ratings', '--count', '6', '--version', '2.0', '--color', 'green']);
     await scale.waitForLine(/runs 6 instance\(s\)/, 60_000);
     const cutoverTo = async (color: string): Promise<void> => {
@@ -123,7 +124,7 @@ describe('deploying ratings under load (real processes, dev-consul)', () => {
 
   it('after a cut-over, scaling down retires the instances no caller is routed to (the old color) first, with no failed request', async () => {
     const blue = start('blue', [LAUNCHER, '--count', '2'], { COLOR: 'blue' });
-    await until(async () => ((await instances()).length === 2 ? true : undefined), 20_000, '2 blue instances');
+    await waitFor(async () => (await instances()).length === 2, { timeoutMs: 20_000, what: '2 blue instances' });
     const scaleUp = start('scale-up', [DEPLOY, 'scale', '--service', 'ratings', '--count', '4', '--version', '2.0', '--color', 'green']);
     await scaleUp.waitForLine(/runs 4 instance\(s\)/, 60_000);
     const cut = start('cutover-green', [DEPLOY, 'cutover', '--service', 'ratings', '--color', 'green']);

@@ -9,11 +9,12 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { startDevConsul, type DevConsulHandle } from 'dev-consul';
-import { Supervisor, type SupervisedChild } from 'process-supervisor';
+import { Supervisor, waitFor, type SupervisedChild } from 'process-supervisor';
 import { REPO } from '../src/services.js';
-import { passingInstances, sleep, underLoad, until } from './helpers/scenario.js';
+import { passingInstances, underLoad } from './helpers/scenario.js';
 
 const DEPLOY = `${REPO}packages/deploy/dist/deploy.js`;
 const MAIN = `${REPO}packages/reddit-services/dist/main.js`;
@@ -90,10 +91,10 @@ const instances = (): ReturnType<typeof passingInstances> => passingInstances(co
  */
 async function startSystem(count: number, gatewayConsul?: string): Promise<{ gateway: SupervisedChild; url: string; first: SupervisedChild[] }> {
   const first = Array.from({ length: count }, (_, i) => start(`posts-${i + 1}`, [MAIN, 'posts'], { INSTANCE_ID: `posts-${i + 1}` }));
-  await until(async () => ((await instances()).length === count ? true : undefined), 30_000, `${count} posts instances`);
+  await waitFor(async () => (await instances()).length === count, { timeoutMs: 30_000, what: `${count} posts instances` });
   const gateway = start('gateway', [MAIN, 'gateway'], { INSTANCE_ID: 'gateway', ...(gatewayConsul ? { CONSUL_HTTP_ADDR: gatewayConsul } : {}) });
   const url = `http://127.0.0.1:${await gateway.listeningPort(30_000)}`;
-  await until(async () => ((await fetch(`${url}${PATH}`)).ok ? true : undefined), 30_000, 'the gateway to reach posts');
+  await waitFor(async () => ((await fetch(`${url}${PATH}`)).ok), { timeoutMs: 30_000, what: 'the gateway to reach posts' });
   return { gateway, url, first };
 }
 
@@ -133,7 +134,7 @@ describe('deploying a reddit service under load through the gateway (real proces
       expect((await run.exited).code).toBe(0);
     };
     await cutoverTo('blue');
-    await until(async () => ((await fetch(`${url}${PATH}`)).headers.get('x-served-by')?.startsWith('posts-1') ? true : undefined), 10_000, 'blue only');
+    await waitFor(async () => (await fetch(`${url}${PATH}`)).headers.get('x-served-by')?.startsWith('posts-1'), { timeoutMs: 10_000, what: 'blue only' });
 
     // Beside the load client, a sampler records which instance served each request it sends through the gateway.
     const samples: Array<{ sentAt: number; status: number; servedBy: string; version: unknown }> = [];

@@ -12,6 +12,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseCommandLine } from 'cli-kit';
 
 parseCommandLine({ program: 'bench', usage: `Usage: npm run bench -w packages/dev-consul   (tsx bench/run.ts)
@@ -128,7 +129,7 @@ async function wakeLatency(): Promise<number[]> {
       wokeAt = process.hrtime.bigint();
       return r;
     });
-    await new Promise((r) => setTimeout(r, 5));
+    await sleep(5);
     const changedAt = process.hrtime.bigint();
     await request('PUT', `/v1/agent/check/${n % 2 === 0 ? 'warn' : 'pass'}/service:svc-${s}-0`);
     const woke = await parked;
@@ -143,7 +144,7 @@ async function fanOut(): Promise<number> {
   const first = await request('GET', '/v1/health/service/svc-1');
   const index = String(first.headers['x-consul-index']);
   const parked = Array.from({ length: FANOUT }, () => request('GET', `/v1/health/service/svc-1?index=${index}&wait=30s`, undefined, wideAgent));
-  await new Promise((r) => setTimeout(r, 1000));
+  await sleep(1000);
   const started = process.hrtime.bigint();
   await request('PUT', '/v1/agent/check/warn/service:svc-1-0');
   const answers = await Promise.all(parked);

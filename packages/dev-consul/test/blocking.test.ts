@@ -2,8 +2,9 @@
  * Blocking-query rules (contract section 3, traps 1-5): index headers, index=0, waking on change,
  * client index ahead, wait parsing, no busy loops on idempotent writes.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { call, health, register, sleep, start } from './helpers.js';
+import { call, health, register, start } from './helpers.js';
 import type { DevConsulHandle, Entry } from './helpers.js';
 
 describe('blocking queries', () => {
@@ -50,7 +51,7 @@ describe('blocking queries', () => {
       wokeAt = Date.now();
       return r;
     });
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
     expect(wokeAt).toBe(0);
     const changedAt = Date.now();
     await register(consul, { Name: 'web', Port: 80 });
@@ -70,7 +71,7 @@ describe('blocking queries', () => {
       return r;
     });
     await register(consul, { Name: 'other', Port: 81 });
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     expect(woke).toBe(false);
     const result = await parked;
     expect(result.index).toBe(index);
@@ -140,7 +141,7 @@ describe('blocking queries', () => {
     const other = await start();
     const { index } = await health(other, 'x');
     const parked = call(other, 'GET', `/v1/health/service/x?index=${index}&wait=60s`).catch((e: unknown) => e);
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
     const started = Date.now();
     await other.close();
     await parked;

@@ -7,7 +7,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { waitFor } from './helpers.js';
+import { waitFor } from 'process-supervisor';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin/dev-consul.js');
 
@@ -39,7 +39,7 @@ function run(args: string[]): Running {
 }
 
 async function listening(r: Running): Promise<string> {
-  await waitFor(() => /listening on (http:\/\/\S+)/.test(r.stdout()) || r.child.exitCode !== null, 10_000, 'startup line');
+  await waitFor(() => /listening on (http:\/\/\S+)/.test(r.stdout()) || r.child.exitCode !== null, { timeoutMs: 10_000, what: 'startup line' });
   const match = /dev-consul listening on (http:\/\/\S+)/.exec(r.stdout());
   if (!match?.[1]) throw new Error(`no startup line: ${r.stdout()} ${r.stderr()}`);
   return match[1];
@@ -54,7 +54,7 @@ describe('dev-consul CLI', () => {
     const reg = await fetch(`${url}/v1/agent/service/register`, { method: 'PUT', body: '{"Name":"ratings","ID":"ratings-1","Port":8001,"Address":"127.0.0.1","Check":{"TTL":"300ms"}}' });
     expect(reg.status).toBe(200);
     await fetch(`${url}/v1/agent/check/pass/service:ratings-1`, { method: 'PUT' });
-    await waitFor(() => r.stdout().includes('passing -> critical'), 5000, 'TTL expiry log line');
+    await waitFor(() => r.stdout().includes('passing -> critical'), { timeoutMs: 5000, what: 'TTL expiry log line' });
     expect(r.stdout()).toContain('service registered: ratings-1 (ratings) at 127.0.0.1:8001');
     expect(r.stdout()).toContain('check service:ratings-1 critical -> passing');
     expect(r.stdout()).toContain('check service:ratings-1 passing -> critical: TTL expired');
@@ -77,12 +77,11 @@ describe('dev-consul CLI', () => {
         // the group is gone
       }
     });
-    await waitFor(() => /listening on http:\/\/\S+/.test(out), 60_000, `the startup line through npx: ${out}`);
-    const url = /listening on (http:\/\/\S+)/.exec(out)![1]!;
+    const url = (await waitFor(() => /listening on (http:\/\/\S+)/.exec(out), { timeoutMs: 60_000, what: 'the startup line through npx' }))[1]!;
     expect((await fetch(`${url}/v1/status/leader`)).status).toBe(200);
     npx.kill('SIGTERM');
     const answers = async (): Promise<boolean> => fetch(`${url}/v1/status/leader`).then(() => true, () => false);
-    await waitFor(async () => !(await answers()), 15_000, 'dev-consul to stop after npx went away');
+    await waitFor(async () => !(await answers()), { timeoutMs: 15_000, what: 'dev-consul to stop after npx went away' });
   }, 90_000);
 
   it('is quiet at --log-level warn and enforces --token', async () => {

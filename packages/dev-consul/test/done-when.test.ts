@@ -1,8 +1,9 @@
 /**
  * The issue's "Done when" scenario, over raw HTTP exactly as curl would do it.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { call, health, sleep, start } from './helpers.js';
+import { call, health, start } from './helpers.js';
 import type { DevConsulHandle } from './helpers.js';
 
 let consul: DevConsulHandle;

@@ -44,18 +44,6 @@ export function client(consul: DevConsulHandle, token?: string): Consul {
   return new Consul({ host: '127.0.0.1', port: consul.port, ...(token ? { defaults: { token } } : {}) });
 }
 
-/** Polls `check` until it returns true, or fails after `timeoutMs`. */
-export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
 /** Health entries as returned by /v1/health/service. */
 export interface Entry {
   Node: { Node: string; Address: string };

@@ -3,7 +3,8 @@
  */
 import net from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { call, health, register, start, waitFor } from './helpers.js';
+import { waitFor } from 'process-supervisor';
+import { call, health, register, start } from './helpers.js';
 import type { DevConsulHandle } from './helpers.js';
 
 let consul: DevConsulHandle;
@@ -103,7 +104,7 @@ describe('registration details', () => {
       await waitFor(async () => {
         const checks = (await call(scripted, 'GET', '/v1/agent/checks')).json<Record<string, { Status: string; Output: string }>>();
         return checks.ok?.Status === 'passing' && checks.meh?.Status === 'warning' && checks.bad?.Status === 'critical' && checks.ok.Output === 'fine\n';
-      }, 5000, 'script results');
+      }, { timeoutMs: 5000, what: 'script results' });
     } finally {
       await scripted.close();
     }
@@ -118,10 +119,10 @@ describe('registration details', () => {
       await register(tcp, { Name: 'db', Check: { TCP: `127.0.0.1:${port}`, Interval: '100ms' } });
       const check = async (): Promise<{ Status: string; Output: string } | undefined> =>
         (await call(tcp, 'GET', '/v1/agent/checks')).json<Record<string, { Status: string; Output: string }>>()['service:db'];
-      await waitFor(async () => (await check())?.Status === 'passing', 3000, 'tcp passing');
+      await waitFor(async () => (await check())?.Status === 'passing', { timeoutMs: 3000, what: 'tcp passing' });
       expect((await check())?.Output).toBe(`TCP connect 127.0.0.1:${port}: Success`);
       await new Promise((r) => listener.close(r));
-      await waitFor(async () => (await check())?.Status === 'critical', 3000, 'tcp critical');
+      await waitFor(async () => (await check())?.Status === 'critical', { timeoutMs: 3000, what: 'tcp critical' });
     } finally {
       await tcp.close();
       listener.close();

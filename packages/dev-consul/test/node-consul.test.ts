@@ -1,9 +1,11 @@
 /**
  * Driven through the official `consul` npm client (node-consul v2), the way applications use it.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type Consul from 'consul';
-import { call, client, sleep, start, waitFor } from './helpers.js';
+import { waitFor } from 'process-supervisor';
+import { call, client, start } from './helpers.js';
 import type { DevConsulHandle, Entry } from './helpers.js';
 
 describe('through the official consul client', () => {
@@ -100,13 +102,13 @@ describe('through the official consul client', () => {
     watch.on('change', (data: Entry[]) => seen.push(data.map((e) => e.Service.ID)));
     watch.on('error', (e: unknown) => errors.push(e));
     try {
-      await waitFor(() => seen.length >= 1, 5000, 'first change');
+      await waitFor(() => seen.length >= 1, { timeoutMs: 5000, what: 'first change' });
       expect(seen[0]).toEqual([]);
       await api.agent.service.register({ name: 'ratings', id: 'ratings-1', port: 8001, check: { ttl: '1s' } } as never);
       await api.agent.check.pass('service:ratings-1');
-      await waitFor(() => seen.some((s) => s.includes('ratings-1')), 5000, 'instance listed');
+      await waitFor(() => seen.some((s) => s.includes('ratings-1')), { timeoutMs: 5000, what: 'instance listed' });
       const listedAt = seen.length;
-      await waitFor(() => seen.length > listedAt && (seen[seen.length - 1] ?? []).length === 0, 5000, 'instance dropped after TTL');
+      await waitFor(() => seen.length > listedAt && (seen[seen.length - 1] ?? []).length === 0, { timeoutMs: 5000, what: 'instance dropped after TTL' });
       expect(errors).toEqual([]);
     } finally {
       watch.end();
@@ -144,12 +146,12 @@ describe('through the official consul client', () => {
     watch.on('change', (data: Entry[]) => seen.push(data.map((e) => e.Service.ID)));
     watch.on('error', () => undefined);
     try {
-      await waitFor(() => seen.length >= 1, 5000, 'first change');
+      await waitFor(() => seen.length >= 1, { timeoutMs: 5000, what: 'first change' });
       expect(seen[0]).toEqual(['old-1']);
       await consul.close();
       consul = await start({ port });
       await client(consul).agent.service.register({ name: 'moving', id: 'new-1', check: { ttl: '30s', status: 'passing' } } as never);
-      await waitFor(() => seen.some((s) => s.includes('new-1')), 8000, 'the new agent seen');
+      await waitFor(() => seen.some((s) => s.includes('new-1')), { timeoutMs: 8000, what: 'the new agent seen' });
     } finally {
       watch.end();
     }

@@ -4,8 +4,10 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { call, client, health, register, sleep, start, waitFor } from './helpers.js';
+import { waitFor } from 'process-supervisor';
+import { call, client, health, register, start } from './helpers.js';
 import type { DevConsulHandle } from './helpers.js';
 
 let consul: DevConsulHandle;
@@ -256,13 +258,13 @@ describe('trap 14: DeregisterCriticalServiceAfter is clamped and counts from the
     await sleep(300);
     // Clamped to 1 s, not 1 ms.
     expect((await health(consul, 'doomed')).entries).toHaveLength(1);
-    await waitFor(async () => (await health(consul, 'doomed')).entries.length === 0, 5000, 'reap');
+    await waitFor(async () => (await health(consul, 'doomed')).entries.length === 0, { timeoutMs: 5000, what: 'reap' });
     expect(Date.now() - failedAt).toBeGreaterThanOrEqual(1000);
   });
   it('a JSON number duration is nanoseconds', async () => {
     await register(consul, { Name: 'ns', Check: { TTL: 300_000_000, Status: 'passing' } });
     expect((await health(consul, 'ns', '?passing')).entries).toHaveLength(1);
-    await waitFor(async () => (await health(consul, 'ns', '?passing')).entries.length === 0, 3000, 'TTL expiry');
+    await waitFor(async () => (await health(consul, 'ns', '?passing')).entries.length === 0, { timeoutMs: 3000, what: 'TTL expiry' });
   });
 });
 
@@ -288,17 +290,17 @@ describe('trap 15: HTTP check statuses', () => {
     await register(consul, { Name: 'probed', Check: { HTTP: `http://127.0.0.1:${port}/health`, Interval: '100ms', Timeout: '1s' } });
     const statusOf = async (): Promise<{ Status: string; Output: string } | undefined> =>
       (await call(consul, 'GET', '/v1/agent/checks')).json<Record<string, { Status: string; Output: string }>>()['service:probed'];
-    await waitFor(async () => (await statusOf())?.Status === 'passing', 3000, 'passing');
+    await waitFor(async () => (await statusOf())?.Status === 'passing', { timeoutMs: 3000, what: 'passing' });
     expect((await statusOf())?.Output).toBe(`HTTP GET http://127.0.0.1:${port}/health: 200 OK Output: hello Consul Health Check`);
     status = 429;
-    await waitFor(async () => (await statusOf())?.Status === 'warning', 3000, 'warning');
+    await waitFor(async () => (await statusOf())?.Status === 'warning', { timeoutMs: 3000, what: 'warning' });
     status = 500;
-    await waitFor(async () => (await statusOf())?.Status === 'critical', 3000, 'critical');
+    await waitFor(async () => (await statusOf())?.Status === 'critical', { timeoutMs: 3000, what: 'critical' });
     status = 200;
-    await waitFor(async () => (await statusOf())?.Status === 'passing', 3000, 'passing again');
+    await waitFor(async () => (await statusOf())?.Status === 'passing', { timeoutMs: 3000, what: 'passing again' });
     await new Promise((r) => target.close(r));
     target = http.createServer();
-    await waitFor(async () => (await statusOf())?.Status === 'critical', 3000, 'refused');
+    await waitFor(async () => (await statusOf())?.Status === 'critical', { timeoutMs: 3000, what: 'refused' });
     expect((await statusOf())?.Output).toContain('connect: connection refused');
   });
   it('an Interval below the minimum is raised to it', async () => {

@@ -6,7 +6,3 @@
 export function now(): number {
   return performance.timeOrigin + performance.now();
 }
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

@@ -7,6 +7,7 @@
  * long (the caller's own stall: a long GC pause, a large synchronous JSON.parse). It sends every record back
  * and exits.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient, AttemptLog, FailedAnswerError } from './clients.js';
 import { now } from './clock.js';
 import type { ContenderName } from './contenders.js';
@@ -106,13 +107,13 @@ async function main(): Promise<void> {
   await send({ type: 'ready' });
   startEpoch = await started;
   setTimeout(tick, Math.max(0, startEpoch - now()));
-  const scheduleEnd = new Promise<void>((resolve) => setTimeout(resolve, spec.endMs + Math.max(0, startEpoch - now()) + DRAIN_MS));
+  const scheduleEnd = sleep(spec.endMs + Math.max(0, startEpoch - now()) + DRAIN_MS);
   await Promise.race([done, scheduleEnd]);
   for (let rid = 0; rid < total; rid++) {
     if (records.latency[rid]! < 0) records.latency[rid] = elapsed() - records.intended[rid]!;
   }
   await send({ type: 'done', result: { requests: records, attempts: log.attempts, timeline: log.timeline, unsettled: total - settled, freezes } });
-  await Promise.race([client.close(), new Promise((resolve) => setTimeout(resolve, 2000))]);
+  await Promise.race([client.close(), sleep(2000)]);
   process.exit(0);
 }
 

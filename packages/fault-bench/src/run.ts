@@ -5,10 +5,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { onExit, startProcess, type ManagedProcess } from 'process-supervisor';
 import { FAULTY_INDEX, INSTANCE_COUNT, RATE, SATURATED_BUSY_PERCENT, SATURATED_SEND_LAG_MS, STOP_TIMEOUT_MS, WARMUP_MS } from './config.js';
-import { now, sleep } from './clock.js';
+import { now } from './clock.js';
 import { CONTENDERS, type ContenderName } from './contenders.js';
 import { CpuSampler, type CpuReport } from './cpu.js';
 import { computeFigures, sendLagP99, type RunFigures } from './figures.js';

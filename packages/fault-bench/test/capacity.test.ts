@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import http from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { stopAll } from 'process-supervisor';
 import { CapacityQueue, throughput, type Clock } from '../src/capacity.js';
 import { Instance } from '../src/instances.js';
@@ -144,7 +145,7 @@ describe('a capacity-limited instance process', () => {
     try {
       // 5 requests at once, the fifth abandoned after 50 ms: it is served (to nobody) in the third wave
       const all = Promise.all([get(instance.port), get(instance.port), get(instance.port), get(instance.port), get(instance.port, 50)]);
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await sleep(20);
       expect(await get(instance.port, undefined, '/health')).toBeLessThan(50); // health does not queue
       const times = await all;
       expect(times[4]).toBe(-1);
@@ -152,7 +153,7 @@ describe('a capacity-limited instance process', () => {
       expect(sorted[1]).toBeGreaterThanOrEqual(95);
       expect(sorted[1]).toBeLessThan(190);
       expect(sorted[3]).toBeGreaterThanOrEqual(195);
-      await new Promise((resolve) => setTimeout(resolve, 150)); // the third wave
+      await sleep(150); // the third wave
       const stats = await instance.stats();
       expect(stats.arrivals).toHaveLength(5);
       expect([stats.served, stats.abandoned, stats.maxQueued]).toEqual([5, 1, 3]);

@@ -3,9 +3,10 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startDevConsul } from 'dev-consul';
 import type { Browser } from 'playwright-core';
+import { waitFor } from 'process-supervisor';
 import { launchChromium } from './helpers/browser.js';
 import type { Running } from './helpers/process.js';
-import { eventually, killAll, MARKET_MAIN, RATINGS_MAIN, startListening } from './helpers/process.js';
+import { killAll, MARKET_MAIN, RATINGS_MAIN, startListening } from './helpers/process.js';
 import { loadPage } from './helpers/page.js';
 import type { StatusReport } from '../src/ratings-source.js';
 
@@ -28,7 +29,7 @@ describe('the market with ratings in a real browser', () => {
     }
     const { port } = await startListening('market', MARKET_MAIN, [], { ...env, RATINGS_TIMEOUT_MS: '300', RATINGS_RESET_MS: '2000' });
     base = `http://127.0.0.1:${port}`;
-    await eventually(async () => ((await loadPage(base)).things.every((t) => t.kind === 'fresh') || undefined), 10_000, 'fresh ratings');
+    await waitFor(async () => (await loadPage(base)).things.every((t) => t.kind === 'fresh'), { timeoutMs: 10_000, what: 'fresh ratings' });
     browser = await launchChromium();
   });
 

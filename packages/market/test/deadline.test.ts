@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startDevConsul } from 'dev-consul';
 import { register, type Registration } from 'discovery-client';
-import { eventually, killAll, MARKET_MAIN, startListening } from './helpers/process.js';
+import { waitFor } from 'process-supervisor';
+import { killAll, MARKET_MAIN, startListening } from './helpers/process.js';
 
 // Deadline propagation through the market: the page's caller says how long it waits (x-request-timeout-ms); the
 // market's calls to ratings (discovery-client, found in Consul) say no more than that. The ratings instance here
@@ -30,7 +31,7 @@ describe('the market passes its caller\'s remaining time down to ratings', () =>
     const env = { CONSUL_HTTP_ADDR: `127.0.0.1:${consul.port}`, RATINGS_TIMEOUT_MS: '1000' };
     const { port } = await startListening('market', MARKET_MAIN, [], env);
     base = `http://127.0.0.1:${port}`;
-    await eventually(async () => ((await fetch(`${base}/`)).ok && seen.length > 0) || undefined, 10_000, 'a page with ratings');
+    await waitFor(async () => ((await fetch(`${base}/`)).ok && seen.length > 0), { timeoutMs: 10_000, what: 'a page with ratings' });
   });
 
   afterAll(async () => {

@@ -2,9 +2,10 @@
 // 300 ms timeout, 2 s breaker retest, 2 s TTL.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startDevConsul } from 'dev-consul';
+import { waitFor } from 'process-supervisor';
 import type { StatusReport } from '../src/ratings-source.js';
 import type { Running } from './helpers/process.js';
-import { eventually, killAll, MARKET_MAIN, RATINGS_MAIN, startListening } from './helpers/process.js';
+import { killAll, MARKET_MAIN, RATINGS_MAIN, startListening } from './helpers/process.js';
 import { loadPage, usedUrls } from './helpers/page.js';
 
 const TIMEOUT_MS = 300;
@@ -32,11 +33,11 @@ describe('the walkthrough, scripted', () => {
 
   /** Loads pages until `done(logSinceMark)` holds; returns the last page. Fails on any non-200 page. */
   async function pagesUntil(done: (log: string) => boolean, timeoutMs: number, what: string, from = market.mark()) {
-    return eventually(async () => {
+    return waitFor(async () => {
       const page = await loadPage(base);
       expect(page.status).toBe(200);
       return done(market.since(from)) ? page : undefined;
-    }, timeoutMs, what);
+    }, { timeoutMs, what });
   }
 
   beforeAll(async () => {
@@ -67,10 +68,10 @@ describe('the walkthrough, scripted', () => {
   it('start 3: every Thing gets its rating, the calls spread over the instances', async () => {
     for (const n of [1, 2, 3]) await startRatings(n);
     const mark = market.mark();
-    await eventually(async () => {
+    await waitFor(async () => {
       const page = await loadPage(base);
       return page.things.every((t) => t.kind === 'fresh') ? page : undefined;
-    }, 10_000, 'four fresh ratings');
+    }, { timeoutMs: 10_000, what: 'four fresh ratings' });
     const page = await loadPage(base);
     expect(page.things.map((t) => [t.thing, t.stars])).toEqual([['camera', 4], ['bicycle', 5], ['guitar', 3], ['telescope', 4]]);
     const log = market.since(mark);
@@ -94,7 +95,7 @@ describe('the walkthrough, scripted', () => {
 
   it('start 1: every call goes to it', async () => {
     const one = await startRatings(1);
-    await eventually(async () => ((await loadPage(base)).things.every((t) => t.kind === 'fresh') || undefined), 10_000, 'fresh ratings');
+    await waitFor(async () => (await loadPage(base)).things.every((t) => t.kind === 'fresh'), { timeoutMs: 10_000, what: 'fresh ratings' });
     const mark = market.mark();
     await loadPage(base);
     await loadPage(base);

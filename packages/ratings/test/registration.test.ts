@@ -3,7 +3,8 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { startDevConsul } from 'dev-consul';
-import { eventually, killAll, LAUNCHER, RATINGS_MAIN, startListening, startNode } from './helpers/process.js';
+import { waitFor } from 'process-supervisor';
+import { killAll, LAUNCHER, RATINGS_MAIN, startListening, startNode } from './helpers/process.js';
 
 interface HealthEntry {
   Service: { ID: string; Service: string; Address: string; Port: number; Tags: string[]; Meta: Record<string, string> };
@@ -40,7 +41,7 @@ describe('ratings instances in Consul', () => {
     const entry = (await health()).find((e) => e.Service.ID === 'ratings-7');
     expect(entry?.Service).toMatchObject({ Service: 'ratings', Address: '127.0.0.1', Port: port, Tags: ['v2.0', 'color=green'] });
     expect(entry?.Service.Meta).toMatchObject({ version: '2.0', color: 'green', pid: String(running.child.pid) });
-    await eventually(async () => (await statusOf('ratings-7')) === 'passing' || undefined, 5000, 'a passing check');
+    await waitFor(async () => (await statusOf('ratings-7')) === 'passing', { timeoutMs: 5000, what: 'a passing check' });
     const res = await fetch(`http://127.0.0.1:${port}/ratings/guitar`);
     await expect(res.json()).resolves.toEqual({ thing: 'guitar', rating: 3, votes: 2, instance: 7, version: '2.0', color: 'green' });
     await running.waitFor(/GET guitar => 3/);
@@ -61,18 +62,18 @@ describe('ratings instances in Consul', () => {
   it('goes critical when paused past its TTL and passes again when resumed', async () => {
     const { running } = await startListening('ratings-2', RATINGS_MAIN, ['--instance', '2'], env);
     await running.waitFor(/registered ratings-2/);
-    await eventually(async () => (await statusOf('ratings-2')) === 'passing' || undefined, 5000, 'a passing check');
+    await waitFor(async () => (await statusOf('ratings-2')) === 'passing', { timeoutMs: 5000, what: 'a passing check' });
     running.child.kill('SIGSTOP');
-    await eventually(async () => (await statusOf('ratings-2')) === 'critical' || undefined, 8000, 'the TTL check going critical');
+    await waitFor(async () => (await statusOf('ratings-2')) === 'critical', { timeoutMs: 8000, what: 'the TTL check going critical' });
     running.child.kill('SIGCONT');
-    await eventually(async () => (await statusOf('ratings-2')) === 'passing' || undefined, 8000, 'the check passing again');
+    await waitFor(async () => (await statusOf('ratings-2')) === 'passing', { timeoutMs: 8000, what: 'the check passing again' });
   });
 
   it('launches COUNT instances with prefixed output and stops them all on SIGINT', async () => {
     const launcher = startNode('launcher', LAUNCHER, ['--count', '3'], { ...env, PORT: '0' });
     for (const n of [1, 2, 3]) await launcher.waitFor(new RegExp(`\\[ratings-${n}\\] registered ratings-${n}`), 15_000);
     const ids = async (): Promise<string[]> => (await health()).map((e) => e.Service.ID).filter((id) => /^ratings-[123]$/.test(id)).sort();
-    await eventually(async () => ((await ids()).length === 3 ? true : undefined), 5000, 'three instances in Consul');
+    await waitFor(async () => (await ids()).length === 3, { timeoutMs: 5000, what: 'three instances in Consul' });
     launcher.child.kill('SIGINT');
     await expect(launcher.exited()).resolves.toEqual({ code: 0, signal: null });
     for (const n of [1, 2, 3]) expect(launcher.output()).toContain(`[ratings-${n}] deregistered ratings-${n}`);
@@ -88,7 +89,7 @@ describe('ratings instances in Consul', () => {
     const state = (): string => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.charAt(0);
     try {
       process.kill(pid, 'SIGSTOP');
-      await eventually(async () => (state() === 'T' ? true : undefined), 3000, 'ratings-2 to stop');
+      await waitFor(() => state() === 'T', { timeoutMs: 3000, what: 'ratings-2 to stop' });
       launcher.child.kill('SIGINT');
       let timer: NodeJS.Timeout | undefined;
       const exited = await Promise.race([
@@ -119,7 +120,7 @@ describe('ratings instances in Consul', () => {
     expect((await ask()).status).toBe(200);
     const state = (): string => readFileSync(`/proc/${launcher.child.pid}/stat`, 'utf8').split(') ')[1]!.charAt(0);
     launcher.child.kill('SIGSTOP');
-    await eventually(async () => (state() === 'T' ? true : undefined), 3000, 'the process to stop');
+    await waitFor(() => state() === 'T', { timeoutMs: 3000, what: 'the process to stop' });
     await expect(ask()).rejects.toThrow();
     launcher.child.kill('SIGCONT');
     expect((await ask()).status).toBe(200);

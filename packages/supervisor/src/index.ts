@@ -7,3 +7,6 @@ export { Supervisor, FORCE_AFTER_MS } from './supervisor.js';
 export type { StartOptions, SupervisedChild, SupervisorOptions } from './supervisor.js';
 export { startDetached } from './detached.js';
 export type { DetachedOptions } from './detached.js';
+export { waitFor, DEFAULT_WAIT_TIMEOUT_MS, DEFAULT_WAIT_INTERVAL_MS } from './wait-for.js';
+export type { WaitForOptions } from './wait-for.js';
+export { WaitTimeoutError, isWaitTimeoutError } from './wait-timeout-error.js';

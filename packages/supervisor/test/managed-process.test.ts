@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { listeningPort, startProcess, stopAll } from '../src/index.js';
+import { listeningPort, startProcess, stopAll, waitFor } from '../src/index.js';
 import type { ManagedProcess } from '../src/index.js';
 import { alive } from './helpers/alive.js';
 
@@ -11,7 +11,7 @@ const leftovers: number[] = [];
 
 /** Resolves once `pid` is gone (a zombie counts as gone: `ps` says so). */
 async function gone(pid: number): Promise<void> {
-  while (alive(pid)) await new Promise((resolve) => setTimeout(resolve, 50));
+  await waitFor(() => !alive(pid), { timeoutMs: 10_000, what: `pid ${pid} to be gone` });
 }
 
 afterEach(async () => {

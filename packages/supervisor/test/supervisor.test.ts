@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { Supervisor } from '../src/index.js';
+import { Supervisor, waitFor } from '../src/index.js';
 import { alive } from './helpers/alive.js';
 
 const CHILD = fileURLToPath(new URL('./fixtures/child.mjs', import.meta.url));
@@ -15,14 +15,6 @@ function collect(): { stream: PassThrough; text: () => string } {
   let text = '';
   stream.on('data', (chunk: Buffer) => { text += chunk.toString(); });
   return { stream, text: () => text };
-}
-
-async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 afterEach(() => {
@@ -86,7 +78,7 @@ describe('Supervisor', () => {
     await child.waitForLine(/^pid/);
     process.kill(child.pid, 'SIGKILL');
     await child.exited;
-    await until(() => exits.length > 0, 2000, 'the unexpected-exit report');
+    await waitFor(() => exits.length > 0, { timeoutMs: 2000, what: 'the unexpected-exit report' });
     expect(exits).toEqual(['crash SIGKILL']);
   });
 
@@ -94,18 +86,18 @@ describe('Supervisor', () => {
     const launcher = spawn(process.execPath, [LAUNCHER], { stdio: ['ignore', 'pipe', 'inherit'] });
     let text = '';
     launcher.stdout.on('data', (chunk: Buffer) => { text += chunk.toString(); });
-    await until(() => (text.match(/^child \d+$/gm) ?? []).length === 2 && text.includes('[b] tick'), 10_000, 'two children');
+    await waitFor(() => (text.match(/^child \d+$/gm) ?? []).length === 2 && text.includes('[b] tick'), { timeoutMs: 10_000, what: 'two children' });
     const pids = [...text.matchAll(/^child (\d+)$/gm)].map((m) => Number(m[1]));
     extraPids.push(...pids);
     launcher.kill('SIGKILL');
-    await until(() => pids.every((pid) => !alive(pid)), 5000, 'the orphaned children to stop');
+    await waitFor(() => pids.every((pid) => !alive(pid)), { timeoutMs: 5000, what: 'the orphaned children to stop' });
   });
 
   it('stops its children when its output pipe closes (make demo | tee log, then ^C)', async () => {
     const launcher = spawn(process.execPath, [LAUNCHER], { stdio: ['ignore', 'pipe', 'ignore'] });
     let text = '';
     launcher.stdout.on('data', (chunk: Buffer) => { text += chunk.toString(); });
-    await until(() => (text.match(/^child \d+$/gm) ?? []).length === 2, 10_000, 'two children');
+    await waitFor(() => (text.match(/^child \d+$/gm) ?? []).length === 2, { timeoutMs: 10_000, what: 'two children' });
     const pids = [...text.matchAll(/^child (\d+)$/gm)].map((m) => Number(m[1]));
     extraPids.push(...pids, launcher.pid!);
     launcher.stdout.destroy();

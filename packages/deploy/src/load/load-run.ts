@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import * as hdr from 'hdr-histogram-js';
 import type { ServiceClient } from 'discovery-client';
 
@@ -192,7 +193,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
       }
       if (next < planned) {
         const wait = Math.max(0, next * intervalMs - (now() - start));
-        await new Promise((resolve) => setTimeout(resolve, Math.min(wait, 50)));
+        await sleep(Math.min(wait, 50));
       }
     }
   }

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startDetached, type Supervisor } from 'process-supervisor';
+import { startDetached, waitFor, type Supervisor } from 'process-supervisor';
 import { REPO, type ServiceDefinition } from '../services.js';
 import type { ConsulApi, RegisteredInstance } from './consul.js';
 
@@ -42,22 +42,8 @@ export class DeployError extends Error {
   override name = 'DeployError';
 }
 
+/** How often a step asks Consul (or the process table) whether it is done; Consul unreachable for a moment is "not yet". */
 const POLL_MS = 100;
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls `check` until it gives a value or `timeoutMs` passes; a DeployError from it ends the wait at once. */
-async function until<T>(check: () => Promise<T | undefined>, timeoutMs: number): Promise<T | undefined> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check().catch((error: unknown) => {
-      if (error instanceof DeployError) throw error;
-      return undefined; // Consul unreachable for a moment: ask again
-    });
-    if (value !== undefined) return value;
-    if (Date.now() > end) return undefined;
-    await sleep(POLL_MS);
-  }
-}
 
 function processAlive(pid: number): boolean {
   try {
@@ -106,16 +92,14 @@ export async function startInstance(
     stopIt = async () => { await options.supervisor.stopChild(child); };
     exited = () => child.process.exitCode !== null || child.process.signalCode !== null;
   }
-  const healthy = await until(async () => {
-    if (exited()) throw new DeployError(`${id} exited before it became healthy`);
-    return (await options.consul.instances(service.name)).find((i) => i.id === id && i.passing);
-  }, options.healthyTimeoutMs ?? 30_000).catch((error: unknown) => {
-    if (error instanceof DeployError) return undefined;
-    throw error;
-  });
-  if (!healthy) {
+  const healthyTimeoutMs = options.healthyTimeoutMs ?? 30_000;
+  const healthy = await waitFor(
+    async () => (exited() ? ('exited' as const) : (await options.consul.instances(service.name)).find((i) => i.id === id && i.passing)),
+    { timeoutMs: healthyTimeoutMs, intervalMs: POLL_MS, what: `${id} to pass in Consul` },
+  ).catch(() => undefined);
+  if (!healthy || healthy === 'exited') {
     await stopIt();
-    throw new DeployError(`${id} did not become healthy in Consul${exited() ? ' (it exited)' : ` within ${(options.healthyTimeoutMs ?? 30_000) / 1000} s`}; stopped it`);
+    throw new DeployError(`${id} did not become healthy in Consul${exited() ? ' (it exited)' : ` within ${healthyTimeoutMs / 1000} s`}; stopped it`);
   }
   say(`${id} is passing in Consul at ${healthy.url}`);
   options.onEvent?.({ type: 'passing', id, url: healthy.url });
@@ -141,12 +125,16 @@ export async function retireInstance(options: FleetOptions, instance: Registered
   process.kill(instance.pid, 'SIGCONT');
   process.kill(instance.pid, 'SIGTERM');
   options.onEvent?.({ type: 'retiring', id: instance.id });
-  const gone = await until(async () => ((await consul.instances(service.name)).some((i) => i.id === instance.id) ? undefined : true), timeoutMs);
-  if (!gone) throw new DeployError(`${instance.id} is still registered ${timeoutMs / 1000} s after SIGTERM`);
+  await waitFor(async () => !(await consul.instances(service.name)).some((i) => i.id === instance.id), {
+    timeoutMs, intervalMs: POLL_MS, what: `${instance.id} to leave Consul`,
+  }).catch((error: unknown) => {
+    throw new DeployError(`${instance.id} is still registered ${timeoutMs / 1000} s after SIGTERM`, { cause: error });
+  });
   say(`${instance.id} left Consul after ${Date.now() - started} ms; watchers drop it now`);
   options.onEvent?.({ type: 'deregistered', id: instance.id });
-  const stopped = await until(async () => (processAlive(instance.pid!) ? undefined : true), timeoutMs);
-  if (!stopped) throw new DeployError(`${instance.id} (pid ${instance.pid}) left Consul but is still running ${timeoutMs / 1000} s after SIGTERM`);
+  await waitFor(() => !processAlive(instance.pid!), { timeoutMs, intervalMs: POLL_MS, what: `${instance.id} to exit` }).catch((error: unknown) => {
+    throw new DeployError(`${instance.id} (pid ${instance.pid}) left Consul but is still running ${timeoutMs / 1000} s after SIGTERM`, { cause: error });
+  });
   say(`${instance.id} stopped after ${Date.now() - started} ms`);
   options.onEvent?.({ type: 'stopped', id: instance.id });
 }

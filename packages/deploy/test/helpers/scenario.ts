@@ -1,25 +1,12 @@
-// What the deploy scenario tests share: waiting for a condition, the passing instances Consul lists, the load client.
+// What the deploy scenario tests share: the passing instances Consul lists, the load client.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { SupervisedChild } from 'process-supervisor';
 import type { LoadSummary } from '../../src/load/load-run.js';
 import { REPO } from '../../src/services.js';
 
 const LOAD = `${REPO}packages/deploy/dist/load.js`;
-
-/** Resolves after `ms`. */
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls `check` every 100 ms until it returns a value (a throw counts as not yet); throws naming `what` after `timeoutMs`. */
-export async function until<T>(check: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 /** The passing instances of `service` in the Consul at `consulUrl`, with their meta version and color. */
 export async function passingInstances(consulUrl: string, service: string): Promise<Array<{ id: string; version?: string; color?: string }>> {

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { startDevConsul, type DevConsulHandle } from 'dev-consul';
+import { waitFor } from 'process-supervisor';
 import {
   createHumanLogger,
   createJsonLogger,
@@ -10,7 +11,6 @@ import {
   type UnmatchedActiveColor,
 } from '../../src/index.js';
 import { Upstream } from '../helpers/upstream.js';
-import { waitFor } from '../helpers/wait.js';
 
 let consul: DevConsulHandle;
 let discovery: DiscoveryClient | undefined;
@@ -69,7 +69,7 @@ describe("color: 'active' (blue/green through Consul KV)", () => {
     await instance('green-1', 'green');
     await instance('green-2', 'green');
     await instance('blue-2', 'blue'); // the watch sees the green updates first
-    await waitFor(() => resolved.some((ids) => ids.includes('blue-2')), 5000, 'blue-2 resolved');
+    await waitFor(() => resolved.some((ids) => ids.includes('blue-2')), { timeoutMs: 5000, what: 'blue-2 resolved' });
     expect(resolved).toEqual([['blue-1'], ['blue-1', 'blue-2']]);
     expect(lines.filter((l) => l.startsWith('resolved ratings'))).toHaveLength(2);
   });
@@ -125,17 +125,11 @@ describe("color: 'active' (blue/green through Consul KV)", () => {
 });
 
 async function waitForOnly(client: ReturnType<DiscoveryClient['service']>, id: string): Promise<void> {
-  const until = Date.now() + 2000;
-  while ([...(await served(client, 4))].some((seen) => seen !== id)) {
-    if (Date.now() > until) throw new Error(`still not only ${id} after 2 s`);
-  }
+  await waitFor(async () => [...(await served(client, 4))].every((seen) => seen === id), { timeoutMs: 2000, what: `only ${id} to serve` });
 }
 
 async function waitForAll(client: ReturnType<DiscoveryClient['service']>, count: number): Promise<void> {
-  const until = Date.now() + 2000;
-  while ((await served(client, 6)).size < count) {
-    if (Date.now() > until) throw new Error(`not all ${count} instances serve again after 2 s`);
-  }
+  await waitFor(async () => (await served(client, 6)).size >= count, { timeoutMs: 2000, what: `all ${count} instances to serve again` });
 }
 
 /** A human logger whose warnings land in `warnings` and info lines in `lines`. */
@@ -177,17 +171,17 @@ describe("color: 'active' naming a color no listed instance has", () => {
     // more calls and a new list of the same colors: the same situation, no new line
     await ratings.get('/').catch(() => undefined);
     await instance('blue-4', 'blue');
-    await waitFor(async () => /of its 4 instances/.test(String(await ratings.get('/').catch((e: unknown) => e))), 5000, 'the list with blue-4');
+    await waitFor(async () => /of its 4 instances/.test(String(await ratings.get('/').catch((e: unknown) => e))), { timeoutMs: 5000, what: 'the list with blue-4' });
     expect(colorWarnings(log.warnings)).toHaveLength(1);
 
     // another leftover color: a new situation, a new line
     await setActive('purple');
-    await waitFor(() => colorWarnings(log.warnings).length === 2, 5000, 'the warning about purple');
+    await waitFor(() => colorWarnings(log.warnings).length === 2, { timeoutMs: 5000, what: 'the warning about purple' });
     expect(colorWarnings(log.warnings)[1]).toMatch(/^active color purple of ratings \(Consul KV discovery\/ratings\/active\) matches none of its 4 instances \(blue ×4\)/);
 
     // fixed: calls go through and nothing more is said
     await setActive('blue');
-    await waitFor(async () => (await ratings.get('/').catch(() => undefined))?.statusCode === 200, 5000, 'calls to blue');
+    await waitFor(async () => (await ratings.get('/').catch(() => undefined))?.statusCode === 200, { timeoutMs: 5000, what: 'calls to blue' });
     expect(discovery.snapshot().services[0]!.activeColor).toEqual({ key: 'discovery/ratings/active', color: 'blue' });
     expect(colorWarnings(log.warnings)).toHaveLength(2);
     expect(events).toHaveLength(2);

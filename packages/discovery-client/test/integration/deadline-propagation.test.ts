@@ -2,6 +2,7 @@ import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { waitFor } from 'process-supervisor';
 import {
   DiscoveryClient,
   remainingTime,
@@ -12,7 +13,6 @@ import {
   type ServiceOptions,
 } from '../../src/index.js';
 import { Upstream } from '../helpers/upstream.js';
-import { waitFor } from '../helpers/wait.js';
 
 const transports = ['got', 'undici'] as const;
 let upstreams: Upstream[] = [];
@@ -168,9 +168,9 @@ describe('the deadline guard (node:http and express-style), over real sockets', 
     const socket = net.connect(Number(port), '127.0.0.1');
     await new Promise((resolve) => socket.once('connect', resolve));
     socket.write(`GET /work HTTP/1.1\r\nHost: x\r\nx-request-timeout-ms: 5000\r\n\r\n`);
-    await waitFor(() => arrived === 1, 5000, 'the request to arrive');
+    await waitFor(() => arrived === 1, { timeoutMs: 5000, what: 'the request to arrive' });
     socket.destroy();
-    await waitFor(() => refused.length === 1, 5000, 'the guard to refuse');
+    await waitFor(() => refused.length === 1, { timeoutMs: 5000, what: 'the guard to refuse' });
     expect(refused).toEqual([503]);
     expect(worked).toBe(0);
   });

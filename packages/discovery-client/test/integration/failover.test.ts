@@ -1,8 +1,9 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { startDevConsul, type DevConsulHandle } from 'dev-consul';
+import { waitFor } from 'process-supervisor';
 import { DiscoveryClient, NoHealthyInstancesError, type DiscoveryEvents, type ServiceClient } from '../../src/index.js';
 import { killInstance, startInstance, type InstanceProcess } from '../helpers/processes.js';
-import { waitFor } from '../helpers/wait.js';
 
 // Real processes: dev-consul in this process, three fixture instances as children registered with 2 s TTL
 // checks via register(). Short timings: 300 ms attempt timeout, 2 s retest (datawire preset otherwise).
@@ -29,7 +30,7 @@ async function setup(transport: 'got' | 'undici' = 'got', resetTimeout = 2000, t
     timeout,
     breaker: { preset: 'datawire', resetTimeout },
   });
-  await waitFor(() => listed(ratings).length === 3, 10_000, 'three passing instances');
+  await waitFor(() => listed(ratings).length === 3, { timeoutMs: 10_000, what: 'three passing instances' });
   return { ratings, events, client };
 }
 
@@ -48,7 +49,7 @@ async function calls(ratings: ServiceClient, count: number, gapMs = 0): Promise<
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
     ids.push(await whoami(ratings));
-    if (gapMs) await new Promise((resolve) => setTimeout(resolve, gapMs));
+    if (gapMs) await sleep(gapMs);
   }
   return ids;
 }
@@ -81,7 +82,7 @@ describe.each(['got', 'undici'] as const)('failover over %s (dev-consul + 3 chil
     expect(events.breakerOpen?.[0]?.instance.id).toBe('ratings-2');
     stopped.child.kill('SIGCONT');
     // back after its retest (2 s) or as soon as its TTL check passes again, whichever comes first
-    await waitFor(async () => (await whoami(ratings)) === 'ratings-2', 8000, 'ratings-2 answering again');
+    await waitFor(async () => (await whoami(ratings)) === 'ratings-2', { timeoutMs: 8000, what: 'ratings-2 answering again' });
     expect(events.breakerClose?.map((e) => e.instance.id)).toContain('ratings-2');
   });
 });
@@ -92,7 +93,7 @@ describe('failover (got, dev-consul + 3 child instances)', () => {
     await killInstance(instances[2]!);
     const ids = await calls(ratings, 15, 20);
     expect(ids).not.toContain('ratings-3');
-    await waitFor(() => !listed(ratings).includes('ratings-3'), 6000, 'ratings-3 leaving the passing list');
+    await waitFor(() => !listed(ratings).includes('ratings-3'), { timeoutMs: 6000, what: 'ratings-3 leaving the passing list' });
     expect(await calls(ratings, 4)).not.toContain('ratings-3');
   });
 
@@ -103,12 +104,12 @@ describe('failover (got, dev-consul + 3 child instances)', () => {
     stopped.child.kill('SIGSTOP');
     await calls(ratings, 6);
     expect(events.breakerOpen?.[0]?.instance.id).toBe('ratings-1');
-    await waitFor(() => !listed(ratings).includes('ratings-1'), 6000, 'ratings-1 critical');
+    await waitFor(() => !listed(ratings).includes('ratings-1'), { timeoutMs: 6000, what: 'ratings-1 critical' });
     stopped.child.kill('SIGCONT');
-    await waitFor(() => listed(ratings).includes('ratings-1'), 6000, 'ratings-1 passing again');
+    await waitFor(() => listed(ratings).includes('ratings-1'), { timeoutMs: 6000, what: 'ratings-1 passing again' });
     const ofOne = (list: Array<{ instance: { id: string } }> | undefined) => (list ?? []).filter((e) => e.instance.id === 'ratings-1');
     expect(ofOne(events.breakerHalfOpen).map((e) => (e as DiscoveryEvents['breakerHalfOpen']).early)).toEqual([true]);
-    await waitFor(async () => (await whoami(ratings)) === 'ratings-1', 3000, 'ratings-1 probed and used');
+    await waitFor(async () => (await whoami(ratings)) === 'ratings-1', { timeoutMs: 3000, what: 'ratings-1 probed and used' });
     expect(ofOne(events.breakerClose)).toHaveLength(1);
   });
 
@@ -117,7 +118,7 @@ describe('failover (got, dev-consul + 3 child instances)', () => {
     const port = consul!.port;
     await consul!.close();
     consul = undefined;
-    await waitFor(() => (events.registryError?.length ?? 0) > 0, 5000, 'a registry error');
+    await waitFor(() => (events.registryError?.length ?? 0) > 0, { timeoutMs: 5000, what: 'a registry error' });
     const during = await calls(ratings, 9, 20);
     expect(new Set(during)).toEqual(new Set(['ratings-1', 'ratings-2', 'ratings-3']));
     consul = await startDevConsul({ port, logLevel: 'error' });
@@ -125,9 +126,9 @@ describe('failover (got, dev-consul + 3 child instances)', () => {
     await waitFor(async () => {
       const res = await fetch(`http://127.0.0.1:${port}/v1/health/service/ratings?passing`);
       return ((await res.json()) as unknown[]).length === 3;
-    }, 10_000, 'the three instances registered again');
+    }, { timeoutMs: 10_000, what: 'the three instances registered again' });
     // the watch follows within moments (a fresh query from index 0 after its errors)
-    await waitFor(() => listed(ratings).length === 3, 3000, 'the client listing all three again');
+    await waitFor(() => listed(ratings).length === 3, { timeoutMs: 3000, what: 'the client listing all three again' });
     expect(listed(ratings).sort()).toEqual(['ratings-1', 'ratings-2', 'ratings-3']);
     expect(await calls(ratings, 3)).toHaveLength(3);
   });
@@ -136,12 +137,12 @@ describe('failover (got, dev-consul + 3 child instances)', () => {
     const { ratings } = await setup();
     const extra = await startInstance('ratings-4', `127.0.0.1:${consul!.port}`, '60s', true);
     instances.push(extra);
-    await waitFor(() => listed(ratings).includes('ratings-4'), 5000, 'ratings-4 listed');
+    await waitFor(() => listed(ratings).includes('ratings-4'), { timeoutMs: 5000, what: 'ratings-4 listed' });
     const exited = new Promise<NodeJS.Signals | null>((resolve) => extra.child.once('exit', (_code, signal) => resolve(signal)));
     extra.child.kill('SIGTERM');
     expect(await exited).toBe('SIGTERM');
     // a 60 s TTL could not explain it leaving within seconds: it deregistered
-    await waitFor(() => !listed(ratings).includes('ratings-4'), 3000, 'ratings-4 deregistered');
+    await waitFor(() => !listed(ratings).includes('ratings-4'), { timeoutMs: 3000, what: 'ratings-4 deregistered' });
     expect(await calls(ratings, 6)).not.toContain('ratings-4');
   });
 

@@ -5,10 +5,10 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { Agent, fetch as undiciFetch, interceptors, type Dispatcher } from 'undici';
+import { waitFor } from 'process-supervisor';
 import { DiscoveryClient, DiscoveryError, ServiceHostError, UpstreamConnectionError, type ServiceOptions } from '../../src/index.js';
 import { useClientFixture } from '../helpers/client-fixture.js';
 import { Upstream } from '../helpers/upstream.js';
-import { waitFor } from '../helpers/wait.js';
 
 // fetch (Node's own, and undici's) through discovery.dispatcher() / discovery.interceptor(), against real
 // HTTP servers on port 0 listed with the `static` source.
@@ -148,11 +148,11 @@ describe('fetch through discovery.dispatcher()', () => {
     one!.mode = 'hang';
     const controller = new AbortController();
     const pending = nodeFetch('http://ratings.service.consul/slow', { dispatcher, signal: controller.signal });
-    await waitFor(() => one!.hits === 1, 5000, 'the request on the instance');
+    await waitFor(() => one!.hits === 1, { timeoutMs: 5000, what: 'the request on the instance' });
     controller.abort();
     await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
     // the library closed the socket: long before the 20 s attempt timeout could have
-    await waitFor(() => one!.aborted === 1, 5000, 'the instance to see the request aborted');
+    await waitFor(() => one!.aborted === 1, { timeoutMs: 5000, what: 'the instance to see the request aborted' });
     expect(one!.hits).toBe(1);
     const instance = discovery.snapshot().services[0]!.instances[0]!;
     expect(instance.breaker).toBe('CLOSED');
@@ -225,11 +225,11 @@ describe('a call signal (service.request)', () => {
     const ratings = discovery.service('ratings', { timeout: 20_000, deadline: 20_000 });
     const controller = new AbortController();
     const pending = ratings.get('/slow', { signal: controller.signal });
-    await waitFor(() => one!.hits === 1, 5000, 'the request on the instance');
+    await waitFor(() => one!.hits === 1, { timeoutMs: 5000, what: 'the request on the instance' });
     const reason = new Error('user left');
     controller.abort(reason);
     await expect(pending).rejects.toBe(reason);
-    await waitFor(() => one!.aborted === 1, 5000, 'the instance to see the request aborted');
+    await waitFor(() => one!.aborted === 1, { timeoutMs: 5000, what: 'the instance to see the request aborted' });
     await expect(ratings.get('/x', { signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' });
     expect(one!.hits).toBe(1);
   });

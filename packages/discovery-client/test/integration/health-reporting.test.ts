@@ -2,8 +2,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { startDevConsul, type DevConsulHandle } from 'dev-consul';
+import { waitFor } from 'process-supervisor';
 import { register, type Registration } from '../../src/index.js';
-import { waitFor } from '../helpers/wait.js';
 
 let consul: DevConsulHandle;
 let registration: Registration | undefined;
@@ -124,9 +124,9 @@ describe('an HTTP check instead of the TTL check', () => {
     const checks = (await (await fetch(`${consul.url}/v1/agent/checks`)).json()) as Record<string, { Type: string; Interval: string; Timeout: string }>;
     expect(checks['service:ratings-1']).toMatchObject({ Type: 'http', Interval: '1s', Timeout: '2s' });
 
-    await waitFor(async () => (await listed('ratings', true)).includes('ratings-1'), 10_000, 'the first probe to pass');
+    await waitFor(async () => (await listed('ratings', true)).includes('ratings-1'), { timeoutMs: 10_000, what: 'the first probe to pass' });
     status = 500;
-    await waitFor(async () => (await serviceCheck('ratings', 'ratings-1'))?.Status === 'critical', 10_000, 'a probe to see the 500');
+    await waitFor(async () => (await serviceCheck('ratings', 'ratings-1'))?.Status === 'critical', { timeoutMs: 10_000, what: 'a probe to see the 500' });
     expect((await serviceCheck('ratings', 'ratings-1'))?.Output).toContain('500 Internal Server Error Output: disk full');
     expect(await listed('ratings', true)).toEqual([]);
 

@@ -2,8 +2,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
 import { startDevConsul, type DevConsulHandle } from 'dev-consul';
 import { Agent, fetch as undiciFetch } from 'undici';
+import { waitFor } from 'process-supervisor';
 import { killInstance, startInstance, startScript, type InstanceProcess } from '../helpers/processes.js';
-import { waitFor } from '../helpers/wait.js';
 
 // The orders example (test/fixtures/orders/orders.mjs): a plain fetch-based service whose adoption of the
 // library is the global dispatcher line. Real processes: dev-consul in this process, inventory and pricing
@@ -74,7 +74,7 @@ describe('the orders example', () => {
       }
       return results;
     });
-    await waitFor(() => next >= 16, 10_000, 'orders under way');
+    await waitFor(() => next >= 16, { timeoutMs: 10_000, what: 'orders under way' });
     await killInstance(processes[0]!);
     await killInstance(processes[2]!);
     killed();

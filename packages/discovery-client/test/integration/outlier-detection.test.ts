@@ -1,10 +1,11 @@
 import http from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { startDevConsul, type DevConsulHandle } from 'dev-consul';
+import { waitFor } from 'process-supervisor';
 import { DiscoveryClient, type DiscoveryEvents, type ServiceClient } from '../../src/index.js';
 import { killInstance, startPlainInstance, type InstanceProcess } from '../helpers/processes.js';
 import { Upstream } from '../helpers/upstream.js';
-import { waitFor } from '../helpers/wait.js';
 
 // The library's DEFAULTS against real child processes that are paused, killed and restarted, plus the two
 // public failure reports (reset on a reused keep-alive socket; the watch after an agent restart).
@@ -58,7 +59,7 @@ async function load(svc: ServiceClient, durationMs: number, everyMs = 5): Promis
   const end = Date.now() + durationMs;
   while (Date.now() < end) {
     calls.push(svc.get('/whoami').json<{ id: string }>().then((b) => ({ id: b.id }), (e: Error) => ({ error: e.message })));
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
+    await sleep(everyMs);
   }
   return Promise.all(calls);
 }
@@ -69,7 +70,7 @@ describe('outlier detection with the defaults (3 child instances)', () => {
     await load(svc, 300); // latency history for every instance
     const paused = instances[1]!;
     const during = load(svc, 1500);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sleep(200);
     paused.child.kill('SIGSTOP');
     const results = await during;
     expect(results.filter((r) => r.error)).toEqual([]);
@@ -80,7 +81,7 @@ describe('outlier detection with the defaults (3 child instances)', () => {
 
     paused.child.kill('SIGCONT');
     const resumedAt = Date.now();
-    await waitFor(() => events.breakerClose.some((e) => e.instance.id === 'ratings-2'), 3000, 'ratings-2 re-admitted');
+    await waitFor(() => events.breakerClose.some((e) => e.instance.id === 'ratings-2'), { timeoutMs: 3000, what: 'ratings-2 re-admitted' });
     const close = events.breakerClose.find((e) => e.instance.id === 'ratings-2')!;
     expect(close.at).toBeGreaterThanOrEqual(resumedAt);
     const picksWhileOut = events.instancePicked.filter((e) => e.instance.id === 'ratings-2' && e.at > open!.at && e.at < close.at);
@@ -116,14 +117,14 @@ describe('outlier detection with the defaults (3 child instances)', () => {
     const killed = instances[2]!;
     const during = load(svc, 800);
     // on a loaded machine a healthy instance can be ejected for a stall now and then: kill it while it is in
-    await waitFor(() => client!.snapshot().services[0]!.instances.every((i) => i.breaker === 'CLOSED'), 5000, 'every instance in rotation');
+    await waitFor(() => client!.snapshot().services[0]!.instances.every((i) => i.breaker === 'CLOSED'), { timeoutMs: 5000, what: 'every instance in rotation' });
     await killInstance(killed);
     const results = await during;
     expect(results.filter((r) => r.error)).toEqual([]);
     expect(events.breakerOpen.filter((e) => e.instance.id === 'ratings-3').map((e) => e.reason)).toContain('refused');
 
     instances[2] = await startPlainInstance('ratings-3', killed.port);
-    await waitFor(() => events.breakerClose.some((e) => e.instance.id === 'ratings-3'), 3000, 'ratings-3 re-admitted by a probe');
+    await waitFor(() => events.breakerClose.some((e) => e.instance.id === 'ratings-3'), { timeoutMs: 3000, what: 'ratings-3 re-admitted by a probe' });
     expect((await load(svc, 300)).some((r) => r.id === 'ratings-3')).toBe(true);
   });
 });
@@ -136,7 +137,7 @@ describe('a reset on a reused keep-alive socket (Node\'s idle-socket race)', () 
     client = new DiscoveryClient({ logger: false, static: { ratings: [{ id: 'ratings-1', url: upstream.url }] } });
     const svc = client.service('ratings', { breaker: { preset: 'datawire' }, transport });
     expect((await svc.get('/a')).statusCode).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
     expect((await svc.get('/b')).statusCode).toBe(200);
     expect(upstream.resets).toBe(1);
     expect(client.snapshot().services[0]!.instances[0]!.breaker).toBe('CLOSED');
@@ -159,17 +160,17 @@ describe('the watch after an agent restart', () => {
     client = new DiscoveryClient({ logger: false, consul: { host: '127.0.0.1', port }, watch: { waitMs: 10_000, backoffInitialMs: 50, backoffMaxMs: 200 } });
     client.service('web');
     const ids = () => client!.snapshot().services[0]?.instances.filter((i) => i.listed).map((i) => i.id) ?? [];
-    await waitFor(() => ids().includes('web-1'), 5000, 'web-1 listed');
+    await waitFor(() => ids().includes('web-1'), { timeoutMs: 5000, what: 'web-1 listed' });
 
     await consul.close();
     // an agent takes a moment to come back: the watch meets refused connections meanwhile
     const errors: unknown[] = [];
     client.on('registryError', (e) => errors.push(e));
-    await waitFor(() => errors.length > 0, 3000, 'the watch failing while the agent is down');
+    await waitFor(() => errors.length > 0, { timeoutMs: 3000, what: 'the watch failing while the agent is down' });
     consul = await startDevConsul({ port, logLevel: 'error' });
     await registerWeb('web-1', 9001);
     await registerWeb('web-2', 9002);
     // with the old index kept, the first query to the new agent blocks for the whole 10 s wait
-    await waitFor(() => ids().includes('web-2'), 2500, 'web-2 listed after the restart');
+    await waitFor(() => ids().includes('web-2'), { timeoutMs: 2500, what: 'web-2 listed after the restart' });
   });
 });

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { waitFor } from 'process-supervisor';
 import { callerStalls } from '../../src/attempt/caller-stall.js';
 import { DiscoveryClient, type DiscoveryEvents } from '../../src/index.js';
 import { killInstance, startPlainInstance, type InstanceProcess } from '../helpers/processes.js';
-import { waitFor } from '../helpers/wait.js';
 
 // The caller's own event loop blocked (a long GC pause, a large synchronous JSON.parse) while an instance in
 // another process answers at once: the answer sits in the socket until the loop runs again.
@@ -41,7 +41,7 @@ describe("the caller's own stall", () => {
 
     await expect(call).resolves.toEqual({ id: 'ratings-1', path: '/during-the-stall' });
     expect(events).toEqual([]);
-    await waitFor(() => callerStalls.stalls > stallsBefore); // the watch saw the block
+    await waitFor(() => callerStalls.stalls > stallsBefore, { what: 'the watch to see the block' });
     const [instanceSnapshot] = client.snapshot().services[0]!.instances;
     expect(instanceSnapshot).toMatchObject({ breaker: 'CLOSED', failures: 0 });
   });

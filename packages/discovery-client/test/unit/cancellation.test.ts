@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
+import { waitFor } from 'process-supervisor';
 import { DiscoveryClient, type DiscoveryEvents, type ResponsePromise, type ServiceOptions } from '../../src/index.js';
 import { useClientFixture } from '../helpers/client-fixture.js';
 import { Upstream } from '../helpers/upstream.js';
-import { waitFor } from '../helpers/wait.js';
 
 // A call's `signal` (a standard AbortSignal), as fetch's: aborting rejects at once with the signal's reason,
 // aborts the attempt in flight, takes the call out of any wait, and counts against no instance.
@@ -46,12 +46,12 @@ describe('a call\'s signal', () => {
     u!.mode = 'hang';
     const controller = new AbortController();
     const call = settle(service.get('/r', { signal: controller.signal }));
-    await waitFor(() => u!.hits === 1, 5000, 'the attempt sent');
+    await waitFor(() => u!.hits === 1, { timeoutMs: 5000, what: 'the attempt sent' });
     controller.abort();
     const { error } = await call.result;
     expect(error).toBeInstanceOf(DOMException);
     expect(error).toMatchObject({ name: 'AbortError' });
-    await waitFor(() => u!.aborted === 1, 5000, 'the request aborted on the socket');
+    await waitFor(() => u!.aborted === 1, { timeoutMs: 5000, what: 'the request aborted on the socket' });
     expect(instance()).toMatchObject({ breaker: 'CLOSED', failures: 0, outstanding: 0, latencyMs: undefined });
     expect(failed).toEqual([]);
     expect(u!.hits).toBe(1);
@@ -67,7 +67,7 @@ describe('a call\'s signal', () => {
     for (let i = 0; i < 3; i++) {
       const controller = new AbortController();
       const call = settle(service.get('/r', { signal: controller.signal }));
-      await waitFor(() => u!.hits === i + 1, 5000, `attempt ${i + 1} sent`);
+      await waitFor(() => u!.hits === i + 1, { timeoutMs: 5000, what: `attempt ${i + 1} sent` });
       controller.abort(new Error(`gave up ${i}`));
       expect((await call.result).error).toEqual(new Error(`gave up ${i}`));
     }
@@ -81,10 +81,10 @@ describe('a call\'s signal', () => {
     u!.mode = 'hold';
     const overload = () => client.snapshot().services[0]!.overload;
     const sent = settle(service.get('/sent'));
-    await waitFor(() => u!.holding === 1, 5000, 'the first call held');
+    await waitFor(() => u!.holding === 1, { timeoutMs: 5000, what: 'the first call held' });
     const controller = new AbortController();
     const waiting = settle(service.get('/waiting', { signal: controller.signal }));
-    await waitFor(() => overload()?.queued === 1, 5000, 'the second call waiting');
+    await waitFor(() => overload()?.queued === 1, { timeoutMs: 5000, what: 'the second call waiting' });
     controller.abort();
     expect((await waiting.result).error).toMatchObject({ name: 'AbortError' });
     expect(overload()).toEqual({ queued: 0, shed: { 'queue-full': 0, 'queue-timeout': 0 } });
@@ -105,10 +105,10 @@ describe('a call\'s signal', () => {
     const controller = new AbortController();
     const call = settle(service.get('/r', { signal: controller.signal }));
     // the only instance failed: the retry goes back to it after a backoff of 30-60 s
-    await waitFor(() => retried.length === 1, 5000, 'the retry waiting out its backoff');
+    await waitFor(() => retried.length === 1, { timeoutMs: 5000, what: 'the retry waiting out its backoff' });
     expect(retried[0]!.delayMs).toBeGreaterThanOrEqual(30_000);
     controller.abort();
-    await waitFor(() => call.done, 5000, 'the call rejected');
+    await waitFor(() => call.done, { timeoutMs: 5000, what: 'the call rejected' });
     expect((await call.result).error).toMatchObject({ name: 'AbortError' });
     expect(u!.hits).toBe(1);
   });

@@ -1,10 +1,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from '@jest/globals';
+import { waitFor } from 'process-supervisor';
 import { ClientClosedError, DiscoveryClient, isClientClosedError, UpstreamHttpError, type Logger, type ResponsePromise, type ServiceOptions } from '../../src/index.js';
 import { useClientFixture } from '../helpers/client-fixture.js';
 import { Upstream } from '../helpers/upstream.js';
-import { waitFor } from '../helpers/wait.js';
 
 // discovery.close(): new calls reject with ClientClosedError at once, waiting calls too; an attempt in flight
 // may finish within the grace period, after which it is aborted; nothing of it counts or is logged against an
@@ -57,7 +57,7 @@ describe('DiscoveryClient.close()', () => {
     const { client, service, u, lines } = await setup();
     u.mode = 'hold';
     const call = settle(service.get('/r'));
-    await waitFor(() => u.holding === 1, 5000, 'the call held');
+    await waitFor(() => u.holding === 1, { timeoutMs: 5000, what: 'the call held' });
     const closing = client.close({ gracePeriodMs: 60_000 });
     u.release();
     expect((await call).value).toMatchObject({ statusCode: 200 });
@@ -70,11 +70,11 @@ describe('DiscoveryClient.close()', () => {
     const { client, service, u, lines } = await setup({ retry: { limit: 2 } });
     u.mode = 'hang';
     const call = settle(service.get('/r'));
-    await waitFor(() => u.hits === 1, 5000, 'the attempt sent');
+    await waitFor(() => u.hits === 1, { timeoutMs: 5000, what: 'the attempt sent' });
     await client.close({ gracePeriodMs: 50 });
     const { error } = await call;
     expect(error).toBeInstanceOf(ClientClosedError);
-    await waitFor(() => u.aborted === 1, 5000, 'the request aborted on the socket');
+    await waitFor(() => u.aborted === 1, { timeoutMs: 5000, what: 'the request aborted on the socket' });
     expect(u.hits).toBe(1);
     expect(failures(lines)).toEqual([]);
   });
@@ -83,7 +83,7 @@ describe('DiscoveryClient.close()', () => {
     const { client, service, u, lines } = await setup();
     u.mode = 'hang';
     const call = settle(service.get('/r'));
-    await waitFor(() => u.hits === 1, 5000, 'the attempt sent');
+    await waitFor(() => u.hits === 1, { timeoutMs: 5000, what: 'the attempt sent' });
     await client.close({ gracePeriodMs: 0 });
     expect((await call).error).toBeInstanceOf(ClientClosedError);
     expect(failures(lines)).toEqual([]);
@@ -95,7 +95,7 @@ describe('DiscoveryClient.close()', () => {
     let retried = 0;
     client.on('callRetried', () => retried++);
     const call = settle(service.get('/r'));
-    await waitFor(() => retried === 1, 5000, 'the retry waiting out its backoff');
+    await waitFor(() => retried === 1, { timeoutMs: 5000, what: 'the retry waiting out its backoff' });
     await client.close({ gracePeriodMs: 60_000 });
     expect((await call).error).toBeInstanceOf(ClientClosedError);
     expect(u.hits).toBe(1);
@@ -114,7 +114,7 @@ describe('DiscoveryClient.close()', () => {
       const client = new DiscoveryClient({ logger: false, static: { ratings: [`http://127.0.0.1:${(server.address() as AddressInfo).port}`] } });
       t.client = client;
       const call = settle(client.service('ratings', { timeout: 30_000, retry: { limit: 2 } }).get('/r'));
-      await waitFor(() => answers.length === 1, 5000, 'the attempt held');
+      await waitFor(() => answers.length === 1, { timeoutMs: 5000, what: 'the attempt held' });
       const closing = client.close({ gracePeriodMs: 60_000 });
       answers[0]!();
       const { error } = await call;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { waitFor } from 'process-supervisor';
 import {
   ClientClosedError,
   DiscoveryClient,
@@ -11,7 +12,6 @@ import {
 } from '../../src/index.js';
 import { useClientFixture } from '../helpers/client-fixture.js';
 import { Upstream } from '../helpers/upstream.js';
-import { waitFor } from '../helpers/wait.js';
 
 // Instances answer only when the test releases them (`hold`), so "at its limit" is a state the test waits
 // for, not a race against a slow handler. The limit is pinned (minLimit = maxLimit) so that no measurement
@@ -42,7 +42,7 @@ function start(call: ResponsePromise): Promise<unknown> {
   );
 }
 
-const held = (u: Upstream, n: number) => waitFor(() => u.holding === n, 5000, `${u.name} holding ${n} requests`);
+const held = (u: Upstream, n: number) => waitFor(() => u.holding === n, { timeoutMs: 5000, what: `${u.name} holding ${n} requests` });
 
 describe('concurrency limit', () => {
   it('an instance at its limit gets no more attempts: the call beyond waits and is sent when a slot frees', async () => {
@@ -51,10 +51,10 @@ describe('concurrency limit', () => {
     const calls = [start(service.get('/1')), start(service.get('/2'))];
     await held(u!, 2);
     calls.push(start(service.get('/3')));
-    await waitFor(() => overload()?.queued === 1, 5000, 'the third call waiting');
+    await waitFor(() => overload()?.queued === 1, { timeoutMs: 5000, what: 'the third call waiting' });
     expect(u!.hits).toBe(2);
     u!.release(1);
-    await waitFor(() => u!.hits === 3, 5000, 'the third call sent');
+    await waitFor(() => u!.hits === 3, { timeoutMs: 5000, what: 'the third call sent' });
     await held(u!, 2);
     u!.release();
     const responses = (await Promise.all(calls)) as Array<{ statusCode: number }>;
@@ -70,7 +70,7 @@ describe('concurrency limit', () => {
     await held(a!, 1);
     await held(b!, 1);
     const waiting = start(service.get('/c'));
-    await waitFor(() => overload()?.queued === 1, 5000, 'the call waiting');
+    await waitFor(() => overload()?.queued === 1, { timeoutMs: 5000, what: 'the call waiting' });
     expect(a!.hits + b!.hits).toBe(2);
     b!.release();
     await held(b!, 1);
@@ -88,11 +88,11 @@ describe('concurrency limit', () => {
     await held(u!, 1);
     for (let i = 1; i <= 4; i++) {
       calls.push(start(service.get(`/${i}`)));
-      await waitFor(() => overload()?.queued === i, 5000, `${i} calls waiting`);
+      await waitFor(() => overload()?.queued === i, { timeoutMs: 5000, what: `${i} calls waiting` });
     }
     for (let i = 1; i <= 4; i++) {
       u!.release();
-      await waitFor(() => u!.paths.length === i + 1 && u!.holding === 1, 5000, `call ${i} sent`);
+      await waitFor(() => u!.paths.length === i + 1 && u!.holding === 1, { timeoutMs: 5000, what: `call ${i} sent` });
     }
     u!.release();
     await Promise.all(calls);
@@ -108,7 +108,7 @@ describe('concurrency limit', () => {
     const sent = start(service.get('/sent'));
     await held(u!, 1);
     const waiting = start(service.get('/waiting'));
-    await waitFor(() => overload()?.queued === 1, 5000, 'one call waiting');
+    await waitFor(() => overload()?.queued === 1, { timeoutMs: 5000, what: 'one call waiting' });
     const error = await service.get('/shed').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OverloadedError);
     expect(isOverloadedError(error)).toBe(true);
@@ -160,7 +160,7 @@ describe('concurrency limit', () => {
     const sent = start(service.get('/sent'));
     await held(u!, 1);
     const waiting = start(service.get('/waiting'));
-    await waitFor(() => overload()?.queued === 1, 5000, 'one call waiting');
+    await waitFor(() => overload()?.queued === 1, { timeoutMs: 5000, what: 'one call waiting' });
     const closing = client.close();
     expect(await waiting).toMatchObject({ name: 'ClientClosedError', code: 'ERR_CLIENT_CLOSED', retryable: false });
     expect(await waiting).toBeInstanceOf(ClientClosedError);

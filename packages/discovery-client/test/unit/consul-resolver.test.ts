@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { waitFor } from 'process-supervisor';
 import { ConsulHttp } from '../../src/consul/consul-http.js';
 import { resolveConsulOptions } from '../../src/consul/consul-options.js';
 import { RegistryUnavailableError } from '../../src/errors/registry-unavailable-error.js';
@@ -6,7 +7,6 @@ import { ConsulResolver, nextIndex } from '../../src/resolver/consul-resolver.js
 import { parseHealthEntries } from '../../src/resolver/health-entries.js';
 import type { ResolverUpdate } from '../../src/resolver/resolver.js';
 import { entry, FakeConsul } from '../helpers/fake-consul.js';
-import { waitFor } from '../helpers/wait.js';
 
 let consul: FakeConsul | undefined;
 let resolver: ConsulResolver | undefined;
@@ -81,7 +81,7 @@ describe('ConsulResolver', () => {
     const { consul, updates } = await start();
     consul.respond(5, [entry('ratings-1', 8001)]);
     consul.respond(9, [entry('ratings-1', 8001), entry('ratings-2', 8002)]);
-    await waitFor(() => lists(updates).length === 2, 3000, 'two lists');
+    await waitFor(() => lists(updates).length === 2, { timeoutMs: 3000, what: 'two lists' });
     const [first, second] = consul.healthRequests();
     expect(first!.url.pathname).toBe('/v1/health/service/ratings');
     expect(first!.url.searchParams.get('index')).toBe('0');
@@ -96,7 +96,7 @@ describe('ConsulResolver', () => {
     consul.respond(50, [entry('ratings-1', 8001)]);
     consul.respond(3, [entry('ratings-1', 8001)]);
     consul.respond(0, [entry('ratings-1', 8001)]);
-    await waitFor(() => consul.healthRequests().length >= 4, 3000, 'four queries');
+    await waitFor(() => consul.healthRequests().length >= 4, { timeoutMs: 3000, what: 'four queries' });
     expect(consul.healthRequests().map((r) => r.url.searchParams.get('index'))).toEqual(['0', '50', '0', '1']);
   });
 
@@ -104,7 +104,7 @@ describe('ConsulResolver', () => {
     const { consul, updates } = await start();
     consul.respond(5, [entry('ratings-1', 8001)]);
     consul.respond(6, [entry('ratings-1', 8001)]);
-    await waitFor(() => consul.healthRequests().length >= 3, 3000, 'three queries');
+    await waitFor(() => consul.healthRequests().length >= 3, { timeoutMs: 3000, what: 'three queries' });
     expect(lists(updates)).toHaveLength(1);
   });
 
@@ -114,7 +114,7 @@ describe('ConsulResolver', () => {
     consul.respond(undefined, 'rpc error', 500);
     consul.respond(undefined, [entry('ratings-1', 8001)]); // no index header: an error too
     consul.respond(6, [entry('ratings-1', 8001), entry('ratings-2', 8002)]);
-    await waitFor(() => lists(updates).length === 2, 5000, 'recovery');
+    await waitFor(() => lists(updates).length === 2, { timeoutMs: 5000, what: 'recovery' });
     const errors = updates.filter((u) => u.type === 'error');
     expect(errors).toHaveLength(2);
     for (const e of errors) {
@@ -131,7 +131,7 @@ describe('ConsulResolver', () => {
     consul.respond(5, [entry('ratings-1', 8001)]);
     consul.drop(); // the agent closes the idle connection as the watch reuses it
     consul.respond(6, [entry('ratings-1', 8001), entry('ratings-2', 8002)]);
-    await waitFor(() => lists(updates).length === 2, 5000, 'the second list');
+    await waitFor(() => lists(updates).length === 2, { timeoutMs: 5000, what: 'the second list' });
     expect(updates.filter((u) => u.type === 'error')).toEqual([]);
     expect(consul.healthRequests().slice(0, 3).map((r) => r.url.searchParams.get('index'))).toEqual(['0', '5', '5']);
   });
@@ -140,7 +140,7 @@ describe('ConsulResolver', () => {
     const { consul, updates } = await start({ maxStalenessMs: 10 });
     consul.respond(5, [entry('ratings-1', 8001)]);
     consul.respond(undefined, 'down', 500, 50);
-    await waitFor(() => updates.some((u) => u.type === 'error'), 3000, 'an error');
+    await waitFor(() => updates.some((u) => u.type === 'error'), { timeoutMs: 3000, what: 'an error' });
     const error = updates.find((u) => u.type === 'error');
     expect(error?.type === 'error' && error.expired).toBe(true);
   });
@@ -149,16 +149,16 @@ describe('ConsulResolver', () => {
     const { consul, updates } = await start({ firstQueryTimeoutMs: 200 });
     consul.respond(5, [], 200, 1000); // the agent hangs (waitMs is 5000 here)
     consul.respond(5, [entry('ratings-1', 8001)]);
-    await waitFor(() => updates.some((u) => u.type === 'error'), 900, 'an error well before the blocking timeout');
+    await waitFor(() => updates.some((u) => u.type === 'error'), { timeoutMs: 900, what: 'an error well before the blocking timeout' });
     const error = updates.find((u) => u.type === 'error');
     expect(error?.type === 'error' && error.error.message).toMatch(/ETIMEDOUT/);
-    await waitFor(() => lists(updates).length === 1, 3000, 'the list after the retry');
+    await waitFor(() => lists(updates).length === 1, { timeoutMs: 3000, what: 'the list after the retry' });
   });
 
   it('sends the ACL token as X-Consul-Token', async () => {
     const { consul } = await start({ token: 's3cret' });
     consul.respond(5, []);
-    await waitFor(() => consul.healthRequests().length >= 1, 3000, 'a query');
+    await waitFor(() => consul.healthRequests().length >= 1, { timeoutMs: 3000, what: 'a query' });
     expect(consul.healthRequests()[0]!.headers['x-consul-token']).toBe('s3cret');
   });
 
@@ -169,7 +169,7 @@ describe('ConsulResolver', () => {
       entry('ratings-2', 8002, { tags: ['v2', 'x'], meta: { color: 'blue' } }),
       entry('ratings-3', 8003, { tags: ['v2'], meta: { color: 'green' } }),
     ]);
-    await waitFor(() => lists(updates).length === 1, 3000, 'a list');
+    await waitFor(() => lists(updates).length === 1, { timeoutMs: 3000, what: 'a list' });
     expect(lists(updates)[0]).toEqual(['http://127.0.0.1:8002']);
   });
 });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
+import { waitFor } from 'process-supervisor';
 import { DiscoveryClient, RequestTimeoutError, type DiscoveryEvents, type ServiceOptions } from '../../src/index.js';
 import { HEDGE_DELAY_MIN_SAMPLES, HEDGE_DELAY_WINDOW, HedgeDelay } from '../../src/retry/hedge-delay.js';
 import { useClientFixture } from '../helpers/client-fixture.js';
 import { Upstream } from '../helpers/upstream.js';
-import { waitFor } from '../helpers/wait.js';
 
 describe('HedgeDelay', () => {
   it('is undefined before the minimum sample count, then the nearest-rank percentile', () => {
@@ -67,11 +67,11 @@ describe('hedging', () => {
     const results = await twoCalls(service);
     expect(results.map(from)).toEqual(['u2', 'u2']);
     expect(hedged).toContainEqual(expect.objectContaining({ service: 'ratings', instance: expect.objectContaining({ id: 'u2' }), of: expect.objectContaining({ id: 'u1' }), hedge: 1 }));
-    await waitFor(() => upstreams[0]!.aborted === 1, 5000, 'the losing attempt aborted');
+    await waitFor(() => upstreams[0]!.aborted === 1, { timeoutMs: 5000, what: 'the losing attempt aborted' });
     const state = snapshot();
     expect(state.hedges.won).toBeGreaterThanOrEqual(1);
     const u1 = state.instances.find((i) => i.id === 'u1')!;
-    await waitFor(() => snapshot().instances.find((i) => i.id === 'u1')!.outstanding === 0, 5000, 'the loser ended');
+    await waitFor(() => snapshot().instances.find((i) => i.id === 'u1')!.outstanding === 0, { timeoutMs: 5000, what: 'the loser ended' });
     expect(u1.failures).toBe(0);
     expect(u1.breaker).toBe('CLOSED');
   });

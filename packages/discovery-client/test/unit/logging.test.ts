@@ -1,12 +1,13 @@
 import { Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { pino } from 'pino';
+import { waitFor } from 'process-supervisor';
 import { createHumanLogger, createJsonLogger, DiscoveryClient, type DiscoveryEvents, type LogFields } from '../../src/index.js';
 import { TypedEmitter } from '../../src/events.js';
 import { logEvents, SHED_LOG_EVERY_MS } from '../../src/logging/log-events.js';
 import { useClientFixture } from '../helpers/client-fixture.js';
 import { Upstream } from '../helpers/upstream.js';
-import { waitFor } from '../helpers/wait.js';
 
 const t = useClientFixture();
 
@@ -41,7 +42,7 @@ describe('human log lines', () => {
     await ratings.get('/r').catch(() => undefined);
     a!.mode = 'ok';
     b!.mode = 'ok';
-    await new Promise((resolve) => setTimeout(resolve, 1600));
+    await sleep(1600);
     await ratings.get('/r');
     expect(out).toEqual([
       'resolving ratings',
@@ -200,7 +201,7 @@ describe('a pino logger passed as it is', () => {
       static: { ratings: [{ id: 'ratings-1', url: a!.url }] },
     });
     await t.client.service('ratings', { retry: false, breaker: { preset: 'datawire' } }).get('/r').catch(() => undefined);
-    await waitFor(() => lines.some((l) => String(l.msg).includes('failed')), 5000, 'the failure line');
+    await waitFor(() => lines.some((l) => String(l.msg).includes('failed')), { timeoutMs: 5000, what: 'the failure line' });
     expect(lines.find((l) => String(l.msg).startsWith('ratings using instance 1'))).toMatchObject({
       level: 30,
       service: 'ratings',
@@ -243,7 +244,7 @@ describe('a stall rescue', () => {
       }),
     });
     const first = ratings.get('/r').json<{ from: string }>();
-    await waitFor(() => a!.holding === 1, 5000, 'the first call held by a');
+    await waitFor(() => a!.holding === 1, { timeoutMs: 5000, what: 'the first call held by a' });
     expect((await ratings.get('/r').json<{ from: string }>()).from).toBe('b');
     // a's attempt is older than the stall floor while b answered a later one: a is ejected, the attempt re-sent to b
     expect((await first).from).toBe('b');

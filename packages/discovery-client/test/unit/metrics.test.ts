@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { Registry } from 'prom-client';
+import { waitFor } from 'process-supervisor';
 import { DiscoveryClient, METRIC_NAMES } from '../../src/index.js';
 import { useClientFixture } from '../helpers/client-fixture.js';
 import { Upstream } from '../helpers/upstream.js';
-import { waitFor } from '../helpers/wait.js';
 
 const t = useClientFixture();
 
@@ -48,7 +48,7 @@ describe('metrics', () => {
       concurrencyLimit: { minLimit: 1, initialLimit: 1, maxLimit: 1, maxQueued: 0 },
     });
     const sent = ratings.get('/r');
-    await waitFor(() => u!.holding === 1, 5000, 'the first call held');
+    await waitFor(() => u!.holding === 1, { timeoutMs: 5000, what: 'the first call held' });
     for (let i = 0; i < 2; i++) await expect(ratings.get('/r')).rejects.toMatchObject({ code: 'ERR_OVERLOADED' });
     const shed = (await registry.getSingleMetric(METRIC_NAMES.callsShed)!.get()).values;
     expect(shed).toEqual([{ labels: { service: 'ratings', reason: 'queue-full' }, value: 2 }]);

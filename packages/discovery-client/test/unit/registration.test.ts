@@ -1,9 +1,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { waitFor } from 'process-supervisor';
 import { register, RegistryUnavailableError, type Registration } from '../../src/index.js';
 import { FakeConsul } from '../helpers/fake-consul.js';
-import { waitFor } from '../helpers/wait.js';
 
 let consul: FakeConsul | undefined;
 let registration: Registration | undefined;
@@ -75,13 +76,13 @@ describe('register()', () => {
       },
     });
     const passes = () => consul.requests.filter((r) => r.url.pathname === '/v1/agent/check/pass/service%3Aratings-1').length;
-    await waitFor(() => passes() >= 3, 3000, 'heartbeats');
+    await waitFor(() => passes() >= 3, { timeoutMs: 3000, what: 'heartbeats' });
     await registration.close();
     const last = consul.requests.at(-1)!;
     expect(last.method).toBe('PUT');
     expect(last.url.pathname).toBe('/v1/agent/service/deregister/ratings-1');
     const count = consul.requests.length;
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    await sleep(400);
     expect(consul.requests.length).toBe(count);
   });
 
@@ -106,9 +107,9 @@ describe('register()', () => {
       logger: false,
     });
     const inFlight = fetch(`http://127.0.0.1:${appPort}/slow`).then(async (r) => r.text());
-    await waitFor(() => order.length > 0, 2000, 'request start');
+    await waitFor(() => order.length > 0, { timeoutMs: 2000, what: 'request start' });
     const closing = registration.close().then(() => order.push('closed'));
-    await waitFor(() => consul.requests.some((r) => r.url.pathname.startsWith('/v1/agent/service/deregister/')), 2000, 'deregister');
+    await waitFor(() => consul.requests.some((r) => r.url.pathname.startsWith('/v1/agent/service/deregister/')), { timeoutMs: 2000, what: 'deregister' });
     order.push('deregistered');
     // during the drain the server still takes new requests (clients may not have heard yet)
     const lateRequest = fetch(`http://127.0.0.1:${appPort}/late`).then(async (r) => r.text());
@@ -127,7 +128,7 @@ describe('register()', () => {
     const again: boolean[] = [];
     registration.on('registered', (e) => again.push(e.again));
     known.clear();
-    await waitFor(() => again.length > 0, 3000, 're-registration');
+    await waitFor(() => again.length > 0, { timeoutMs: 3000, what: 're-registration' });
     expect(again[0]).toBe(true);
     expect(known.has('service:ratings-8001')).toBe(true);
   });
@@ -140,7 +141,7 @@ describe('register()', () => {
     const failures: Error[] = [];
     registration.on('heartbeatFailed', (e) => failures.push(e.error));
     await consul.close();
-    await waitFor(() => failures.length >= 2, 3000, 'failed heartbeats');
+    await waitFor(() => failures.length >= 2, { timeoutMs: 3000, what: 'failed heartbeats' });
     expect(failures[0]).toBeInstanceOf(RegistryUnavailableError);
     expect(lines.filter((l) => l.startsWith('heartbeat for ratings-8001 failed'))).toHaveLength(1);
   });
@@ -152,7 +153,7 @@ describe('register()', () => {
     const registered: boolean[] = [];
     registration.on('registered', (e) => registered.push(e.again));
     const { known } = await fake(probe.port);
-    await waitFor(() => registered.length > 0, 3000, 'registration after Consul came up');
+    await waitFor(() => registered.length > 0, { timeoutMs: 3000, what: 'registration after Consul came up' });
     expect(known.has('service:ratings-8001')).toBe(true);
   });
 

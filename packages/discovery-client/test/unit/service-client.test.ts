@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { waitFor } from 'process-supervisor';
 import {
   CircuitOpenError,
   DiscoveryClient,
@@ -12,7 +13,6 @@ import {
 } from '../../src/index.js';
 import { RoundRobinStrategy } from '../../src/index.js';
 import { Upstream } from '../helpers/upstream.js';
-import { waitFor } from '../helpers/wait.js';
 
 const transports = ['got', 'undici'] as const;
 let upstreams: Upstream[] = [];
@@ -60,7 +60,7 @@ describe.each(transports)('ServiceClient over %s', (transport) => {
     for (let i = 0; i < 4; i++) expect((await service.get('/r').json<{ from: string }>()).from).toBe('u2');
     expect(a!.hits).toBe(1);
     expect(opened.map((e) => e.instance.id)).toEqual(['u1']);
-    await waitFor(() => a!.aborted === 1, 2000, 'the hanging request aborted at the server');
+    await waitFor(() => a!.aborted === 1, { timeoutMs: 2000, what: 'the hanging request aborted at the server' });
     expect(b!.hits).toBe(4);
     const snap = client.snapshot().services[0]!.instances;
     expect(snap.map((i) => [i.id, i.breaker])).toEqual([['u1', 'OPEN'], ['u2', 'CLOSED']]);

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { waitFor } from 'process-supervisor';
 import { createHumanLogger, DiscoveryClient, RegistryUnavailableError } from '../../src/index.js';
 import { entry, FakeConsul } from '../helpers/fake-consul.js';
 import { Upstream } from '../helpers/upstream.js';
-import { waitFor } from '../helpers/wait.js';
 
 let consul: FakeConsul | undefined;
 let upstream: Upstream | undefined;
@@ -34,9 +34,9 @@ describe('maxStaleness', () => {
     client.on('registryError', (e) => errors.push(e.staleForMs));
     const ratings = client.service('ratings', { fallback: () => 'fallback' });
     expect((await ratings.get('/r').json<{ from: string }>()).from).toBe('a');
-    await waitFor(() => errors.length > 0, 3000, 'a registry error');
+    await waitFor(() => errors.length > 0, { timeoutMs: 3000, what: 'a registry error' });
     expect((await ratings.get('/r').json<{ from: string }>()).from).toBe('a');
-    await waitFor(() => errors.some((ms) => ms > 400), 5000, 'staleness beyond the limit');
+    await waitFor(() => errors.some((ms) => ms > 400), { timeoutMs: 5000, what: 'staleness beyond the limit' });
     const plain = client.service('ratings', { retry: false });
     await expect(plain.get('/r')).rejects.toBeInstanceOf(RegistryUnavailableError);
     await expect(ratings.get('/r').json()).resolves.toBe('fallback');
@@ -68,7 +68,7 @@ describe('maxStaleness', () => {
     const refused = await ratings.get('/r').catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(RegistryUnavailableError);
     expect((refused as RegistryUnavailableError).statusCode).toBe(status);
-    await waitFor(() => lines.some(([, line]) => line.startsWith('resolved ratings')), 3000, 'the list once Consul accepts');
+    await waitFor(() => lines.some(([, line]) => line.startsWith('resolved ratings')), { timeoutMs: 3000, what: 'the list once Consul accepts' });
     expect((await ratings.get('/r').json<{ from: string }>()).from).toBe('a');
     expect(lines).toContainEqual([
       level,

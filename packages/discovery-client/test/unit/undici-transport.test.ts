@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { waitFor } from 'process-supervisor';
 import { AttemptSignal } from '../../src/attempt/attempt.js';
 import { UndiciTransport } from '../../src/transport/undici-transport.js';
 
@@ -69,8 +70,7 @@ describe('UndiciTransport', () => {
     const pending = transport.request({ origin, method: 'GET', path: '/', headers: {}, signal });
     setTimeout(() => signal.abort(new Error('attempt timed out')), 50);
     await expect(pending).rejects.toThrow('attempt timed out');
-    for (let i = 0; i < 100 && !closed; i++) await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(closed).toBe(true);
+    await waitFor(() => closed, { timeoutMs: 1000, what: 'the upstream to see its socket closed' });
   });
 
   it('an attempt aborted while queued for a busy connection rejects at once and is never sent', async () => {
@@ -86,7 +86,7 @@ describe('UndiciTransport', () => {
     const first = new AttemptSignal();
     const busy = transport.request({ origin, method: 'GET', path: '/1', headers: {}, signal: first });
     busy.catch(() => undefined);
-    for (let i = 0; i < 100 && hits === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    await waitFor(() => hits > 0, { timeoutMs: 1000, what: 'the first attempt sent' });
     expect(hits).toBe(1);
 
     const second = new AttemptSignal();

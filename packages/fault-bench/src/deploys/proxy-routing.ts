@@ -3,6 +3,7 @@
  * Consul: tell the proxy about a new instance before the old one goes, take the old one out before it is
  * stopped, and point the proxy at the green instances for a cut-over.
  */
+import { waitFor } from 'process-supervisor';
 import { parseServersState, parseSessions, type RuntimeHaproxy } from '../proxies/haproxy.js';
 import type { ReloadableNginx } from '../proxies/nginx.js';
 
@@ -34,9 +35,8 @@ export function nginxRouting(nginx: ReloadableNginx, serving: readonly number[])
   };
 }
 
-const POLL_MS = 10;
-/** Longest wait for a server to come up or to drain, ms. */
-const STATE_TIMEOUT_MS = 10_000;
+/** How HAProxy's state is waited for: asked every 10 ms, for 10 s at the most (a server coming up or draining). */
+const STATE_WAIT = { intervalMs: 10, timeoutMs: 10_000 };
 
 /**
  * HAProxy through its runtime API, with no reload: a new instance fills an empty slot of backend `blue`
@@ -45,13 +45,6 @@ const STATE_TIMEOUT_MS = 10_000;
  * backend choice.
  */
 export function haproxyRouting(haproxy: RuntimeHaproxy): ProxyRouting {
-  const until = async (what: string, done: () => Promise<boolean>): Promise<void> => {
-    const end = Date.now() + STATE_TIMEOUT_MS;
-    while (!(await done())) {
-      if (Date.now() > end) throw new Error(`HAProxy: ${what} did not happen within ${STATE_TIMEOUT_MS} ms`);
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-    }
-  };
   const servers = async () => parseServersState(await haproxy.command('show servers state blue'));
   const slotOf = async (port: number): Promise<string> => {
     const slot = (await servers()).find((s) => s.port === port && (s.administrative & 0x01) === 0);
@@ -64,12 +57,12 @@ export function haproxyRouting(haproxy: RuntimeHaproxy): ProxyRouting {
       if (!free) throw new Error('HAProxy: no empty server slot left in backend blue');
       const answer = await haproxy.command(`set server blue/${free.name} addr 127.0.0.1 port ${port}; set server blue/${free.name} state ready`);
       if (/error|unknown|not found|no such|invalid|require/i.test(answer)) throw new Error(`HAProxy refused the new server: ${answer.trim()}`);
-      await until(`blue/${free.name} (port ${port}) up`, async () => (await servers()).some((s) => s.name === free.name && s.operational === 2));
+      await waitFor(async () => (await servers()).some((s) => s.name === free.name && s.operational === 2), { ...STATE_WAIT, what: `HAProxy: blue/${free.name} (port ${port}) up` });
     },
     async remove(port) {
       const name = await slotOf(port);
       await haproxy.command(`set server blue/${name} state drain`);
-      await until(`blue/${name} drained`, async () => (parseSessions(await haproxy.command('show stat'), 'blue').get(name) ?? 0) === 0);
+      await waitFor(async () => (parseSessions(await haproxy.command('show stat'), 'blue').get(name) ?? 0) === 0, { ...STATE_WAIT, what: `HAProxy: blue/${name} drained` });
       await haproxy.command(`set server blue/${name} state maint`);
     },
     async switchTo() {

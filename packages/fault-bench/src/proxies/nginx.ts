@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import path from 'node:path';
 import { freePort } from 'server-ports';
-import { startProcess } from 'process-supervisor';
+import { startProcess, waitFor } from 'process-supervisor';
 import { ATTEMPT_TIMEOUT_MS, STOP_TIMEOUT_MS } from '../config.js';
 import { waitForListening } from '../ports.js';
 import type { Attempt } from '../records.js';
@@ -118,11 +118,11 @@ export async function startNginx(binary: string, dir: string, upstreams: readonl
       const before = new Set(childrenOf(managed.pid));
       writeFileSync(config, nginxConfig(dir, port, list));
       await promisify(execFile)(binary, [...flags, '-s', 'reload']);
-      const until = Date.now() + 5000;
-      while (!childrenOf(managed.pid).some((pid) => !before.has(pid))) {
-        if (Date.now() > until) throw new Error(`nginx started no worker with the new upstreams within 5 s; ${readFileSync(path.join(dir, 'error.log'), 'utf8').slice(-2000)}`);
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
+      await waitFor(() => childrenOf(managed.pid).some((pid) => !before.has(pid)), {
+        timeoutMs: 5000, intervalMs: 5, what: 'nginx to start a worker with the new upstreams',
+      }).catch((error: unknown) => {
+        throw new Error(`${(error as Error).message}; ${readFileSync(path.join(dir, 'error.log'), 'utf8').slice(-2000)}`, { cause: error });
+      });
     },
     async stop() {
       await managed.stop();

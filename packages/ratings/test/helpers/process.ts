@@ -1,3 +1,3 @@
 // The process helpers live in the repository's test-support/, shared with the market's tests.
-export { eventually, killAll, LAUNCHER, RATINGS_MAIN, startListening, startNode } from '../../../../test-support/process.js';
+export { killAll, LAUNCHER, RATINGS_MAIN, startListening, startNode } from '../../../../test-support/process.js';
 export type { Running } from '../../../../test-support/process.js';

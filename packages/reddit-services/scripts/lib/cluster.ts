@@ -8,7 +8,7 @@ import type { ChildProcess } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { ConsulCatalog, parseConsulAddr } from 'discovery-client';
-import { Supervisor } from 'process-supervisor';
+import { Supervisor, waitFor } from 'process-supervisor';
 import type { ChildExit } from 'process-supervisor';
 
 export const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
@@ -98,25 +98,17 @@ export async function startProcess(options: StartProcessOptions): Promise<Runnin
   };
 }
 
-/** Polls Consul until `service` has exactly `count` passing instances. */
+/** Polls Consul until `service` has exactly `count` passing instances (Consul not answering yet counts as not yet). */
 export async function waitForPassing(consulUrl: string, service: string, count: number, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
   const catalog = new ConsulCatalog({ consul: parseConsulAddr(consulUrl), timeoutMs: 1000 });
   let last = -1;
   try {
-    while (Date.now() < deadline) {
-      try {
-        last = (await catalog.instances(service)).length;
-        if (last === count) return;
-      } catch {
-        // Consul not ready yet
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await waitFor(async () => (last = (await catalog.instances(service)).length) === count, { timeoutMs, intervalMs: 100, what: `${count} passing ${service} instances` });
+  } catch (error) {
+    throw new Error(`${service}: expected ${count} passing instances in Consul, saw ${last}`, { cause: error });
   } finally {
     catalog.close();
   }
-  throw new Error(`${service}: expected ${count} passing instances in Consul, saw ${last}`);
 }
 
 export interface ClusterOptions {

@@ -3,6 +3,7 @@
  * reads hot, opens posts, votes, posts and sends messages in a realistic mix, through the gateway.
  */
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface LoadOptions {
   gatewayUrl: string;
@@ -123,7 +124,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     entry.count += 1;
     if (status >= 200 && status < 300) entry.ok += 1;
     // A well-behaved client honours Retry-After when an instance or the gateway sheds load.
-    if (retryAfterMs > 0) await new Promise((resolve) => setTimeout(resolve, retryAfterMs));
+    if (retryAfterMs > 0) await sleep(retryAfterMs);
     return { status, body };
   }
 
@@ -183,7 +184,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
           await call(action, 'GET', `/users/${username}`);
           break;
       }
-      if (thinkMs > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * thinkMs));
+      if (thinkMs > 0) await sleep(Math.random() * thinkMs);
     }
   }
 

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { waitFor } from 'process-supervisor';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,7 +44,7 @@ describe('online backup', () => {
     );
     const exited = new Promise((resolve) => writer.once('exit', resolve));
     try {
-      while (count(path) < 2000) await new Promise((resolve) => setTimeout(resolve, 20));
+      await waitFor(() => count(path) >= 2000, { timeoutMs: 20_000, intervalMs: 20, what: 'the writer to reach 2000 rows' });
       const before = count(path);
       const results = backupAll(join(temp.dir, 'data'), join(temp.dir, 'backup'));
       const after = count(path);

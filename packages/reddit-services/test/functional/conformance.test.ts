@@ -5,6 +5,7 @@
  * addresses in error bodies, 415 for a charset other than UTF-8.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DiscoveryClient } from 'discovery-client';
 import { ApiClient } from '../helpers/client.js';
 import { SpecChecker } from '../helpers/spec.js';
@@ -290,7 +291,7 @@ describe.each(testEngines())('services that ask each other on writes, on %s', (e
     await expect(remembering.requireActive('briefly')).resolves.toBeUndefined();
     expect((await api.users.post('/users/briefly/deactivate')).status).toBe(200);
     await expect(remembering.requireActive('BRIEFLY')).resolves.toBeUndefined();
-    await new Promise((resolve) => setTimeout(resolve, 350));
+    await sleep(350);
     await expect(remembering.requireActive('briefly')).rejects.toThrow('user briefly is deactivated');
   });
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { waitFor } from 'process-supervisor';
 import { DiscoveryClient } from 'discovery-client';
 import { ApiClient } from '../helpers/client.js';
 import { SpecChecker } from '../helpers/spec.js';
@@ -154,7 +155,7 @@ describe('load shedding', () => {
     const server = await serve(app, 0);
     try {
       const held = [fetch(`${server.url}/slow`), fetch(`${server.url}/slow`)];
-      while (gates.length < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+      await waitFor(() => gates.length === 2, { intervalMs: 5, what: 'two requests held' });
       const shed = await fetch(`${server.url}/slow`, { method: 'GET' });
       expect(shed.status).toBe(503);
       expect(shed.headers.get('retry-after')).toBe('1');
@@ -162,7 +163,7 @@ describe('load shedding', () => {
       gates.splice(0).forEach((open) => open());
       expect((await Promise.all(held)).map((response) => response.status)).toEqual([200, 200]);
       const after = fetch(`${server.url}/slow`);
-      while (gates.length < 1) await new Promise((resolve) => setTimeout(resolve, 5));
+      await waitFor(() => gates.length === 1, { intervalMs: 5, what: 'the next request held' });
       gates.splice(0).forEach((open) => open());
       expect((await after).status).toBe(200);
     } finally {

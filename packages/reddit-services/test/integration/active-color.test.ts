@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { startDevConsul } from 'dev-consul';
 import type { DevConsulHandle } from 'dev-consul';
 import { startProcess, waitForPassing } from '../../scripts/lib/cluster.js';
@@ -54,7 +55,7 @@ describe('service-to-service calls follow the active color (real processes, dev-
     expect(beforeFlip.filter((url) => url !== blue.url)).toEqual([]);
 
     await setActive('green');
-    await new Promise((resolve) => setTimeout(resolve, 500)); // one blocking query
+    await sleep(500); // one blocking query
     const afterFlip = await postByNewAuthors(6);
     expect(afterFlip).toHaveLength(6);
     expect(afterFlip.filter((url) => url !== green.url)).toEqual([]);

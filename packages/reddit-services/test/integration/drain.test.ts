@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { startDevConsul } from 'dev-consul';
 import type { DevConsulHandle } from 'dev-consul';
 import { startProcess, waitForPassing } from '../../scripts/lib/cluster.js';
@@ -43,7 +44,7 @@ describe('stopping an instance with a drain delay (real process, dev-consul)', (
       const response = await fetch(`${instance.url}/votes/1`);
       expect(await response.json()).toMatchObject({ postId: 1, version: '3.1' });
       answers.push(response.status);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
     }
     expect(answers.length).toBeGreaterThan(0);
     expect(answers.every((status) => status === 200)).toBe(true);

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { waitFor } from 'process-supervisor';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { chmodSync } from 'node:fs';
@@ -52,7 +53,7 @@ describe('launcher (make startReddit) and seed (make seedReddit)', () => {
     const gatewayUrl = await run.gatewayUrl;
     expect(run.output.join('')).toContain(`using Consul at ${consul.url}`);
     for (const service of ['posts', 'votes', 'users', 'messages']) {
-      for (let i = 0; i < 50 && (await passing(consul.url, service)) < 2; i += 1) await new Promise((resolve) => setTimeout(resolve, 100));
+      await waitFor(async () => (await passing(consul.url, service)) >= 2, { intervalMs: 100, what: `2 passing ${service} instances` });
       expect(await passing(consul.url, service)).toBe(2);
     }
 
@@ -92,11 +93,10 @@ describe('launcher (make startReddit) and seed (make seedReddit)', () => {
       body: JSON.stringify({ username: 'launched', email: 'l@example.com' }),
     });
     // The gateway may start before the users instances pass their first check; retry briefly.
-    let status = created.status;
-    for (let i = 0; i < 30 && status === 503; i += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      status = (await fetch(`${gatewayUrl}/users/launched`)).status;
-    }
+    const status = created.status !== 503 ? created.status : await waitFor(async () => {
+      const { status } = await fetch(`${gatewayUrl}/users/launched`);
+      return status === 503 ? undefined : status;
+    }, { timeoutMs: 3000, intervalMs: 100, what: 'the gateway to reach users' });
     expect([201, 200]).toContain(status);
     run.child.kill('SIGTERM');
     expect(await run.exited).toBe(0);
@@ -124,17 +124,14 @@ describe('launcher (make startReddit) and seed (make seedReddit)', () => {
       });
       const gatewayUrl = await run.gatewayUrl;
       expect(run.output.join('')).toContain(`started PostgreSQL at postgres://postgres@127.0.0.1:${postgresPort}/postgres`);
-      let status = 503;
-      for (let i = 0; i < 50 && status === 503; i += 1) {
-        if (i > 0) await new Promise((resolve) => setTimeout(resolve, 100));
-        status = (
-          await fetch(`${gatewayUrl}/users`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ username: 'on_postgres', email: 'p@example.com' }),
-          })
-        ).status;
-      }
+      const status = await waitFor(async () => {
+        const { status } = await fetch(`${gatewayUrl}/users`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username: 'on_postgres', email: 'p@example.com' }),
+        });
+        return status === 503 ? undefined : status;
+      }, { intervalMs: 100, what: 'the gateway to reach users' });
       expect(status).toBe(201);
       const client = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${postgresPort}/postgres` });
       await client.connect();

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { waitFor } from 'process-supervisor';
 import { startConsulCluster } from '../helpers/consul-cluster.js';
 import type { ConsulCluster } from '../helpers/consul-cluster.js';
 import type { Cluster } from '../../scripts/lib/cluster.js';
@@ -74,7 +75,7 @@ describe.each(testEngines())('system test (short) on %s', (engine) => {
       const status = (await (await fetch(`${cluster.gateway.url}/gateway/status`)).json()) as { services: Array<{ name: string; instances: Array<{ breaker: string }> }> };
       return status.services.find((service) => service.name === 'posts')?.instances.map((instance) => instance.breaker) ?? [];
     };
-    for (let i = 0; i < 150 && (await breakers()).includes('OPEN'); i += 1) await new Promise((resolve) => setTimeout(resolve, 100));
+    await waitFor(async () => !(await breakers()).includes('OPEN'), { timeoutMs: 15_000, intervalMs: 100, what: 'every posts breaker closed' });
     expect(await breakers()).not.toContain('OPEN');
     const victim = cluster.byService('posts')[1];
     await victim?.kill();
