@@ -56,6 +56,18 @@ class CallerStallWatch {
     this.lastStallEndedAt = to;
   }
 
+  /**
+   * Code that runs right after a stall, before the watch's own overdue tick (timers fire in order of their due
+   * time, so a burst of calls the stall held back may come first), asks here: a tick overdue by
+   * {@link CALLER_STALL_MS} or more at `now` is a stall that ended now, noted at once. The tick, when it comes,
+   * extends the same stall rather than counting another.
+   */
+  catchUp(now: number): void {
+    if (this.timer === undefined) return;
+    const from = this.lastTick + TICK_MS;
+    if (now - from >= CALLER_STALL_MS) this.note(from, now);
+  }
+
   private tick(): void {
     const now = performance.now();
     const late = now - this.lastTick - TICK_MS;

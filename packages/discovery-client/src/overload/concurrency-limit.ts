@@ -182,6 +182,7 @@ export class ConcurrencyLimit implements PickDecorator, SlotQueue {
     const { queueIntervalMs, queueTargetMs } = this.settings;
     // the calls the caller's own stall held back arrive at once: a burst of its making, not overload; for as
     // long as the stall lasted, they may wait the interval plus its length (the limits grow meanwhile)
+    callerStalls.catchUp(performance.now());
     const sinceStall = now - callerStalls.lastStallEndedAt;
     if (sinceStall < callerStalls.lastStallMs) return queueIntervalMs + callerStalls.lastStallMs;
     if (!this.standing && this.waiting > 0 && now - this.queueSince >= queueIntervalMs) this.standing = true;

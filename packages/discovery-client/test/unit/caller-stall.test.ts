@@ -61,3 +61,23 @@ describe("the caller's own stall", () => {
     expect(client.snapshot().services[0]!.instances[0]).toMatchObject({ failures: 1 });
   });
 });
+
+describe('the caller-stall watch', () => {
+  it('notes a stall for whoever asks right after it, before its own overdue tick has run (calls the stall held back come first)', () => {
+    callerStalls.retain();
+    try {
+      const before = callerStalls.stalls;
+      const endedBefore = callerStalls.lastStallEndedAt;
+      block(120);
+      // still in the same turn of the loop: the watch's tick cannot have run
+      expect(callerStalls.lastStallEndedAt).toBe(endedBefore);
+      const now = performance.now();
+      callerStalls.catchUp(now);
+      expect(callerStalls.stalls).toBe(before + 1);
+      expect(callerStalls.lastStallEndedAt).toBe(now);
+      expect(callerStalls.lastStallMs).toBeGreaterThanOrEqual(120 - 10 - 1);
+    } finally {
+      callerStalls.release();
+    }
+  });
+});
