@@ -46,7 +46,7 @@ export const CONTENDERS: Readonly<Record<ContenderName, Contender>> = {
   'library-hedged': {
     name: 'library-hedged',
     description:
-      'the same with `hedging: {}` (a hedge on another instance once an attempt is slower than the p95 of recent answers, ' +
+      'the same with `hedging: {}` (a hedge on another instance once an attempt is slower than the p97 of recent answers, at most 5 % extra, ' +
       'drawn from the retry budget; issue 17\'s `tail` scenario measures it)',
     onlyIn: ['steady', 'tail'],
   },
