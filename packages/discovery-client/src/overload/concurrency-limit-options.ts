@@ -9,8 +9,10 @@ import type { VegasLimitSettings } from './vegas-limit.js';
  */
 export interface ConcurrencyLimitOptions {
   /**
-   * Limit per instance before its first measurements, attempts in flight.
-   * @default 20 (concurrency-limits' `initialLimit`)
+   * Limit per instance before its first measurements, attempts in flight; also the floor a limit falls back to
+   * while the caller needs less than half of it (the headroom a surge meets before the limit has seen its queue).
+   * @default 10 (concurrency-limits starts at 20; at 20 the fault benchmark's `surge` met instances of 10 at a
+   * time with twice their concurrency in flight, 50 ms of queueing at each before the limit could react)
    */
   initialLimit?: number;
   /** @default 2 */
@@ -28,12 +30,20 @@ export interface ConcurrencyLimitOptions {
    */
   queueIntervalMs?: number;
   /**
-   * Longest wait once the queue has not been empty for `queueIntervalMs` (overload, not a burst), ms; never less
-   * than the instances' no-load latency.
-   * @default 50 (Facebook's "Fail at Scale" uses 5 ms at its latencies; a closed loop of callers, such as a
-   * gateway's users, keeps a short queue standing with no overload at all, and 5 ms shed it)
+   * Longest wait once the queue has not been empty for `queueIntervalMs` (a standing queue) while the instances
+   * keep up with it, ms; never less than the instances' no-load latency. A closed loop of more callers than the
+   * limits (a gateway's users, a load client's workers) keeps such a queue standing with no overload at all.
+   * @default 50 (Facebook's "Fail at Scale" uses 5 ms at its latencies, where it would shed such a closed loop)
    */
   queueTargetMs?: number;
+  /**
+   * Longest wait once a standing queue holds more calls than the instances serve in `queueTargetMs` (arrivals
+   * outpace the fleet: overload), ms; never less than a quarter of the instances' no-load latency. Every call
+   * admitted from an overflowing queue has waited about this long, and waiting longer serves no more calls.
+   * @default 10 (twice "Fail at Scale"'s 5 ms; at 1.5 × the fleet's capacity a 50 ms wait more than doubled the
+   * latency of the calls it served)
+   */
+  overflowTargetMs?: number;
   /**
    * Slow start: an instance that comes into rotation (new, or re-admitted after an ejection) while others serve
    * ramps from a tenth of its limit to all of it over this long, ms; 0 turns it off.
@@ -50,20 +60,22 @@ export interface ConcurrencyLimitOptions {
 export interface ResolvedConcurrencyLimit extends VegasLimitSettings {
   readonly queueIntervalMs: number;
   readonly queueTargetMs: number;
+  readonly overflowTargetMs: number;
   readonly maxQueued: number;
   readonly slowStartWindowMs: number;
 }
 
-export const DEFAULT_INITIAL_LIMIT = 20;
+export const DEFAULT_INITIAL_LIMIT = 10;
 export const DEFAULT_MIN_LIMIT = 2;
 export const DEFAULT_MAX_LIMIT = 1000;
 export const DEFAULT_MIN_RTT_WINDOW_MS = 60_000;
 export const DEFAULT_QUEUE_INTERVAL_MS = 100;
 export const DEFAULT_QUEUE_TARGET_MS = 50;
+export const DEFAULT_OVERFLOW_TARGET_MS = 10;
 export const DEFAULT_MAX_QUEUED = 1000;
 export const DEFAULT_SLOW_START_WINDOW_MS = 1000;
 
-const KEYS = ['initialLimit', 'minLimit', 'maxLimit', 'minRttWindowMs', 'queueIntervalMs', 'queueTargetMs', 'maxQueued', 'slowStartWindowMs'] as const;
+const KEYS = ['initialLimit', 'minLimit', 'maxLimit', 'minRttWindowMs', 'queueIntervalMs', 'queueTargetMs', 'overflowTargetMs', 'maxQueued', 'slowStartWindowMs'] as const;
 
 /**
  * Validates `concurrencyLimit` and fills in its defaults; `false` (or the `datawire` breaker preset without the
@@ -82,6 +94,7 @@ export function resolveConcurrencyLimit(input: ConcurrencyLimitOptions | false |
     minRttWindowMs: checkNumber('concurrencyLimit.minRttWindowMs', o.minRttWindowMs ?? DEFAULT_MIN_RTT_WINDOW_MS, 1),
     queueIntervalMs: checkNumber('concurrencyLimit.queueIntervalMs', o.queueIntervalMs ?? DEFAULT_QUEUE_INTERVAL_MS, 0),
     queueTargetMs: checkNumber('concurrencyLimit.queueTargetMs', o.queueTargetMs ?? DEFAULT_QUEUE_TARGET_MS, 0),
+    overflowTargetMs: checkNumber('concurrencyLimit.overflowTargetMs', o.overflowTargetMs ?? DEFAULT_OVERFLOW_TARGET_MS, 0),
     maxQueued: checkInteger('concurrencyLimit.maxQueued', o.maxQueued ?? DEFAULT_MAX_QUEUED, 0),
     slowStartWindowMs: checkNumber('concurrencyLimit.slowStartWindowMs', o.slowStartWindowMs ?? DEFAULT_SLOW_START_WINDOW_MS, 0),
   };

@@ -8,6 +8,13 @@ import { OverloadedError, type ShedReason } from '../errors/overloaded-error.js'
 import type { ResolvedConcurrencyLimit } from './concurrency-limit-options.js';
 import { VegasLimit } from './vegas-limit.js';
 
+/**
+ * The longest wait in an overflowing queue as a share of the instances' no-load latency (at least
+ * `overflowTargetMs`): every call admitted from it has waited about this long, so its latency grows by a
+ * quarter, not double.
+ */
+const OVERFLOW_WAIT_PER_LATENCY = 0.25;
+
 /** The share of its limit an instance starts with at the beginning of its slow start (Envoy's `min_weight_percent`, 10 %). */
 const MIN_SLOW_START_SHARE = 0.1;
 
@@ -52,10 +59,13 @@ class Waiter {
  * when every usable endpoint is at its limit it waits here ({@link waitForSlot}) for the next slot to free,
  * the slot is handed to the oldest waiting call (reserved, so a call arriving meanwhile cannot take it
  * first). The wait is bounded as in Facebook's "Fail at Scale" (controlled delay, after CoDel): a call waits
- * up to `queueIntervalMs` while the queue drains now and then (a burst), but once it has not been empty for
- * `queueIntervalMs` (a standing queue: overload) only up to `queueTargetMs`, until it stays empty for
- * `queueIntervalMs`; beyond that, past the call's
- * deadline, or with `maxQueued` calls waiting, the call is shed with an {@link OverloadedError}. Freed slots go
+ * up to `queueIntervalMs` while the queue drains now and then (a burst); once it has not been empty for
+ * `queueIntervalMs` (a standing queue) up to `queueTargetMs` while the instances keep up with it (it holds no
+ * more calls than they serve in `queueTargetMs`: a closed loop of more callers than the limits, whose queue
+ * stands without overload), and only up to `overflowTargetMs` once it holds more (arrivals outpace the fleet:
+ * overload, where a longer wait only delays the calls served without serving more of them); both until it stays
+ * empty for `queueIntervalMs`. Beyond that, past the call's deadline, or with `maxQueued` calls waiting, the call
+ * is shed with an {@link OverloadedError}. Freed slots go
  * to the oldest waiting call first (see {@link drain} for why not newest-first).
  *
  * An instance that comes into rotation (new, or re-admitted after an ejection) while others serve starts with a
@@ -80,6 +90,10 @@ export class ConcurrencyLimit implements PickDecorator, SlotQueue {
   private emptySince = -Infinity;
   /** The queue has stood for an interval: waits are held to the target until it stays empty for an interval. */
   private standing = false;
+  /** A standing queue held more calls than the instances serve in `queueTargetMs`: overload, until it stays empty for an interval. */
+  private overflowing = false;
+  /** Attempts that ended since the queue last became non-empty: the rate the instances serve while it waits. */
+  private endedSinceQueue = 0;
   private cursor = 0;
   /** Calls shed so far, by reason. */
   readonly shed: Record<ShedReason, number> = { 'queue-full': 0, 'queue-timeout': 0 };
@@ -152,7 +166,8 @@ export class ConcurrencyLimit implements PickDecorator, SlotQueue {
       waiter.timer.unref();
       if (this.waiting === 0) {
         this.queueSince = now;
-        if (now - this.emptySince >= this.settings.queueIntervalMs) this.standing = false;
+        this.endedSinceQueue = 0;
+        if (now - this.emptySince >= this.settings.queueIntervalMs) this.standing = this.overflowing = false;
       }
       this.waiters.push(waiter);
       this.waiting++;
@@ -175,18 +190,26 @@ export class ConcurrencyLimit implements PickDecorator, SlotQueue {
   }
 
   /**
-   * How long a call may wait now: the interval, or the target once calls have been waiting for an interval
-   * without a break (a standing queue), until the queue stays empty for an interval.
+   * How long a call may wait now: the interval; the target once calls have been waiting for an interval without
+   * a break (a standing queue); the overflow target once that queue holds more calls than the instances serve in
+   * the target (overload); both until the queue stays empty for an interval.
    */
   private allowedWaitMs(now: number): number {
-    const { queueIntervalMs, queueTargetMs } = this.settings;
+    const { queueIntervalMs, queueTargetMs, overflowTargetMs } = this.settings;
     // the calls the caller's own stall held back arrive at once: a burst of its making, not overload; for as
     // long as the stall lasted, they may wait the interval plus its length (the limits grow meanwhile)
     callerStalls.catchUp(performance.now());
     const sinceStall = now - callerStalls.lastStallEndedAt;
     if (sinceStall < callerStalls.lastStallMs) return queueIntervalMs + callerStalls.lastStallMs;
-    if (!this.standing && this.waiting > 0 && now - this.queueSince >= queueIntervalMs) this.standing = true;
-    return this.standing ? Math.max(queueTargetMs, this.noLoadLatencyMs()) : queueIntervalMs;
+    const noLoadMs = this.noLoadLatencyMs();
+    if (this.waiting > 0 && now - this.queueSince >= queueIntervalMs) {
+      this.standing = true;
+      // the queue has been waiting without a break, every slot busy: the instances serve endedSinceQueue in that time
+      const servedPerMs = this.endedSinceQueue / (now - this.queueSince);
+      if (!this.overflowing && this.waiting > servedPerMs * Math.max(queueTargetMs, noLoadMs)) this.overflowing = true;
+    }
+    if (this.overflowing) return Math.max(overflowTargetMs, noLoadMs * OVERFLOW_WAIT_PER_LATENCY);
+    return this.standing ? Math.max(queueTargetMs, noLoadMs) : queueIntervalMs;
   }
 
   private dequeued(): void {
@@ -254,6 +277,7 @@ export class ConcurrencyLimit implements PickDecorator, SlotQueue {
 
   private ended(state: LimitState, inner: CompletePick, attempt: Attempt, outcome: AttemptOutcome): Promise<void> | undefined {
     const inFlight = state.inFlight--;
+    this.endedSinceQueue++;
     if (!attempt.inCallerStall) {
       if (outcome.verdict.answered) state.limit.onAnswer(attempt.startedAt, outcome.durationMs, inFlight, callerStalls.lagMs);
       else if (outcome.type === 'instanceFailure' && outcome.reason === 'timeout') state.limit.onDrop();

@@ -25,7 +25,8 @@ const BETA = 4;
  *
  * - `queue > 4 log`: the limit drops to the attempts the instance serves without queueing plus `2 log`
  *   (`limit × noLoadLatency / latency + 2 log`), in one round;
- * - `queue < 2 log`: it grows: doubling until the first sign of queueing (TCP's slow start), then `+ log`;
+ * - `queue < 2 log`: it grows: doubling until the first sign of queueing or the first round the caller did not
+ *   need the limit (TCP's slow start), then `+ log`;
  * - between the two: unchanged (concurrency-limits uses 3 and 6; tighter here, a client's latency target);
  * - a timed-out attempt (a drop): `− log`.
  *
@@ -109,7 +110,10 @@ export class VegasLimit {
       this.probing = false;
       this.set(served + ALPHA * log);
     } else if (this.roundPeakInFlight * 2 < limit) {
-      // app-limited: no growth, and a limit above twice the demand falls back towards it (never below the initial one)
+      // app-limited: no growth, and a limit above twice the demand falls back towards it (never below the initial one);
+      // the limit was enough for the demand, so its slow start is over (TCP: a slow start past its need ends, and a
+      // surge after a quiet spell would otherwise double a limit whose round had not yet seen the queue it builds)
+      this.probing = false;
       if (limit > this.settings.initialLimit) this.set(Math.max(this.settings.initialLimit, 2 * this.roundPeakInFlight));
     } else if (queue < ALPHA * log) {
       this.set(this.probing ? limit * 2 : limit + log);

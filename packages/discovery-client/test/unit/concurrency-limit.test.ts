@@ -181,7 +181,7 @@ describe('concurrency limit', () => {
     expect(snapshot.overload).toEqual({ queued: 0, shed: { 'queue-full': 0, 'queue-timeout': 0 } });
   });
 
-  it('is on by default at initialLimit 20, off with concurrencyLimit: false or the datawire preset', async () => {
+  it('is on by default at initialLimit 10, off with concurrencyLimit: false or the datawire preset', async () => {
     t.upstreams = [await new Upstream('u1').start()];
     const list = [{ id: 'u1', url: t.upstreams[0]!.url }];
     t.client = new DiscoveryClient({ logger: false, static: { plain: list, off: list, datawire: list } });
@@ -189,11 +189,11 @@ describe('concurrency limit', () => {
     await t.client.service('off', { concurrencyLimit: false }).get('/r');
     await t.client.service('datawire', { breaker: { preset: 'datawire' } }).get('/r');
     const byName = new Map(t.client.snapshot().services.map((s) => [s.name, s]));
-    expect(byName.get('plain')).toMatchObject({ instances: [{ concurrencyLimit: 20 }], overload: { queued: 0 } });
+    expect(byName.get('plain')).toMatchObject({ instances: [{ concurrencyLimit: 10 }], overload: { queued: 0 } });
     for (const name of ['off', 'datawire']) expect(byName.get(name)).toMatchObject({ instances: [{ concurrencyLimit: undefined }], overload: undefined });
   });
 
-  it('with concurrencyLimit: false every call is sent at once, beyond the default limit of 20', async () => {
+  it('with concurrencyLimit: false every call is sent at once, beyond the default limit of 10', async () => {
     const { client, service, upstreams } = await setup(1, { concurrencyLimit: false });
     const [u] = upstreams;
     const calls = Array.from({ length: 25 }, (_, i) => start(service.get(`/${i}`)));

@@ -49,12 +49,13 @@ describe('options', () => {
 
   it('turns the concurrency limit on by default, off with false or the datawire preset, and rejects bad values by name', () => {
     expect(resolveServiceOptions(undefined).concurrencyLimit).toEqual({
-      initialLimit: 20,
+      initialLimit: 10,
       minLimit: 2,
       maxLimit: 1000,
       minRttWindowMs: 60_000,
       queueIntervalMs: 100,
       queueTargetMs: 50,
+      overflowTargetMs: 10,
       maxQueued: 1000,
       slowStartWindowMs: 1000,
     });

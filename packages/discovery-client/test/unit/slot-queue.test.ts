@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { Attempt } from '../../src/attempt/attempt.js';
 import { VERDICTS, type AttemptOutcome } from '../../src/attempt/outcome.js';
 import type { SlotResult } from '../../src/balancer/balancer.js';
@@ -17,7 +17,7 @@ afterEach(() => pool?.close());
 
 const QUEUE_INTERVAL_MS = 100;
 
-function setup(instances: number) {
+function setup(instances: number, queue: { queueTargetMs?: number; overflowTargetMs?: number } = { queueTargetMs: 10_000, overflowTargetMs: 10_000 }) {
   pool = new EndpointPool({
     service: 'ratings',
     settings: DEFAULT_BREAKER_PRESET,
@@ -27,8 +27,8 @@ function setup(instances: number) {
   const endpoints = pool.sync(
     Array.from({ length: instances }, (_, i) => ({ service: 'ratings', id: `ratings-${i + 1}`, key: `ratings-${i + 1}`, address: '127.0.0.1', port: 8001 + i, url: `http://127.0.0.1:${8001 + i}`, tags: [], meta: {} })),
   );
-  // waits of 10 s once the queue stands, so no wait ends on the real clock while the test runs
-  const settings = resolveConcurrencyLimit({ minLimit: 1, maxLimit: 1, initialLimit: 1, queueIntervalMs: QUEUE_INTERVAL_MS, queueTargetMs: 10_000 }, 'default') as ResolvedConcurrencyLimit;
+  // waits of 10 s once the queue stands (unless a test says otherwise), so no wait ends on the real clock while the test runs
+  const settings = resolveConcurrencyLimit({ minLimit: 1, maxLimit: 1, initialLimit: 1, queueIntervalMs: QUEUE_INTERVAL_MS, ...queue }, 'default') as ResolvedConcurrencyLimit;
   let now = 1000;
   const limiter = new ConcurrencyLimit('ratings', settings, () => now);
   limiter.snapshot(endpoints, endpoints);
@@ -57,7 +57,7 @@ function setup(instances: number) {
       return result;
     });
   const settle = () => new Promise((resolve) => setImmediate(resolve));
-  return { endpoints, limiter, occupy, free, wait, served, settle, at: (ms: number) => (now = ms) };
+  return { endpoints, limiter, occupy, free, busy: (e: Endpoint) => inFlight.has(e), wait, served, settle, at: (ms: number) => (now = ms) };
 }
 
 describe('the slot queue', () => {
@@ -89,6 +89,59 @@ describe('the slot queue', () => {
     free(a!);
     await settle();
     expect(served).toEqual(['first@ratings-1', 'second@ratings-1']);
+  });
+
+  describe('once the queue stands (queueTargetMs 50, overflowTargetMs 10; the instance serves one call every 20 ms)', () => {
+    // the waits are judged on the test's clock when a slot frees; the real timers that would shed a call never fire
+    afterEach(() => jest.useRealTimers());
+    const SERVICE_MS = 20;
+
+    /** Runs 30 services of SERVICE_MS from t = 1000, with `arrive(t)` adding calls at each; what the waiting calls got. */
+    async function run(queue: ReturnType<typeof setup>, arrive: (t: number, n: number) => void) {
+      const { endpoints: [a], occupy, free, busy, settle, at } = queue;
+      occupy(a!);
+      for (let n = 0; n < 30; n++) {
+        const t = 1000 + n * SERVICE_MS;
+        at(t);
+        arrive(t, n);
+        await settle();
+        at(t + SERVICE_MS);
+        if (busy(a!)) free(a!);
+        await settle();
+      }
+    }
+
+    it('holds calls up to queueTargetMs while the instances keep up with it: a closed loop of three callers on one slot waits 40 ms a call, and none is shed', async () => {
+      jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
+      const queue = setup(1, { queueTargetMs: 50, overflowTargetMs: 10 });
+      // each caller sends its next call as soon as its last one got a slot and was served
+      let caller = 0;
+      await run(queue, (_t, n) => {
+        if (n < 2) void queue.wait(`caller${caller++}`);
+        else void queue.wait(`again${n}`);
+      });
+      expect(queue.served.filter((s) => s.includes('shed'))).toEqual([]);
+      expect(queue.served.length).toBeGreaterThanOrEqual(28);
+    });
+
+    it('holds them only up to overflowTargetMs once it holds more than the instances serve in queueTargetMs (arrivals twice what it serves: overload)', async () => {
+      jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
+      const queue = setup(1, { queueTargetMs: 50, overflowTargetMs: 10 });
+      await run(queue, (_t, n) => {
+        void queue.wait(`a${n}`);
+        void queue.wait(`b${n}`);
+      });
+      const outcomes = queue.served;
+      // the first calls wait out the burst; once the queue overflows, every call that waited a service time (20 ms,
+      // past the 10 ms) is shed when the slot frees, and the slot goes to the next call that comes (with the 50 ms
+      // of a queue that keeps up, it would go to a call two or three services old)
+      expect(outcomes.filter((s) => s.includes('shed')).length).toBeGreaterThan(20);
+      const lastServed = outcomes.filter((s) => !s.includes('shed')).slice(-10);
+      expect(lastServed.every((s) => /^[ab]\d+@/.test(s))).toBe(true);
+      const n = (s: string) => Number(/^[ab](\d+)@/.exec(s)![1]);
+      for (let k = 1; k < lastServed.length; k++) expect(n(lastServed[k]!)).toBeGreaterThanOrEqual(n(lastServed[k - 1]!));
+      expect(n(lastServed.at(-1)!)).toBe(29);
+    });
   });
 
   it('hands a waiting call no slot on an instance it already tried while another one is usable, and that one when it tried them all', async () => {

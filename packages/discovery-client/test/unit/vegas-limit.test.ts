@@ -42,7 +42,17 @@ describe('VegasLimit', () => {
     const v = vegas();
     expect(v.round(NO_LOAD_MS, 9)).toBe(20);
     expect(v.round(NO_LOAD_MS, 9)).toBe(20);
-    expect(v.round(NO_LOAD_MS, 10)).toBe(40);
+    expect(v.round(NO_LOAD_MS, 10)).toBeGreaterThan(20);
+  });
+
+  it('ends its slow start at the first app-limited round: demand that rises after a quiet spell grows it by log10(limit) a round, not twice over', () => {
+    // a surge's first round still reads the no-load latency (its answers were sent before the queue built):
+    // doubling there sent 40 attempts to instances that serve 10 at a time (the fault benchmark's `surge`)
+    const v = vegas();
+    expect(v.round(NO_LOAD_MS, 9)).toBe(20);
+    expect(v.round(NO_LOAD_MS, 20)).toBe(Math.floor(20 + Math.log10(20)));
+    // without the quiet round it doubles (the first test): this is what the app-limited round changed
+    expect(vegas().round(NO_LOAD_MS, 20)).toBe(40);
   });
 
   it('app-limited, a raised limit falls back to twice the demand in flight, never below initialLimit', () => {

@@ -17,12 +17,12 @@ export const GATEWAY_DEADLINE_MS = DEFAULT_DEADLINE_MS;
 
 /**
  * The gateway's adaptive concurrency per instance: the library's limit, but a call may wait for a free slot
- * until its deadline (the library's default sheds after 50 ms once a queue stands). The gateway bounds what it
+ * until its deadline (the library's default sheds after 50 ms once a queue stands, 10 ms once it overflows). The gateway bounds what it
  * accepts itself (`maxInFlight`, a 503 beyond), so its callers form a closed loop: a queue that stands there
  * is its users waiting their turn (the instances' limit keeps them from piling onto a contended database), not
  * an overload to shed.
  */
-export const GATEWAY_CONCURRENCY_LIMIT = { queueIntervalMs: GATEWAY_DEADLINE_MS, queueTargetMs: GATEWAY_DEADLINE_MS } as const;
+export const GATEWAY_CONCURRENCY_LIMIT = { queueIntervalMs: GATEWAY_DEADLINE_MS, queueTargetMs: GATEWAY_DEADLINE_MS, overflowTargetMs: GATEWAY_DEADLINE_MS } as const;
 
 /**
  * One discovery-client service client per service, as the gateway uses them. A call's `deadline` (what the
