@@ -93,7 +93,9 @@ describe('the slot queue', () => {
 
   describe('once the queue stands (queueTargetMs 50, overflowTargetMs 10; the instance serves one call every 20 ms)', () => {
     // the waits are judged on the test's clock when a slot frees; the real timers that would shed a call never fire
-    afterEach(() => jest.useRealTimers());
+    afterEach(() => {
+      jest.useRealTimers();
+    });
     const SERVICE_MS = 20;
 
     /** Runs 30 services of SERVICE_MS from t = 1000, with `arrive(t)` adding calls at each; what the waiting calls got. */
