@@ -51,6 +51,7 @@ describe('blocking queries', () => {
       wokeAt = Date.now();
       return r;
     });
+    // A fixed pause that proves a negative (no state to wait for): still parked after 200 ms, nothing woke it early.
     await sleep(200);
     expect(wokeAt).toBe(0);
     const changedAt = Date.now();
@@ -71,6 +72,7 @@ describe('blocking queries', () => {
       return r;
     });
     await register(consul, { Name: 'other', Port: 81 });
+    // A fixed pause that proves a negative: still parked 300 ms after the other service changed.
     await sleep(300);
     expect(woke).toBe(false);
     const result = await parked;
@@ -140,8 +142,11 @@ describe('blocking queries', () => {
   it('close() releases parked queries so nothing keeps the process alive', async () => {
     const other = await start();
     const { index } = await health(other, 'x');
-    const parked = call(other, 'GET', `/v1/health/service/x?index=${index}&wait=60s`).catch((e: unknown) => e);
+    let settled = false;
+    const parked = call(other, 'GET', `/v1/health/service/x?index=${index}&wait=60s`).catch((e: unknown) => e).finally(() => (settled = true));
+    // A fixed pause that proves a negative: still parked after 100 ms, so what ends it below is close().
     await sleep(100);
+    expect(settled).toBe(false);
     const started = Date.now();
     await other.close();
     await parked;
@@ -194,6 +199,7 @@ describe('blocking queries', () => {
         await register(consul, { Name: 'other', ID: 'other-1', Port: 81, Check: { TTL: '30s' } });
         await call(consul, 'PUT', '/v1/agent/check/pass/service:other-1');
         await call(consul, 'PUT', '/v1/agent/service/deregister/other-1');
+        // A fixed pause that proves a negative: still parked 300 ms after the churn elsewhere.
         await sleep(300);
         expect(parked.woke()).toBe(false);
         const answer = await parked.done;
@@ -203,7 +209,9 @@ describe('blocking queries', () => {
       }
       const index = await indexOf('/v1/health/service/ghost');
       const parked = park(`/v1/health/service/ghost?index=${index}&wait=5s`);
+      // A fixed pause that proves a negative: still parked after 100 ms, so what wakes it below is the service appearing.
       await sleep(100);
+      expect(parked.woke()).toBe(false);
       await register(consul, { Name: 'ghost', ID: 'ghost-1', Port: 82 });
       const answer = await parked.done;
       expect(answer.json<Entry[]>().map((e) => e.Service.ID)).toEqual(['ghost-1']);

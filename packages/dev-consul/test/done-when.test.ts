@@ -26,7 +26,8 @@ it('TTL 2s: [] until pass, listed after, empty ~2 s after the last pass, and a p
   const listed = await health(consul, 'ratings', '?passing');
   expect(listed.entries.map((e) => e.Service.ID)).toEqual(['ratings-1']);
 
-  // Heartbeat once more after 1 s: the TTL clock restarts from the last pass.
+  // Heartbeat once more after 1 s: the TTL clock restarts from the last pass. The pause is the scenario's own
+  // step (time passing is its input), not a wait for a state.
   await sleep(1000);
   const beforeLastPass = Date.now();
   await call(consul, 'PUT', '/v1/agent/check/pass/service:ratings-1');

@@ -124,6 +124,7 @@ describe('through the official consul client', () => {
     watch.on('change', (data: unknown) => changes.push(data));
     watch.on('error', () => undefined);
     try {
+      // A fixed pause that proves a negative: with nothing changing, no poll but one per wait in 2.5 s.
       await sleep(2500);
     } finally {
       watch.end();

@@ -8,6 +8,7 @@
  * and exits.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { parseCommandLine, UsageError } from 'cli-kit';
 import { createClient, AttemptLog, FailedAnswerError } from './clients.js';
 import { now } from './clock.js';
 import type { ContenderName } from './contenders.js';
@@ -31,16 +32,13 @@ The load generator of one fault-bench run, started by the harness with an IPC ch
 run npm run bench:faults instead.`;
 
 async function main(): Promise<void> {
-  const arg = process.argv[2] ?? '';
-  if (arg === '--help' || arg === '-h') {
-    console.log(USAGE);
-    return;
-  }
-  if (!process.send || arg.startsWith('-')) {
-    process.stderr.write(`${arg.startsWith('-') ? `unknown option ${arg}` : 'no IPC channel: started by hand'}\n${USAGE}\n`);
-    process.exit(2);
-  }
-  const spec = JSON.parse(arg) as GeneratorSpec;
+  // The harness's protocol, not a user's command line: one argument, the spec, and an IPC channel.
+  const specJson = parseCommandLine({ program: 'generator-main', usage: USAGE, allowPositionals: true }, ({ positionals }) => {
+    if (positionals.length !== 1) throw new UsageError(`one argument expected (the spec JSON), got ${positionals.length}`);
+    if (!process.send) throw new UsageError('no IPC channel: started by hand');
+    return positionals[0]!;
+  });
+  const spec = JSON.parse(specJson) as GeneratorSpec;
   let startEpoch = 0;
   const elapsed = (): number => now() - startEpoch;
   const log = new AttemptLog(elapsed);

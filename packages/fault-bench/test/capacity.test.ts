@@ -1,7 +1,6 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import http from 'node:http';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { stopAll } from 'process-supervisor';
+import { stopAll, waitFor } from 'process-supervisor';
 import { CapacityQueue, throughput, type Clock } from '../src/capacity.js';
 import { Instance } from '../src/instances.js';
 
@@ -145,16 +144,19 @@ describe('a capacity-limited instance process', () => {
     try {
       // 5 requests at once, the fifth abandoned after 50 ms: it is served (to nobody) in the third wave
       const all = Promise.all([get(instance.port), get(instance.port), get(instance.port), get(instance.port), get(instance.port, 50)]);
-      await sleep(20);
-      expect(await get(instance.port, undefined, '/health')).toBeLessThan(50); // health does not queue
+      // two in service, three queued (the first wave ends at 100 ms): health does not queue behind them
+      await waitFor(async () => (await instance.stats()).arrivals.length === 5, { intervalMs: 5, what: 'the five requests to arrive' });
+      expect(await get(instance.port, undefined, '/health')).toBeLessThan(50);
       const times = await all;
       expect(times[4]).toBe(-1);
       const sorted = times.slice(0, 4).sort((a, b) => a - b);
       expect(sorted[1]).toBeGreaterThanOrEqual(95);
       expect(sorted[1]).toBeLessThan(190);
       expect(sorted[3]).toBeGreaterThanOrEqual(195);
-      await sleep(150); // the third wave
-      const stats = await instance.stats();
+      const stats = await waitFor(async () => {
+        const current = await instance.stats();
+        return current.served === 5 && current; // the third wave: the abandoned one, served to nobody
+      }, { what: 'the abandoned request to be served' });
       expect(stats.arrivals).toHaveLength(5);
       expect([stats.served, stats.abandoned, stats.maxQueued]).toEqual([5, 1, 3]);
     } finally {

@@ -19,15 +19,14 @@ export interface MarketConfig {
 export const DEFAULT_PORT = 5000;
 export const DEFAULT_SLOW_MS = 250;
 
-/** A bad argument or variable: the message names it and the value received. */
+/** A bad environment variable: the message names it and the value received. */
 export class MarketConfigError extends Error {
   override name = 'MarketConfigError';
   readonly code = 'ERR_MARKET_CONFIG';
 }
 
-export function marketConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): MarketConfig {
-  const unknown = argv.filter((arg) => arg !== '--monolith');
-  if (unknown.length > 0) throw new MarketConfigError(`unknown argument ${unknown[0]}; usage: node dist/main.js [--monolith]`);
+/** The market's settings: `monolith` from the command line (main.ts parses it with cli-kit), the rest from `env`. */
+export function marketConfig(flags: { monolith: boolean }, env: NodeJS.ProcessEnv = process.env): MarketConfig {
   const number = (name: string, min: number, max: number): number | undefined => {
     const value = env[name];
     if (value === undefined || value === '') return undefined;
@@ -37,7 +36,7 @@ export function marketConfig(argv: string[], env: NodeJS.ProcessEnv = process.en
     return Number(value);
   };
   return {
-    monolith: argv.includes('--monolith'),
+    monolith: flags.monolith,
     port: number('PORT', 0, 65535) ?? DEFAULT_PORT,
     host: env.HOST || undefined,
     timeoutMs: number('RATINGS_TIMEOUT_MS', 1, 600_000),

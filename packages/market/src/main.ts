@@ -1,5 +1,6 @@
 // The market: `node dist/main.js --monolith` (no ratings) or `node dist/main.js` (ratings through discovery-client).
 import { createServer } from 'node:http';
+import { parseCommandLine } from 'cli-kit';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { listen } from 'server-ports';
 import { createMarketApp } from './app.js';
@@ -33,14 +34,10 @@ Environment:
   LOG_FORMAT=json       JSON log lines
 `;
 
-const argv = process.argv.slice(2);
-if (argv.includes('--help') || argv.includes('-h')) {
-  process.stdout.write(USAGE);
-  process.exit(0);
-}
+const { values: flags } = parseCommandLine({ program: 'market', usage: USAGE, options: { monolith: { type: 'boolean', default: false } } });
 let config;
 try {
-  config = marketConfig(argv);
+  config = marketConfig({ monolith: flags.monolith });
 } catch (error) {
   process.stderr.write(`market: ${messageOf(error)}\n`);
   process.exit(2);

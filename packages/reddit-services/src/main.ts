@@ -14,6 +14,8 @@
  * Consul KV `discovery/<service>/active`, `make cutover`; no key: every instance), and each passes down what the
  * request being served has left (`x-request-timeout-ms`, deadline propagation: shared/deadline.ts).
  */
+import { parseCommandLine, UsageError } from 'cli-kit';
+import type { ParsedCommandLine } from 'cli-kit';
 import { DiscoveryClient } from 'discovery-client';
 import { openServiceDatabase } from './shared/database.js';
 import { serve } from './shared/http-server.js';
@@ -25,6 +27,7 @@ import {
   DEFAULT_COLOR, DEFAULT_DATA_DIR, DEFAULT_DEREGISTER_AFTER, DEFAULT_DRAIN, DEFAULT_GATEWAY_PORT, DEFAULT_HOST, DEFAULT_REGISTRATION_TTL, DEFAULT_VERSION,
   SERVICE_NAMES, databasePath, databaseUrl, isServiceName, readConfig,
 } from './shared/config.js';
+import type { ServiceName } from './shared/config.js';
 import { createPostsApp } from './posts/posts-app.js';
 import { VotesScoreSource, describeVotesError } from './posts/votes-score-source.js';
 import { createVotesApp } from './votes/votes-app.js';
@@ -61,9 +64,9 @@ const DISCOVERY_OPTIONS = { logPicks: 'debug' } as const;
  */
 const ACTIVE_COLOR = { color: 'active' } as const;
 
-const USAGE = `usage: node dist/main.js <${[...SERVICE_NAMES, 'gateway'].join('|')}>`;
+const PROCESS_NAMES = [...SERVICE_NAMES, 'gateway'] as const;
 
-const HELP = `${USAGE}
+const HELP = `usage: node dist/main.js <${PROCESS_NAMES.join('|')}>
 
 One process: a service instance (registered in Consul) or the gateway. More in packages/reddit-services/README.md.
 
@@ -81,20 +84,17 @@ Environment:
   LOG_FORMAT=json    JSON log lines; DISCOVERY_LOG_PICKS=info logs every pick of an instance
 `;
 
+/** The one positional argument: which process to start. */
+function readProcessName({ positionals }: ParsedCommandLine<Record<never, never>>): ServiceName | 'gateway' {
+  const [name, ...extra] = positionals;
+  if (name === undefined) throw new UsageError(`name the process to start: ${PROCESS_NAMES.join(', ')}`);
+  if (name !== 'gateway' && !isServiceName(name)) throw new UsageError(`unknown process "${name}": one of ${PROCESS_NAMES.join(', ')}`);
+  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+  return name;
+}
+
 async function main(): Promise<void> {
-  const name = process.argv[2];
-  if ((name === '--help' || name === '-h') && process.argv.length === 3) {
-    process.stdout.write(HELP);
-    process.exit(0);
-  }
-  if (process.argv.length > 3 || name?.startsWith('-')) {
-    process.stderr.write(`unknown argument ${process.argv.length > 3 ? process.argv[3] : name}\n${USAGE}\n`);
-    process.exit(2);
-  }
-  if (name !== 'gateway' && !isServiceName(name)) {
-    process.stderr.write(`${USAGE}\n`);
-    process.exit(2);
-  }
+  const name = parseCommandLine({ program: 'reddit-services', usage: HELP, allowPositionals: true }, readProcessName);
   const logger = createLogger();
   const config = readConfig(process.env, name === 'gateway' ? DEFAULT_GATEWAY_PORT : 0);
   const closers: Array<() => Promise<void> | void> = [];

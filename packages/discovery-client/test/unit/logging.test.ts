@@ -1,5 +1,4 @@
 import { Writable } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { pino } from 'pino';
 import { waitFor } from 'process-supervisor';
@@ -42,7 +41,7 @@ describe('human log lines', () => {
     await ratings.get('/r').catch(() => undefined);
     a!.mode = 'ok';
     b!.mode = 'ok';
-    await sleep(1600);
+    await waitFor(() => out.filter((line) => line.startsWith('HALF_OPEN breaker')).length === 2, { timeoutMs: 5000, what: 'both breakers half-open after their reset timeout' });
     await ratings.get('/r');
     expect(out).toEqual([
       'resolving ratings',

@@ -82,6 +82,7 @@ describe('register()', () => {
     expect(last.method).toBe('PUT');
     expect(last.url.pathname).toBe('/v1/agent/service/deregister/ratings-1');
     const count = consul.requests.length;
+    // A fixed pause that proves a negative: no heartbeat after close(), for two heartbeat periods (ttl / 3 = 200 ms).
     await sleep(400);
     expect(consul.requests.length).toBe(count);
   });

@@ -1,3 +1,3 @@
 // The process helpers live in the repository's test-support/, shared with the ratings tests.
-export { killAll, MARKET_MAIN, RATINGS_MAIN, startListening } from '../../../../test-support/process.js';
+export { killAll, MARKET_MAIN, RATINGS_MAIN, startListening, startNode } from '../../../../test-support/process.js';
 export type { Running } from '../../../../test-support/process.js';

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { startDevConsul } from 'dev-consul';
 import type { DevConsulHandle } from 'dev-consul';
+import { waitFor } from 'process-supervisor';
 import { startProcess, waitForPassing } from '../../scripts/lib/cluster.js';
 import type { RunningProcess } from '../../scripts/lib/cluster.js';
 import { tempDir } from '../helpers/apps.js';
@@ -55,7 +55,8 @@ describe('service-to-service calls follow the active color (real processes, dev-
     expect(beforeFlip.filter((url) => url !== blue.url)).toEqual([]);
 
     await setActive('green');
-    await sleep(500); // one blocking query
+    // posts hears of the flip through its blocking query a moment later: once a call goes to green, the flip has reached it.
+    await waitFor(async () => (await postByNewAuthors(1))[0] === green.url, { timeoutMs: 10_000, what: 'posts to ask the green users instance' });
     const afterFlip = await postByNewAuthors(6);
     expect(afterFlip).toHaveLength(6);
     expect(afterFlip.filter((url) => url !== green.url)).toEqual([]);
