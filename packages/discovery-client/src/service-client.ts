@@ -2,6 +2,7 @@ import { Attempt, type PreparedCall } from './attempt/attempt.js';
 import { callerStalls } from './attempt/caller-stall.js';
 import type { AttemptOutcome } from './attempt/outcome.js';
 import type { PickerSource } from './balancer/balancer.js';
+import { CANCELLABLE_REQUEST, type CallCancel } from './call-cancel.js';
 import type { CompletePick } from './balancer/picker.js';
 import type { EndpointView } from './breaker/endpoint.js';
 import type { ClientLifecycle, PendingCall } from './client-lifecycle.js';
@@ -174,15 +175,27 @@ export class ServiceClient {
    * after the client's `close()`, a `ClientClosedError`.
    */
   request(options: RequestOptions): ResponsePromise {
+    return this.checkedCall(options, undefined);
+  }
+
+  /**
+   * `request()` for the fetch interceptor (call-cancel.ts): cancelled through `cancel`, its dispatch controller,
+   * rather than `options.signal`. Internal: the symbol is not exported from the package.
+   */
+  [CANCELLABLE_REQUEST](options: RequestOptions, cancel: CallCancel): ResponsePromise {
+    return this.checkedCall(options, cancel);
+  }
+
+  private checkedCall(options: RequestOptions, cancel: CallCancel | undefined): ResponsePromise {
     try {
       checkRequestOptions(options);
     } catch (error) {
       return this.respond(Promise.reject(error as Error));
     }
-    return this.call((options.method ?? 'GET').toUpperCase() as HttpMethod, options.path, options);
+    return this.call((options.method ?? 'GET').toUpperCase() as HttpMethod, options.path, options, cancel);
   }
 
-  private call(method: HttpMethod, path: string, options: ShorthandOptions | undefined): ResponsePromise {
+  private call(method: HttpMethod, path: string, options: ShorthandOptions | undefined, cancel?: CallCancel): ResponsePromise {
     if (options !== undefined) {
       try {
         if (options === null || typeof options !== 'object') throw new TypeError(`Expected request options to be an object, got ${show(options)}`);
@@ -192,8 +205,8 @@ export class ServiceClient {
       }
     }
     const trace = this.tracing === undefined ? undefined : this.tracing.startCall(method);
-    if (trace !== undefined) return this.respond(trace.around(this.execute(method, path, options ?? NO_OPTIONS, trace)));
-    return this.respond(this.execute(method, path, options ?? NO_OPTIONS, undefined));
+    if (trace !== undefined) return this.respond(trace.around(this.execute(method, path, options ?? NO_OPTIONS, trace, cancel)));
+    return this.respond(this.execute(method, path, options ?? NO_OPTIONS, undefined, cancel));
   }
 
   private respond(promise: Promise<ServiceResponse>): ResponsePromise {
@@ -203,10 +216,17 @@ export class ServiceClient {
     return response;
   }
 
-  private async execute(method: HttpMethod, path: string, options: ShorthandOptions, trace: CallTrace | undefined): Promise<ServiceResponse> {
+  private async execute(
+    method: HttpMethod,
+    path: string,
+    options: ShorthandOptions,
+    trace: CallTrace | undefined,
+    cancel: CallCancel | undefined,
+  ): Promise<ServiceResponse> {
     const { signal } = options;
     // an aborted signal: nothing is sent (fetch's rule)
     if (signal?.aborted) throw signal.reason;
+    if (cancel?.aborted) throw cancel.reason;
     const lifecycle = this.lifecycle;
     if (lifecycle.closed) throw new ClientClosedError(this.name);
     const call = prepare(method, path, options, this.options.headers);
@@ -221,6 +241,7 @@ export class ServiceClient {
     pending.add(state);
     const onAbort = signal === undefined ? undefined : () => state.cancel(signal.reason);
     if (onAbort !== undefined) signal!.addEventListener('abort', onAbort, { once: true });
+    if (cancel !== undefined) cancel.oncancel = (reason) => state.cancel(reason);
     try {
       let slot: CompletePick | undefined;
       for (;;) {
@@ -286,6 +307,7 @@ export class ServiceClient {
         lifecycle.onIdle?.();
       }
       if (onAbort !== undefined) signal!.removeEventListener('abort', onAbort);
+      if (cancel !== undefined) cancel.oncancel = undefined;
     }
   }
 

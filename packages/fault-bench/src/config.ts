@@ -86,7 +86,10 @@ export const DEFAULT_REPS = 3;
 
 /** A run whose machine was this busy on average (all cores, from /proc/stat) is marked saturated. */
 export const SATURATED_BUSY_PERCENT = 90;
-/** A run whose generator sent its requests this late (p99, ms) is marked saturated too. */
+/**
+ * A run whose generator sent its requests this late (p99 after the warm-up, ms) is marked saturated too; the time it
+ * spent in its own garbage collections is not counted (run.ts, `saturationLag`).
+ */
 export const SATURATED_SEND_LAG_MS = 10;
 
 /** After SIGTERM, how long a process the harness started (instance, generator, proxy) may take before SIGKILL, ms. */

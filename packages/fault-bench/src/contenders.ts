@@ -14,6 +14,7 @@ export type ContenderName =
   | 'library-fetch'
   | 'direct'
   | 'nginx'
+  | 'nginx-fetch'
   | 'haproxy'
   | 'haproxy-tuned'
   | 'caddy'
@@ -65,6 +66,13 @@ export const CONTENDERS: Readonly<Record<ContenderName, Contender>> = {
   nginx: {
     name: 'nginx',
     description: 'nginx (Debian), one worker, passive checks `max_fails=1 fail_timeout=2s`, `proxy_next_upstream_tries 2`',
+    proxy: 'nginx',
+  },
+  'nginx-fetch': {
+    name: 'nginx-fetch',
+    description:
+      'the same nginx, each call Node\'s global `fetch()` (no dispatcher) instead of an undici `Pool`: `nginx-fetch` against `nginx` is ' +
+      'what fetch itself costs a caller, `library-fetch` against `library` that cost plus the dispatcher\'s',
     proxy: 'nginx',
   },
   haproxy: {

@@ -4,7 +4,7 @@
  */
 import * as hdr from 'hdr-histogram-js';
 import { PROBE_GAP_REQUESTS, SLOW_MS, WARMUP_MS } from './config.js';
-import type { Attempt, RequestRecords } from './records.js';
+import type { Attempt, Pause, RequestRecords } from './records.js';
 
 export interface LatencyFigures {
   readonly count: number;
@@ -158,11 +158,23 @@ export function computeFigures(requests: RequestRecords, attempts: readonly Atte
   };
 }
 
-/** The generator's own lateness (sent - intended, p99, ms) over the requests due in [from, to). */
-export function sendLagP99(requests: RequestRecords, from: number, to: number): number {
+/**
+ * The generator's own lateness (sent - intended, p99, ms) over the requests due in [from, to), less the part of
+ * each request's lateness spent in `excluded` pauses (sorted by start, not overlapping: its garbage collections).
+ */
+export function sendLagP99(requests: RequestRecords, from: number, to: number, excluded: readonly Pause[] = []): number {
   const h = histogram();
+  let first = 0;
   requests.intended.forEach((t, i) => {
-    if (t >= from && t < to) h.recordValue(Math.max(1, Math.round((requests.sent[i]! - t) * 1000)));
+    if (t < from || t >= to) return;
+    const sent = requests.sent[i]!;
+    let lag = sent - t;
+    // intended times ascend: pauses that ended before this one was due end before every later one's too
+    while (first < excluded.length && excluded[first]!.toMs <= t) first++;
+    for (let k = first; k < excluded.length && excluded[k]!.fromMs < sent; k++) {
+      lag -= Math.min(sent, excluded[k]!.toMs) - Math.max(t, excluded[k]!.fromMs);
+    }
+    h.recordValue(Math.max(1, Math.round(lag * 1000)));
   });
   return h.totalCount ? h.getValueAtPercentile(99) / 1000 : 0;
 }

@@ -7,12 +7,13 @@
  * long (the caller's own stall: a long GC pause, a large synchronous JSON.parse). It sends every record back
  * and exits.
  */
+import { PerformanceObserver } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseCommandLine, UsageError } from 'cli-kit';
 import { createClient, AttemptLog, FailedAnswerError } from './clients.js';
 import { now } from './clock.js';
 import type { ContenderName } from './contenders.js';
-import type { Freeze, GeneratorMessage, GeneratorSpec, OrchestratorMessage, RequestRecords } from './records.js';
+import type { GeneratorMessage, GeneratorSpec, OrchestratorMessage, Pause, RequestRecords } from './records.js';
 import { intendedTimes } from './schedule.js';
 
 /** After the schedule ends, wait this long at most for answers still in flight (the library's deadline is 10 s). */
@@ -89,7 +90,17 @@ async function main(): Promise<void> {
     if (next < total) setTimeout(tick, Math.max(0, intended[next]! - elapsed()));
   };
 
-  const freezes: Freeze[] = [];
+  const freezes: Pause[] = [];
+  // the contender's garbage collections block this loop too: the saturation rule tells them from a busy machine
+  const gcPauses: Pause[] = [];
+  const gcObserver = new PerformanceObserver((list) => {
+    if (startEpoch === 0) return;
+    for (const entry of list.getEntries()) {
+      const fromMs = performance.timeOrigin + entry.startTime - startEpoch;
+      gcPauses.push({ fromMs, toMs: fromMs + entry.duration });
+    }
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
   const started = new Promise<number>((resolve) =>
     process.on('message', (message: OrchestratorMessage) => {
       if (message.type === 'start') resolve(message.startEpochMs);
@@ -110,7 +121,8 @@ async function main(): Promise<void> {
   for (let rid = 0; rid < total; rid++) {
     if (records.latency[rid]! < 0) records.latency[rid] = elapsed() - records.intended[rid]!;
   }
-  await send({ type: 'done', result: { requests: records, attempts: log.attempts, timeline: log.timeline, unsettled: total - settled, freezes } });
+  gcObserver.disconnect();
+  await send({ type: 'done', result: { requests: records, attempts: log.attempts, timeline: log.timeline, unsettled: total - settled, freezes, gcPauses } });
   await Promise.race([client.close(), sleep(2000)]);
   process.exit(0);
 }

@@ -81,6 +81,8 @@ function describe(summary: RunSummary): string {
   if (f.detectionMs !== undefined) parts.push(`detection ${f.detectionMs === null ? 'never' : `${f.detectionMs.toFixed(0)} ms`}`);
   if (f.probes !== undefined) parts.push(`probes ${f.probes}`);
   if (f.readmissionMs !== undefined) parts.push(`re-admission ${f.readmissionMs === null ? 'none' : `${f.readmissionMs.toFixed(0)} ms`}`);
+  const ownGc = summary.saturationLagMs === undefined ? '' : ` (${summary.saturationLagMs.toFixed(1)} ms after the warm-up, besides its GC)`;
+  parts.push(`send lag p99 ${f.sendLagP99.toFixed(1)} ms${ownGc}, generator ${(summary.cpu.processes['generator'] ?? 0).toFixed(0)} % of a core`);
   parts.push(`busy ${summary.cpu.machineBusyMean.toFixed(0)} %${summary.saturated ? ' SATURATED' : ''}`);
   return parts.join(', ');
 }

@@ -48,11 +48,13 @@ export interface GeneratorResult {
   /** Requests still unanswered when the generator gave up waiting. */
   readonly unsettled: number;
   /** When its event loop was blocked on the orchestrator's `freeze` message (the `freeze` scenario). */
-  readonly freezes?: readonly Freeze[];
+  readonly freezes?: readonly Pause[];
+  /** Its own garbage collections after the start (Node's `gc` performance entries): the contender's allocation. */
+  readonly gcPauses?: readonly Pause[];
 }
 
-/** A busy loop of the generator, ms from the start. */
-export interface Freeze {
+/** A time the generator's event loop was blocked (a busy loop, a garbage collection), ms from the start. */
+export interface Pause {
   readonly fromMs: number;
   readonly toMs: number;
 }

@@ -3,7 +3,7 @@
  * the timings, one table per scenario (median and min–max over repetitions) and its plot.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { ATTEMPT_TIMEOUT_MS, INSTANCE_COUNT, PROBE_GAP_REQUESTS, RATE, RETRY_LIMIT, SLOW_MS, WARMUP_MS } from './config.js';
+import { ATTEMPT_TIMEOUT_MS, INSTANCE_COUNT, PROBE_GAP_REQUESTS, RATE, RETRY_LIMIT, SATURATED_BUSY_PERCENT, SATURATED_SEND_LAG_MS, SLOW_MS, WARMUP_MS } from './config.js';
 import { CONTENDERS, CONTENDER_NAMES, type ContenderName } from './contenders.js';
 import { overloadLegend, overloadTable } from './overload-report.js';
 import type { RunSummary } from './run.js';
@@ -133,8 +133,9 @@ export function renderSection(all: readonly ScenarioResults[], crosscheck: Cross
       `Cells: median over the repetitions (min–max). "steady" is ${WARMUP_MS / 1000} s after the start to the fault; the fault window runs from the fault to its end ` +
       `(SIGCONT, the restarted instance listening) or to the end of the run. Detection: from the fault to the last ordinary attempt on the faulty instance ` +
       `(the first gap of ${PROBE_GAP_REQUESTS} requests without one ends ordinary traffic); probes: user requests that had an attempt there after that ` +
-      `(in parentheses: how many of them were slower than ${SLOW_MS} ms). Runs marked saturated: the machine was ≥ 90 % busy on average or the generator ` +
-      'sent its requests ≥ 10 ms late (p99); their latencies measure the machine, not the contender.',
+      `(in parentheses: how many of them were slower than ${SLOW_MS} ms). Runs marked saturated: the machine was ≥ ${SATURATED_BUSY_PERCENT} % busy on average or the generator ` +
+      `sent its requests ≥ ${SATURATED_SEND_LAG_MS} ms late (p99 after the first ${WARMUP_MS / 1000} s, not counting the time it spent in its own garbage ` +
+      'collections: the in-process client\'s allocation, its cost, already in its latencies); their latencies measure the machine, not the contender.',
     '',
   );
   const runs = all.flatMap((s) => s.runs);

@@ -1,12 +1,14 @@
 /**
  * The proxies added for issue 17, end to end and short: Caddy with one of three instances killed (its debug log
- * read back as attempts), and HAProxy with its overload settings in a short surge over capacity-limited
+ * read back as attempts), the same for nginx called through Node's global fetch (issue 18's `nginx-fetch`: fetch
+ * sends the request id nginx logs), and HAProxy with its overload settings in a short surge over capacity-limited
  * instances (its `maxconn` keeps the excess in its own queue). Caddy and HAProxy are installed with apt-get
  * when missing, as the benchmark does. How well each does is what the benchmark reports.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { stopAll } from 'process-supervisor';
 import { INSTANCE_CAPACITY } from '../src/config.js';
+import type { ContenderName } from '../src/contenders.js';
 import { ensureProxies } from '../src/proxies/install.js';
 import type { ProxyBinary } from '../src/proxies/proxy.js';
 import { runOne } from '../src/run.js';
@@ -19,14 +21,17 @@ const kill: Scenario = { ...SCENARIOS.kill, endMs: 5000, steps: [{ atMs: KILL_AT
 let proxies: Record<string, ProxyBinary>;
 
 beforeAll(() => {
-  proxies = ensureProxies(['haproxy', 'caddy']);
+  proxies = ensureProxies(['nginx', 'haproxy', 'caddy']);
 }, 300_000);
 
 afterAll(() => stopAll());
 
-describe('caddy, one instance killed', () => {
+describe.each<[ContenderName, string]>([
+  ['caddy', 'caddy'],
+  ['nginx-fetch', 'nginx'],
+])('%s, one instance killed', (contender, proxy) => {
   it('answers every request, and its log gives an attempt on the instance that answered each', async () => {
-    const outcome = await runOne({ scenario: kill, contender: 'caddy', rep: 1, rate: RATE, proxies });
+    const outcome = await runOne({ scenario: kill, contender, rep: 1, rate: RATE, proxies });
     const { requests } = outcome.result;
     expect(outcome.result.unsettled).toBe(0);
     const attempted = new Set(outcome.attempts.map((a) => `${a.rid}:${a.port}`));
@@ -37,7 +42,7 @@ describe('caddy, one instance killed', () => {
     for (const a of outcome.attempts) expect(a.t).toBeGreaterThan(-1000);
     const killedAt = outcome.summary.steps[0]!.doneAtMs;
     expect(outcome.attempts.filter((a) => a.port === outcome.ports[1] && a.t > killedAt + 10 && !a.failed)).toEqual([]);
-    expect(outcome.summary.cpu.processes['caddy']).toBeGreaterThan(0);
+    expect(outcome.summary.cpu.processes[proxy]).toBeGreaterThan(0);
   }, 60_000);
 });
 

@@ -1,5 +1,6 @@
 import { STATUS_CODES, type IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
+import { CANCELLABLE_REQUEST, type CallCancel } from '../call-cancel.js';
 import { ServiceHostError } from '../errors/service-host-error.js';
 import { HTTP_METHODS } from '../options/checker.js';
 import type { RequestOptions } from '../request-options.js';
@@ -11,9 +12,14 @@ import type { ResolvedFetchInterceptorOptions } from './fetch-options.js';
 import { readRequestBody } from './request-body.js';
 import { parseServiceHost, type ServiceHost } from './service-host.js';
 
+/** A service's client as the interceptor calls it: `ServiceClient`'s internal entry (call-cancel.ts). */
+export interface CancellableService {
+  [CANCELLABLE_REQUEST](options: RequestOptions, cancel: CallCancel): Promise<ServiceResponse>;
+}
+
 /** What the interceptor calls services through: the `DiscoveryClient`. */
 export interface ServiceSource {
-  service(name: string, options?: ServiceOptions): { request(options: RequestOptions): Promise<ServiceResponse> };
+  service(name: string, options?: ServiceOptions): CancellableService;
   /** The datacenter the client asks Consul about (`consul.dc`; undefined: the agent's own). */
   readonly datacenter: string | undefined;
 }
@@ -101,7 +107,7 @@ const MAX_ORIGINS_KEPT = 1024;
 interface ServiceTarget {
   readonly host: ServiceHost;
   readonly hostname: string;
-  client: { request(options: RequestOptions): Promise<ServiceResponse> } | undefined;
+  client: CancellableService | undefined;
 }
 
 function failAtOnce(handler: Dispatcher.DispatchHandler, error: Error): void {
@@ -133,20 +139,15 @@ async function callService(
       host.service,
       host.tag === undefined ? serviceOptions : { ...serviceOptions, tags: [...(serviceOptions?.tags ?? []), host.tag] },
     ));
-    const body = await readRequestBody(opts.body);
-    const response = await client.request({
-      method: method as HttpMethod,
-      path: opts.path,
-      headers: headersOf(opts.headers),
-      ...(body === undefined ? {} : { body }),
-      throwHttpErrors: false,
-      signal: controller.signal,
-    });
+    // a GET has no body to wait for
+    const body = opts.body === undefined || opts.body === null ? undefined : await readRequestBody(opts.body);
+    const call = { method: method as HttpMethod, path: opts.path, headers: headersOf(opts.headers), throwHttpErrors: false };
+    const response = await client[CANCELLABLE_REQUEST](body === undefined ? call : { ...call, body }, controller);
     if (controller.aborted) return;
     const answer = answerOf(response);
     handler.onResponseStart?.(controller, answer.statusCode, answer.headers, STATUS_CODES[answer.statusCode] ?? '');
     if (answer.body.length > 0 && !controller.aborted) handler.onResponseData?.(controller, answer.body);
-    await controller.flowing();
+    if (controller.paused) await controller.flowing();
     if (!controller.aborted) handler.onResponseEnd?.(controller, {});
   } catch (error) {
     // an abort was reported by whoever aborted (fetch rejects with its own AbortError)

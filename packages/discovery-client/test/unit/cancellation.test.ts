@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { waitFor } from 'process-supervisor';
+import { CANCELLABLE_REQUEST } from '../../src/call-cancel.js';
+import { ServiceDispatchController } from '../../src/fetch/dispatch-controller.js';
 import { DiscoveryClient, type DiscoveryEvents, type ResponsePromise, type ServiceOptions } from '../../src/index.js';
 import { useClientFixture } from '../helpers/client-fixture.js';
 import { Upstream } from '../helpers/upstream.js';
@@ -125,5 +127,58 @@ describe('a call\'s signal', () => {
     await expect(service.get('/r', { signal: { aborted: false } as unknown as AbortSignal })).rejects.toThrow(
       new TypeError('Expected `signal` to be an AbortSignal, got {"aborted":false}'),
     );
+  });
+});
+
+// The fetch interceptor cancels its calls through its dispatch controller (call-cancel.ts), not an AbortSignal:
+// the same rules as a signal's.
+describe('the fetch interceptor\'s cancel hook', () => {
+  it('an already-aborted controller rejects with its reason before anything is sent', async () => {
+    const { service, upstreams } = await setup();
+    const controller = new ServiceDispatchController();
+    const reason = new Error('fetch gave up');
+    controller.abort(reason);
+    await expect(service[CANCELLABLE_REQUEST]({ path: '/r' }, controller)).rejects.toBe(reason);
+    expect(upstreams[0]!.hits).toBe(0);
+  });
+
+  it('aborting rejects with the reason, aborts the attempt in flight and counts nothing against the instance', async () => {
+    const { service, upstreams, failed, instance } = await setup({ breaker: { preset: 'datawire' }, timeout: 30_000 });
+    const [u] = upstreams;
+    u!.mode = 'hang';
+    const controller = new ServiceDispatchController();
+    const call = settle(service[CANCELLABLE_REQUEST]({ path: '/r' }, controller));
+    await waitFor(() => u!.hits === 1, { timeoutMs: 5000, what: 'the attempt sent' });
+    expect(controller.oncancel).toBeInstanceOf(Function);
+    controller.abort();
+    const { error } = await call.result;
+    expect(error).toBeInstanceOf(DOMException);
+    expect(error).toMatchObject({ name: 'AbortError' });
+    expect(controller.reason).toBe(error);
+    await waitFor(() => u!.aborted === 1, { timeoutMs: 5000, what: 'the request aborted on the socket' });
+    expect(instance()).toMatchObject({ breaker: 'CLOSED', failures: 0, outstanding: 0 });
+    expect(failed).toEqual([]);
+  });
+
+  it('lets go of the hook once the call ended: a later abort changes nothing', async () => {
+    const { service } = await setup();
+    const controller = new ServiceDispatchController();
+    await expect(service[CANCELLABLE_REQUEST]({ path: '/r' }, controller)).resolves.toMatchObject({ statusCode: 200 });
+    expect(controller.oncancel).toBeUndefined();
+    controller.abort(new Error('late'));
+    expect(controller.reason).toEqual(new Error('late'));
+  });
+});
+
+describe('the dispatch controller', () => {
+  it('keeps the first reason, and an abort resumes a paused consumer', async () => {
+    const controller = new ServiceDispatchController();
+    controller.pause();
+    const flowing = controller.flowing();
+    const first = new Error('first');
+    controller.abort(first);
+    controller.abort(new Error('second'));
+    await flowing;
+    expect({ aborted: controller.aborted, paused: controller.paused, reason: controller.reason }).toEqual({ aborted: true, paused: false, reason: first });
   });
 });
