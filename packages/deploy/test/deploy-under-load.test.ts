@@ -5,11 +5,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { startDevConsul, type DevConsulHandle } from 'dev-consul';
+import { DiscoveryClient } from 'discovery-client';
 import { Supervisor, waitFor, type SupervisedChild } from 'process-supervisor';
 import { REPO } from '../src/services.js';
+import { afterSwitch, startSampler, type Sample, type Sampler } from './helpers/cut-over.js';
 import { passingInstances, underLoad } from './helpers/scenario.js';
 
 const DEPLOY = `${REPO}packages/deploy/dist/deploy.js`;
@@ -20,6 +21,9 @@ let consul: DevConsulHandle;
 let supervisor: Supervisor;
 let dir: string;
 let env: Record<string, string>;
+/** The cut-over test's own caller and its sampler, stopped after the test even when it fails. */
+let discovery: DiscoveryClient | undefined;
+let sampler: Sampler | undefined;
 
 beforeAll(async () => {
   consul = await startDevConsul({ port: 0, logLevel: 'error' });
@@ -27,6 +31,10 @@ beforeAll(async () => {
 });
 
 afterEach(async () => {
+  await sampler?.stop();
+  sampler = undefined;
+  await discovery?.close();
+  discovery = undefined;
   await supervisor.stopAll([/^(load|roll|scale|cutover)/]);
   await fetch(`${consul.url}/v1/kv/discovery/ratings/active`, { method: 'DELETE' });
 });
@@ -90,9 +98,10 @@ describe('deploying ratings under load (real processes, dev-consul)', () => {
     await supervisor.stopChild(launcher);
   }, 60_000);
 
-  it('a blue/green cut-over loses no request and, once the flip has propagated, no request reaches blue', async () => {
+  it('a blue/green cut-over loses no request, and a caller that has had a green answer sends nothing more to blue', async () => {
     const blue = start('blue', [LAUNCHER, '--count', '3'], { COLOR: 'blue' });
     await waitFor(async () => (await instances()).length === 3, { timeoutMs: 20_000, what: '3 blue instances' });
+    const blueIds = new Set((await instances()).map((i) => i.id));
     const scale = start('scale', [DEPLOY, 'scale', '--service', 'ratings', '--count', '6', '--version', '2.0', '--color', 'green']);
     await scale.waitForLine(/runs 6 instance\(s\)/, 60_000);
     const cutoverTo = async (color: string): Promise<void> => {
@@ -100,23 +109,40 @@ describe('deploying ratings under load (real processes, dev-consul)', () => {
       expect((await run.exited).code).toBe(0);
     };
     await cutoverTo('blue');
-    let blueServedAfterFlip = 0;
-    let flippedAt = Number.POSITIVE_INFINITY;
-    /** Time for the flip to reach the load client (one blocking query) and calls in flight then to finish. */
-    const PROPAGATION_MS = 500;
-    blue.onLine((line) => {
-      if (/GET camera/.test(line) && Date.now() > flippedAt + PROPAGATION_MS) blueServedAfterFlip += 1;
+
+    // Beside the load client, a caller of the test's own, the library as the load client uses it (the active
+    // color), sends one request at a time and records which instance served each.
+    discovery = new DiscoveryClient({ consul: { host: '127.0.0.1', port: consul.port }, logger: false, logPicks: false });
+    const ratings = discovery.service('ratings', { color: 'active' });
+    sampler = startSampler(async () => {
+      const response = await ratings.get('/ratings/camera');
+      const body = JSON.parse(response.body) as { version?: unknown };
+      return { status: response.statusCode, servedBy: response.instance?.id ?? '', version: body.version };
     });
-    const summary = await underLoad(start, { name: 'cutover', target: ['--service', 'ratings'], rate: RATE, dir }, async () => {
-      await sleep(1000);
+    const { samples } = sampler;
+    const isGreen = (s: Sample): boolean => s.status === 200 && s.version === '2.0' && !blueIds.has(s.servedBy);
+    let cutoverStartedAt = Number.POSITIVE_INFINITY;
+    const summary = await underLoad(start, { name: 'cutover', target: ['--service', 'ratings'], rate: RATE, dir }, async (load) => {
+      await waitFor(() => samples.length >= 20, { timeoutMs: 20_000, what: 'twenty answers before the cut-over' });
+      cutoverStartedAt = Date.now();
       await cutoverTo('green');
-      flippedAt = Date.now();
-      await sleep(2000);
+      // The switch must come (the bound only keeps a broken one from hanging the test), then enough answers after it
+      // to show that none goes back to blue; and the load client switches too.
+      await waitFor(() => afterSwitch(samples, cutoverStartedAt, isGreen).length >= 50, { timeoutMs: 30_000, what: 'fifty answers from the first green one on' });
+      await load.waitForLine(/^VERSION 1\.0 -> 2\.0 /, 30_000);
     });
+    await sampler.stop();
+
     expect(summary.failed).toBe(0);
     expect(summary.versions['1.0']).toBeGreaterThan(0); // blue served before the flip
     expect(summary.versions['2.0']).toBeGreaterThan(0);
-    expect(blueServedAfterFlip).toBe(0);
+    expect(samples.filter((s) => s.status !== 200)).toEqual([]);
+    const before = samples.filter((s) => s.sentAt < cutoverStartedAt);
+    expect(before.length).toBeGreaterThanOrEqual(20);
+    expect(before.filter((s) => !blueIds.has(s.servedBy) || s.version !== '1.0')).toEqual([]);
+    const switched = afterSwitch(samples, cutoverStartedAt, isGreen);
+    expect(switched.length).toBeGreaterThanOrEqual(50);
+    expect(switched.filter((s) => !isGreen(s))).toEqual([]);
     // old instances stay up until retired
     expect((await instances()).filter((i) => i.color === 'blue')).toHaveLength(3);
     await supervisor.stopChild(blue);

@@ -16,19 +16,20 @@ export async function passingInstances(consulUrl: string, service: string): Prom
 
 /**
  * Runs the load client (`load`: `node dist/load.js` started with `target`, e.g. `['--service', 'ratings']`, and
- * `--json <dir>/<name>.json`) at `rate` requests/s; once traffic flows (the first version it sees) calls `during`,
- * lets traffic run a second more (on the new instances only), then ^C. Returns its JSON summary.
+ * `--json <dir>/<name>.json`) at `rate` requests/s; once traffic flows (the first version it sees) calls `during`
+ * with it (to wait for its lines), lets traffic run a second more (on the new instances only), then ^C. Returns its
+ * JSON summary.
  */
 export async function underLoad(
   start: (name: string, args: string[]) => SupervisedChild,
   options: { name: string; target: string[]; rate: string; dir: string },
-  during: () => Promise<void>,
+  during: (load: SupervisedChild) => Promise<void>,
 ): Promise<LoadSummary> {
   const json = join(options.dir, `${options.name}.json`);
   const load = start(`load-${options.name}`, [LOAD, ...options.target, '--rate', options.rate, '--duration', '120s', '--json', json]);
   await load.waitForLine(/^version \S+ \(from /, 20_000); // traffic flows
   await sleep(500);
-  await during();
+  await during(load);
   await sleep(1000);
   load.process.kill('SIGINT');
   await load.exited;
