@@ -204,9 +204,12 @@ export class ConcurrencyLimit implements PickDecorator, SlotQueue {
     const noLoadMs = this.noLoadLatencyMs();
     if (this.waiting > 0 && now - this.queueSince >= queueIntervalMs) {
       this.standing = true;
-      // the queue has been waiting without a break, every slot busy: the instances serve endedSinceQueue in that time
-      const servedPerMs = this.endedSinceQueue / (now - this.queueSince);
-      if (!this.overflowing && this.waiting > servedPerMs * Math.max(queueTargetMs, noLoadMs)) this.overflowing = true;
+      // the queue has been waiting without a break, every slot busy: the instances serve endedSinceQueue in that
+      // time; a rate is read only once every slot could have turned over (a cold client's first answers are slow)
+      if (!this.overflowing && this.endedSinceQueue >= this.totalLimit()) {
+        const servedPerMs = this.endedSinceQueue / (now - this.queueSince);
+        if (this.waiting > servedPerMs * Math.max(queueTargetMs, noLoadMs)) this.overflowing = true;
+      }
     }
     if (this.overflowing) return Math.max(overflowTargetMs, noLoadMs * OVERFLOW_WAIT_PER_LATENCY);
     return this.standing ? Math.max(queueTargetMs, noLoadMs) : queueIntervalMs;

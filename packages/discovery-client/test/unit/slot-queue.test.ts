@@ -146,6 +146,23 @@ describe('the slot queue', () => {
     });
   });
 
+  it('does not judge a standing queue overflowing before its slots have turned over once (a cold client: its first answers are slow)', async () => {
+    const { endpoints: [a, b], occupy, free, wait, served, settle, at } = setup(2, { queueTargetMs: 50, overflowTargetMs: 10 });
+    occupy(a!);
+    occupy(b!);
+    at(1000);
+    void wait('first');
+    void wait('second');
+    // an interval later one of the two slots has turned over: no rate to judge by yet, so the standing queue's
+    // 50 ms hold, not 10: the two that waited 130 ms are shed, the one that waited 29 ms gets the slot
+    at(1000 + QUEUE_INTERVAL_MS + 1);
+    void wait('third');
+    at(1000 + QUEUE_INTERVAL_MS + 30);
+    free(a!);
+    await settle();
+    expect(served).toEqual(['first shed', 'second shed', 'third@ratings-1']);
+  });
+
   it('hands a waiting call no slot on an instance it already tried while another one is usable, and that one when it tried them all', async () => {
     const { endpoints: [a, b], occupy, free, wait, served, settle } = setup(2);
     occupy(a!);
