@@ -24,7 +24,9 @@ function send(message: GeneratorMessage): Promise<void> {
 }
 
 function errorName(error: unknown): string {
-  const e = error as { code?: unknown; name?: unknown };
+  const e = error as { code?: unknown; name?: unknown; cause?: unknown };
+  // fetch rejects with `TypeError: fetch failed` and the dispatcher's error as its cause (library-fetch, nginx-fetch)
+  if (e.name === 'TypeError' && e.cause !== undefined) return `TypeError(${errorName(e.cause)})`;
   return typeof e.code === 'string' ? e.code : typeof e.name === 'string' ? e.name : 'Error';
 }
 
