@@ -10,6 +10,7 @@ import { stopAll } from 'process-supervisor';
 import { runDeploy, type DeployContender, type DeployRunOutcome } from '../src/deploys/deploy-run.js';
 import { DEPLOY_SCENARIOS, NEW_VERSION, OLD_VERSION, type DeployScenario } from '../src/deploys/deploy-scenarios.js';
 import { ensureProxies } from '../src/proxies/install.js';
+import { afterSwitch } from '../../../test-support/cut-over.js';
 import type { ProxyBinary } from '../src/proxies/proxy.js';
 
 const RATE = 200;
@@ -45,15 +46,12 @@ function afterLastStep(outcome: DeployRunOutcome): { lastStepMs: number; old: nu
  * active color through its blocking query a moment after the deploy wrote it, a moment that a busy machine
  * stretches; requests due in between may still go to the old color.)
  */
-function afterSwitch(outcome: DeployRunOutcome): { old: number; answered: number } {
+function switchedAnswers(outcome: DeployRunOutcome): { old: number; answered: number } {
   const { requests } = outcome.result;
   const lastStepMs = Math.max(...outcome.summary.marks.map((m) => m.atMs));
-  const order = requests.intended.map((t, i) => i).filter((i) => requests.intended[i]! > lastStepMs && requests.status[i] === 200);
-  order.sort((a, b) => requests.intended[a]! - requests.intended[b]!);
-  const first = order.findIndex((i) => requests.version[i] === NEW_VERSION);
-  if (first < 0) return { old: 0, answered: 0 };
-  const after = order.slice(first);
-  return { old: after.filter((i) => requests.version[i] !== NEW_VERSION).length, answered: after.length };
+  const answers = requests.intended.flatMap((sentAt, i) => (requests.status[i] === 200 ? [{ sentAt, version: requests.version[i] }] : []));
+  const after = afterSwitch(answers, lastStepMs, (a) => a.version === NEW_VERSION);
+  return { old: after.filter((a) => a.version !== NEW_VERSION).length, answered: after.length };
 }
 
 describe.each<DeployContender>(['library', 'nginx', 'haproxy'])('deploy runs through %s', (contender) => {
@@ -91,7 +89,7 @@ describe.each<DeployContender>(['library', 'nginx', 'haproxy'])('deploy runs thr
       // nginx's reload is asynchronous: its old worker may still answer what it had accepted; a few ms of them
       expect(after.old).toBeLessThanOrEqual(RATE / 10);
     } else {
-      const switched = afterSwitch(outcome);
+      const switched = switchedAnswers(outcome);
       expect(switched.answered).toBeGreaterThan(0);
       expect(switched.old).toBe(0);
     }
