@@ -1,6 +1,10 @@
-/** Command-line parsing for `dev-consul` (kept apart from `cli.ts`, which runs on import). */
+/**
+ * `dev-consul`'s command line: its flags, usage and checks, parsed by cli-kit like every entry point of the
+ * repository (kept apart from `cli.ts`, which runs on import).
+ */
 import os from 'node:os';
-import { parseArgs as parseNodeArgs } from 'node:util';
+import { UsageError } from 'cli-kit';
+import type { ParsedCommandLine } from 'cli-kit';
 import { LOG_LEVELS } from './logger.js';
 import type { LogLevel } from './logger.js';
 import type { DevConsulOptions } from './options.js';
@@ -24,29 +28,17 @@ Options:
 In production, point CONSUL_HTTP_ADDR at a real Consul agent instead.
 `;
 
-/**
- * A command-line mistake: printed with the usage hint, exit code 2. The repository's other entry points use
- * cli-kit's UsageError; dev-consul is published with no dependency, so it keeps this one.
- */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-  readonly code = 'ERR_DEV_CONSUL_USAGE';
-}
-
-const OPTIONS = {
+/** dev-consul's flags, as node:util parseArgs reads them (cli-kit adds `-h`/`--help`). */
+export const OPTIONS = {
   host: { type: 'string' }, port: { type: 'string' }, token: { type: 'string' }, 'log-level': { type: 'string' },
-  node: { type: 'string' }, datacenter: { type: 'string' }, 'enable-script-checks': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+  node: { type: 'string' }, datacenter: { type: 'string' }, 'enable-script-checks': { type: 'boolean' },
 } as const;
 
-/** Parses argv (without node and script) with node:util parseArgs (strict). Returns undefined for `--help`. */
-export function parseArgs(argv: string[]): DevConsulOptions | undefined {
-  let values;
-  try {
-    ({ values } = parseNodeArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  if (values.help) return undefined;
+/** The command line as cli-kit's parseCommandLine takes it (`cli.ts` hands it `readOptions`). */
+export const COMMAND_LINE = { program: 'dev-consul', usage: USAGE, options: OPTIONS };
+
+/** Checks the parsed flags and turns them into the agent's options; a bad value throws a UsageError naming the flag. */
+export function readOptions({ values }: ParsedCommandLine<typeof OPTIONS>): DevConsulOptions {
   const options: DevConsulOptions = { port: DEFAULT_PORT, logLevel: 'info' };
   if (values.host !== undefined) options.host = values.host;
   if (values.port !== undefined) {

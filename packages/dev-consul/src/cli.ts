@@ -4,30 +4,17 @@
  * `npm run`: `npm_execpath` is set), it also stops when the process that started it goes away: a SIGTERM
  * to `npx` ends npx and its shell but is not passed on, and the agent would serve on without a parent.
  */
-import { USAGE, UsageError, parseArgs } from './cli-args.js';
+import { parseCommandLine } from 'cli-kit';
+import { COMMAND_LINE, readOptions } from './cli-args.js';
 import { startDevConsul } from './dev-consul.js';
-import type { DevConsulOptions } from './options.js';
 import { DEFAULT_DATACENTER } from './options.js';
 
 /** How often the parent is looked at (re-parenting shows as a new `process.ppid`). */
 const PARENT_CHECK_MS = 500;
 
 async function main(): Promise<void> {
-  let options: DevConsulOptions | undefined;
-  try {
-    options = parseArgs(process.argv.slice(2));
-  } catch (error) {
-    if (error instanceof UsageError) {
-      process.stderr.write(`dev-consul: ${error.message}\nRun 'dev-consul --help' for usage.\n`);
-      process.exitCode = 2;
-      return;
-    }
-    throw error;
-  }
-  if (options === undefined) {
-    process.stdout.write(USAGE);
-    return;
-  }
+  // --help: the usage, exit 0; a mistake: the message and the usage line, exit 2; both before anything starts
+  const options = parseCommandLine(COMMAND_LINE, readOptions);
   // The startup line is printed here, whatever the log level, so scripts can wait for it.
   const consul = await startDevConsul({ ...options, logLevel: options.logLevel });
   process.stdout.write(`dev-consul listening on ${consul.url} (node ${consul.node}, datacenter ${options.datacenter ?? DEFAULT_DATACENTER})\n`);

@@ -107,13 +107,27 @@ describe('dev-consul CLI', () => {
   it('a bad flag or value is a clear error with exit code 2', async () => {
     const unknown = run(['--bogus']);
     expect(await unknown.exited).toBe(2);
-    expect(unknown.stderr()).toBe("dev-consul: Unknown option '--bogus'\nRun 'dev-consul --help' for usage.\n");
+    // node:util parseArgs' message (its hint about '--' included), then cli-kit's usage line
+    expect(unknown.stderr()).toMatch(/^dev-consul: Unknown option '--bogus'.*\nUsage: dev-consul \[options\] {3}\(--help for more\)\n$/);
     const badPort = run(['--port', 'eighty']);
     expect(await badPort.exited).toBe(2);
     expect(badPort.stderr()).toContain('--port must be an integer from 0 to 65535, got "eighty"');
     const badLevel = run(['--log-level=loud']);
     expect(await badLevel.exited).toBe(2);
     expect(badLevel.stderr()).toContain('--log-level must be one of debug, info, warn, error');
+    // the other parse errors, each a line starting with the program's name
+    for (const [args, message] of [
+      [['--port'], "Option '--port <value>' argument missing"],
+      [['--node', '--port', '1'], "Option '--node' argument is ambiguous"],
+      [['--enable-script-checks=yes'], "Option '--enable-script-checks' does not take an argument"],
+      [['extra'], 'unexpected argument "extra"'],
+    ] as const) {
+      const r = run([...args]);
+      expect(await r.exited).toBe(2);
+      const prefix = `dev-consul: ${message}`;
+      expect(r.stderr().slice(0, prefix.length)).toBe(prefix);
+      expect(r.stdout()).toBe('');
+    }
   });
 
   it('a port in use is a clear error with exit code 1', async () => {
