@@ -35,7 +35,7 @@ const projects: Record<'commonjs' | 'module', string> = { commonjs: '', module: 
 let consulUrl = '';
 let stopConsul: () => Promise<void> = async () => {};
 
-/** A new project of `type`, with the two tarballs, TypeScript and @types/node installed. */
+/** A new project of `type`, with the three tarballs, TypeScript and @types/node installed. */
 async function newProject(type: 'commonjs' | 'module'): Promise<string> {
   const dir = path.join(packed.root, `app-${type}`);
   mkdirSync(dir);
@@ -43,7 +43,8 @@ async function newProject(type: 'commonjs' | 'module'): Promise<string> {
   await run('npm', ['pkg', 'set', `type=${type}`], { cwd: dir });
   await run(
     'npm',
-    ['install', '--no-audit', '--no-fund', '--prefer-offline', packed.packages['discovery-client'].tarball, packed.packages['dev-consul'].tarball,
+    // dev-consul's bin depends on cli-kit, which is not on npm yet either
+    ['install', '--no-audit', '--no-fund', '--prefer-offline', packed.packages['discovery-client'].tarball, packed.packages['dev-consul'].tarball, packed.packages['cli-kit'].tarball,
       `typescript@${versionOf('typescript')}`, `@types/node@${versionOf('@types/node')}`],
     { cwd: dir, maxBuffer: 16 << 20 },
   );

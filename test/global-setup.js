@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const PUBLISHABLE = ['discovery-client', 'dev-consul'];
+export const PUBLISHABLE = ['cli-kit', 'discovery-client', 'dev-consul'];
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 
 export default function packPublishable() {

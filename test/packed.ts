@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 export const run = promisify(execFile);
 
 /** The packages meant for npm (the same list as global-setup.js). */
-export const PUBLISHABLE = ['discovery-client', 'dev-consul'] as const;
+export const PUBLISHABLE = ['cli-kit', 'discovery-client', 'dev-consul'] as const;
 export type Publishable = (typeof PUBLISHABLE)[number];
 
 export interface PackedPackage {
