@@ -2,7 +2,7 @@ import { Attempt, type PreparedCall } from './attempt/attempt.js';
 import { callerStalls } from './attempt/caller-stall.js';
 import type { AttemptOutcome } from './attempt/outcome.js';
 import type { PickerSource } from './balancer/balancer.js';
-import { CANCELLABLE_REQUEST, type CallCancel } from './call-cancel.js';
+import { CANCELLABLE_REQUEST, SignalCancel, type CallCancel } from './call-cancel.js';
 import type { CompletePick } from './balancer/picker.js';
 import type { EndpointView } from './breaker/endpoint.js';
 import type { ClientLifecycle, PendingCall } from './client-lifecycle.js';
@@ -221,11 +221,11 @@ export class ServiceClient {
     path: string,
     options: ShorthandOptions,
     trace: CallTrace | undefined,
-    cancel: CallCancel | undefined,
+    internalCancel: CallCancel | undefined,
   ): Promise<ServiceResponse> {
-    const { signal } = options;
+    // one way to cancel: the interceptor's hook, or the caller's signal behind the same interface
+    const cancel = internalCancel ?? (options.signal === undefined ? undefined : new SignalCancel(options.signal));
     // an aborted signal: nothing is sent (fetch's rule)
-    if (signal?.aborted) throw signal.reason;
     if (cancel?.aborted) throw cancel.reason;
     const lifecycle = this.lifecycle;
     if (lifecycle.closed) throw new ClientClosedError(this.name);
@@ -239,8 +239,6 @@ export class ServiceClient {
     const pending = lifecycle.pending;
     if (pending.size === 0) lifecycle.keepAlive.ref();
     pending.add(state);
-    const onAbort = signal === undefined ? undefined : () => state.cancel(signal.reason);
-    if (onAbort !== undefined) signal!.addEventListener('abort', onAbort, { once: true });
     if (cancel !== undefined) cancel.oncancel = (reason) => state.cancel(reason);
     try {
       let slot: CompletePick | undefined;
@@ -306,7 +304,6 @@ export class ServiceClient {
         lifecycle.keepAlive.unref();
         lifecycle.onIdle?.();
       }
-      if (onAbort !== undefined) signal!.removeEventListener('abort', onAbort);
       if (cancel !== undefined) cancel.oncancel = undefined;
     }
   }
